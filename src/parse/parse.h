@@ -1,0 +1,161 @@
+/*
+ * parse.h - parsers of HAProxy runtime API replies.
+ *
+ * Owns: show info, show stat (CSV), show proc (master), show acl/map
+ * listings and entries, get acl/map. Every parser takes bytes and returns
+ * views into those bytes: nothing is copied per field, and the source must
+ * outlive the result.
+ *
+ * Must never: do I/O, trust column positions (columns are found by header
+ * name; fields after the "-" column move between versions), or read past
+ * the given length (input need not be NUL-terminated).
+ */
+#ifndef HAP_PARSE_H
+#define HAP_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "haproxyadmin.h"
+#include "util/buf.h"
+#include "util/view.h"
+
+/* ---- CSV (RFC 4180 as HAProxy writes it) ---- */
+
+/*
+ * Split one CSV line (without its '\n') into fields. Outer quotes of a
+ * quoted field are removed; a doubled quote inside stays doubled in the
+ * view (use hap_csv_text() to decode). HAProxy's trailing comma does not
+ * make an extra empty field. Returns the number of fields (may exceed max:
+ * only the first max are stored), or HAP_EPROTO for an unterminated quote.
+ */
+int hap_csv_split(const char *line, size_t len, struct hap_view *out, size_t max);
+
+/* Decode a field view into b (replaces its content): "" -> ". */
+int hap_csv_text(struct hap_view field, struct hap_buf *b);
+
+/* ---- show stat ---- */
+
+enum hap_stat_type {
+	HAP_STAT_FRONTEND = 0,
+	HAP_STAT_BACKEND = 1,
+	HAP_STAT_SERVER = 2,
+	HAP_STAT_LISTENER = 3,
+};
+
+struct hap_stat_row {
+	const char *line; /* the row's bytes, without '\n' */
+	uint32_t len;
+	uint8_t type;     /* enum hap_stat_type, from the "type" column (or svname) */
+	struct hap_view pxname;
+	struct hap_view svname;
+};
+
+struct hap_stat {
+	size_t ncols;
+	struct hap_view *cols;  /* column names from the "# " header, in order */
+	size_t nrows;
+	struct hap_stat_row *rows;
+	int col_pxname, col_svname, col_type; /* indices, -1 if absent */
+};
+
+/*
+ * Parse a "show stat" CSV reply (header line "# pxname,svname,...", rows,
+ * blank line). Missing header, a row with an unterminated quote or without
+ * pxname/svname is HAP_EPROTO with a message in err naming the line number.
+ * out->rows point into text. Release with hap_stat_release().
+ */
+int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err);
+void hap_stat_release(struct hap_stat *st);
+/* Index of a column by name, or -1. */
+int hap_stat_col(const struct hap_stat *st, const char *name);
+
+/* ---- show info ---- */
+
+struct hap_kv {
+	struct hap_view key;
+	struct hap_view val;
+};
+
+struct hap_info {
+	size_t n;
+	struct hap_kv *kv; /* in reply order; keys may contain spaces */
+};
+
+/*
+ * Parse "show info": "Key: value" lines up to the first blank line or the
+ * end. A line without ": " is skipped. An empty value is kept (empty view).
+ * A reply with no "Name:" key is HAP_EPROTO (not HAProxy).
+ * *consumed (may be NULL) gets the offset just after the terminating blank
+ * line, so a following reply in the same buffer can be parsed.
+ */
+int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
+		   struct hap_error *err);
+void hap_info_release(struct hap_info *info);
+/* 1 and *out set when key is present, else 0. */
+int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *out);
+
+/* ---- show proc (master CLI) ---- */
+
+enum hap_proc_kind {
+	HAP_PROC_MASTER = 0,
+	HAP_PROC_WORKER = 1,
+	HAP_PROC_OLD_WORKER = 2,
+	HAP_PROC_PROGRAM = 3,
+};
+
+struct hap_proc {
+	int64_t pid;
+	enum hap_proc_kind kind;
+	int64_t reloads;
+	struct hap_view uptime;  /* "0d00h01m02s" */
+	struct hap_view version;
+};
+
+struct hap_proc_list {
+	size_t n;
+	struct hap_proc *procs;
+};
+
+/* Parse "show proc"; sections "# workers", "# old workers", "# programs". */
+int hap_proc_parse(struct hap_proc_list *out, const char *text, size_t len, struct hap_error *err);
+void hap_proc_release(struct hap_proc_list *pl);
+
+/* ---- show acl / show map (the list of files) ---- */
+
+struct hap_pat_ref {
+	int64_t id;                 /* "#id", per instance */
+	struct hap_view file;       /* inside "(...)", empty for inline ACLs */
+	struct hap_view desc;       /* rest of the line */
+	int64_t entry_cnt;          /* from "entry_cnt=N", -1 if absent */
+	int64_t curr_ver, next_ver; /* -1 if absent */
+};
+
+struct hap_pat_ref_list {
+	size_t n;
+	struct hap_pat_ref *refs;
+};
+
+int hap_pat_ref_parse(struct hap_pat_ref_list *out, const char *text, size_t len,
+		      struct hap_error *err);
+void hap_pat_ref_release(struct hap_pat_ref_list *l);
+
+/* ---- show acl <id> / show map <id> (the entries) ---- */
+
+struct hap_pat_entry {
+	struct hap_view ref;   /* "0x55c283cb0e90" */
+	struct hap_view key;
+	struct hap_view value; /* maps only; empty for ACLs */
+};
+
+struct hap_pat_entry_list {
+	size_t n;
+	struct hap_pat_entry *entries;
+};
+
+/* is_map: split "ref key value" (value = rest of line) vs "ref pattern". */
+int hap_pat_entry_parse(struct hap_pat_entry_list *out, const char *text, size_t len, int is_map,
+			struct hap_error *err);
+void hap_pat_entry_release(struct hap_pat_entry_list *l);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * transport.h - endpoint addresses and the parallel exchange engine.
+ *
+ * Owns: turning an endpoint spec into socket addresses, and running many
+ * request/reply exchanges at once in one poll() loop over non-blocking
+ * sockets. An exchange is: connect, write the request, shutdown(SHUT_WR),
+ * read until EOF (the wire rule of HAProxy's CLI, worker and master alike).
+ *
+ * Must never: look inside the bytes it moves, print, sleep in a blocking
+ * call, or let one slow peer delay another beyond its own deadline.
+ */
+#ifndef HAP_TRANSPORT_H
+#define HAP_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "haproxyadmin.h"
+#include "util/buf.h"
+
+enum hap_addr_kind {
+	HAP_ADDR_UNIX = 0,
+	HAP_ADDR_TCP,
+};
+
+struct hap_addr {
+	enum hap_addr_kind kind;
+	int master;      /* 1: a master CLI (spec "master:...") */
+	char name[160];  /* display name: "unix:/run/haproxy/admin.sock", "tcp:127.0.0.1:9999" */
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+};
+
+/*
+ * Parse one endpoint spec into addresses appended to *addrs (realloc'd;
+ * *n updated). Accepted specs:
+ *   /path/to/sock or unix:/path   a UNIX socket (must exist and be a socket)
+ *   /path/to/dir                  every UNIX socket in it, sorted by name,
+ *                                 other files ignored (none is an error)
+ *   tcp:HOST:PORT                 IPv4 literal or [IPv6]:PORT, numeric port
+ *   master:PATH, master:unix:PATH, master:tcp:HOST:PORT   a master CLI
+ * A path too long for sun_path is HAP_EINVAL. Errors fill err (may be NULL).
+ * Caller owns *addrs, free with free().
+ */
+int hap_addr_expand(struct hap_addr **addrs, size_t *n, const char *spec, struct hap_error *err);
+
+/* Parse exactly one address (no directory expansion). */
+int hap_addr_parse(struct hap_addr *out, const char *spec, struct hap_error *err);
+
+struct hap_xopts {
+	int timeout_ms;   /* deadline of one exchange, all attempts included; default 2000 */
+	int retries;      /* extra connect attempts after a failed connect; default 1 */
+	int parallel;     /* at most this many sockets open at once; default 64 */
+	int per_addr;     /* at most this many open at once to one address; default 4 */
+	size_t max_reply; /* cap on one reply; default 256 MiB */
+};
+
+struct hap_job {
+	/* inputs, borrowed: must stay valid during hap_exchange_run() */
+	const struct hap_addr *addr;
+	const char *req;
+	size_t req_len;
+	/* outputs */
+	struct hap_buf reply; /* the bytes received (capped); caller releases */
+	int err;              /* 0, or HAP_E* for this exchange */
+	int sys_errno;        /* errno behind err, when there is one */
+	char errmsg[200];     /* one line without the address, e.g. "connection refused" */
+	int attempts;         /* connect attempts made */
+	int64_t elapsed_us;   /* from first connect to completion */
+};
+
+/* Prepare a job (zeroes outputs). */
+void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len);
+void hap_job_release(struct hap_job *j);
+
+/*
+ * Run every job to completion, in parallel, honouring the options. Returns
+ * 0 when the loop ran (each job's own err tells its outcome), or a fleet-wide
+ * error (HAP_ENOMEM, HAP_EINVAL). Jobs whose reply arrived whole have err 0.
+ * Error classes: ENOENT (no socket file), ECONNREFUSED (nothing behind it),
+ * EACCES, ETIMEDOUT (connect or reply not done in time; EBUSY when connected
+ * and nothing at all was received), ETOOBIG (reply over max_reply), EIO.
+ */
+int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts);
+
+/* Monotonic clock in microseconds. */
+int64_t hap_now_us(void);
+
+#endif
