@@ -58,6 +58,205 @@ struct hap_error {
 	char msg[512];
 };
 
+/* ------------------------------------------------------------------ */
+/* The fleet: endpoints and options                                    */
+/* ------------------------------------------------------------------ */
+
+/* Options; zero means default for every field. */
+struct hap_options {
+	int timeout_ms;   /* deadline of one exchange with one instance; default 2000 */
+	int retries;      /* extra connect attempts; default 1; negative = none */
+	int parallel;     /* at most this many sockets open at once; default 64 */
+	size_t max_reply; /* cap on one reply in bytes; default 256 MiB */
+	unsigned flags;   /* HAP_OPT_* */
+};
+
+/* Include old workers (draining after a reload) in aggregates and writes. */
+#define HAP_OPT_OLD_WORKERS 0x1u
+
+struct hap;
+
+/* Create an empty fleet. opts may be NULL. Caller owns *out, free with hap_free(). */
+HAP_API int hap_new(struct hap **out, const struct hap_options *opts);
+/* Free a fleet; NULL is a no-op. */
+HAP_API void hap_free(struct hap *h);
+
+/*
+ * Add an endpoint: a UNIX socket path (or unix:PATH), a directory (every
+ * UNIX socket in it, sorted by name), tcp:HOST:PORT (IPv4 or [IPv6]), or
+ * master:PATH / master:tcp:HOST:PORT (a master CLI: its workers become
+ * instances). Nothing is sent. HAP_EINVAL / HAP_ENOENT with a message in err.
+ */
+HAP_API int hap_add_endpoint(struct hap *h, const char *spec, struct hap_error *err);
+HAP_API size_t hap_endpoint_count(const struct hap *h);
+/* Borrowed; valid until hap_free(). */
+HAP_API const char *hap_endpoint_name(const struct hap *h, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Values                                                              */
+/* ------------------------------------------------------------------ */
+
+enum hap_value_kind {
+	HAP_VALUE_ABSENT = 0, /* empty field, or no instance has it */
+	HAP_VALUE_NUMBER,     /* num is set */
+	HAP_VALUE_TEXT,       /* text/len are set */
+	HAP_VALUE_DISAGREE,   /* instances hold different values: read each instance */
+};
+
+/*
+ * A field's value. text is NOT NUL-terminated: use len. It is borrowed from
+ * the snapshot and valid until hap_snapshot_free().
+ */
+struct hap_value {
+	enum hap_value_kind kind;
+	int64_t num;
+	const char *text;
+	size_t len;
+};
+
+/* How a field is aggregated across instances (a data table, see README). */
+enum hap_rule {
+	HAP_RULE_AGREE = 0, /* names, status, config: must be equal, else DISAGREE */
+	HAP_RULE_SUM,       /* counters, gauges, rates, limits */
+	HAP_RULE_MAX,       /* maxima */
+	HAP_RULE_MIN,       /* ages (negative "never" values ignored) */
+	HAP_RULE_AVG,       /* averages, rounded to the nearest integer */
+};
+
+/* Rule for a "show stat" field of an object type, or a "show info" key (type -1). */
+HAP_API enum hap_rule hap_field_rule(int type, const char *field);
+/* "agree", "sum", "max", "min", "avg". */
+HAP_API const char *hap_rule_name(enum hap_rule rule);
+
+/* ------------------------------------------------------------------ */
+/* Snapshots: one parallel read of every instance, merged              */
+/* ------------------------------------------------------------------ */
+
+enum hap_obj {
+	HAP_OBJ_FRONTEND = 0,
+	HAP_OBJ_BACKEND = 1,
+	HAP_OBJ_SERVER = 2,
+};
+
+/* What a snapshot reads besides "show info" (show stat's type mask). */
+#define HAP_SNAP_FRONTENDS 0x1u
+#define HAP_SNAP_BACKENDS  0x2u
+#define HAP_SNAP_SERVERS   0x4u
+#define HAP_SNAP_ALL       0x7u
+
+/* Instance flags. */
+#define HAP_INST_OLD_WORKER 0x1u /* an old worker still draining after a reload */
+#define HAP_INST_DUPLICATE  0x2u /* the same process as an earlier instance: ignored */
+#define HAP_INST_EXCLUDED   0x4u /* left out of aggregates (old worker without the option) */
+
+/* The index meaning "every instance, aggregated" in value getters. */
+#define HAP_AGGREGATE ((size_t)-1)
+
+struct hap_snapshot;
+struct hap_object;
+
+/*
+ * Read every instance of the fleet in one parallel round: "show info" and,
+ * when <what> is not 0, "show stat -1 <what> -1". Returns 0 when the round
+ * ran, even if instances failed: each instance has its own status. Fails
+ * as a whole only for fleet-wide reasons (HAP_ENOMEM, no endpoint).
+ * Caller owns *out, free with hap_snapshot_free().
+ */
+HAP_API int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what,
+			     struct hap_error *err);
+HAP_API void hap_snapshot_free(struct hap_snapshot *s);
+
+/* Instances, in endpoint order (a master expands to its workers). */
+HAP_API size_t hap_snapshot_instance_count(const struct hap_snapshot *s);
+/* Display name: the endpoint, plus " @!PID" for a master's worker. Borrowed. */
+HAP_API const char *hap_instance_name(const struct hap_snapshot *s, size_t i);
+/* 0 when the instance answered, else its error code; *msg (may be NULL) gets
+ * a one-line message (borrowed). */
+HAP_API int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg);
+HAP_API unsigned hap_instance_flags(const struct hap_snapshot *s, size_t i);
+/* For a HAP_INST_DUPLICATE instance: the index of the one it duplicates. */
+HAP_API size_t hap_instance_duplicate_of(const struct hap_snapshot *s, size_t i);
+/* Number of instances that answered and count (not duplicates, not excluded). */
+HAP_API size_t hap_snapshot_live_count(const struct hap_snapshot *s);
+
+/* "show info" keys: the union over instances, in first-seen order. Borrowed. */
+HAP_API size_t hap_snapshot_info_count(const struct hap_snapshot *s);
+HAP_API const char *hap_snapshot_info_key(const struct hap_snapshot *s, size_t k);
+/* Value of an info key on instance i, or aggregated (i = HAP_AGGREGATE). */
+HAP_API int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_t i,
+			      const char *key);
+
+/* "show stat" fields: the union of every instance's columns. Borrowed. */
+HAP_API size_t hap_snapshot_field_count(const struct hap_snapshot *s);
+HAP_API const char *hap_snapshot_field_name(const struct hap_snapshot *s, size_t f);
+/* Index of a field by name, or -1. */
+HAP_API int hap_snapshot_field_index(const struct hap_snapshot *s, const char *name);
+
+/* Objects of a type, sorted by name (servers by backend, then name). */
+HAP_API size_t hap_snapshot_count(const struct hap_snapshot *s, enum hap_obj type);
+HAP_API const struct hap_object *hap_snapshot_object(const struct hap_snapshot *s,
+						     enum hap_obj type, size_t i);
+/* Find by name; for servers give the backend. NULL if no instance has it. */
+HAP_API const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
+						   const char *backend, const char *name);
+
+HAP_API enum hap_obj hap_object_type(const struct hap_object *o);
+HAP_API const char *hap_object_name(const struct hap_object *o);
+/* The backend of a server; NULL for frontends and backends. */
+HAP_API const char *hap_object_backend(const struct hap_object *o);
+/* The instances holding the object: count, and the instance index of each. */
+HAP_API size_t hap_object_instance_count(const struct hap_object *o);
+HAP_API size_t hap_object_instance(const struct hap_object *o, size_t k);
+
+/*
+ * Every field of the object at once: out must hold hap_snapshot_field_count()
+ * values. k is the object's k-th instance, or HAP_AGGREGATE for the value
+ * across instances by each field's rule (excluded instances left out).
+ */
+HAP_API int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k);
+/* One field by name (same meaning of k). */
+HAP_API int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
+			     const char *field);
+
+/* ------------------------------------------------------------------ */
+/* Results: the outcome of one command on each instance                */
+/* ------------------------------------------------------------------ */
+
+struct hap_result;
+
+/* Entries: one per instance and object a command was meant for. */
+HAP_API size_t hap_result_count(const struct hap_result *r);
+/* Display name of the instance. Borrowed, valid until hap_result_free(). */
+HAP_API const char *hap_result_instance(const struct hap_result *r, size_t i);
+/* The object ("backend/server", a frontend, a map file); NULL for raw commands. */
+HAP_API const char *hap_result_object(const struct hap_result *r, size_t i);
+/* The runtime command line (without routing prefix and newline). */
+HAP_API const char *hap_result_command(const struct hap_result *r, size_t i);
+/*
+ * 0 applied; HAP_EREFUSED refused by HAProxy (message is its text, verbatim);
+ * HAP_ENOTFOUND the instance does not hold the object; HAP_EPARTIAL part of
+ * the change applied (message says which); HAP_EPERM the socket's level is
+ * too low (nothing sent); transport errors (HAP_ECONNREFUSED, HAP_EBUSY...).
+ */
+HAP_API int hap_result_code(const struct hap_result *r, size_t i);
+/* HAProxy's reply, trimmed of trailing newlines, or the error message. */
+HAP_API const char *hap_result_message(const struct hap_result *r, size_t i);
+/* 1 when the command was sent to that instance, 0 when it was not. */
+HAP_API int hap_result_sent(const struct hap_result *r, size_t i);
+/* Entries whose code is not 0. */
+HAP_API size_t hap_result_failures(const struct hap_result *r);
+/* NULL is a no-op. */
+HAP_API void hap_result_free(struct hap_result *r);
+
+/*
+ * Send one raw command line to every instance (the routing prefix is added
+ * for a master's workers) and collect each reply verbatim (code 0) or the
+ * transport error. The line may not contain a newline. Caller owns *out,
+ * free with hap_result_free().
+ */
+HAP_API int hap_exec(struct hap_result **out, struct hap *h, const char *cmd,
+		     struct hap_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,396 @@
+/*
+ * fleet.c - the fleet handle: endpoints, options, target resolution
+ * (master CLIs expand to their workers) and per-instance results.
+ *
+ * Must never: send a command before every argument is validated, or hide
+ * one instance's failure behind another's success.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "model/fleet.h"
+#include "parse/parse.h"
+#include "util/banned.h"
+
+int hap_new(struct hap **out, const struct hap_options *opts)
+{
+	struct hap *h = calloc(1, sizeof(*h));
+
+	*out = NULL;
+	if (!h)
+		return HAP_ENOMEM;
+	if (opts)
+		h->opts = *opts;
+	h->xopts.timeout_ms = h->opts.timeout_ms > 0 ? h->opts.timeout_ms : 2000;
+	h->xopts.retries = h->opts.retries ? h->opts.retries : 1;
+	h->xopts.parallel = h->opts.parallel > 0 ? h->opts.parallel : 64;
+	h->xopts.per_addr = 4;
+	h->xopts.max_reply = h->opts.max_reply ? h->opts.max_reply : (size_t)256 << 20;
+	*out = h;
+	return 0;
+}
+
+void hap_free(struct hap *h)
+{
+	if (!h)
+		return;
+	free(h->addrs);
+	free(h);
+}
+
+int hap_add_endpoint(struct hap *h, const char *spec, struct hap_error *err)
+{
+	return hap_addr_expand(&h->addrs, &h->naddrs, spec, err);
+}
+
+size_t hap_endpoint_count(const struct hap *h)
+{
+	return h->naddrs;
+}
+
+const char *hap_endpoint_name(const struct hap *h, size_t i)
+{
+	return i < h->naddrs ? h->addrs[i].name : NULL;
+}
+
+static int add_target(struct hap_target **ts, size_t *n, size_t *cap, struct hap_target *t)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		struct hap_target *p = realloc(*ts, ncap * sizeof(*p));
+
+		if (!p)
+			return HAP_ENOMEM;
+		*ts = p;
+		*cap = ncap;
+	}
+	(*ts)[(*n)++] = *t;
+	return 0;
+}
+
+int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
+{
+	struct hap_target *ts = NULL;
+	struct hap_job *jobs = NULL;
+	size_t nt = 0, cap = 0, nmaster = 0, i, j;
+	int ret = 0;
+
+	for (i = 0; i < h->naddrs; i++)
+		nmaster += h->addrs[i].master;
+	if (nmaster) {
+		jobs = calloc(nmaster, sizeof(*jobs));
+		if (!jobs)
+			return HAP_ENOMEM;
+		for (i = 0, j = 0; i < h->naddrs; i++)
+			if (h->addrs[i].master)
+				hap_job_init(&jobs[j++], &h->addrs[i], "show proc\n", 10);
+		ret = hap_exchange_run(jobs, nmaster, &h->xopts);
+		if (ret)
+			goto out;
+	}
+	for (i = 0, j = 0; i < h->naddrs; i++) {
+		struct hap_target t;
+
+		memset(&t, 0, sizeof(t));
+		t.addr = i;
+		snprintf(t.name, sizeof(t.name), "%s", h->addrs[i].name);
+		if (!h->addrs[i].master) {
+			ret = add_target(&ts, &nt, &cap, &t);
+			if (ret)
+				goto out;
+			continue;
+		}
+		struct hap_job *jb = &jobs[j++];
+		struct hap_proc_list pl = { 0, NULL };
+		struct hap_error perr = { 0, "" };
+		size_t k, nworkers = 0;
+
+		if (jb->err) {
+			t.err = jb->err;
+			snprintf(t.errmsg, sizeof(t.errmsg), "%s", jb->errmsg);
+		} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
+			t.err = HAP_EPROTO;
+			snprintf(t.errmsg, sizeof(t.errmsg), "show proc: %s", perr.msg);
+		}
+		for (k = 0; !t.err && k < pl.n; k++) {
+			struct hap_target w = t;
+
+			if (pl.procs[k].kind != HAP_PROC_WORKER &&
+			    pl.procs[k].kind != HAP_PROC_OLD_WORKER)
+				continue;
+			w.pid = pl.procs[k].pid;
+			if (pl.procs[k].kind == HAP_PROC_OLD_WORKER)
+				w.flags |= HAP_INST_OLD_WORKER;
+			snprintf(w.prefix, sizeof(w.prefix), "@!%lld ", (long long)w.pid);
+			snprintf(w.name, sizeof(w.name), "%s @!%lld", h->addrs[i].name,
+				 (long long)w.pid);
+			ret = add_target(&ts, &nt, &cap, &w);
+			if (ret) {
+				hap_proc_release(&pl);
+				goto out;
+			}
+			nworkers++;
+		}
+		hap_proc_release(&pl);
+		if (!t.err && !nworkers) {
+			t.err = HAP_EPROTO;
+			snprintf(t.errmsg, sizeof(t.errmsg), "master lists no worker");
+		}
+		if (t.err) {
+			ret = add_target(&ts, &nt, &cap, &t);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	for (i = 0; jobs && i < nmaster; i++)
+		hap_job_release(&jobs[i]);
+	free(jobs);
+	if (ret) {
+		free(ts);
+		ts = NULL;
+		nt = 0;
+	}
+	*out = ts;
+	*n = nt;
+	return ret;
+}
+
+int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_buf *b)
+{
+	const char *p = cmds;
+	int ret = 0;
+
+	while (*p && !ret) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		ret = hap_buf_adds(b, t->prefix);
+		if (!ret)
+			ret = hap_buf_add(b, p, len);
+		p += len;
+	}
+	return ret;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	if (n)
+		memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+int hap_result_add(struct hap_result *r, const char *instance, const char *object,
+		   const char *command, int code, const char *msg, size_t msglen, int sent)
+{
+	struct hap_result_entry *e;
+
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 8;
+		struct hap_result_entry *p = realloc(r->e, ncap * sizeof(*p));
+
+		if (!p)
+			return HAP_ENOMEM;
+		r->e = p;
+		r->cap = ncap;
+	}
+	e = &r->e[r->n];
+	memset(e, 0, sizeof(*e));
+	/* trim the reply's trailing newlines: HAProxy ends every message with one or two */
+	while (msg && msglen && (msg[msglen - 1] == '\n' || msg[msglen - 1] == '\r'))
+		msglen--;
+	e->instance = dupn(instance, strlen(instance));
+	e->object = object ? dupn(object, strlen(object)) : NULL;
+	e->command = command ? dupn(command, strlen(command)) : NULL;
+	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
+	e->code = code;
+	e->sent = sent;
+	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command)) {
+		free(e->instance);
+		free(e->object);
+		free(e->command);
+		free(e->message);
+		return HAP_ENOMEM;
+	}
+	r->n++;
+	return 0;
+}
+
+size_t hap_result_count(const struct hap_result *r)
+{
+	return r ? r->n : 0;
+}
+
+const char *hap_result_instance(const struct hap_result *r, size_t i)
+{
+	return r->e[i].instance;
+}
+
+const char *hap_result_object(const struct hap_result *r, size_t i)
+{
+	return r->e[i].object;
+}
+
+const char *hap_result_command(const struct hap_result *r, size_t i)
+{
+	return r->e[i].command;
+}
+
+int hap_result_code(const struct hap_result *r, size_t i)
+{
+	return r->e[i].code;
+}
+
+const char *hap_result_message(const struct hap_result *r, size_t i)
+{
+	return r->e[i].message;
+}
+
+int hap_result_sent(const struct hap_result *r, size_t i)
+{
+	return r->e[i].sent;
+}
+
+size_t hap_result_failures(const struct hap_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; r && i < r->n; i++)
+		n += r->e[i].code != 0;
+	return n;
+}
+
+void hap_result_free(struct hap_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->e[i].instance);
+		free(r->e[i].object);
+		free(r->e[i].command);
+		free(r->e[i].message);
+	}
+	free(r->e);
+	free(r);
+}
+
+int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n)
+{
+	struct hap_job *jobs;
+	size_t i, k = 0;
+	int ret = 0;
+
+	jobs = calloc(n ? n : 1, sizeof(*jobs));
+	if (!jobs)
+		return HAP_ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct hap_call *c = &calls[i];
+		const struct hap_target *t = &ts[c->target];
+
+		hap_buf_init(&c->req, 0);
+		hap_job_init(&c->job, &h->addrs[t->addr], NULL, 0);
+		c->sent = 0;
+		if (t->err) {
+			c->job.err = t->err;
+			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
+			continue;
+		}
+		ret = hap_target_request(t, c->cmds, &c->req);
+		if (ret)
+			goto out;
+		c->job.req = c->req.ptr;
+		c->job.req_len = c->req.len;
+		jobs[k++] = c->job;
+	}
+	ret = hap_exchange_run(jobs, k, &h->xopts);
+	if (ret)
+		goto out;
+	/* hand the outcomes back to their calls, in the same order */
+	for (i = 0, k = 0; i < n; i++) {
+		if (ts[calls[i].target].err)
+			continue;
+		calls[i].job = jobs[k++];
+		calls[i].sent = 1;
+	}
+out:
+	if (ret)
+		for (i = 0; i < k; i++)
+			hap_job_release(&jobs[i]);
+	free(jobs);
+	return ret;
+}
+
+void hap_calls_release(struct hap_call *calls, size_t n)
+{
+	size_t i;
+
+	for (i = 0; calls && i < n; i++) {
+		hap_job_release(&calls[i].job);
+		hap_buf_release(&calls[i].req);
+	}
+}
+
+int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap_error *err)
+{
+	struct hap_target *ts = NULL;
+	struct hap_call *calls = NULL;
+	struct hap_result *r = NULL;
+	struct hap_buf line = HAP_BUF_INIT;
+	size_t nt = 0, i;
+	int ret;
+
+	*out = NULL;
+	if (!*cmd || strchr(cmd, '\n') || strchr(cmd, '\r'))
+		return hap_error_set(err, HAP_EINVAL, "a raw command is one non-empty line");
+	if (!h->naddrs)
+		return hap_error_set(err, HAP_EINVAL, "no endpoint");
+	ret = hap_targets_resolve(h, &ts, &nt);
+	if (ret)
+		return hap_error_set(err, ret, "resolving instances: %s", hap_strerror(ret));
+	r = calloc(1, sizeof(*r));
+	calls = calloc(nt ? nt : 1, sizeof(*calls));
+	if (!r || !calls || hap_buf_adds(&line, cmd) || hap_buf_addc(&line, '\n')) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		calls[i].target = i;
+		calls[i].cmds = line.ptr;
+	}
+	ret = hap_calls_run(h, ts, calls, nt);
+	if (ret) {
+		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
+		goto out;
+	}
+	for (i = 0; i < nt && !ret; i++) {
+		struct hap_job *j = &calls[i].job;
+
+		if (j->err)
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
+					     strlen(j->errmsg), calls[i].sent);
+		else
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr, j->reply.len,
+					     1);
+	}
+out:
+	hap_calls_release(calls, nt);
+	free(calls);
+	free(ts);
+	hap_buf_release(&line);
+	if (ret) {
+		hap_result_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * fleet.h - internals shared by the model: the fleet, its targets (the
+ * instances an operation talks to) and per-instance results.
+ *
+ * A target is one HAProxy process: a worker socket, or one worker behind a
+ * master CLI (addressed with "@!<pid> " in front of each command line).
+ * Targets are resolved per operation, so a reload between two operations
+ * is seen.
+ */
+#ifndef HAP_MODEL_FLEET_H
+#define HAP_MODEL_FLEET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "haproxyadmin.h"
+#include "transport/transport.h"
+#include "util/buf.h"
+
+struct hap {
+	struct hap_options opts;
+	struct hap_xopts xopts;
+	struct hap_addr *addrs;
+	size_t naddrs;
+};
+
+struct hap_target {
+	size_t addr;        /* index in hap->addrs */
+	int64_t pid;        /* worker pid behind a master, else 0 */
+	unsigned flags;     /* HAP_INST_OLD_WORKER */
+	char prefix[32];    /* "@!<pid> " for a master's worker, else "" */
+	char name[200];     /* display name */
+	int err;            /* set when the target could not be resolved */
+	char errmsg[240];
+};
+
+/*
+ * Resolve the fleet's targets: plain endpoints as they are, masters by a
+ * "show proc" round (one parallel exchange for all masters). A master that
+ * fails becomes one target carrying its error. Caller frees *out.
+ */
+int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n);
+
+/* Append to b the command line(s) for a target: each line of cmds (which
+ * must end with '\n') gets the target's prefix. */
+int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_buf *b);
+
+/*
+ * One exchange of a round: the command lines (each ending in '\n') for one
+ * target. hap_calls_run() runs every call in parallel; a call whose target
+ * failed to resolve is not sent and gets the target's error.
+ */
+struct hap_call {
+	size_t target;
+	const char *cmds;   /* borrowed */
+	struct hap_job job; /* outputs: job.err, job.errmsg, job.reply */
+	struct hap_buf req;
+	int sent;
+};
+
+int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
+void hap_calls_release(struct hap_call *calls, size_t n);
+
+struct hap_result_entry {
+	char *instance; /* display name of the instance */
+	char *object;   /* what the command was about ("backend/server"), may be NULL */
+	char *command;  /* the command line sent (without the routing prefix or '\n') */
+	int code;       /* 0, HAP_EREFUSED (message = HAProxy's text), HAP_ENOTFOUND, transport errors */
+	char *message;  /* HAProxy's reply (trimmed) or the error message */
+	int sent;       /* 0 when nothing was sent (dry run or refused before sending) */
+};
+
+struct hap_result {
+	size_t n, cap;
+	struct hap_result_entry *e;
+};
+
+int hap_result_add(struct hap_result *r, const char *instance, const char *object,
+		   const char *command, int code, const char *msg, size_t msglen, int sent);
+
+#endif

@@ -1,0 +1,850 @@
+/*
+ * snapshot.c - one parallel read of every instance, merged by name.
+ *
+ * Owns: the round of "show info" + "show stat" (one connection per
+ * instance, both commands in one request), instance identity (node, Pid,
+ * Start_time_sec: two sockets of one process count once), the merge of rows
+ * into objects keyed by (type, proxy[, server]), and the evaluation of
+ * values per instance or aggregated by the rule table.
+ *
+ * Memory: the replies are kept whole and rows are views into them; fields
+ * are split only when a value is asked for, so a snapshot costs little more
+ * than the bytes HAProxy sent.
+ *
+ * Must never: pick one instance's value when they differ (that is
+ * HAP_VALUE_DISAGREE), or count a duplicate instance twice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "model/fleet.h"
+#include "model/rules.h"
+#include "parse/parse.h"
+#include "util/arena.h"
+#include "util/hmap.h"
+#include "util/view.h"
+#include "util/banned.h"
+
+struct snap_inst {
+	const char *name;
+	int err;
+	const char *errmsg;
+	unsigned flags;
+	size_t dup_of;
+	struct hap_buf reply;
+	int has_info, has_stat;
+	struct hap_info info;
+	struct hap_stat stat;
+	int *colmap; /* field id -> column of this instance's header, or -1 */
+};
+
+struct snap_row {
+	uint32_t inst;
+	uint32_t row;
+};
+
+struct hap_object {
+	struct hap_snapshot *s;
+	enum hap_obj type;
+	const char *name;
+	const char *backend;
+	size_t first, n; /* rows in s->rows */
+};
+
+struct hap_snapshot {
+	struct hap_arena arena;
+	unsigned opt_flags;
+	size_t ninst;
+	struct snap_inst *insts;
+	/* show stat fields: union of every instance's columns */
+	size_t nfields;
+	const char **fields;
+	struct hap_hmap field_map;
+	enum hap_rule *rules[3]; /* per object type, per field */
+	/* show info keys */
+	size_t ninfo;
+	const char **info_keys;
+	struct hap_hmap info_map;
+	/* objects */
+	size_t nobjs;
+	struct hap_object *objs; /* in first-seen order, indexed by obj_map */
+	struct hap_hmap obj_map;
+	const struct hap_object **sorted[3];
+	size_t count[3];
+	struct snap_row *rows;
+};
+
+static int inst_counts(const struct snap_inst *in)
+{
+	return !in->err && !(in->flags & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
+}
+
+/* ---- building ---- */
+
+static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const char ***names,
+			 size_t *n, size_t *cap, struct hap_view v)
+{
+	size_t id;
+	char *copy;
+	int ret;
+
+	if (hap_hmap_get(map, v, &id))
+		return 0;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		const char **p = realloc(*names, ncap * sizeof(*p));
+
+		if (!p)
+			return HAP_ENOMEM;
+		*names = p;
+		*cap = ncap;
+	}
+	copy = hap_arena_strndup(&s->arena, v.p, v.n);
+	if (!copy)
+		return HAP_ENOMEM;
+	ret = hap_hmap_put(map, hap_view_make(copy, v.n), *n, NULL);
+	if (ret)
+		return ret;
+	(*names)[(*n)++] = copy;
+	return 0;
+}
+
+static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned what)
+{
+	struct hap_error perr = { 0, "" };
+	size_t used = 0;
+	int ret;
+
+	ret = hap_info_parse(&in->info, in->reply.ptr, in->reply.len, &used, &perr);
+	if (ret) {
+		in->err = ret;
+		in->errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
+		return 0;
+	}
+	in->has_info = 1;
+	if (!what)
+		return 0;
+	ret = hap_stat_parse(&in->stat, in->reply.ptr + used, in->reply.len - used, &perr);
+	if (ret) {
+		in->err = ret;
+		in->errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
+		return 0;
+	}
+	in->has_stat = 1;
+	return 0;
+}
+
+static void identify(struct hap_snapshot *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->ninst; i++) {
+		struct hap_view n1, p1, t1;
+
+		if (s->insts[i].err || !s->insts[i].has_info)
+			continue;
+		if (!hap_info_get(&s->insts[i].info, "Pid", &p1) ||
+		    !hap_info_get(&s->insts[i].info, "Start_time_sec", &t1))
+			continue;
+		if (!hap_info_get(&s->insts[i].info, "node", &n1))
+			n1 = hap_view_make("", 0);
+		for (j = 0; j < i; j++) {
+			struct hap_view n2, p2, t2;
+			const struct snap_inst *o = &s->insts[j];
+
+			if (o->err || (o->flags & HAP_INST_DUPLICATE) || !o->has_info)
+				continue;
+			if (!hap_info_get(&o->info, "Pid", &p2) ||
+			    !hap_info_get(&o->info, "Start_time_sec", &t2))
+				continue;
+			if (!hap_info_get(&o->info, "node", &n2))
+				n2 = hap_view_make("", 0);
+			if (hap_view_eqv(n1, n2) && hap_view_eqv(p1, p2) && hap_view_eqv(t1, t2)) {
+				s->insts[i].flags |= HAP_INST_DUPLICATE;
+				s->insts[i].dup_of = j;
+				break;
+			}
+		}
+	}
+}
+
+static int build_fields(struct hap_snapshot *s)
+{
+	size_t cap = 0, icap = 0, i, c, f;
+	int t, ret;
+
+	for (i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (in->err || (in->flags & HAP_INST_DUPLICATE))
+			continue;
+		for (c = 0; in->has_info && c < in->info.n; c++) {
+			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap,
+					    in->info.kv[c].key);
+			if (ret)
+				return ret;
+		}
+		for (c = 0; in->has_stat && c < in->stat.ncols; c++) {
+			if (hap_view_eq(in->stat.cols[c], "-") || in->stat.cols[c].n == 0)
+				continue;
+			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
+					    in->stat.cols[c]);
+			if (ret)
+				return ret;
+		}
+	}
+	for (i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (!in->has_stat)
+			continue;
+		in->colmap = malloc((s->nfields ? s->nfields : 1) * sizeof(int));
+		if (!in->colmap)
+			return HAP_ENOMEM;
+		for (f = 0; f < s->nfields; f++)
+			in->colmap[f] = -1;
+		for (c = 0; c < in->stat.ncols; c++) {
+			size_t id;
+
+			if (hap_hmap_get(&s->field_map, in->stat.cols[c], &id))
+				in->colmap[id] = (int)c;
+		}
+	}
+	for (t = 0; t < 3; t++) {
+		s->rules[t] = malloc((s->nfields ? s->nfields : 1) * sizeof(enum hap_rule));
+		if (!s->rules[t])
+			return HAP_ENOMEM;
+		for (f = 0; f < s->nfields; f++)
+			s->rules[t][f] = hap_field_rule(t, s->fields[f]);
+	}
+	return 0;
+}
+
+struct triple {
+	uint32_t obj, inst, row;
+};
+
+static int objcmp(const void *a, const void *b)
+{
+	const struct hap_object *x = *(const struct hap_object *const *)a;
+	const struct hap_object *y = *(const struct hap_object *const *)b;
+	int c = 0;
+
+	if (x->backend && y->backend)
+		c = strcmp(x->backend, y->backend);
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static int build_objects(struct hap_snapshot *s)
+{
+	struct triple *tr = NULL;
+	size_t ntr = 0, trcap = 0, objcap = 0, i, r;
+	size_t *start = NULL;
+	char key[1100];
+	int ret = 0, t;
+
+	for (i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (in->err || !in->has_stat || (in->flags & HAP_INST_DUPLICATE))
+			continue;
+		for (r = 0; r < in->stat.nrows; r++) {
+			const struct hap_stat_row *row = &in->stat.rows[r];
+			enum hap_obj type;
+			size_t klen, id;
+
+			if (row->type == HAP_STAT_FRONTEND)
+				type = HAP_OBJ_FRONTEND;
+			else if (row->type == HAP_STAT_BACKEND)
+				type = HAP_OBJ_BACKEND;
+			else if (row->type == HAP_STAT_SERVER)
+				type = HAP_OBJ_SERVER;
+			else
+				continue;
+			if (row->pxname.n > 500 || row->svname.n > 500)
+				continue;
+			key[0] = (char)('0' + type);
+			key[1] = '\0';
+			memcpy(key + 2, row->pxname.p, row->pxname.n);
+			klen = 2 + row->pxname.n;
+			if (type == HAP_OBJ_SERVER) {
+				key[klen++] = '\0';
+				memcpy(key + klen, row->svname.p, row->svname.n);
+				klen += row->svname.n;
+			}
+			if (!hap_hmap_get(&s->obj_map, hap_view_make(key, klen), &id)) {
+				struct hap_object *o;
+				char *kc;
+
+				if (s->nobjs == objcap) {
+					size_t ncap = objcap ? objcap * 2 : 256;
+					struct hap_object *p = realloc(s->objs, ncap * sizeof(*p));
+
+					if (!p) {
+						ret = HAP_ENOMEM;
+						goto out;
+					}
+					s->objs = p;
+					objcap = ncap;
+				}
+				kc = hap_arena_strndup(&s->arena, key, klen);
+				if (!kc) {
+					ret = HAP_ENOMEM;
+					goto out;
+				}
+				id = s->nobjs++;
+				ret = hap_hmap_put(&s->obj_map, hap_view_make(kc, klen), id, NULL);
+				if (ret)
+					goto out;
+				o = &s->objs[id];
+				memset(o, 0, sizeof(*o));
+				o->s = s;
+				o->type = type;
+				if (type == HAP_OBJ_SERVER) {
+					/* names are the key's own NUL-separated parts */
+					o->backend = kc + 2;
+					o->name = kc + 3 + row->pxname.n;
+				} else {
+					o->name = kc + 2;
+				}
+			}
+			if (ntr == trcap) {
+				size_t ncap = trcap ? trcap * 2 : 1024;
+				struct triple *p = realloc(tr, ncap * sizeof(*p));
+
+				if (!p) {
+					ret = HAP_ENOMEM;
+					goto out;
+				}
+				tr = p;
+				trcap = ncap;
+			}
+			tr[ntr].obj = (uint32_t)id;
+			tr[ntr].inst = (uint32_t)i;
+			tr[ntr].row = (uint32_t)r;
+			ntr++;
+		}
+	}
+	/* group rows by object, keeping instance order (counting sort) */
+	start = calloc(s->nobjs + 1, sizeof(*start));
+	s->rows = malloc((ntr ? ntr : 1) * sizeof(*s->rows));
+	if (!start || !s->rows) {
+		ret = HAP_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ntr; i++)
+		s->objs[tr[i].obj].n++;
+	for (i = 0, r = 0; i < s->nobjs; i++) {
+		s->objs[i].first = r;
+		start[i] = r;
+		r += s->objs[i].n;
+	}
+	for (i = 0; i < ntr; i++) {
+		struct snap_row *sr = &s->rows[start[tr[i].obj]++];
+
+		sr->inst = tr[i].inst;
+		sr->row = tr[i].row;
+	}
+	for (t = 0; t < 3; t++) {
+		size_t k = 0;
+
+		for (i = 0; i < s->nobjs; i++)
+			s->count[t] += s->objs[i].type == (enum hap_obj)t;
+		s->sorted[t] = malloc((s->count[t] ? s->count[t] : 1) * sizeof(*s->sorted[t]));
+		if (!s->sorted[t]) {
+			ret = HAP_ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < s->nobjs; i++)
+			if (s->objs[i].type == (enum hap_obj)t)
+				s->sorted[t][k++] = &s->objs[i];
+		qsort(s->sorted[t], s->count[t], sizeof(*s->sorted[t]), objcmp);
+	}
+out:
+	free(tr);
+	free(start);
+	return ret;
+}
+
+int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what,
+		     struct hap_error *err)
+{
+	struct hap_snapshot *s = NULL;
+	struct hap_target *ts = NULL;
+	struct hap_call *calls = NULL;
+	char cmds[64];
+	size_t nt = 0, i;
+	int ret;
+
+	*out = NULL;
+	what &= HAP_SNAP_ALL;
+	if (!h->naddrs)
+		return hap_error_set(err, HAP_EINVAL, "no endpoint");
+	if (what)
+		snprintf(cmds, sizeof(cmds), "show info\nshow stat -1 %u -1\n", what);
+	else
+		snprintf(cmds, sizeof(cmds), "show info\n");
+	ret = hap_targets_resolve(h, &ts, &nt);
+	if (ret)
+		return hap_error_set(err, ret, "resolving instances: %s", hap_strerror(ret));
+	s = calloc(1, sizeof(*s));
+	calls = calloc(nt ? nt : 1, sizeof(*calls));
+	if (!s || !calls) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->opt_flags = h->opts.flags;
+	s->insts = calloc(nt ? nt : 1, sizeof(*s->insts));
+	if (!s->insts) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->ninst = nt;
+	for (i = 0; i < nt; i++) {
+		calls[i].target = i;
+		calls[i].cmds = cmds;
+	}
+	ret = hap_calls_run(h, ts, calls, nt);
+	if (ret) {
+		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
+		goto out;
+	}
+	for (i = 0; i < nt; i++) {
+		struct snap_inst *in = &s->insts[i];
+		struct hap_job *j = &calls[i].job;
+
+		in->name = hap_arena_strndup(&s->arena, ts[i].name, strlen(ts[i].name));
+		in->flags = ts[i].flags;
+		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
+			in->flags |= HAP_INST_EXCLUDED;
+		/* the snapshot keeps the reply: rows are views into it */
+		in->reply = j->reply;
+		hap_buf_init(&j->reply, 0);
+		if (j->err) {
+			in->err = j->err;
+			in->errmsg = hap_arena_strndup(&s->arena, j->errmsg, strlen(j->errmsg));
+		} else {
+			parse_inst(s, in, what);
+		}
+		if (!in->name || (in->err && !in->errmsg)) {
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	identify(s);
+	ret = build_fields(s);
+	if (!ret)
+		ret = build_objects(s);
+	if (ret)
+		hap_error_set(err, ret, "building snapshot: %s", hap_strerror(ret));
+out:
+	hap_calls_release(calls, nt);
+	free(calls);
+	free(ts);
+	if (ret) {
+		hap_snapshot_free(s);
+		return ret;
+	}
+	*out = s;
+	return 0;
+}
+
+void hap_snapshot_free(struct hap_snapshot *s)
+{
+	size_t i;
+	int t;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (in->has_info)
+			hap_info_release(&in->info);
+		if (in->has_stat)
+			hap_stat_release(&in->stat);
+		hap_buf_release(&in->reply);
+		free(in->colmap);
+	}
+	free(s->insts);
+	free(s->fields);
+	free(s->info_keys);
+	hap_hmap_release(&s->field_map);
+	hap_hmap_release(&s->info_map);
+	hap_hmap_release(&s->obj_map);
+	for (t = 0; t < 3; t++) {
+		free(s->rules[t]);
+		free(s->sorted[t]);
+	}
+	free(s->objs);
+	free(s->rows);
+	hap_arena_release(&s->arena);
+	free(s);
+}
+
+/* ---- instances ---- */
+
+size_t hap_snapshot_instance_count(const struct hap_snapshot *s)
+{
+	return s->ninst;
+}
+
+const char *hap_instance_name(const struct hap_snapshot *s, size_t i)
+{
+	return s->insts[i].name;
+}
+
+int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg)
+{
+	if (msg)
+		*msg = s->insts[i].err ? s->insts[i].errmsg : "";
+	return s->insts[i].err;
+}
+
+unsigned hap_instance_flags(const struct hap_snapshot *s, size_t i)
+{
+	return s->insts[i].flags;
+}
+
+size_t hap_instance_duplicate_of(const struct hap_snapshot *s, size_t i)
+{
+	return s->insts[i].dup_of;
+}
+
+size_t hap_snapshot_live_count(const struct hap_snapshot *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->ninst; i++)
+		n += inst_counts(&s->insts[i]);
+	return n;
+}
+
+/* ---- values ---- */
+
+static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+{
+	int64_t num;
+
+	memset(v, 0, sizeof(*v));
+	if (f.n == 0)
+		return;
+	if (hap_num_i64(f, &num) == 0) {
+		v->kind = HAP_VALUE_NUMBER;
+		v->num = num;
+		return;
+	}
+	v->kind = HAP_VALUE_TEXT;
+	v->text = f.p;
+	v->len = f.n;
+	if (memchr(f.p, '"', f.n)) {
+		/* a quoted CSV field with doubled quotes: decode once, keep in the arena */
+		struct hap_buf b = HAP_BUF_INIT;
+		char *copy = NULL;
+
+		if (hap_csv_text(f, &b) == 0)
+			copy = hap_arena_strndup(&s->arena, b.ptr, b.len);
+		if (copy) {
+			v->text = copy;
+			v->len = b.len;
+		}
+		hap_buf_release(&b);
+	}
+}
+
+static int same_value(const struct hap_value *a, const struct hap_value *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == HAP_VALUE_NUMBER)
+		return a->num == b->num;
+	return a->len == b->len && (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
+}
+
+struct acc {
+	struct hap_value first;
+	size_t cnt, npos;
+	int disagree, text;
+	int64_t sum, max, min, minpos;
+};
+
+static void acc_feed(struct acc *a, const struct hap_value *v)
+{
+	if (v->kind == HAP_VALUE_ABSENT)
+		return;
+	if (a->cnt == 0) {
+		a->first = *v;
+		a->max = a->min = v->num;
+	} else if (!same_value(&a->first, v)) {
+		a->disagree = 1;
+	}
+	a->cnt++;
+	if (v->kind != HAP_VALUE_NUMBER) {
+		a->text = 1;
+		return;
+	}
+	if (__builtin_add_overflow(a->sum, v->num, &a->sum))
+		a->sum = v->num < 0 ? INT64_MIN : INT64_MAX;
+	if (v->num > a->max)
+		a->max = v->num;
+	if (v->num < a->min)
+		a->min = v->num;
+	if (v->num >= 0 && (a->npos++ == 0 || v->num < a->minpos))
+		a->minpos = v->num;
+}
+
+static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->cnt == 0)
+		return;
+	if (rule == HAP_RULE_AGREE || a->text) {
+		if (a->disagree)
+			out->kind = HAP_VALUE_DISAGREE;
+		else
+			*out = a->first;
+		return;
+	}
+	out->kind = HAP_VALUE_NUMBER;
+	switch (rule) {
+	case HAP_RULE_SUM:
+		out->num = a->sum;
+		break;
+	case HAP_RULE_MAX:
+		out->num = a->max;
+		break;
+	case HAP_RULE_MIN:
+		/* ages: -1 means "never", the youngest real age wins */
+		out->num = a->npos ? a->minpos : a->max;
+		break;
+	case HAP_RULE_AVG: {
+		int64_t q = a->sum / (int64_t)a->cnt, r = a->sum % (int64_t)a->cnt;
+
+		/* round half away from zero */
+		if (2 * (r < 0 ? -r : r) >= (int64_t)a->cnt)
+			q += a->sum < 0 ? -1 : 1;
+		out->num = q;
+		break;
+	}
+	case HAP_RULE_AGREE:
+		break;
+	}
+}
+
+#define SPLIT_STACK 256
+
+/* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
+static int eval(struct hap_value *out, const struct hap_object *o, size_t k, const size_t *fids,
+		size_t nf)
+{
+	struct hap_snapshot *s = o->s;
+	struct hap_view stackv[SPLIT_STACK], *views = stackv;
+	size_t maxv = SPLIT_STACK, r, x;
+	struct acc *accs = NULL;
+	int ret = 0;
+
+	if (!fids)
+		nf = s->nfields;
+	for (x = 0; x < nf; x++)
+		memset(&out[x], 0, sizeof(out[x]));
+	if (k == HAP_AGGREGATE) {
+		accs = calloc(nf ? nf : 1, sizeof(*accs));
+		if (!accs)
+			return HAP_ENOMEM;
+	} else if (k >= o->n) {
+		return HAP_EINVAL;
+	}
+	for (r = 0; r < o->n; r++) {
+		const struct snap_row *sr = &s->rows[o->first + r];
+		const struct snap_inst *in = &s->insts[sr->inst];
+		const struct hap_stat_row *row = &in->stat.rows[sr->row];
+		int nv;
+
+		if (k != HAP_AGGREGATE && r != k)
+			continue;
+		if (k == HAP_AGGREGATE && !inst_counts(in))
+			continue;
+		nv = hap_csv_split(row->line, row->len, views, maxv);
+		if (nv > (int)maxv) {
+			struct hap_view *big = malloc((size_t)nv * sizeof(*big));
+
+			if (!big) {
+				ret = HAP_ENOMEM;
+				goto out;
+			}
+			if (views != stackv)
+				free(views);
+			views = big;
+			maxv = (size_t)nv;
+			nv = hap_csv_split(row->line, row->len, views, maxv);
+		}
+		if (nv < 0)
+			continue;
+		for (x = 0; x < nf; x++) {
+			size_t f = fids ? fids[x] : x;
+			int col = in->colmap[f];
+			struct hap_value v;
+
+			if (col < 0 || col >= nv)
+				memset(&v, 0, sizeof(v));
+			else
+				value_of(s, &v, views[col]);
+			if (accs)
+				acc_feed(&accs[x], &v);
+			else
+				out[x] = v;
+		}
+	}
+	for (x = 0; accs && x < nf; x++)
+		acc_result(&out[x], &accs[x], s->rules[o->type][fids ? fids[x] : x]);
+out:
+	if (views != stackv)
+		free(views);
+	free(accs);
+	return ret;
+}
+
+int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k)
+{
+	return eval(out, o, k, NULL, 0);
+}
+
+int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
+		     const char *field)
+{
+	size_t fid;
+
+	if (!hap_hmap_get(&o->s->field_map, hap_view_str(field), &fid)) {
+		memset(out, 0, sizeof(*out));
+		return HAP_ENOTFOUND;
+	}
+	return eval(out, o, k, &fid, 1);
+}
+
+/* ---- info ---- */
+
+size_t hap_snapshot_info_count(const struct hap_snapshot *s)
+{
+	return s->ninfo;
+}
+
+const char *hap_snapshot_info_key(const struct hap_snapshot *s, size_t k)
+{
+	return s->info_keys[k];
+}
+
+int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_t i,
+		      const char *key)
+{
+	struct hap_snapshot *ms = (struct hap_snapshot *)s;
+	struct acc a;
+	size_t x;
+
+	memset(out, 0, sizeof(*out));
+	if (i != HAP_AGGREGATE) {
+		struct hap_view v;
+
+		if (i >= s->ninst)
+			return HAP_EINVAL;
+		if (s->insts[i].has_info && hap_info_get(&s->insts[i].info, key, &v))
+			value_of(ms, out, v);
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	for (x = 0; x < s->ninst; x++) {
+		struct hap_value v;
+		struct hap_view f;
+
+		if (!inst_counts(&s->insts[x]) || !s->insts[x].has_info)
+			continue;
+		if (!hap_info_get(&s->insts[x].info, key, &f))
+			continue;
+		value_of(ms, &v, f);
+		acc_feed(&a, &v);
+	}
+	acc_result(out, &a, hap_field_rule(-1, key));
+	return 0;
+}
+
+/* ---- fields and objects ---- */
+
+size_t hap_snapshot_field_count(const struct hap_snapshot *s)
+{
+	return s->nfields;
+}
+
+const char *hap_snapshot_field_name(const struct hap_snapshot *s, size_t f)
+{
+	return s->fields[f];
+}
+
+int hap_snapshot_field_index(const struct hap_snapshot *s, const char *name)
+{
+	size_t id;
+
+	return hap_hmap_get(&s->field_map, hap_view_str(name), &id) ? (int)id : -1;
+}
+
+size_t hap_snapshot_count(const struct hap_snapshot *s, enum hap_obj type)
+{
+	return s->count[type];
+}
+
+const struct hap_object *hap_snapshot_object(const struct hap_snapshot *s, enum hap_obj type,
+					     size_t i)
+{
+	return i < s->count[type] ? s->sorted[type][i] : NULL;
+}
+
+const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
+					   const char *backend, const char *name)
+{
+	char key[1100];
+	size_t klen, id, pl;
+
+	if (!name || (type == HAP_OBJ_SERVER && !backend))
+		return NULL;
+	pl = type == HAP_OBJ_SERVER ? strlen(backend) : strlen(name);
+	if (pl > 500 || (type == HAP_OBJ_SERVER && strlen(name) > 500))
+		return NULL;
+	key[0] = (char)('0' + type);
+	key[1] = '\0';
+	memcpy(key + 2, type == HAP_OBJ_SERVER ? backend : name, pl);
+	klen = 2 + pl;
+	if (type == HAP_OBJ_SERVER) {
+		key[klen++] = '\0';
+		memcpy(key + klen, name, strlen(name));
+		klen += strlen(name);
+	}
+	if (!hap_hmap_get(&s->obj_map, hap_view_make(key, klen), &id))
+		return NULL;
+	return &s->objs[id];
+}
+
+enum hap_obj hap_object_type(const struct hap_object *o)
+{
+	return o->type;
+}
+
+const char *hap_object_name(const struct hap_object *o)
+{
+	return o->name;
+}
+
+const char *hap_object_backend(const struct hap_object *o)
+{
+	return o->backend;
+}
+
+size_t hap_object_instance_count(const struct hap_object *o)
+{
+	return o->n;
+}
+
+size_t hap_object_instance(const struct hap_object *o, size_t k)
+{
+	return o->s->rows[o->first + k].inst;
+}
