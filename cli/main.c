@@ -1,17 +1,412 @@
 /*
- * main.c - the haproxyadmin command line: global options and dispatch.
+ * main.c - the haproxyadmin command line: global options, the fleet, and
+ * one dispatch table of objects (exact names only, no abbreviations).
  */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "cli.h"
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_help(struct cli *c, int argc, char **argv);
+static int cmd_version(struct cli *c, int argc, char **argv);
+
+static const struct cli_cmd cmds[] = {
+	{ "info", cmd_info, "the instances: version, node, pids, uptime, requests, limits" },
+	{ "haproxy", cmd_haproxy, "process-wide values and settings of every instance" },
+	{ "frontend", cmd_frontend, "frontends merged across instances" },
+	{ "backend", cmd_backend, "backends merged across instances" },
+	{ "server", cmd_server, "servers merged across instances, per backend" },
+	{ "dump", cmd_dump, "everything, merged, as JSON" },
+	{ "help", cmd_help, "this help, or 'help OBJECT'" },
+	{ "version", cmd_version, "the program's version" },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	        "usage: haproxyadmin [-s ENDPOINT]... [-o table|json|csv] [-t SECONDS] "
+	        "[-r RETRIES]\n"
+	        "                    [--parallel N] [--old-workers] [-y] [-n] OBJECT VERB "
+	        "[ARGS]\n\n"
+	        "Manage every HAProxy instance behind the given runtime API endpoints as one.\n\n"
+	        "options:\n"
+	        "  -s, --socket ENDPOINT  a UNIX socket, a directory of sockets, tcp:HOST:PORT,\n"
+	        "                         master:PATH or master:tcp:HOST:PORT (repeatable;\n"
+	        "                         default $HAPROXYADMIN_SOCKET, else /run/haproxy)\n"
+	        "  -o, --output FORMAT    table (default), json or csv\n"
+	        "  -t, --timeout SECONDS  deadline of one exchange with one instance (2)\n"
+	        "  -r, --retries N        connect retries (1)\n"
+	        "      --parallel N       at most N sockets open at once (64)\n"
+	        "      --old-workers      include old workers in aggregates and changes\n"
+	        "  -y, --yes              do not ask before a disruptive change\n"
+	        "  -n, --dry-run          print the runtime commands, send none\n"
+	        "  -h, --help             this help\n\n"
+	        "objects:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nRun 'haproxyadmin OBJECT --help' for its verbs.\n"
+	           "Exit status: 0 done everywhere, 1 refused or an instance failed, 2 usage,\n"
+	           "3 no endpoint reachable, 4 object not found.\n");
+}
+
+static const struct cli_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static int cmd_help(struct cli *c, int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+	char *help[] = { NULL, (char *)"--help", NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd || cmd->fn == cmd_help || cmd->fn == cmd_version)
+		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin help'", argv[1]);
+	help[0] = argv[1];
+	return cmd->fn(c, 2, help);
+}
+
+static int cmd_version(struct cli *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	printf("haproxyadmin %s\n", HAP_VERSION);
+	return EXIT_OK;
+}
+
+void cli_err(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_fleet(struct cli *c)
+{
+	struct hap_error err = { 0, "" };
+	const char *env = getenv("HAPROXYADMIN_SOCKET");
+	size_t i;
+	int ret;
+
+	if (c->h)
+		return 0;
+	ret = hap_new(&c->h, &c->opts);
+	if (ret) {
+		cli_err(c, "%s", hap_strerror(ret));
+		return EXIT_FAILED;
+	}
+	if (c->nsockets) {
+		for (i = 0; i < c->nsockets; i++) {
+			ret = hap_add_endpoint(c->h, c->sockets[i], &err);
+			if (ret)
+				goto bad;
+		}
+		return 0;
+	}
+	if (env && *env) {
+		/* several endpoints may be given, separated by commas */
+		char *copy = strdup(env), *p, *save = NULL;
+
+		if (!copy) {
+			cli_err(c, "out of memory");
+			return EXIT_FAILED;
+		}
+		ret = 0;
+		for (p = copy; p && !ret; p = save) {
+			save = strchr(p, ',');
+			if (save)
+				*save++ = '\0';
+			if (*p)
+				ret = hap_add_endpoint(c->h, p, &err);
+		}
+		free(copy);
+		if (ret)
+			goto bad;
+		return 0;
+	}
+	ret = hap_add_endpoint(c->h, "/run/haproxy", &err);
+	if (ret)
+		goto bad;
+	return 0;
+bad:
+	cli_err(c, "%s", err.msg);
+	/* a missing socket is "not reachable"; a malformed endpoint is usage */
+	return ret == HAP_ENOENT ? EXIT_UNREACHABLE : EXIT_USAGE;
+}
+
+int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t *failed)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_snapshot *s;
+	size_t i, n, bad = 0;
+	int ret = cli_fleet(c);
+
+	*out = NULL;
+	if (ret)
+		return ret;
+	ret = hap_snapshot_new(&s, c->h, what, &err);
+	if (ret) {
+		cli_err(c, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	n = hap_snapshot_instance_count(s);
+	for (i = 0; i < n; i++) {
+		const char *msg;
+		int code = hap_instance_status(s, i, &msg);
+
+		if (code) {
+			cli_err(c, "%s: %s", hap_instance_name(s, i), msg);
+			bad++;
+		}
+	}
+	if (failed)
+		*failed = bad;
+	if (bad == n) {
+		cli_err(c, "no instance reachable (%zu endpoint%s)", n, n == 1 ? "" : "s");
+		hap_snapshot_free(s);
+		return EXIT_UNREACHABLE;
+	}
+	*out = s;
+	return 0;
+}
+
+void cli_verb_help(const char *object, const struct cli_verb *v)
+{
+	printf("usage: haproxyadmin %s %s%s%s\n\n%s\n", object, v->name, *v->usage ? " " : "",
+	       v->usage, v->summary);
+}
+
+int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, int argc,
+                  char **argv, const char **backend)
+{
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, backend ? "hb:" : "h", lopts, NULL)) != -1) {
+		switch (o) {
+		case 'h':
+			cli_verb_help(object, v);
+			return EXIT_OK;
+		case 'b':
+			if (!backend)
+				return cli_usage(c, "%s %s: no option -b", object, v->name);
+			*backend = optarg;
+			break;
+		default:
+			if (optopt == 'b')
+				return cli_usage(c, "%s %s: -b needs a backend name", object,
+				                 v->name);
+			return cli_usage(c, "%s %s: unknown option '%s'", object, v->name,
+			                 argv[optind - 1]);
+		}
+	}
+	return -1;
+}
+
+int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs, int argc,
+                 char **argv)
+{
+	const struct cli_verb *v;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		FILE *f = argc < 2 ? stderr : stdout;
+
+		fprintf(f, "usage: haproxyadmin %s VERB [ARGS]\n\nverbs:\n", object);
+		for (v = verbs; v->name; v++)
+			fprintf(f, "  %s %s%s%s\n      %s\n", object, v->name, *v->usage ? " " : "",
+			        v->usage, v->summary);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (v = verbs; v->name; v++) {
+		if (strcmp(v->name, argv[1]) != 0)
+			continue;
+		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+			cli_verb_help(object, v);
+			return EXIT_OK;
+		}
+		return v->fn(c, argc - 1, argv + 1);
+	}
+	return cli_usage(c, "'%s %s' is not a command; see 'haproxyadmin %s --help'", object,
+	                 argv[1], object);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == ' ' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("haproxyadmin %s\n", HAP_VERSION);
-		return 0;
+	static const struct option lopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "retries", required_argument, NULL, 'r' },
+		{ "parallel", required_argument, NULL, 'P' },
+		{ "old-workers", no_argument, NULL, 'O' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	const struct cli_cmd *cmd;
+	int o, ret;
+	long v;
+	char *end;
+	double secs;
+
+	memset(&c, 0, sizeof(c));
+	c.prog = "haproxyadmin";
+	c.sockets = calloc((size_t)argc + 1, sizeof(*c.sockets));
+	if (!c.sockets)
+		return EXIT_FAILED;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+s:o:t:r:yhn", lopts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			c.sockets[c.nsockets++] = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "table") == 0)
+				c.fmt = FMT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				c.fmt = FMT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				c.fmt = FMT_CSV;
+			else
+				return cli_usage(&c, "-o: unknown format '%s' (table, json, csv)",
+				                 optarg);
+			break;
+		case 't':
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (!*optarg || *end || errno || !(secs > 0) || secs > 3600 ||
+			    strspn(optarg, "0123456789.") != strlen(optarg))
+				return cli_usage(
+				        &c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
+				        optarg);
+			c.opts.timeout_ms = (int)(secs * 1000 + 0.5);
+			if (c.opts.timeout_ms < 1)
+				c.opts.timeout_ms = 1;
+			break;
+		case 'r':
+			if (parse_int(optarg, 0, 100, &v))
+				return cli_usage(&c, "-r: '%s' is not a number of retries (0..100)",
+				                 optarg);
+			c.opts.retries = v ? (int)v : -1;
+			break;
+		case 'P':
+			if (parse_int(optarg, 1, 4096, &v))
+				return cli_usage(&c, "--parallel: '%s' is not a count (1..4096)",
+				                 optarg);
+			c.opts.parallel = (int)v;
+			break;
+		case 'O':
+			c.opts.flags |= HAP_OPT_OLD_WORKERS;
+			break;
+		case 'y':
+			c.yes = 1;
+			break;
+		case 'n':
+			c.dry_run = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			free(c.sockets);
+			return EXIT_OK;
+		case 'V':
+			printf("haproxyadmin %s\n", HAP_VERSION);
+			free(c.sockets);
+			return EXIT_OK;
+		default:
+			if (optopt && strchr("sotr", optopt))
+				return cli_usage(&c, "option -%c needs a value", optopt);
+			return cli_usage(&c, "unknown option '%s'; see 'haproxyadmin --help'",
+			                 argv[optind - 1]);
+		}
 	}
-	fprintf(stderr, "usage: haproxyadmin [options] OBJECT VERB [ARGS]\n");
-	return 2;
+	if (optind >= argc) {
+		usage(stderr);
+		free(c.sockets);
+		return EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		ret = cli_usage(&c, "'%s' is not an object; see 'haproxyadmin --help'",
+		                argv[optind]);
+		free(c.sockets);
+		return ret;
+	}
+	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	ret = cmd->fn(&c, argc - optind, argv + optind);
+	hap_free(c.h);
+	free(c.sockets);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "haproxyadmin: write error on standard output: %s\n",
+		        strerror(errno));
+		return EXIT_FAILED;
+	}
+	return ret;
 }

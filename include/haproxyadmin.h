@@ -31,22 +31,22 @@ extern "C" {
 
 enum hap_err {
 	HAP_OK = 0,
-	HAP_ERROR = -1,        /* anything else */
-	HAP_ENOMEM = -2,       /* out of memory */
-	HAP_EINVAL = -3,       /* invalid argument or input (nothing was sent) */
-	HAP_ERANGE = -4,       /* number out of range */
-	HAP_EIO = -5,          /* socket error */
-	HAP_ETIMEDOUT = -6,    /* deadline passed */
-	HAP_EPROTO = -7,       /* reply could not be understood */
-	HAP_EREFUSED = -8,     /* HAProxy answered with an error */
-	HAP_ENOTFOUND = -9,    /* no such object on this instance */
+	HAP_ERROR = -1,         /* anything else */
+	HAP_ENOMEM = -2,        /* out of memory */
+	HAP_EINVAL = -3,        /* invalid argument or input (nothing was sent) */
+	HAP_ERANGE = -4,        /* number out of range */
+	HAP_EIO = -5,           /* socket error */
+	HAP_ETIMEDOUT = -6,     /* deadline passed */
+	HAP_EPROTO = -7,        /* reply could not be understood */
+	HAP_EREFUSED = -8,      /* HAProxy answered with an error */
+	HAP_ENOTFOUND = -9,     /* no such object on this instance */
 	HAP_ECONNREFUSED = -10, /* nothing listens behind the socket */
-	HAP_EACCES = -11,      /* permission denied on the socket */
-	HAP_ETOOBIG = -12,     /* reply larger than the cap */
-	HAP_EPERM = -13,       /* socket level too low for the command */
-	HAP_EBUSY = -14,       /* connected, but no answer within the deadline */
-	HAP_ENOENT = -15,      /* no socket at that path */
-	HAP_EPARTIAL = -16,    /* part of a change was applied */
+	HAP_EACCES = -11,       /* permission denied on the socket */
+	HAP_ETOOBIG = -12,      /* reply larger than the cap */
+	HAP_EPERM = -13,        /* socket level too low for the command */
+	HAP_EBUSY = -14,        /* connected, but no answer within the deadline */
+	HAP_ENOENT = -15,       /* no socket at that path */
+	HAP_EPARTIAL = -16,     /* part of a change was applied */
 };
 
 /* Name of an error code ("connection refused"); never NULL. */
@@ -125,6 +125,10 @@ enum hap_rule {
 
 /* Rule for a "show stat" field of an object type, or a "show info" key (type -1). */
 HAP_API enum hap_rule hap_field_rule(int type, const char *field);
+/* The fields HAProxy 2.6 reports for an object type (0 frontend, 1 backend,
+ * 2 server) or -1 for "show info", from the rule table. Borrowed, static. */
+HAP_API size_t hap_known_field_count(int type);
+HAP_API const char *hap_known_field(int type, size_t i);
 /* "agree", "sum", "max", "min", "avg". */
 HAP_API const char *hap_rule_name(enum hap_rule rule);
 
@@ -163,7 +167,7 @@ struct hap_object;
  * Caller owns *out, free with hap_snapshot_free().
  */
 HAP_API int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what,
-			     struct hap_error *err);
+                             struct hap_error *err);
 HAP_API void hap_snapshot_free(struct hap_snapshot *s);
 
 /* Instances, in endpoint order (a master expands to its workers). */
@@ -184,7 +188,7 @@ HAP_API size_t hap_snapshot_info_count(const struct hap_snapshot *s);
 HAP_API const char *hap_snapshot_info_key(const struct hap_snapshot *s, size_t k);
 /* Value of an info key on instance i, or aggregated (i = HAP_AGGREGATE). */
 HAP_API int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_t i,
-			      const char *key);
+                              const char *key);
 
 /* "show stat" fields: the union of every instance's columns. Borrowed. */
 HAP_API size_t hap_snapshot_field_count(const struct hap_snapshot *s);
@@ -195,10 +199,10 @@ HAP_API int hap_snapshot_field_index(const struct hap_snapshot *s, const char *n
 /* Objects of a type, sorted by name (servers by backend, then name). */
 HAP_API size_t hap_snapshot_count(const struct hap_snapshot *s, enum hap_obj type);
 HAP_API const struct hap_object *hap_snapshot_object(const struct hap_snapshot *s,
-						     enum hap_obj type, size_t i);
+                                                     enum hap_obj type, size_t i);
 /* Find by name; for servers give the backend. NULL if no instance has it. */
 HAP_API const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
-						   const char *backend, const char *name);
+                                                   const char *backend, const char *name);
 
 HAP_API enum hap_obj hap_object_type(const struct hap_object *o);
 HAP_API const char *hap_object_name(const struct hap_object *o);
@@ -216,7 +220,7 @@ HAP_API size_t hap_object_instance(const struct hap_object *o, size_t k);
 HAP_API int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k);
 /* One field by name (same meaning of k). */
 HAP_API int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
-			     const char *field);
+                             const char *field);
 
 /* ------------------------------------------------------------------ */
 /* Results: the outcome of one command on each instance                */
@@ -255,7 +259,7 @@ HAP_API void hap_result_free(struct hap_result *r);
  * free with hap_result_free().
  */
 HAP_API int hap_exec(struct hap_result **out, struct hap *h, const char *cmd,
-		     struct hap_error *err);
+                     struct hap_error *err);
 
 #ifdef __cplusplus
 }

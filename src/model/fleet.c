@@ -126,7 +126,7 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 				w.flags |= HAP_INST_OLD_WORKER;
 			snprintf(w.prefix, sizeof(w.prefix), "@!%lld ", (long long)w.pid);
 			snprintf(w.name, sizeof(w.name), "%s @!%lld", h->addrs[i].name,
-				 (long long)w.pid);
+			         (long long)w.pid);
 			ret = add_target(&ts, &nt, &cap, &w);
 			if (ret) {
 				hap_proc_release(&pl);
@@ -189,7 +189,7 @@ static char *dupn(const char *s, size_t n)
 }
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
-		   const char *command, int code, const char *msg, size_t msglen, int sent)
+                   const char *command, int code, const char *msg, size_t msglen, int sent)
 {
 	struct hap_result_entry *e;
 
@@ -377,10 +377,10 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 
 		if (j->err)
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
-					     strlen(j->errmsg), calls[i].sent);
+			                     strlen(j->errmsg), calls[i].sent);
 		else
-			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr, j->reply.len,
-					     1);
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr,
+			                     j->reply.len, 1);
 	}
 out:
 	hap_calls_release(calls, nt);

@@ -25,12 +25,12 @@ struct hap {
 };
 
 struct hap_target {
-	size_t addr;        /* index in hap->addrs */
-	int64_t pid;        /* worker pid behind a master, else 0 */
-	unsigned flags;     /* HAP_INST_OLD_WORKER */
-	char prefix[32];    /* "@!<pid> " for a master's worker, else "" */
-	char name[200];     /* display name */
-	int err;            /* set when the target could not be resolved */
+	size_t addr;     /* index in hap->addrs */
+	int64_t pid;     /* worker pid behind a master, else 0 */
+	unsigned flags;  /* HAP_INST_OLD_WORKER */
+	char prefix[32]; /* "@!<pid> " for a master's worker, else "" */
+	char name[200];  /* display name */
+	int err;         /* set when the target could not be resolved */
 	char errmsg[240];
 };
 
@@ -65,9 +65,9 @@ struct hap_result_entry {
 	char *instance; /* display name of the instance */
 	char *object;   /* what the command was about ("backend/server"), may be NULL */
 	char *command;  /* the command line sent (without the routing prefix or '\n') */
-	int code;       /* 0, HAP_EREFUSED (message = HAProxy's text), HAP_ENOTFOUND, transport errors */
-	char *message;  /* HAProxy's reply (trimmed) or the error message */
-	int sent;       /* 0 when nothing was sent (dry run or refused before sending) */
+	int code; /* 0, HAP_EREFUSED (message = HAProxy's text), HAP_ENOTFOUND, transport errors */
+	char *message; /* HAProxy's reply (trimmed) or the error message */
+	int sent;      /* 0 when nothing was sent (dry run or refused before sending) */
 };
 
 struct hap_result {
@@ -76,6 +76,6 @@ struct hap_result {
 };
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
-		   const char *command, int code, const char *msg, size_t msglen, int sent);
+                   const char *command, int code, const char *msg, size_t msglen, int sent);
 
 #endif

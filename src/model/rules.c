@@ -20,8 +20,14 @@
 #include "model/rules.h"
 #include "util/banned.h"
 
-#define ROW(n, f, b, s) { n, { f, b, s }, -1, NULL }
-#define OVR(n, f, b, s, r, why) { n, { f, b, s }, r, why }
+#define ROW(n, f, b, s)                                                                            \
+	{                                                                                          \
+		n, { f, b, s }, -1, NULL                                                           \
+	}
+#define OVR(n, f, b, s, r, why)                                                                    \
+	{                                                                                          \
+		n, { f, b, s }, r, why                                                             \
+	}
 
 /* "show stat" columns of HAProxy 2.6, in CSV order; tags per F, B, S row */
 static const struct hap_rule_row stat_rows[] = {
@@ -43,13 +49,19 @@ static const struct hap_rule_row stat_rows[] = {
 	ROW("wretr", NULL, "MCP", "MCP"),
 	ROW("wredis", NULL, "MCP", "MCP"),
 	ROW("status", "SGP", "SGP", "SGP"),
-	OVR("weight", NULL, "MaP", "MaP", HAP_RULE_AGREE, "a per-instance setting: an average would hide a weight changed on one instance"),
-	OVR("act", NULL, "MGP", "SGP", HAP_RULE_AGREE, "active servers of a backend (a flag for a server): the same on each instance, a sum would count them once per instance"),
-	OVR("bck", NULL, "MGP", "SGP", HAP_RULE_AGREE, "backup servers of a backend (a flag for a server): a sum would count them once per instance"),
+	OVR("weight", NULL, "MaP", "MaP", HAP_RULE_AGREE,
+	    "a per-instance setting: an average would hide a weight changed on one instance"),
+	OVR("act", NULL, "MGP", "SGP", HAP_RULE_AGREE,
+	    "active servers of a backend (a flag for a server): the same on each instance, a sum "
+	    "would count them once per instance"),
+	OVR("bck", NULL, "MGP", "SGP", HAP_RULE_AGREE,
+	    "backup servers of a backend (a flag for a server): a sum would count them once per "
+	    "instance"),
 	ROW("chkfail", NULL, NULL, "MCP"),
 	ROW("chkdown", NULL, "MCP", "MCP"),
 	ROW("lastchg", NULL, "MAP", "MAP"),
-	OVR("downtime", NULL, "MCP", "MCP", HAP_RULE_MAX, "seconds down on each instance: a sum over instances is not a duration"),
+	OVR("downtime", NULL, "MCP", "MCP", HAP_RULE_MAX,
+	    "seconds down on each instance: a sum over instances is not a duration"),
 	ROW("qlimit", NULL, NULL, "CLP"),
 	ROW("pid", "KGP", "KGP", "KGP"),
 	ROW("iid", "KGS", "KGS", "KGS"),
@@ -60,7 +72,8 @@ static const struct hap_rule_row stat_rows[] = {
 	ROW("type", "CGS", "CGS", "CGS"),
 	ROW("rate", "MRP", "MGP", "MRP"),
 	ROW("rate_lim", "CLP", NULL, NULL),
-	OVR("rate_max", "MMP", "MGP", "MMP", HAP_RULE_MAX, "a maximum; HAProxy 2.6 tags the backend one as a gauge"),
+	OVR("rate_max", "MMP", "MGP", "MMP", HAP_RULE_MAX,
+	    "a maximum; HAProxy 2.6 tags the backend one as a gauge"),
 	ROW("check_status", NULL, NULL, "MOP"),
 	ROW("check_code", NULL, NULL, "MOP"),
 	ROW("check_duration", NULL, NULL, "MDP"),
@@ -124,9 +137,12 @@ static const struct hap_rule_row stat_rows[] = {
 	ROW("safe_conn_cur", NULL, NULL, "MGP"),
 	ROW("used_conn_cur", NULL, NULL, "MGP"),
 	ROW("need_conn_est", NULL, NULL, "MGP"),
-	OVR("uweight", NULL, "MaP", "MaP", HAP_RULE_AGREE, "a per-instance setting: an average would hide a weight changed on one instance"),
-	OVR("agg_server_status", NULL, "MGP", NULL, HAP_RULE_AGREE, "a status code, not a quantity"),
-	OVR("agg_server_check_status", NULL, "MGP", NULL, HAP_RULE_AGREE, "a status code, not a quantity"),
+	OVR("uweight", NULL, "MaP", "MaP", HAP_RULE_AGREE,
+	    "a per-instance setting: an average would hide a weight changed on one instance"),
+	OVR("agg_server_status", NULL, "MGP", NULL, HAP_RULE_AGREE,
+	    "a status code, not a quantity"),
+	OVR("agg_server_check_status", NULL, "MGP", NULL, HAP_RULE_AGREE,
+	    "a status code, not a quantity"),
 	OVR("agg_check_status", NULL, "MGP", NULL, HAP_RULE_AGREE, "a status code, not a quantity"),
 	ROW("ssl_sess", "MCP", "MCP", "MCP"),
 	ROW("ssl_reused_sess", "MCP", "MCP", "MCP"),
@@ -164,7 +180,8 @@ static const struct hap_rule_row info_rows[] = {
 	ROW("Process_num", "KGP", NULL, NULL),
 	ROW("Pid", "SGP", NULL, NULL),
 	ROW("Uptime", "MDP", NULL, NULL),
-	OVR("Uptime_sec", "MDP", NULL, NULL, HAP_RULE_MIN, "an age: the youngest instance shows a restart"),
+	OVR("Uptime_sec", "MDP", NULL, NULL, HAP_RULE_MIN,
+	    "an age: the youngest instance shows a restart"),
 	ROW("Memmax_MB", "CLP", NULL, NULL),
 	ROW("PoolAlloc_MB", "MGP", NULL, NULL),
 	ROW("PoolUsed_MB", "MGP", NULL, NULL),
@@ -187,7 +204,8 @@ static const struct hap_rule_row info_rows[] = {
 	ROW("MaxConnRate", "MMP", NULL, NULL),
 	ROW("SessRate", "MRP", NULL, NULL),
 	ROW("SessRateLimit", "CLP", NULL, NULL),
-	OVR("MaxSessRate", "MRP", NULL, NULL, HAP_RULE_MAX, "a maximum; HAProxy 2.6 tags it as a rate"),
+	OVR("MaxSessRate", "MRP", NULL, NULL, HAP_RULE_MAX,
+	    "a maximum; HAProxy 2.6 tags it as a rate"),
 	ROW("SslRate", "MRP", NULL, NULL),
 	ROW("SslRateLimit", "CLP", NULL, NULL),
 	ROW("MaxSslRate", "MMP", NULL, NULL),
@@ -223,7 +241,8 @@ static const struct hap_rule_row info_rows[] = {
 	ROW("Memmax_bytes", "CLP", NULL, NULL),
 	ROW("PoolAlloc_bytes", "MGP", NULL, NULL),
 	ROW("PoolUsed_bytes", "MGP", NULL, NULL),
-	OVR("Start_time_sec", "MDP", NULL, NULL, HAP_RULE_MAX, "the latest start, consistent with the minimum uptime"),
+	OVR("Start_time_sec", "MDP", NULL, NULL, HAP_RULE_MAX,
+	    "the latest start, consistent with the minimum uptime"),
 	ROW("Tainted", "SGP", NULL, NULL),
 	ROW("", "", NULL, NULL),
 };
@@ -312,4 +331,29 @@ const char *hap_rule_name(enum hap_rule rule)
 		return "avg";
 	}
 	return "agree";
+}
+
+size_t hap_known_field_count(int type)
+{
+	size_t n, i, c = 0;
+	const struct hap_rule_row *rows = hap_rule_rows(type < 0, &n);
+
+	if (type < 0)
+		return n;
+	for (i = 0; i < n && type < 3; i++)
+		c += rows[i].tag[type] != NULL;
+	return c;
+}
+
+const char *hap_known_field(int type, size_t i)
+{
+	size_t n, r, c = 0;
+	const struct hap_rule_row *rows = hap_rule_rows(type < 0, &n);
+
+	if (type < 0)
+		return i < n ? rows[i].name : NULL;
+	for (r = 0; r < n && type < 3; r++)
+		if (rows[r].tag[type] && c++ == i)
+			return rows[r].name;
+	return NULL;
 }

@@ -85,7 +85,7 @@ static int inst_counts(const struct snap_inst *in)
 /* ---- building ---- */
 
 static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const char ***names,
-			 size_t *n, size_t *cap, struct hap_view v)
+                         size_t *n, size_t *cap, struct hap_view v)
 {
 	size_t id;
 	char *copy;
@@ -183,7 +183,7 @@ static int build_fields(struct hap_snapshot *s)
 			continue;
 		for (c = 0; in->has_info && c < in->info.n; c++) {
 			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap,
-					    in->info.kv[c].key);
+			                    in->info.kv[c].key);
 			if (ret)
 				return ret;
 		}
@@ -191,7 +191,7 @@ static int build_fields(struct hap_snapshot *s)
 			if (hap_view_eq(in->stat.cols[c], "-") || in->stat.cols[c].n == 0)
 				continue;
 			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
-					    in->stat.cols[c]);
+			                    in->stat.cols[c]);
 			if (ret)
 				return ret;
 		}
@@ -369,8 +369,7 @@ out:
 	return ret;
 }
 
-int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what,
-		     struct hap_error *err)
+int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, struct hap_error *err)
 {
 	struct hap_snapshot *s = NULL;
 	struct hap_target *ts = NULL;
@@ -638,7 +637,7 @@ static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule
 
 /* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
 static int eval(struct hap_value *out, const struct hap_object *o, size_t k, const size_t *fids,
-		size_t nf)
+                size_t nf)
 {
 	struct hap_snapshot *s = o->s;
 	struct hap_view stackv[SPLIT_STACK], *views = stackv;
@@ -712,8 +711,7 @@ int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t 
 	return eval(out, o, k, NULL, 0);
 }
 
-int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
-		     const char *field)
+int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k, const char *field)
 {
 	size_t fid;
 
@@ -737,7 +735,7 @@ const char *hap_snapshot_info_key(const struct hap_snapshot *s, size_t k)
 }
 
 int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_t i,
-		      const char *key)
+                      const char *key)
 {
 	struct hap_snapshot *ms = (struct hap_snapshot *)s;
 	struct acc a;
@@ -794,13 +792,13 @@ size_t hap_snapshot_count(const struct hap_snapshot *s, enum hap_obj type)
 }
 
 const struct hap_object *hap_snapshot_object(const struct hap_snapshot *s, enum hap_obj type,
-					     size_t i)
+                                             size_t i)
 {
 	return i < s->count[type] ? s->sorted[type][i] : NULL;
 }
 
 const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
-					   const char *backend, const char *name)
+                                           const char *backend, const char *name)
 {
 	char key[1100];
 	size_t klen, id, pl;

@@ -1,0 +1,138 @@
+/*
+ * cli.h - what the command files share: the context built from the global
+ * options, the dispatch types, and the output helpers (output.c).
+ *
+ * The CLI is a client of the library: it includes only haproxyadmin.h.
+ */
+#ifndef HAP_CLI_H
+#define HAP_CLI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "haproxyadmin.h"
+
+/* Exit statuses (README "Exit status"). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,      /* HAProxy refused, or some instance failed */
+	EXIT_USAGE = 2,       /* usage or invalid input: nothing was sent */
+	EXIT_UNREACHABLE = 3, /* no endpoint reachable */
+	EXIT_NOTFOUND = 4,    /* object not found */
+};
+
+enum cli_fmt {
+	FMT_TABLE = 0,
+	FMT_JSON,
+	FMT_CSV,
+};
+
+struct cli {
+	const char *prog;
+	enum cli_fmt fmt;
+	int yes;
+	int dry_run;
+	struct hap_options opts;
+	const char **sockets;
+	size_t nsockets;
+	struct hap *h;
+};
+
+struct cli_verb {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+	const char *usage; /* arguments after the verb */
+	const char *summary;
+};
+
+/* Run a verb from a table: "OBJECT VERB ARGS"; argv[0] is the verb. */
+int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs, int argc,
+                 char **argv);
+/* Print "usage: haproxyadmin OBJECT VERB USAGE" and the summary to stdout. */
+void cli_verb_help(const char *object, const struct cli_verb *v);
+/* Parse a verb's options: only -h/--help and -b/--backend (when allowed).
+ * Returns -1 to go on, or an exit status. Positional args are left in
+ * argv[optind..]. */
+int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, int argc,
+                  char **argv, const char **backend);
+
+/* Diagnostics to stderr: "haproxyadmin: message". */
+void cli_err(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error: prints, returns EXIT_USAGE. */
+int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Build the fleet from -s / $HAPROXYADMIN_SOCKET / /run/haproxy. 0 or an exit status. */
+int cli_fleet(struct cli *c);
+/* Take a snapshot, report every failed instance on stderr. *failed counts
+ * them. 0, or an exit status (EXIT_UNREACHABLE when no instance answered). */
+int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t *failed);
+
+/* ---- output.c ---- */
+
+/* A table for people: cells are copied. */
+struct table;
+struct table *table_new(size_t ncols, const char *const *header);
+void table_add(struct table *t, const char *const *cells);
+/* Print aligned, or as CSV (with the header) when csv is set. Frees t. */
+void table_print(struct table *t, FILE *f, int csv);
+
+/* Render a value into buf (number, text, "-" when absent, "*" when disagreeing). */
+const char *value_str(const struct hap_value *v, char *buf, size_t len);
+
+/* Streaming JSON writer. */
+struct jw {
+	FILE *f;
+	int depth;
+	int first[64];
+	int after_key;
+};
+void jw_init(struct jw *w, FILE *f);
+void jw_obj(struct jw *w);
+void jw_end_obj(struct jw *w);
+void jw_arr(struct jw *w);
+void jw_end_arr(struct jw *w);
+void jw_key(struct jw *w, const char *k);
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_num(struct jw *w, long long n);
+void jw_null(struct jw *w);
+void jw_bool(struct jw *w, int b);
+/* A value: number, string, or null when absent or disagreeing. */
+void jw_value(struct jw *w, const struct hap_value *v);
+void jw_done(struct jw *w);
+
+/* ---- objects.c: frontends, backends and servers, read side ---- */
+
+enum obj_detail {
+	DETAIL_SUMMARY = 0, /* list: the summary fields */
+	DETAIL_FULL,        /* show / dump: every field, per instance */
+};
+
+/* Print objects in the chosen format. */
+void objects_print(struct cli *c, const struct hap_snapshot *s,
+                   const struct hap_object *const *objs, size_t n, enum obj_detail d);
+/* JSON of objects into an open writer (used by dump). */
+void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_object *const *objs,
+                  size_t n, enum obj_detail d);
+/* Print the aggregated value of one field of each object, with per-instance
+ * values when they disagree. */
+void objects_metric(struct cli *c, const struct hap_snapshot *s,
+                    const struct hap_object *const *objs, size_t n, const char *field);
+int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
+                 const char *metric, enum obj_detail d);
+/* List the metric names of an object type (-1: show info) with their rule. */
+int metrics_list(struct cli *c, int type);
+/* Print instance-level info (info / haproxy info). */
+void info_print(struct cli *c, const struct hap_snapshot *s);
+void info_json(struct jw *w, const struct hap_snapshot *s);
+
+/* ---- commands ---- */
+int cmd_info(struct cli *c, int argc, char **argv);
+int cmd_haproxy(struct cli *c, int argc, char **argv);
+int cmd_frontend(struct cli *c, int argc, char **argv);
+int cmd_backend(struct cli *c, int argc, char **argv);
+int cmd_server(struct cli *c, int argc, char **argv);
+int cmd_dump(struct cli *c, int argc, char **argv);
+
+#endif

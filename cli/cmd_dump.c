@@ -1,0 +1,52 @@
+/*
+ * cmd_dump.c - "dump": everything, merged, as one JSON document.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+
+int cmd_dump(struct cli *c, int argc, char **argv)
+{
+	static const char *const keys[] = { "frontends", "backends", "servers" };
+	struct hap_snapshot *s;
+	struct jw w;
+	size_t failed = 0;
+	int ret, t;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: haproxyadmin dump\n\nEverything, merged across instances, as one "
+		       "JSON document: {\"haproxy\", \"frontends\", \"backends\", \"servers\"}.\n");
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage(c, "dump takes no argument");
+	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
+	if (ret)
+		return ret;
+	jw_init(&w, stdout);
+	jw_obj(&w);
+	jw_key(&w, "haproxy");
+	info_json(&w, s);
+	for (t = 0; t < 3; t++) {
+		size_t i, n = hap_snapshot_count(s, (enum hap_obj)t);
+		const struct hap_object **objs = calloc(n ? n : 1, sizeof(*objs));
+
+		if (!objs) {
+			cli_err(c, "out of memory");
+			hap_snapshot_free(s);
+			return EXIT_FAILED;
+		}
+		for (i = 0; i < n; i++)
+			objs[i] = hap_snapshot_object(s, (enum hap_obj)t, i);
+		jw_key(&w, keys[t]);
+		objects_json(&w, s, objs, n, DETAIL_FULL);
+		free(objs);
+	}
+	jw_end_obj(&w);
+	jw_done(&w);
+	hap_snapshot_free(s);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}

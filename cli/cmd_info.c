@@ -1,0 +1,382 @@
+/*
+ * cmd_info.c - "info" and "haproxy": what each instance's "show info"
+ * says, aggregated, and the process-wide settings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+
+int metrics_list(struct cli *c, int type)
+{
+	size_t i, n = hap_known_field_count(type);
+	const char *hdr[2] = { "METRIC", "RULE" };
+	struct table *t;
+
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			jw_obj(&w);
+			jw_key(&w, "name");
+			jw_str(&w, hap_known_field(type, i));
+			jw_key(&w, "rule");
+			jw_str(&w, hap_rule_name(hap_field_rule(type, hap_known_field(type, i))));
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_done(&w);
+		return EXIT_OK;
+	}
+	t = table_new(2, hdr);
+	for (i = 0; i < n; i++) {
+		const char *cells[2];
+
+		cells[0] = hap_known_field(type, i);
+		cells[1] = hap_rule_name(hap_field_rule(type, cells[0]));
+		table_add(t, cells);
+	}
+	table_print(t, stdout, c->fmt == FMT_CSV);
+	return EXIT_OK;
+}
+
+void info_json(struct jw *w, const struct hap_snapshot *s)
+{
+	size_t i, k, n = hap_snapshot_instance_count(s), nk = hap_snapshot_info_count(s);
+	struct hap_value v;
+
+	jw_obj(w);
+	jw_key(w, "instances");
+	jw_arr(w);
+	for (i = 0; i < n; i++) {
+		const char *msg;
+		unsigned fl = hap_instance_flags(s, i);
+		int code = hap_instance_status(s, i, &msg);
+
+		jw_obj(w);
+		jw_key(w, "endpoint");
+		jw_str(w, hap_instance_name(s, i));
+		jw_key(w, "ok");
+		jw_bool(w, code == 0);
+		if (code) {
+			jw_key(w, "error");
+			jw_str(w, msg);
+		}
+		jw_key(w, "old_worker");
+		jw_bool(w, (fl & HAP_INST_OLD_WORKER) != 0);
+		if (fl & HAP_INST_DUPLICATE) {
+			jw_key(w, "duplicate_of");
+			jw_str(w, hap_instance_name(s, hap_instance_duplicate_of(s, i)));
+		}
+		jw_key(w, "counted");
+		jw_bool(w, code == 0 && !(fl & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED)));
+		if (!code) {
+			jw_key(w, "info");
+			jw_obj(w);
+			for (k = 0; k < nk; k++) {
+				hap_snapshot_info(&v, s, i, hap_snapshot_info_key(s, k));
+				if (v.kind == HAP_VALUE_ABSENT)
+					continue;
+				jw_key(w, hap_snapshot_info_key(s, k));
+				jw_value(w, &v);
+			}
+			jw_end_obj(w);
+		}
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+	jw_key(w, "aggregate");
+	jw_obj(w);
+	for (k = 0; k < nk; k++) {
+		hap_snapshot_info(&v, s, HAP_AGGREGATE, hap_snapshot_info_key(s, k));
+		if (v.kind == HAP_VALUE_ABSENT)
+			continue;
+		jw_key(w, hap_snapshot_info_key(s, k));
+		jw_value(w, &v);
+	}
+	jw_end_obj(w);
+	jw_key(w, "disagree");
+	jw_arr(w);
+	for (k = 0; k < nk; k++) {
+		hap_snapshot_info(&v, s, HAP_AGGREGATE, hap_snapshot_info_key(s, k));
+		if (v.kind == HAP_VALUE_DISAGREE)
+			jw_str(w, hap_snapshot_info_key(s, k));
+	}
+	jw_end_arr(w);
+	jw_end_obj(w);
+}
+
+/* The columns of "info" for people: show info keys, and a header. */
+static const char *const info_cols[][2] = {
+	{ "node", "NODE" },           { "Pid", "PID" },
+	{ "Version", "VERSION" },     { "Uptime_sec", "UPTIME_SEC" },
+	{ "CurrConns", "CURRCONNS" }, { "CumReq", "CUMREQ" },
+	{ "Maxconn", "MAXCONN" },     { "ConnRate", "CONNRATE" },
+	{ "SessRate", "SESSRATE" },   { "Stopping", "STOPPING" },
+};
+
+#define NINFO (sizeof(info_cols) / sizeof(info_cols[0]))
+
+void info_print(struct cli *c, const struct hap_snapshot *s)
+{
+	size_t i, k, n = hap_snapshot_instance_count(s);
+	const char *hdr[NINFO + 2], *cells[NINFO + 2];
+	char bufs[NINFO + 2][256];
+	struct hap_value v;
+	struct table *t;
+	int mixed = 0;
+
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		info_json(&w, s);
+		jw_done(&w);
+		return;
+	}
+	hdr[0] = "INSTANCE";
+	for (k = 0; k < NINFO; k++)
+		hdr[1 + k] = info_cols[k][1];
+	hdr[NINFO + 1] = "NOTE";
+	t = table_new(NINFO + 2, hdr);
+	for (i = 0; i < n; i++) {
+		const char *msg;
+		unsigned fl = hap_instance_flags(s, i);
+		int code = hap_instance_status(s, i, &msg);
+
+		cells[0] = hap_instance_name(s, i);
+		for (k = 0; k < NINFO; k++) {
+			hap_snapshot_info(&v, s, i, info_cols[k][0]);
+			cells[1 + k] = value_str(&v, bufs[1 + k], sizeof(bufs[1 + k]));
+		}
+		if (code)
+			snprintf(bufs[NINFO + 1], sizeof(bufs[0]), "error: %s", msg);
+		else if (fl & HAP_INST_DUPLICATE)
+			snprintf(bufs[NINFO + 1], sizeof(bufs[0]), "same process as %s",
+			         hap_instance_name(s, hap_instance_duplicate_of(s, i)));
+		else if (fl & HAP_INST_OLD_WORKER)
+			snprintf(bufs[NINFO + 1], sizeof(bufs[0]), "old worker%s",
+			         (fl & HAP_INST_EXCLUDED) ? ", not counted" : "");
+		else
+			bufs[NINFO + 1][0] = '\0';
+		cells[NINFO + 1] = bufs[NINFO + 1];
+		table_add(t, cells);
+	}
+	snprintf(bufs[0], sizeof(bufs[0]), "(all %zu)", hap_snapshot_live_count(s));
+	cells[0] = bufs[0];
+	for (k = 0; k < NINFO; k++) {
+		hap_snapshot_info(&v, s, HAP_AGGREGATE, info_cols[k][0]);
+		mixed |= v.kind == HAP_VALUE_DISAGREE;
+		cells[1 + k] = value_str(&v, bufs[1 + k], sizeof(bufs[1 + k]));
+	}
+	cells[NINFO + 1] = "";
+	table_add(t, cells);
+	table_print(t, stdout, c->fmt == FMT_CSV);
+	if (mixed && c->fmt == FMT_TABLE)
+		printf("* the instances disagree: see their rows\n");
+}
+
+int cmd_info(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_verb v = { "", NULL, "",
+		                           "Show every instance: node, pid, version, uptime, "
+		                           "connections, requests, limits, rates." };
+	struct hap_snapshot *s;
+	size_t failed = 0;
+	int ret;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: haproxyadmin info\n\n%s\n", v.summary);
+		return EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage(c, "info takes no argument");
+	ret = cli_snapshot(c, 0, &s, &failed);
+	if (ret)
+		return ret;
+	info_print(c, s);
+	hap_snapshot_free(s);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int haproxy_info(struct cli *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage(c, "haproxy info takes no argument");
+	return cmd_info(c, 1, argv);
+}
+
+static int haproxy_metric(struct cli *c, int argc, char **argv)
+{
+	struct hap_snapshot *s;
+	struct hap_value v;
+	size_t failed = 0, i, n;
+	const char *key;
+	char buf[512];
+	int ret;
+
+	if (argc != 2)
+		return cli_usage(c, "usage: haproxy metric NAME (see 'haproxy metrics')");
+	key = argv[1];
+	ret = cli_snapshot(c, 0, &s, &failed);
+	if (ret)
+		return ret;
+	n = hap_snapshot_instance_count(s);
+	hap_snapshot_info(&v, s, HAP_AGGREGATE, key);
+	if (v.kind == HAP_VALUE_ABSENT) {
+		int any = 0;
+
+		for (i = 0; i < n && !any; i++) {
+			struct hap_value iv;
+
+			hap_snapshot_info(&iv, s, i, key);
+			any = iv.kind != HAP_VALUE_ABSENT;
+		}
+		if (!any) {
+			cli_err(c, "no instance reports a metric named '%s'", key);
+			hap_snapshot_free(s);
+			return EXIT_NOTFOUND;
+		}
+	}
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_obj(&w);
+		jw_key(&w, "metric");
+		jw_str(&w, key);
+		jw_key(&w, "rule");
+		jw_str(&w, hap_rule_name(hap_field_rule(-1, key)));
+		jw_key(&w, "value");
+		jw_value(&w, &v);
+		jw_key(&w, "disagree");
+		jw_bool(&w, v.kind == HAP_VALUE_DISAGREE);
+		jw_key(&w, "instances");
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			struct hap_value iv;
+
+			if (hap_instance_status(s, i, NULL))
+				continue;
+			hap_snapshot_info(&iv, s, i, key);
+			jw_obj(&w);
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_instance_name(s, i));
+			jw_key(&w, "value");
+			jw_value(&w, &iv);
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+		jw_done(&w);
+	} else {
+		const char *hdr[2] = { "INSTANCE", key };
+		const char *cells[2];
+		struct table *t = table_new(2, hdr);
+
+		cells[0] = "(all)";
+		cells[1] = value_str(&v, buf, sizeof(buf));
+		table_add(t, cells);
+		for (i = 0; i < n; i++) {
+			struct hap_value iv;
+
+			if (hap_instance_status(s, i, NULL))
+				continue;
+			hap_snapshot_info(&iv, s, i, key);
+			cells[0] = hap_instance_name(s, i);
+			cells[1] = value_str(&iv, buf, sizeof(buf));
+			table_add(t, cells);
+		}
+		table_print(t, stdout, c->fmt == FMT_CSV);
+	}
+	hap_snapshot_free(s);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int haproxy_metrics(struct cli *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1)
+		return cli_usage(c, "haproxy metrics takes no argument");
+	return metrics_list(c, -1);
+}
+
+static int haproxy_exec(struct cli *c, int argc, char **argv)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_result *r;
+	size_t i, n;
+	int ret;
+
+	if (argc != 2)
+		return cli_usage(c, "usage: haproxy exec 'RAW COMMAND' (one argument)");
+	if (!*argv[1] || strpbrk(argv[1], "\n\r"))
+		return cli_usage(c, "haproxy exec: the command must be one non-empty line");
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	if (c->dry_run) {
+		printf("%s\n", argv[1]);
+		return EXIT_OK;
+	}
+	ret = hap_exec(&r, c->h, argv[1], &err);
+	if (ret) {
+		cli_err(c, "%s", err.msg);
+		return ret == HAP_EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	}
+	n = hap_result_count(r);
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			jw_obj(&w);
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_result_instance(r, i));
+			jw_key(&w, "ok");
+			jw_bool(&w, hap_result_code(r, i) == 0);
+			jw_key(&w, hap_result_code(r, i) ? "error" : "output");
+			jw_str(&w, hap_result_message(r, i));
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_done(&w);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (hap_result_code(r, i)) {
+				cli_err(c, "%s: %s", hap_result_instance(r, i),
+				        hap_result_message(r, i));
+				continue;
+			}
+			printf("==> %s <==\n%s\n", hap_result_instance(r, i),
+			       hap_result_message(r, i));
+		}
+	}
+	ret = hap_result_failures(r) == n && n ? EXIT_UNREACHABLE
+	      : hap_result_failures(r)         ? EXIT_FAILED
+	                                       : EXIT_OK;
+	hap_result_free(r);
+	return ret;
+}
+
+static const struct cli_verb haproxy_verbs[] = {
+	{ "info", haproxy_info, "", "The same as 'haproxyadmin info'." },
+	{ "metric", haproxy_metric, "NAME",
+	  "A 'show info' value aggregated across instances, and each instance's own." },
+	{ "metrics", haproxy_metrics, "", "The 'show info' metrics and how each is aggregated." },
+	{ "exec", haproxy_exec, "'RAW COMMAND'",
+	  "Send one raw runtime command to every instance; print each reply under its "
+	  "instance's name." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int cmd_haproxy(struct cli *c, int argc, char **argv)
+{
+	return cli_dispatch(c, "haproxy", haproxy_verbs, argc, argv);
+}

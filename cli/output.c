@@ -1,0 +1,273 @@
+/*
+ * output.c - the three output formats: aligned tables for people, CSV and
+ * JSON as stable contracts for scripts (JSON numbers are numbers).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+
+struct table {
+	size_t ncols, nrows, cap;
+	char **cells; /* nrows * ncols, row 0 is the header */
+};
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	return d;
+}
+
+struct table *table_new(size_t ncols, const char *const *header)
+{
+	struct table *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	t->ncols = ncols;
+	table_add(t, header);
+	return t;
+}
+
+void table_add(struct table *t, const char *const *cells)
+{
+	size_t i;
+
+	if (t->nrows == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		char **p = realloc(t->cells, ncap * t->ncols * sizeof(*p));
+
+		if (!p) {
+			fputs("haproxyadmin: out of memory\n", stderr);
+			exit(EXIT_FAILED);
+		}
+		t->cells = p;
+		t->cap = ncap;
+	}
+	for (i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i]);
+	t->nrows++;
+}
+
+static void csv_cell(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void table_print(struct table *t, FILE *f, int csv)
+{
+	size_t *w = calloc(t->ncols, sizeof(*w));
+	size_t r, c;
+
+	if (!w) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			size_t l = strlen(t->cells[r * t->ncols + c]);
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (csv) {
+				if (c)
+					fputc(',', f);
+				csv_cell(f, s);
+			} else if (c + 1 == t->ncols) {
+				fputs(s, f);
+			} else {
+				fprintf(f, "%-*s  ", (int)w[c], s);
+			}
+		}
+		fputc('\n', f);
+	}
+	for (r = 0; r < t->nrows * t->ncols; r++)
+		free(t->cells[r]);
+	free(t->cells);
+	free(t);
+	free(w);
+}
+
+const char *value_str(const struct hap_value *v, char *buf, size_t len)
+{
+	switch (v->kind) {
+	case HAP_VALUE_NUMBER:
+		snprintf(buf, len, "%lld", (long long)v->num);
+		break;
+	case HAP_VALUE_TEXT:
+		snprintf(buf, len, "%.*s", (int)v->len, v->text);
+		break;
+	case HAP_VALUE_DISAGREE:
+		snprintf(buf, len, "*");
+		break;
+	case HAP_VALUE_ABSENT:
+		snprintf(buf, len, "-");
+		break;
+	}
+	return buf;
+}
+
+/* ---- JSON ---- */
+
+void jw_init(struct jw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->first[0] = 1;
+}
+
+static void sep(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (!w->first[w->depth])
+		fputc(',', w->f);
+	w->first[w->depth] = 0;
+}
+
+static void open_(struct jw *w, char c)
+{
+	sep(w);
+	fputc(c, w->f);
+	if (w->depth < 63)
+		w->depth++;
+	w->first[w->depth] = 1;
+}
+
+void jw_obj(struct jw *w)
+{
+	open_(w, '{');
+}
+
+void jw_arr(struct jw *w)
+{
+	open_(w, '[');
+}
+
+void jw_end_obj(struct jw *w)
+{
+	fputc('}', w->f);
+	w->depth--;
+}
+
+void jw_end_arr(struct jw *w)
+{
+	fputc(']', w->f);
+	w->depth--;
+}
+
+static void esc(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		switch (ch) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				fprintf(f, "\\u%04x", ch);
+			else
+				fputc(ch, f);
+		}
+	}
+	fputc('"', f);
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+	sep(w);
+	esc(w->f, k, strlen(k));
+	fputc(':', w->f);
+	w->after_key = 1;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	sep(w);
+	esc(w->f, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_num(struct jw *w, long long n)
+{
+	sep(w);
+	fprintf(w->f, "%lld", n);
+}
+
+void jw_null(struct jw *w)
+{
+	sep(w);
+	fputs("null", w->f);
+}
+
+void jw_bool(struct jw *w, int b)
+{
+	sep(w);
+	fputs(b ? "true" : "false", w->f);
+}
+
+void jw_value(struct jw *w, const struct hap_value *v)
+{
+	switch (v->kind) {
+	case HAP_VALUE_NUMBER:
+		jw_num(w, (long long)v->num);
+		break;
+	case HAP_VALUE_TEXT:
+		jw_strn(w, v->text, v->len);
+		break;
+	default:
+		jw_null(w);
+	}
+}
+
+void jw_done(struct jw *w)
+{
+	fputc('\n', w->f);
+}
