@@ -127,6 +127,13 @@ int metrics_list(struct cli *c, int type);
 void info_print(struct cli *c, const struct hap_snapshot *s);
 void info_json(struct jw *w, const struct hap_snapshot *s);
 
+/* ---- change.c ---- */
+
+/* Dry run, confirm, apply and report a plan; field is read before and
+ * after (may be NULL). Frees nothing: the caller frees the plan. */
+int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char *field,
+	       const char *what);
+
 /* ---- commands ---- */
 int cmd_info(struct cli *c, int argc, char **argv);
 int cmd_haproxy(struct cli *c, int argc, char **argv);

@@ -228,7 +228,8 @@ int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, i
 	};
 	int o;
 
-	optind = 1;
+	/* 0, not 1: GNU getopt then resets its state, options may follow arguments */
+	optind = 0;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, backend ? "hb:" : "h", lopts, NULL)) != -1) {
 		switch (o) {

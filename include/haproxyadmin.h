@@ -178,6 +178,17 @@ HAP_API const char *hap_instance_name(const struct hap_snapshot *s, size_t i);
  * a one-line message (borrowed). */
 HAP_API int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg);
 HAP_API unsigned hap_instance_flags(const struct hap_snapshot *s, size_t i);
+
+/* The level of the socket an instance was reached through ("show cli level"). */
+enum hap_level {
+	HAP_LEVEL_UNKNOWN = 0,
+	HAP_LEVEL_USER,
+	HAP_LEVEL_OPERATOR,
+	HAP_LEVEL_ADMIN,
+};
+HAP_API int hap_instance_level(const struct hap_snapshot *s, size_t i);
+/* "user", "operator", "admin" or "unknown". */
+HAP_API const char *hap_level_name(int level);
 /* For a HAP_INST_DUPLICATE instance: the index of the one it duplicates. */
 HAP_API size_t hap_instance_duplicate_of(const struct hap_snapshot *s, size_t i);
 /* Number of instances that answered and count (not duplicates, not excluded). */
@@ -260,6 +271,78 @@ HAP_API void hap_result_free(struct hap_result *r);
  */
 HAP_API int hap_exec(struct hap_result **out, struct hap *h, const char *cmd,
                      struct hap_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Changes: plan from a fresh read, then apply in parallel             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A plan is the exact runtime command for each instance that holds the
+ * object(s) of a change, built from a fresh snapshot. Print it (dry run),
+ * count what it touches (confirmation), then apply it.
+ */
+struct hap_plan;
+
+/* Commands: one per instance and object. Borrowed, valid until hap_plan_free(). */
+HAP_API size_t hap_plan_count(const struct hap_plan *p);
+HAP_API const char *hap_plan_instance(const struct hap_plan *p, size_t i);
+HAP_API const char *hap_plan_object(const struct hap_plan *p, size_t i);
+HAP_API const char *hap_plan_command(const struct hap_plan *p, size_t i);
+/* Instance index of entry i in hap_plan_snapshot(). */
+HAP_API size_t hap_plan_instance_index(const struct hap_plan *p, size_t i);
+/* Not 0 when entry i will not be sent (e.g. HAP_EPERM: socket level too low). */
+HAP_API int hap_plan_skip(const struct hap_plan *p, size_t i, const char **msg);
+/* Distinct objects the change touches. */
+HAP_API size_t hap_plan_objects(const struct hap_plan *p);
+/* 1 when the change stops traffic (disable, maint, drain, shutdown). */
+HAP_API int hap_plan_disruptive(const struct hap_plan *p);
+/* The read the plan was built from (values "before"). Borrowed. */
+HAP_API const struct hap_snapshot *hap_plan_snapshot(const struct hap_plan *p);
+/* NULL is a no-op. */
+HAP_API void hap_plan_free(struct hap_plan *p);
+
+/*
+ * Send every command of the plan in parallel (one connection each) and
+ * judge each reply with the operation's table. *out lists one entry per
+ * plan entry: applied (0), refused (HAProxy's text verbatim), not found,
+ * partly applied, skipped, or a transport error. Returns 0 when the round
+ * ran. Caller owns *out, free with hap_result_free().
+ */
+HAP_API int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
+			   struct hap_error *err);
+
+enum hap_server_change {
+	HAP_SERVER_WEIGHT = 0,     /* value: "0".."256" or "N%" of the configured weight */
+	HAP_SERVER_STATE,          /* value: ready, drain, maint */
+	HAP_SERVER_ENABLE,         /* leave maintenance ("enable server") */
+	HAP_SERVER_DISABLE,        /* enter maintenance ("disable server") */
+	HAP_SERVER_ADDR,           /* value: an IPv4/IPv6 address; port: optional */
+	HAP_SERVER_HEALTH,         /* value: up, stopping, down */
+	HAP_SERVER_AGENT,          /* value: up, down */
+	HAP_SERVER_CHECK,          /* value: enable, disable (health checks) */
+	HAP_SERVER_AGENT_CHECK,    /* value: enable, disable (agent checks) */
+	HAP_SERVER_MAXCONN,        /* value: 0.. */
+	HAP_SERVER_SHUTDOWN_SESSIONS, /* close every session of the server */
+};
+
+struct hap_server_op {
+	enum hap_server_change change;
+	const char *backend; /* NULL: every backend that has the server */
+	const char *server;
+	const char *value;   /* see enum hap_server_change; NULL when none */
+	const char *port;    /* HAP_SERVER_ADDR only; NULL for none */
+};
+
+/*
+ * Validate the change (nothing is sent when it is invalid: HAP_EINVAL with
+ * a message), read every instance, and plan the command for each instance
+ * and backend that holds the server. HAP_ENOTFOUND when none does.
+ * Caller owns *out, free with hap_plan_free().
+ */
+HAP_API int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
+			    struct hap_error *err);
+/* Only the validation of hap_server_plan (no I/O). */
+HAP_API int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err);
 
 #ifdef __cplusplus
 }

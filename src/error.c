@@ -70,3 +70,16 @@ void hap_error_clear(struct hap_error *err)
 	err->code = 0;
 	err->msg[0] = '\0';
 }
+
+const char *hap_level_name(int level)
+{
+	switch (level) {
+	case HAP_LEVEL_USER:
+		return "user";
+	case HAP_LEVEL_OPERATOR:
+		return "operator";
+	case HAP_LEVEL_ADMIN:
+		return "admin";
+	}
+	return "unknown";
+}

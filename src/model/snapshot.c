@@ -22,6 +22,7 @@
 #include "error.h"
 #include "model/fleet.h"
 #include "model/rules.h"
+#include "model/snapshot.h"
 #include "parse/parse.h"
 #include "util/arena.h"
 #include "util/hmap.h"
@@ -30,6 +31,7 @@
 
 struct snap_inst {
 	const char *name;
+	int level;
 	int err;
 	const char *errmsg;
 	unsigned flags;
@@ -56,6 +58,7 @@ struct hap_object {
 
 struct hap_snapshot {
 	struct hap_arena arena;
+	struct hap_target *targets; /* one per instance */
 	unsigned opt_flags;
 	size_t ninst;
 	struct snap_inst *insts;
@@ -115,10 +118,28 @@ static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const cha
 static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned what)
 {
 	struct hap_error perr = { 0, "" };
-	size_t used = 0;
+	size_t used = 0, lv;
+	const char *end;
 	int ret;
 
-	ret = hap_info_parse(&in->info, in->reply.ptr, in->reply.len, &used, &perr);
+	/* "show cli level" answers one word and a blank line */
+	end = memchr(in->reply.ptr, '\n', in->reply.len);
+	lv = end ? (size_t)(end - in->reply.ptr) : 0;
+	if (lv == 5 && memcmp(in->reply.ptr, "admin", 5) == 0)
+		in->level = HAP_LEVEL_ADMIN;
+	else if (lv == 8 && memcmp(in->reply.ptr, "operator", 8) == 0)
+		in->level = HAP_LEVEL_OPERATOR;
+	else if (lv == 4 && memcmp(in->reply.ptr, "user", 4) == 0)
+		in->level = HAP_LEVEL_USER;
+	else
+		in->level = HAP_LEVEL_UNKNOWN;
+	if (in->level != HAP_LEVEL_UNKNOWN) {
+		used = lv + 1;
+		if (used < in->reply.len && in->reply.ptr[used] == '\n')
+			used++;
+	}
+	ret = hap_info_parse(&in->info, in->reply.ptr + used, in->reply.len - used, &lv, &perr);
+	used += lv;
 	if (ret) {
 		in->err = ret;
 		in->errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
@@ -383,9 +404,10 @@ int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, st
 	if (!h->naddrs)
 		return hap_error_set(err, HAP_EINVAL, "no endpoint");
 	if (what)
-		snprintf(cmds, sizeof(cmds), "show info\nshow stat -1 %u -1\n", what);
+		snprintf(cmds, sizeof(cmds), "show cli level\nshow info\nshow stat -1 %u -1\n",
+			 what);
 	else
-		snprintf(cmds, sizeof(cmds), "show info\n");
+		snprintf(cmds, sizeof(cmds), "show cli level\nshow info\n");
 	ret = hap_targets_resolve(h, &ts, &nt);
 	if (ret)
 		return hap_error_set(err, ret, "resolving instances: %s", hap_strerror(ret));
@@ -406,7 +428,9 @@ int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, st
 		calls[i].target = i;
 		calls[i].cmds = cmds;
 	}
-	ret = hap_calls_run(h, ts, calls, nt);
+	s->targets = ts;
+	ts = NULL;
+	ret = hap_calls_run(h, s->targets, calls, nt);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
@@ -414,9 +438,10 @@ int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, st
 	for (i = 0; i < nt; i++) {
 		struct snap_inst *in = &s->insts[i];
 		struct hap_job *j = &calls[i].job;
+		const struct hap_target *t = &s->targets[i];
 
-		in->name = hap_arena_strndup(&s->arena, ts[i].name, strlen(ts[i].name));
-		in->flags = ts[i].flags;
+		in->name = hap_arena_strndup(&s->arena, t->name, strlen(t->name));
+		in->flags = t->flags;
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
 		/* the snapshot keeps the reply: rows are views into it */
@@ -469,6 +494,7 @@ void hap_snapshot_free(struct hap_snapshot *s)
 		free(in->colmap);
 	}
 	free(s->insts);
+	free(s->targets);
 	free(s->fields);
 	free(s->info_keys);
 	hap_hmap_release(&s->field_map);
@@ -501,6 +527,16 @@ int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg
 	if (msg)
 		*msg = s->insts[i].err ? s->insts[i].errmsg : "";
 	return s->insts[i].err;
+}
+
+int hap_instance_level(const struct hap_snapshot *s, size_t i)
+{
+	return s->insts[i].level;
+}
+
+const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_t i)
+{
+	return &s->targets[i];
 }
 
 unsigned hap_instance_flags(const struct hap_snapshot *s, size_t i)

@@ -1,0 +1,201 @@
+/*
+ * change.c - running a planned change from the command line: dry run,
+ * confirmation of disruptive changes, the parallel apply, and the report
+ * per instance with the value before and after.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+
+static const char *result_word(int code)
+{
+	switch (code) {
+	case 0:
+		return "applied";
+	case HAP_EREFUSED:
+		return "refused";
+	case HAP_ENOTFOUND:
+		return "not-found";
+	case HAP_EPARTIAL:
+		return "partial";
+	case HAP_EPERM:
+		return "denied";
+	}
+	return "error";
+}
+
+/* Value of field for object "backend/server" or a proxy name on instance
+ * name, in snapshot s. */
+static void lookup(struct hap_value *out, const struct hap_snapshot *s, enum hap_obj type,
+		   const char *object, const char *instance, const char *field)
+{
+	char buf[600];
+	const struct hap_object *o;
+	char *slash;
+	size_t k;
+
+	memset(out, 0, sizeof(*out));
+	if (!s || !field)
+		return;
+	snprintf(buf, sizeof(buf), "%s", object);
+	slash = strchr(buf, '/');
+	if (type == HAP_OBJ_SERVER) {
+		if (!slash)
+			return;
+		*slash = '\0';
+		o = hap_snapshot_find(s, type, buf, slash + 1);
+	} else {
+		o = hap_snapshot_find(s, type, NULL, buf);
+	}
+	if (!o)
+		return;
+	for (k = 0; k < hap_object_instance_count(o); k++)
+		if (strcmp(hap_instance_name(s, hap_object_instance(o, k)), instance) == 0) {
+			hap_object_value(out, o, k, field);
+			return;
+		}
+}
+
+static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
+{
+	char line[16];
+
+	if (c->yes || !hap_plan_disruptive(p) || hap_plan_objects(p) <= 1)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		cli_err(c, "refusing to %s on %zu objects without --yes (no terminal to ask)", what,
+			hap_plan_objects(p));
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "%s on %zu objects (%zu commands)? [y/N] ", what, hap_plan_objects(p),
+		hap_plan_count(p));
+	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+		cli_err(c, "nothing changed");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char *field,
+	       const char *what)
+{
+	const struct hap_snapshot *before = hap_plan_snapshot(p);
+	struct hap_snapshot *after = NULL;
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	size_t i, n, bad = 0, unreached = 0;
+	int ret;
+
+	/* instances that did not answer the read may hold the object too */
+	for (i = 0; i < hap_snapshot_instance_count(before); i++) {
+		const char *msg;
+
+		if (hap_instance_status(before, i, &msg)) {
+			cli_err(c, "%s: not reached, not changed: %s", hap_instance_name(before, i),
+				msg);
+			unreached++;
+		}
+	}
+	if (c->dry_run) {
+		for (i = 0; i < hap_plan_count(p); i++) {
+			const char *msg;
+
+			if (hap_plan_skip(p, i, &msg))
+				printf("# %s: not sent: %s\n", hap_plan_instance(p, i), msg);
+			printf("%s: %s\n", hap_plan_instance(p, i), hap_plan_command(p, i));
+		}
+		return EXIT_OK;
+	}
+	ret = confirm(c, p, what);
+	if (ret)
+		return ret;
+	ret = hap_plan_apply(&r, c->h, p, &err);
+	if (ret) {
+		cli_err(c, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	/* read back what HAProxy now reports, to show before and after */
+	if (field) {
+		unsigned mask = type == HAP_OBJ_SERVER	  ? HAP_SNAP_SERVERS
+				: type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
+							  : HAP_SNAP_FRONTENDS;
+
+		if (hap_snapshot_new(&after, c->h, mask, &err))
+			after = NULL;
+	}
+	n = hap_result_count(r);
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			struct hap_value v;
+
+			jw_obj(&w);
+			jw_key(&w, "object");
+			jw_str(&w, hap_result_object(r, i));
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_result_instance(r, i));
+			jw_key(&w, "command");
+			jw_str(&w, hap_result_command(r, i));
+			jw_key(&w, "result");
+			jw_str(&w, result_word(hap_result_code(r, i)));
+			jw_key(&w, "sent");
+			jw_bool(&w, hap_result_sent(r, i));
+			jw_key(&w, "message");
+			jw_str(&w, hap_result_message(r, i));
+			if (field) {
+				jw_key(&w, "field");
+				jw_str(&w, field);
+				lookup(&v, before, type, hap_result_object(r, i),
+				       hap_result_instance(r, i), field);
+				jw_key(&w, "before");
+				jw_value(&w, &v);
+				lookup(&v, after, type, hap_result_object(r, i),
+				       hap_result_instance(r, i), field);
+				jw_key(&w, "after");
+				jw_value(&w, &v);
+			}
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_done(&w);
+	} else {
+		const char *hdr[6] = { "OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE" };
+		const char *cells[6];
+		char b1[256], b2[256];
+		struct table *t = table_new(6, hdr);
+
+		for (i = 0; i < n; i++) {
+			struct hap_value v;
+
+			cells[0] = hap_result_object(r, i);
+			cells[1] = hap_result_instance(r, i);
+			cells[2] = result_word(hap_result_code(r, i));
+			lookup(&v, before, type, cells[0], cells[1], field);
+			cells[3] = value_str(&v, b1, sizeof(b1));
+			lookup(&v, after, type, cells[0], cells[1], field);
+			cells[4] = value_str(&v, b2, sizeof(b2));
+			cells[5] = hap_result_message(r, i);
+			table_add(t, cells);
+		}
+		table_print(t, stdout, c->fmt == FMT_CSV);
+	}
+	for (i = 0; i < n; i++) {
+		if (!hap_result_code(r, i))
+			continue;
+		bad++;
+		cli_err(c, "%s: %s: %s: %s", hap_result_instance(r, i), hap_result_object(r, i),
+			result_word(hap_result_code(r, i)), hap_result_message(r, i));
+	}
+	if (bad && bad < n)
+		cli_err(c, "partly applied: %zu of %zu commands applied", n - bad, n);
+	hap_snapshot_free(after);
+	hap_result_free(r);
+	return bad || unreached ? EXIT_FAILED : EXIT_OK;
+}

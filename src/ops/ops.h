@@ -1,0 +1,92 @@
+/*
+ * ops.h - operations: how a change is formatted, which socket level it
+ * needs, and how each reply is judged.
+ *
+ * Owns: one reply table per operation, built from replies captured from
+ * HAProxy 2.6 (tests/data/2.6/), and plans: the exact command for each
+ * instance holding an object, from a fresh snapshot, applied in parallel.
+ *
+ * Must never: judge a reply by a scattered string search, or count a reply
+ * it does not know as success (an unknown text is a refusal, verbatim).
+ */
+#ifndef HAP_OPS_H
+#define HAP_OPS_H
+
+#include <stddef.h>
+
+#include "haproxyadmin.h"
+#include "util/buf.h"
+
+enum hap_verdict {
+	HAP_V_APPLIED = 0,
+	HAP_V_REFUSED,
+	HAP_V_NOTFOUND,
+	HAP_V_PARTIAL,
+	HAP_V_DENIED,
+};
+
+enum hap_match {
+	HAP_M_EMPTY = 0, /* the lone "\n" of a silent success */
+	HAP_M_EXACT,
+	HAP_M_PREFIX,
+	HAP_M_CONTAINS,
+	HAP_M_END,       /* end of a table */
+};
+
+struct hap_reply_rule {
+	enum hap_match match;
+	const char *text;
+	enum hap_verdict verdict;
+};
+
+struct hap_reply_table {
+	const char *op;
+	int level; /* minimum socket level, enum hap_level */
+	const struct hap_reply_rule *rules;
+};
+
+/* Judge a reply (trailing newlines ignored): the first matching rule of the
+ * table, then the rules common to every op; anything else is a refusal. */
+enum hap_verdict hap_reply_judge(const struct hap_reply_table *t, const char *reply, size_t len);
+/* The result code of a verdict (0, HAP_EREFUSED, ...). */
+int hap_verdict_code(enum hap_verdict v);
+
+/* Reply tables, one per operation. */
+extern const struct hap_reply_table hap_op_set_weight;
+extern const struct hap_reply_table hap_op_set_state;
+extern const struct hap_reply_table hap_op_enable_server;
+extern const struct hap_reply_table hap_op_disable_server;
+extern const struct hap_reply_table hap_op_set_addr;
+extern const struct hap_reply_table hap_op_set_health;
+extern const struct hap_reply_table hap_op_set_agent;
+extern const struct hap_reply_table hap_op_enable_health;
+extern const struct hap_reply_table hap_op_disable_health;
+extern const struct hap_reply_table hap_op_enable_agent;
+extern const struct hap_reply_table hap_op_disable_agent;
+extern const struct hap_reply_table hap_op_set_maxconn_server;
+extern const struct hap_reply_table hap_op_shutdown_sessions;
+
+/* ---- plans ---- */
+
+struct hap_plan_entry {
+	size_t inst;        /* instance index in the plan's snapshot */
+	char *object;       /* "backend/server", a frontend name, a map file */
+	char *command;      /* the line, without routing prefix and '\n' */
+	const struct hap_reply_table *judge;
+	int skip_code;      /* not 0: not sent, reported with this code */
+	char *skip_msg;
+};
+
+struct hap_plan {
+	struct hap_snapshot *snap; /* owned: the read the plan was built from */
+	size_t n, cap;
+	struct hap_plan_entry *e;
+	size_t nobjects;  /* distinct objects changed */
+	int disruptive;   /* the change stops traffic (disable, maint, drain, shutdown) */
+};
+
+/* Add an entry; command is copied. Level below the table's: a skipped entry. */
+int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
+		 const struct hap_reply_table *judge);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * server.c - the server operations of the seed's "Server Operations" page
+ * and HAProxy 2.6's other per-server changes, as plans.
+ *
+ * Every argument is checked before anything is sent: HAProxy silently
+ * turns some bad numbers into 0, so numbers are validated here, strictly.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "ops/ops.h"
+#include "proto/command.h"
+#include "util/view.h"
+#include "util/banned.h"
+
+static int digits(const char *s, size_t maxlen)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= maxlen && strspn(s, "0123456789") == n;
+}
+
+static int one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(v, *set) == 0)
+			return 1;
+	return 0;
+}
+
+static int need(const char *what, const char *v, const char *const *set, const char *expect,
+		struct hap_error *err)
+{
+	if (!v)
+		return hap_error_set(err, HAP_EINVAL, "%s: a value is needed (%s)", what, expect);
+	if (!one_of(v, set))
+		return hap_error_set(err, HAP_EINVAL, "%s: invalid value '%s' (expected %s)", what,
+				     v, expect);
+	return 0;
+}
+
+int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
+{
+	static const char *const states[] = { "ready", "drain", "maint", NULL };
+	static const char *const health[] = { "up", "stopping", "down", NULL };
+	static const char *const agent[] = { "up", "down", NULL };
+	static const char *const onoff[] = { "enable", "disable", NULL };
+	const char *v = op->value;
+	int64_t n;
+	int ret;
+
+	if (!op->server)
+		return hap_error_set(err, HAP_EINVAL, "a server name is needed");
+	ret = hap_cmd_check_name("server", op->server, err);
+	if (!ret && op->backend)
+		ret = hap_cmd_check_name("backend", op->backend, err);
+	if (ret)
+		return ret;
+	if (op->port && op->change != HAP_SERVER_ADDR)
+		return hap_error_set(err, HAP_EINVAL, "a port goes only with an address");
+	switch (op->change) {
+	case HAP_SERVER_WEIGHT:
+		if (!v)
+			return hap_error_set(err, HAP_EINVAL, "weight: a value is needed (0..256 or N%%)");
+		if (v[0] && v[strlen(v) - 1] == '%') {
+			char num[16];
+			size_t l = strlen(v) - 1;
+
+			if (l == 0 || l >= sizeof(num))
+				goto badweight;
+			memcpy(num, v, l);
+			num[l] = '\0';
+			if (!digits(num, 5) || hap_num_parse_i64(num, &n) || n > 10000)
+				goto badweight;
+			return 0;
+		}
+		if (!digits(v, 3) || hap_num_parse_i64(v, &n) || n > 256)
+			goto badweight;
+		return 0;
+	badweight:
+		return hap_error_set(err, HAP_EINVAL,
+				     "weight: invalid value '%s' (expected 0..256, or 0%%..10000%% of "
+				     "the configured weight)",
+				     v);
+	case HAP_SERVER_STATE:
+		return need("state", v, states, "ready, drain or maint", err);
+	case HAP_SERVER_HEALTH:
+		return need("health", v, health, "up, stopping or down", err);
+	case HAP_SERVER_AGENT:
+		return need("agent", v, agent, "up or down", err);
+	case HAP_SERVER_CHECK:
+		return need("check", v, onoff, "enable or disable", err);
+	case HAP_SERVER_AGENT_CHECK:
+		return need("agent-check", v, onoff, "enable or disable", err);
+	case HAP_SERVER_MAXCONN:
+		if (!v || !digits(v, 10) || hap_num_parse_i64(v, &n) || n > 1000000000)
+			return hap_error_set(err, HAP_EINVAL,
+					     "maxconn: invalid value '%s' (expected 0..1000000000)",
+					     v ? v : "");
+		return 0;
+	case HAP_SERVER_ADDR: {
+		unsigned char tmp[16];
+
+		if (!v)
+			return hap_error_set(err, HAP_EINVAL, "addr: an IPv4 or IPv6 address is needed");
+		if (inet_pton(AF_INET, v, tmp) != 1 && inet_pton(AF_INET6, v, tmp) != 1)
+			return hap_error_set(err, HAP_EINVAL,
+					     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
+					     "HAProxy takes no host name here)",
+					     v);
+		if (op->port && (!digits(op->port, 5) || hap_num_parse_i64(op->port, &n) ||
+				 n < 1 || n > 65535))
+			return hap_error_set(err, HAP_EINVAL,
+					     "port: invalid value '%s' (expected 1..65535)", op->port);
+		return 0;
+	}
+	case HAP_SERVER_ENABLE:
+	case HAP_SERVER_DISABLE:
+	case HAP_SERVER_SHUTDOWN_SESSIONS:
+		if (v)
+			return hap_error_set(err, HAP_EINVAL, "this change takes no value");
+		return 0;
+	}
+	return hap_error_set(err, HAP_EINVAL, "unknown server change");
+}
+
+/* The command for one backend, and its reply table. */
+static int format(struct hap_buf *b, const struct hap_server_op *op, const char *backend,
+		  const struct hap_reply_table **judge)
+{
+	struct hap_buf id = HAP_BUF_INIT;
+	const char *v = op->value;
+	int ret = hap_buf_addf(&id, "%s/%s", backend, op->server);
+
+	if (ret)
+		goto out;
+	hap_buf_reset(b);
+	switch (op->change) {
+	case HAP_SERVER_WEIGHT:
+		ret = hap_buf_addf(b, "set weight %s %s", id.ptr, v);
+		*judge = &hap_op_set_weight;
+		break;
+	case HAP_SERVER_STATE:
+		ret = hap_buf_addf(b, "set server %s state %s", id.ptr, v);
+		*judge = &hap_op_set_state;
+		break;
+	case HAP_SERVER_ENABLE:
+		ret = hap_buf_addf(b, "enable server %s", id.ptr);
+		*judge = &hap_op_enable_server;
+		break;
+	case HAP_SERVER_DISABLE:
+		ret = hap_buf_addf(b, "disable server %s", id.ptr);
+		*judge = &hap_op_disable_server;
+		break;
+	case HAP_SERVER_ADDR:
+		ret = hap_buf_addf(b, "set server %s addr %s", id.ptr, v);
+		if (!ret && op->port)
+			ret = hap_buf_addf(b, " port %s", op->port);
+		*judge = &hap_op_set_addr;
+		break;
+	case HAP_SERVER_HEALTH:
+		ret = hap_buf_addf(b, "set server %s health %s", id.ptr, v);
+		*judge = &hap_op_set_health;
+		break;
+	case HAP_SERVER_AGENT:
+		ret = hap_buf_addf(b, "set server %s agent %s", id.ptr, v);
+		*judge = &hap_op_set_agent;
+		break;
+	case HAP_SERVER_CHECK:
+		ret = hap_buf_addf(b, "%s health %s", v, id.ptr);
+		*judge = strcmp(v, "enable") == 0 ? &hap_op_enable_health : &hap_op_disable_health;
+		break;
+	case HAP_SERVER_AGENT_CHECK:
+		ret = hap_buf_addf(b, "%s agent %s", v, id.ptr);
+		*judge = strcmp(v, "enable") == 0 ? &hap_op_enable_agent : &hap_op_disable_agent;
+		break;
+	case HAP_SERVER_MAXCONN:
+		ret = hap_buf_addf(b, "set maxconn server %s %s", id.ptr, v);
+		*judge = &hap_op_set_maxconn_server;
+		break;
+	case HAP_SERVER_SHUTDOWN_SESSIONS:
+		ret = hap_buf_addf(b, "shutdown sessions server %s", id.ptr);
+		*judge = &hap_op_shutdown_sessions;
+		break;
+	}
+out:
+	hap_buf_release(&id);
+	return ret;
+}
+
+static int disruptive(const struct hap_server_op *op)
+{
+	switch (op->change) {
+	case HAP_SERVER_DISABLE:
+	case HAP_SERVER_SHUTDOWN_SESSIONS:
+		return 1;
+	case HAP_SERVER_STATE:
+		return strcmp(op->value, "ready") != 0;
+	case HAP_SERVER_HEALTH:
+	case HAP_SERVER_AGENT:
+		return strcmp(op->value, "up") != 0;
+	default:
+		return 0;
+	}
+}
+
+int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
+		    struct hap_error *err)
+{
+	struct hap_plan *p = NULL;
+	struct hap_buf cmd = HAP_BUF_INIT;
+	size_t i, k, n;
+	int ret;
+
+	*out = NULL;
+	ret = hap_server_op_check(op, err);
+	if (ret)
+		return ret;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_SERVERS, err);
+	if (ret)
+		goto out;
+	if (hap_snapshot_live_count(p->snap) == 0) {
+		const char *msg = "";
+
+		for (i = 0; i < hap_snapshot_instance_count(p->snap); i++)
+			if (hap_instance_status(p->snap, i, &msg))
+				break;
+		ret = hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
+				    i < hap_snapshot_instance_count(p->snap)
+					    ? hap_instance_name(p->snap, i)
+					    : "none",
+				    msg);
+		goto out;
+	}
+	p->disruptive = disruptive(op);
+	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
+	for (i = 0; i < n; i++) {
+		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);
+		const struct hap_reply_table *judge = NULL;
+		int counted = 0;
+
+		if (strcmp(hap_object_name(o), op->server) != 0)
+			continue;
+		if (op->backend && strcmp(hap_object_backend(o), op->backend) != 0)
+			continue;
+		ret = format(&cmd, op, hap_object_backend(o), &judge);
+		if (ret)
+			goto oom;
+		for (k = 0; k < hap_object_instance_count(o); k++) {
+			size_t inst = hap_object_instance(o, k);
+			char obj[600];
+
+			if (hap_instance_flags(p->snap, inst) & HAP_INST_EXCLUDED)
+				continue;
+			snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), op->server);
+			ret = hap_plan_add(p, inst, obj, cmd.ptr, judge);
+			if (ret)
+				goto oom;
+			counted = 1;
+		}
+		p->nobjects += (size_t)counted;
+	}
+	if (!p->n) {
+		if (op->backend)
+			ret = hap_error_set(err, HAP_ENOTFOUND,
+					    "no server '%s' in backend '%s' on any instance",
+					    op->server, op->backend);
+		else
+			ret = hap_error_set(err, HAP_ENOTFOUND,
+					    "no server '%s' in any backend on any instance",
+					    op->server);
+		goto out;
+	}
+	goto out;
+oom:
+	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+out:
+	hap_buf_release(&cmd);
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
