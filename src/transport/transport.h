@@ -27,7 +27,7 @@ enum hap_addr_kind {
 struct hap_addr {
 	enum hap_addr_kind kind;
 	int master;      /* 1: a master CLI (spec "master:...") */
-	char name[160];  /* display name: "unix:/run/haproxy/admin.sock", "tcp:127.0.0.1:9999" */
+	char name[160];  /* display name: "/run/haproxy/admin.sock" (the path as given), "tcp:127.0.0.1:9999" */
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 };

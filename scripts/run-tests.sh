@@ -1,0 +1,21 @@
+#!/bin/sh
+# run-tests.sh BUILD_DIR - run every test suite (unit, then integration with
+# real HAProxy fleets) and close with one line "N passed, N failed".
+# Extra arguments go to 'meson test'.
+set -u
+build=${1:-build}
+shift 2>/dev/null || true
+
+rc=0
+meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || rc=$?
+
+# meson's own summary counts test programs; count the TAP subtests and
+# cmocka cases too, from the JSON log, for the closing line.
+log="$build/meson-logs/testlog.json"
+if [ -f "$log" ] && command -v jq >/dev/null 2>&1; then
+	passed=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
+	failed=$(jq -s '[.[] | select(.result == "FAIL" or .result == "ERROR" or .result == "TIMEOUT" or .result == "UNEXPECTEDPASS")] | length' "$log")
+	skipped=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
+	echo "$passed passed, $failed failed, $skipped skipped"
+fi
+exit $rc
