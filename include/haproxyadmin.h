@@ -147,6 +147,8 @@ enum hap_obj {
 #define HAP_SNAP_BACKENDS  0x2u
 #define HAP_SNAP_SERVERS   0x4u
 #define HAP_SNAP_ALL       0x7u
+#define HAP_SNAP_ACLS      0x8u /* also "show acl" (the list of ACLs) */
+#define HAP_SNAP_MAPS      0x10u /* also "show map" (the list of maps) */
 
 /* Instance flags. */
 #define HAP_INST_OLD_WORKER 0x1u /* an old worker still draining after a reload */
@@ -160,8 +162,9 @@ struct hap_snapshot;
 struct hap_object;
 
 /*
- * Read every instance of the fleet in one parallel round: "show info" and,
- * when <what> is not 0, "show stat -1 <what> -1". Returns 0 when the round
+ * Read every instance of the fleet in one parallel round: "show cli level",
+ * "show info" and, as <what> asks, "show acl", "show map" and
+ * "show stat -1 <what & HAP_SNAP_ALL> -1", all in one request. Returns 0 when the round
  * ran, even if instances failed: each instance has its own status. Fails
  * as a whole only for fleet-wide reasons (HAP_ENOMEM, no endpoint).
  * Caller owns *out, free with hap_snapshot_free().
@@ -343,6 +346,53 @@ HAP_API int hap_server_plan(struct hap_plan **out, struct hap *h, const struct h
 			    struct hap_error *err);
 /* Only the validation of hap_server_plan (no I/O). */
 HAP_API int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err);
+
+enum hap_frontend_change {
+	HAP_FRONTEND_ENABLE = 0, /* accept new connections again ("enable frontend") */
+	HAP_FRONTEND_DISABLE,    /* stop accepting, keep the listeners ("disable frontend") */
+	HAP_FRONTEND_SHUTDOWN,   /* stop for good: cannot be enabled again ("shutdown frontend") */
+	HAP_FRONTEND_MAXCONN,    /* value: 0.. */
+};
+
+struct hap_frontend_op {
+	enum hap_frontend_change change;
+	const char *const *names; /* one or more frontends */
+	size_t nnames;
+	const char *value; /* HAP_FRONTEND_MAXCONN only */
+};
+
+/* Validate (no I/O): HAP_EINVAL with a message. */
+HAP_API int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *err);
+/* Plan the change on every instance holding each frontend; HAP_ENOTFOUND
+ * when a named frontend is on no instance. Caller frees with hap_plan_free(). */
+HAP_API int hap_frontend_plan(struct hap_plan **out, struct hap *h,
+			      const struct hap_frontend_op *op, struct hap_error *err);
+
+enum hap_global_change {
+	HAP_GLOBAL_MAXCONN = 0,          /* "set maxconn global N" */
+	HAP_GLOBAL_RATE_CONNECTIONS,     /* "set rate-limit connections global N" */
+	HAP_GLOBAL_RATE_SESSIONS,        /* "set rate-limit sessions global N" */
+	HAP_GLOBAL_RATE_SSL_SESSIONS,    /* "set rate-limit ssl-sessions global N" */
+	HAP_GLOBAL_RATE_HTTP_COMPRESSION, /* "set rate-limit http-compression global N" (kB/s) */
+	HAP_GLOBAL_CLEAR_COUNTERS,       /* "clear counters" (maxima) */
+	HAP_GLOBAL_CLEAR_COUNTERS_ALL,   /* "clear counters all" */
+};
+
+struct hap_global_op {
+	enum hap_global_change change;
+	const char *value; /* the number for set changes, NULL for clear */
+};
+
+HAP_API int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err);
+/* Plan the change on every instance. Caller frees with hap_plan_free(). */
+HAP_API int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
+			    struct hap_error *err);
+
+/* ------------------------------------------------------------------ */
+/* ACLs and maps                                                       */
+/* ------------------------------------------------------------------ */
+
+/* (declarations of the ACL and map API go here) */
 
 #ifdef __cplusplus
 }

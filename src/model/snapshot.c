@@ -37,10 +37,11 @@ struct snap_inst {
 	unsigned flags;
 	size_t dup_of;
 	struct hap_buf reply;
-	int has_info, has_stat;
+	int has_info, has_stat, has_pat[2];
 	struct hap_info info;
 	struct hap_stat stat;
-	int *colmap; /* field id -> column of this instance's header, or -1 */
+	struct hap_pat_ref_list pat[2]; /* show acl, show map */
+	int *colmap;                    /* field id -> column of this instance's header, or -1 */
 };
 
 struct snap_row {
@@ -146,7 +147,41 @@ static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wha
 		return 0;
 	}
 	in->has_info = 1;
-	if (!what)
+	/* "show acl" and "show map" listings, each ending with a blank line */
+	for (int k = 0; k < 2; k++) {
+		const char *p = in->reply.ptr + used, *e;
+		size_t rest = in->reply.len - used, len;
+
+		if (!(what & (k ? HAP_SNAP_MAPS : HAP_SNAP_ACLS)))
+			continue;
+		e = rest ? memchr(p, '\n', rest) : NULL;
+		/* find the blank line: "\n\n", or a lone "\n" for an empty list */
+		if (e == p) {
+			len = 0;
+			used += 1;
+		} else {
+			const char *q = p;
+
+			e = NULL;
+			while ((q = memchr(q, '\n', rest - (size_t)(q - p))) != NULL) {
+				if ((size_t)(q - p) + 1 < rest && q[1] == '\n') {
+					e = q;
+					break;
+				}
+				q++;
+			}
+			len = e ? (size_t)(e - p) + 1 : rest;
+			used += e ? len + 1 : len;
+		}
+		ret = hap_pat_ref_parse(&in->pat[k], p, len, &perr);
+		if (ret) {
+			in->err = ret;
+			in->errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
+			return 0;
+		}
+		in->has_pat[k] = 1;
+	}
+	if (!(what & HAP_SNAP_ALL))
 		return 0;
 	ret = hap_stat_parse(&in->stat, in->reply.ptr + used, in->reply.len - used, &perr);
 	if (ret) {
@@ -395,19 +430,19 @@ int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, st
 	struct hap_snapshot *s = NULL;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
-	char cmds[64];
+	char cmds[128];
 	size_t nt = 0, i;
 	int ret;
 
 	*out = NULL;
-	what &= HAP_SNAP_ALL;
 	if (!h->naddrs)
 		return hap_error_set(err, HAP_EINVAL, "no endpoint");
-	if (what)
-		snprintf(cmds, sizeof(cmds), "show cli level\nshow info\nshow stat -1 %u -1\n",
-			 what);
-	else
-		snprintf(cmds, sizeof(cmds), "show cli level\nshow info\n");
+	snprintf(cmds, sizeof(cmds), "show cli level\nshow info\n%s%s",
+	         (what & HAP_SNAP_ACLS) ? "show acl\n" : "",
+	         (what & HAP_SNAP_MAPS) ? "show map\n" : "");
+	if (what & HAP_SNAP_ALL)
+		snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds), "show stat -1 %u -1\n",
+		         what & HAP_SNAP_ALL);
 	ret = hap_targets_resolve(h, &ts, &nt);
 	if (ret)
 		return hap_error_set(err, ret, "resolving instances: %s", hap_strerror(ret));
@@ -490,6 +525,9 @@ void hap_snapshot_free(struct hap_snapshot *s)
 			hap_info_release(&in->info);
 		if (in->has_stat)
 			hap_stat_release(&in->stat);
+		for (int k = 0; k < 2; k++)
+			if (in->has_pat[k])
+				hap_pat_ref_release(&in->pat[k]);
 		hap_buf_release(&in->reply);
 		free(in->colmap);
 	}
@@ -532,6 +570,12 @@ int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg
 int hap_instance_level(const struct hap_snapshot *s, size_t i)
 {
 	return s->insts[i].level;
+}
+
+const struct hap_pat_ref_list *hap_snapshot_patterns(const struct hap_snapshot *s, size_t i,
+                                                     int is_map)
+{
+	return s->insts[i].has_pat[is_map ? 1 : 0] ? &s->insts[i].pat[is_map ? 1 : 0] : NULL;
 }
 
 const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_t i)
