@@ -8,7 +8,7 @@
 
 /* Set code and message; returns code so callers can "return hap_error_set(...)". */
 int hap_error_set(struct hap_error *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 void hap_error_clear(struct hap_error *err);
 
 #endif

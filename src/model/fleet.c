@@ -113,7 +113,7 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 			snprintf(t.errmsg, sizeof(t.errmsg), "%s", jb->errmsg);
 		} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
 			t.err = HAP_EPROTO;
-			snprintf(t.errmsg, sizeof(t.errmsg), "show proc: %s", perr.msg);
+			snprintf(t.errmsg, sizeof(t.errmsg), "%s", perr.msg);
 		}
 		for (k = 0; !t.err && k < pl.n; k++) {
 			struct hap_target w = t;

@@ -1,1 +1,112 @@
+/*
+ * info.c - "show info": "Key: value" lines up to a blank line.
+ *
+ * Keys may contain spaces ("Unstoppable Jobs", "Build info") and optional
+ * keys are simply absent ("description"), so the reply is kept as an
+ * ordered list of views and looked up by name. The reply ends at its blank
+ * line, and *consumed says where, so several replies read in one buffer
+ * ("show info\nshow stat\n" on one connection) are parsed one after the
+ * other. Nothing is copied; nothing past len is read.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "haproxyadmin.h"
+#include "error.h"
+#include "parse/parse.h"
+#include "util/banned.h"
+
+void hap_info_release(struct hap_info *info)
+{
+	if (!info)
+		return;
+	free(info->kv);
+	info->kv = NULL;
+	info->n = 0;
+}
+
+int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *out)
+{
+	for (size_t i = 0; i < info->n; i++) {
+		if (hap_view_eq(info->kv[i].key, key)) {
+			*out = info->kv[i].val;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struct hap_view val)
+{
+	if (info->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct hap_kv *kv;
+
+		if (ncap > SIZE_MAX / 2 / sizeof(*kv))
+			return HAP_ENOMEM;
+		kv = realloc(info->kv, ncap * sizeof(*kv));
+		if (!kv)
+			return HAP_ENOMEM;
+		info->kv = kv;
+		*cap = ncap;
+	}
+	info->kv[info->n].key = key;
+	info->kv[info->n].val = val;
+	info->n++;
+	return 0;
+}
+
+/* The first ": " of a line, or NULL. */
+static const char *find_sep(struct hap_view line)
+{
+	const char *p = line.p, *end = line.p + line.n;
+
+	while (p < end && (p = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		if (p + 1 < end && p[1] == ' ')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
+                   struct hap_error *err)
+{
+	const char *p = text, *end = len ? text + len : text;
+	size_t cap = 0;
+	int ret, have_name = 0;
+
+	out->n = 0;
+	out->kv = NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sep;
+		struct hap_view line = hap_view_make(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
+		struct hap_view key, val;
+
+		p = nl ? nl + 1 : end;
+		if (line.n && line.p[line.n - 1] == '\r')
+			line.n--;
+		if (!line.n)
+			break;
+		sep = find_sep(line);
+		if (!sep || sep == line.p)
+			continue;
+		key = hap_view_make(line.p, (size_t)(sep - line.p));
+		val = hap_view_make(sep + 2, (size_t)(line.p + line.n - (sep + 2)));
+		if (hap_view_eq(key, "Name"))
+			have_name = 1;
+		ret = add_kv(out, &cap, key, val);
+		if (ret) {
+			hap_info_release(out);
+			return hap_error_set(err, ret, "show info: out of memory");
+		}
+	}
+	if (consumed)
+		*consumed = len ? (size_t)(p - text) : 0;
+	if (!have_name) {
+		hap_info_release(out);
+		return hap_error_set(err, HAP_EPROTO, "show info: no Name field");
+	}
+	return 0;
+}

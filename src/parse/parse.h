@@ -27,9 +27,20 @@
  * quoted field are removed; a doubled quote inside stays doubled in the
  * view (use hap_csv_text() to decode). HAProxy's trailing comma does not
  * make an extra empty field. Returns the number of fields (may exceed max:
- * only the first max are stored), or HAP_EPROTO for an unterminated quote.
+ * only the first max are stored; out may be NULL when max is 0), or
+ * HAP_EPROTO for an unterminated quote. A final '\r' is ignored.
  */
 int hap_csv_split(const char *line, size_t len, struct hap_view *out, size_t max);
+
+/*
+ * Read the field that starts at *pos (0 for the first one) of a line
+ * without its '\n' (and without a final '\r': hap_csv_split() strips it,
+ * callers of this function must). Returns 1 with *out set and *pos moved
+ * past the field's comma, 0 at the end of the line, or HAP_EPROTO for an
+ * unterminated quote or junk after a closing quote. Lets a caller stop
+ * after the first few fields of a long line (hap_stat_parse()).
+ */
+int hap_csv_next(const char *line, size_t len, size_t *pos, struct hap_view *out);
 
 /* Decode a field view into b (replaces its content): "" -> ". */
 int hap_csv_text(struct hap_view field, struct hap_buf *b);
@@ -46,14 +57,14 @@ enum hap_stat_type {
 struct hap_stat_row {
 	const char *line; /* the row's bytes, without '\n' */
 	uint32_t len;
-	uint8_t type;     /* enum hap_stat_type, from the "type" column (or svname) */
+	uint8_t type; /* enum hap_stat_type, from the "type" column (or svname) */
 	struct hap_view pxname;
 	struct hap_view svname;
 };
 
 struct hap_stat {
 	size_t ncols;
-	struct hap_view *cols;  /* column names from the "# " header, in order */
+	struct hap_view *cols; /* column names from the "# " header, in order */
 	size_t nrows;
 	struct hap_stat_row *rows;
 	int col_pxname, col_svname, col_type; /* indices, -1 if absent */
@@ -90,7 +101,7 @@ struct hap_info {
  * line, so a following reply in the same buffer can be parsed.
  */
 int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
-		   struct hap_error *err);
+                   struct hap_error *err);
 void hap_info_release(struct hap_info *info);
 /* 1 and *out set when key is present, else 0. */
 int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *out);
@@ -102,13 +113,14 @@ enum hap_proc_kind {
 	HAP_PROC_WORKER = 1,
 	HAP_PROC_OLD_WORKER = 2,
 	HAP_PROC_PROGRAM = 3,
+	HAP_PROC_OLD_PROGRAM = 4, /* "# old programs", after a reload */
 };
 
 struct hap_proc {
 	int64_t pid;
 	enum hap_proc_kind kind;
 	int64_t reloads;
-	struct hap_view uptime;  /* "0d00h01m02s" */
+	struct hap_view uptime; /* "0d00h01m02s" */
 	struct hap_view version;
 };
 
@@ -117,7 +129,11 @@ struct hap_proc_list {
 	struct hap_proc *procs;
 };
 
-/* Parse "show proc"; sections "# workers", "# old workers", "# programs". */
+/*
+ * Parse "show proc"; sections "# workers", "# old workers", "# programs",
+ * "# old programs" (entries of an unknown section are skipped). The first
+ * line must be the "#<PID>" header; a blank line ends the reply.
+ */
 int hap_proc_parse(struct hap_proc_list *out, const char *text, size_t len, struct hap_error *err);
 void hap_proc_release(struct hap_proc_list *pl);
 
@@ -126,7 +142,7 @@ void hap_proc_release(struct hap_proc_list *pl);
 struct hap_pat_ref {
 	int64_t id;                 /* "#id", per instance */
 	struct hap_view file;       /* inside "(...)", empty for inline ACLs */
-	struct hap_view desc;       /* rest of the line */
+	struct hap_view desc;       /* rest of the line, without ". curr_ver=..." */
 	int64_t entry_cnt;          /* from "entry_cnt=N", -1 if absent */
 	int64_t curr_ver, next_ver; /* -1 if absent */
 };
@@ -137,13 +153,13 @@ struct hap_pat_ref_list {
 };
 
 int hap_pat_ref_parse(struct hap_pat_ref_list *out, const char *text, size_t len,
-		      struct hap_error *err);
+                      struct hap_error *err);
 void hap_pat_ref_release(struct hap_pat_ref_list *l);
 
 /* ---- show acl <id> / show map <id> (the entries) ---- */
 
 struct hap_pat_entry {
-	struct hap_view ref;   /* "0x55c283cb0e90" */
+	struct hap_view ref; /* "0x55c283cb0e90" */
 	struct hap_view key;
 	struct hap_view value; /* maps only; empty for ACLs */
 };
@@ -155,7 +171,7 @@ struct hap_pat_entry_list {
 
 /* is_map: split "ref key value" (value = rest of line) vs "ref pattern". */
 int hap_pat_entry_parse(struct hap_pat_entry_list *out, const char *text, size_t len, int is_map,
-			struct hap_error *err);
+                        struct hap_error *err);
 void hap_pat_entry_release(struct hap_pat_entry_list *l);
 
 #endif

@@ -38,7 +38,11 @@ int hap_cmd_add_word(struct hap_buf *b, const char *word);
 /* Append a word verbatim (a keyword or an already-valid name). */
 int hap_cmd_add_raw(struct hap_buf *b, const char *word);
 
-/* End the command line with '\n'. */
-int hap_cmd_end(struct hap_buf *b);
+/*
+ * End the command line with '\n'. Refused with HAP_EINVAL and a message:
+ * an empty line, a line over 16000 bytes (HAProxy reads a command into one
+ * 16 KB buffer) or over 64 words (HAProxy silently ignores the rest).
+ */
+int hap_cmd_end(struct hap_buf *b, struct hap_error *err);
 
 #endif

@@ -13,7 +13,10 @@ struct hap_arena {
 	struct hap_arena_block *head;
 };
 
-#define HAP_ARENA_INIT { NULL }
+#define HAP_ARENA_INIT                                                                             \
+	{                                                                                          \
+		NULL                                                                               \
+	}
 
 /* NULL on ENOMEM. */
 void *hap_arena_alloc(struct hap_arena *a, size_t n);

@@ -20,7 +20,10 @@ struct hap_buf {
 };
 
 extern char hap_buf_empty[];
-#define HAP_BUF_INIT { hap_buf_empty, 0, 0, 0 }
+#define HAP_BUF_INIT                                                                               \
+	{                                                                                          \
+		hap_buf_empty, 0, 0, 0                                                             \
+	}
 
 void hap_buf_init(struct hap_buf *b, size_t max);
 void hap_buf_release(struct hap_buf *b);
@@ -32,7 +35,7 @@ int hap_buf_adds(struct hap_buf *b, const char *s);
 int hap_buf_addc(struct hap_buf *b, char c);
 int hap_buf_addf(struct hap_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int hap_buf_vaddf(struct hap_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+        __attribute__((format(printf, 2, 0)));
 /* Hand the allocation to the caller (free with free()); the buffer is reset. */
 char *hap_buf_detach(struct hap_buf *b, size_t *len);
 

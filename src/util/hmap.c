@@ -12,7 +12,7 @@ uint64_t hap_hash(const void *p, size_t n)
 {
 	/* FNV-1a: short keys (proxy and server names), no need for more */
 	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 14695981039346656037ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {

@@ -26,7 +26,10 @@ struct hap_hmap {
 	size_t n;
 };
 
-#define HAP_HMAP_INIT { NULL, 0, 0 }
+#define HAP_HMAP_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 uint64_t hap_hash(const void *p, size_t n);
 /* Insert key -> val unless present. *out gets the stored value (old or new). */

@@ -34,7 +34,7 @@ static void test_rules_derived_or_explained(void **state)
 					continue;
 				}
 				assert_int_equal(hap_rule_of_row(&rows[i], t),
-						 hap_rule_of_tag(rows[i].tag[t]));
+				                 hap_rule_of_tag(rows[i].tag[t]));
 			}
 		}
 	}
@@ -64,21 +64,53 @@ static void test_rules_natures(void **state)
 static void test_rules_original_lists(void **state)
 {
 	static const char *const server[] = {
-		"qcur", "qmax", "scur", "smax", "stot", "bin", "bout", "dresp", "econ", "eresp",
-		"wretr", "wredis", "weight", "act", "bck", "chkfail", "chkdown", "lastchg",
-		"downtime", "qlimit", "throttle", "lbtot", "rate", "rate_max", "check_duration",
-		"hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other",
-		"cli_abrt", "srv_abrt", "lastsess", "qtime", "ctime", "rtime", "ttime", "slim",
+		"qcur",           "qmax",     "scur",     "smax",     "stot",     "bin",
+		"bout",           "dresp",    "econ",     "eresp",    "wretr",    "wredis",
+		"weight",         "act",      "bck",      "chkfail",  "chkdown",  "lastchg",
+		"downtime",       "qlimit",   "throttle", "lbtot",    "rate",     "rate_max",
+		"check_duration", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx",
+		"hrsp_other",     "cli_abrt", "srv_abrt", "lastsess", "qtime",    "ctime",
+		"rtime",          "ttime",    "slim",
 	};
 	static const char *const info[] = {
-		"SslFrontendMaxKeyRate", "Hard_maxconn", "SessRateLimit", "Process_num",
-		"Memmax_MB", "CompressBpsRateLim", "MaxSslConns", "ConnRateLimit", "SslRateLimit",
-		"MaxConnRate", "CumConns", "SslBackendKeyRate", "SslCacheLookups", "CurrSslConns",
-		"Run_queue", "Maxpipes", "Idle_pct", "SslFrontendKeyRate", "Tasks",
-		"SslFrontendSessionReuse_pct", "CurrConns", "SslCacheMisses", "SslRate",
-		"CumSslConns", "PipesUsed", "Maxconn", "CompressBpsIn", "ConnRate", "Ulimit-n",
-		"SessRate", "SslBackendMaxKeyRate", "CumReq", "PipesFree", "Uptime_sec",
-		"CompressBpsOut", "Maxsock", "MaxSslRate", "MaxSessRate",
+		"SslFrontendMaxKeyRate",
+		"Hard_maxconn",
+		"SessRateLimit",
+		"Process_num",
+		"Memmax_MB",
+		"CompressBpsRateLim",
+		"MaxSslConns",
+		"ConnRateLimit",
+		"SslRateLimit",
+		"MaxConnRate",
+		"CumConns",
+		"SslBackendKeyRate",
+		"SslCacheLookups",
+		"CurrSslConns",
+		"Run_queue",
+		"Maxpipes",
+		"Idle_pct",
+		"SslFrontendKeyRate",
+		"Tasks",
+		"SslFrontendSessionReuse_pct",
+		"CurrConns",
+		"SslCacheMisses",
+		"SslRate",
+		"CumSslConns",
+		"PipesUsed",
+		"Maxconn",
+		"CompressBpsIn",
+		"ConnRate",
+		"Ulimit-n",
+		"SessRate",
+		"SslBackendMaxKeyRate",
+		"CumReq",
+		"PipesFree",
+		"Uptime_sec",
+		"CompressBpsOut",
+		"Maxsock",
+		"MaxSslRate",
+		"MaxSessRate",
 	};
 	size_t i;
 
