@@ -30,7 +30,7 @@ static const char *result_word(int code)
 
 /* Value of field for object "backend/server" or a proxy name on instance
  * name, in snapshot s. */
-static void lookup(struct hap_value *out, const struct hap_snapshot *s, enum hap_obj type,
+static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type,
 		   const char *object, const char *instance, const char *field)
 {
 	char buf[600];
@@ -41,6 +41,15 @@ static void lookup(struct hap_value *out, const struct hap_snapshot *s, enum hap
 	memset(out, 0, sizeof(*out));
 	if (!s || !field)
 		return;
+	if (type < 0) {
+		/* a process-wide value: the instance's own "show info" */
+		for (k = 0; k < hap_snapshot_instance_count(s); k++)
+			if (strcmp(hap_instance_name(s, k), instance) == 0) {
+				hap_snapshot_info(out, s, k, field);
+				return;
+			}
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", object);
 	slash = strchr(buf, '/');
 	if (type == HAP_OBJ_SERVER) {
@@ -80,8 +89,7 @@ static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 	return 0;
 }
 
-int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char *field,
-	       const char *what)
+int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *what)
 {
 	const struct hap_snapshot *before = hap_plan_snapshot(p);
 	struct hap_snapshot *after = NULL;
@@ -120,7 +128,8 @@ int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char 
 	}
 	/* read back what HAProxy now reports, to show before and after */
 	if (field) {
-		unsigned mask = type == HAP_OBJ_SERVER	  ? HAP_SNAP_SERVERS
+		unsigned mask = type < 0		  ? 0
+				: type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
 				: type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
 							  : HAP_SNAP_FRONTENDS;
 
@@ -198,4 +207,18 @@ int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char 
 	hap_snapshot_free(after);
 	hap_result_free(r);
 	return bad || unreached ? EXIT_FAILED : EXIT_OK;
+}
+
+int plan_error(struct cli *c, int code, const struct hap_error *err)
+{
+	cli_err(c, "%s", err->msg);
+	switch (code) {
+	case HAP_EINVAL:
+		return EXIT_USAGE;
+	case HAP_ENOTFOUND:
+		return EXIT_NOTFOUND;
+	case HAP_EIO:
+		return EXIT_UNREACHABLE;
+	}
+	return EXIT_FAILED;
 }

@@ -130,9 +130,11 @@ void info_json(struct jw *w, const struct hap_snapshot *s);
 /* ---- change.c ---- */
 
 /* Dry run, confirm, apply and report a plan; field is read before and
- * after (may be NULL). Frees nothing: the caller frees the plan. */
-int change_run(struct cli *c, struct hap_plan *p, enum hap_obj type, const char *field,
-	       const char *what);
+ * after (may be NULL) from objects of type (an enum hap_obj) or, with
+ * type -1, from "show info". The caller frees the plan. */
+int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *what);
+/* Report a failed plan: the message, and the exit status for its code. */
+int plan_error(struct cli *c, int code, const struct hap_error *err);
 
 /* ---- commands ---- */
 int cmd_info(struct cli *c, int argc, char **argv);

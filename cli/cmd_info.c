@@ -365,11 +365,99 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 	return ret;
 }
 
+static int global_change(struct cli *c, struct hap_global_op *op, const char *field,
+			 const char *what)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_plan *p = NULL;
+	int ret = hap_global_op_check(op, &err);
+
+	if (ret)
+		return cli_usage(c, "%s", err.msg);
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	ret = hap_global_plan(&p, c->h, op, &err);
+	if (ret)
+		return plan_error(c, ret, &err);
+	ret = change_run(c, p, -1, field, what);
+	hap_plan_free(p);
+	return ret;
+}
+
+static int haproxy_set(struct cli *c, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		enum hap_global_change ch;
+		const char *field;
+	} rl[] = {
+		{ "connections", HAP_GLOBAL_RATE_CONNECTIONS, "ConnRateLimit" },
+		{ "sessions", HAP_GLOBAL_RATE_SESSIONS, "SessRateLimit" },
+		{ "ssl-sessions", HAP_GLOBAL_RATE_SSL_SESSIONS, "SslRateLimit" },
+		{ "http-compression", HAP_GLOBAL_RATE_HTTP_COMPRESSION, "CompressBpsRateLim" },
+	};
+	struct hap_global_op op;
+	size_t i;
+
+	memset(&op, 0, sizeof(op));
+	if (argc == 3 && strcmp(argv[1], "maxconn") == 0) {
+		op.change = HAP_GLOBAL_MAXCONN;
+		op.value = argv[2];
+		return global_change(c, &op, "Maxconn", "set maxconn");
+	}
+	if (argc == 4 && strcmp(argv[1], "rate-limit") == 0) {
+		for (i = 0; i < sizeof(rl) / sizeof(rl[0]); i++)
+			if (strcmp(rl[i].name, argv[2]) == 0) {
+				op.change = rl[i].ch;
+				op.value = argv[3];
+				return global_change(c, &op, rl[i].field, "set a rate limit");
+			}
+		return cli_usage(c, "haproxy set rate-limit: unknown limit '%s' (connections, "
+				    "sessions, ssl-sessions, http-compression)",
+				 argv[2]);
+	}
+	return cli_usage(c, "usage: haproxy set maxconn N | haproxy set rate-limit "
+			    "connections|sessions|ssl-sessions|http-compression N");
+}
+
+static int haproxy_clear(struct cli *c, int argc, char **argv)
+{
+	struct hap_global_op op;
+
+	memset(&op, 0, sizeof(op));
+	if (argc == 1)
+		op.change = HAP_GLOBAL_CLEAR_COUNTERS;
+	else if (argc == 2 && strcmp(argv[1], "--all") == 0)
+		op.change = HAP_GLOBAL_CLEAR_COUNTERS_ALL;
+	else
+		return cli_usage(c, "usage: haproxy clear-counters [--all]");
+	return global_change(c, &op, NULL,
+			     op.change == HAP_GLOBAL_CLEAR_COUNTERS ? "clear the maximum counters"
+								    : "clear all counters");
+}
+
+static int haproxy_errors(struct cli *c, int argc, char **argv)
+{
+	char *args[] = { (char *)"exec", (char *)"show errors", NULL };
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage(c, "usage: haproxy errors");
+	return haproxy_exec(c, 2, args);
+}
+
 static const struct cli_verb haproxy_verbs[] = {
 	{ "info", haproxy_info, "", "The same as 'haproxyadmin info'." },
 	{ "metric", haproxy_metric, "NAME",
 	  "A 'show info' value aggregated across instances, and each instance's own." },
 	{ "metrics", haproxy_metrics, "", "The 'show info' metrics and how each is aggregated." },
+	{ "set", haproxy_set,
+	  "maxconn N | rate-limit connections|sessions|ssl-sessions|http-compression N",
+	  "Set a process-wide limit on every instance (read back with 'info')." },
+	{ "clear-counters", haproxy_clear, "[--all]",
+	  "Reset the maximum counters (--all: every counter) on every instance." },
+	{ "errors", haproxy_errors, "", "The last request/response errors of each instance." },
 	{ "exec", haproxy_exec, "'RAW COMMAND'",
 	  "Send one raw runtime command to every instance; print each reply under its "
 	  "instance's name." },

@@ -91,18 +91,8 @@ static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
 	if (ret)
 		return ret;
 	ret = hap_server_plan(&p, c->h, op, &err);
-	if (ret) {
-		cli_err(c, "%s", err.msg);
-		switch (ret) {
-		case HAP_EINVAL:
-			return EXIT_USAGE;
-		case HAP_ENOTFOUND:
-			return EXIT_NOTFOUND;
-		case HAP_EIO:
-			return EXIT_UNREACHABLE;
-		}
-		return EXIT_FAILED;
-	}
+	if (ret)
+		return plan_error(c, ret, &err);
 	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change), what);
 	hap_plan_free(p);
 	return ret;

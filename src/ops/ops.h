@@ -13,6 +13,7 @@
 #define HAP_OPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "haproxyadmin.h"
 #include "util/buf.h"
@@ -65,6 +66,20 @@ extern const struct hap_reply_table hap_op_enable_agent;
 extern const struct hap_reply_table hap_op_disable_agent;
 extern const struct hap_reply_table hap_op_set_maxconn_server;
 extern const struct hap_reply_table hap_op_shutdown_sessions;
+extern const struct hap_reply_table hap_op_enable_frontend;
+extern const struct hap_reply_table hap_op_disable_frontend;
+extern const struct hap_reply_table hap_op_shutdown_frontend;
+extern const struct hap_reply_table hap_op_set_maxconn_frontend;
+extern const struct hap_reply_table hap_op_set_maxconn_global;
+extern const struct hap_reply_table hap_op_set_rate_limit;
+extern const struct hap_reply_table hap_op_clear_counters;
+extern const struct hap_reply_table hap_op_clear_counters_all;
+
+/* Strictly decimal, at most maxlen digits, value <= max. */
+int hap_op_number(const char *v, int64_t max);
+/* When no instance answered the plan's read: HAP_EIO naming the first
+ * failure; else 0. */
+int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
 
 /* ---- plans ---- */
 

@@ -12,6 +12,7 @@
 #include "model/fleet.h"
 #include "model/snapshot.h"
 #include "ops/ops.h"
+#include "util/view.h"
 #include "util/banned.h"
 
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
@@ -191,4 +192,30 @@ out:
 	}
 	*out = r;
 	return 0;
+}
+
+int hap_op_number(const char *v, int64_t max)
+{
+	size_t n = v ? strlen(v) : 0;
+	int64_t x;
+
+	if (n == 0 || n > 19 || strspn(v, "0123456789") != n)
+		return 0;
+	if (hap_num_parse_i64(v, &x) || x > max)
+		return 0;
+	return 1;
+}
+
+int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
+{
+	size_t i, n = hap_snapshot_instance_count(p->snap);
+	const char *msg = "";
+
+	if (hap_snapshot_live_count(p->snap))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hap_instance_status(p->snap, i, &msg))
+			break;
+	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
+			     i < n ? hap_instance_name(p->snap, i) : "none", msg);
 }

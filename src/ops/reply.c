@@ -121,3 +121,41 @@ int hap_verdict_code(enum hap_verdict v)
 	}
 	return HAP_EREFUSED;
 }
+
+/*
+ * Frontends: a frontend already in the wanted state counts as applied
+ * (HAProxy 2.6 answers a second disable with "All sockets are already
+ * disabled."). A frontend that was shut down cannot come back.
+ */
+static const struct hap_reply_rule fe_enable_rules[] = {
+	{ HAP_M_EMPTY, NULL, HAP_V_APPLIED },
+	{ HAP_M_EXACT, "All sockets are already enabled.", HAP_V_APPLIED },
+	END,
+};
+static const struct hap_reply_rule fe_disable_rules[] = {
+	{ HAP_M_EMPTY, NULL, HAP_V_APPLIED },
+	{ HAP_M_EXACT, "All sockets are already disabled.", HAP_V_APPLIED },
+	END,
+};
+static const struct hap_reply_rule fe_shutdown_rules[] = {
+	{ HAP_M_EMPTY, NULL, HAP_V_APPLIED },
+	{ HAP_M_EXACT, "Frontend was already shut down.", HAP_V_APPLIED },
+	END,
+};
+const struct hap_reply_table hap_op_enable_frontend = { "enable frontend", HAP_LEVEL_ADMIN,
+							fe_enable_rules };
+const struct hap_reply_table hap_op_disable_frontend = { "disable frontend", HAP_LEVEL_ADMIN,
+							 fe_disable_rules };
+const struct hap_reply_table hap_op_shutdown_frontend = { "shutdown frontend", HAP_LEVEL_ADMIN,
+							  fe_shutdown_rules };
+const struct hap_reply_table hap_op_set_maxconn_frontend = { "set maxconn frontend",
+							     HAP_LEVEL_ADMIN, silent_ok };
+const struct hap_reply_table hap_op_set_maxconn_global = { "set maxconn global", HAP_LEVEL_ADMIN,
+							   silent_ok };
+const struct hap_reply_table hap_op_set_rate_limit = { "set rate-limit", HAP_LEVEL_ADMIN,
+						       silent_ok };
+/* "clear counters" resets maxima and is allowed at level operator */
+const struct hap_reply_table hap_op_clear_counters = { "clear counters", HAP_LEVEL_OPERATOR,
+						       silent_ok };
+const struct hap_reply_table hap_op_clear_counters_all = { "clear counters all", HAP_LEVEL_ADMIN,
+							   silent_ok };

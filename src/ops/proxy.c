@@ -1,0 +1,203 @@
+/*
+ * proxy.c - frontend and process-wide (global) changes, as plans.
+ *
+ * Numbers are validated here: HAProxy 2.6 silently takes "abc" as 0 for
+ * "set maxconn frontend" and "set rate-limit".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "ops/ops.h"
+#include "proto/command.h"
+#include "util/banned.h"
+
+#define INT_LIMIT 2147483647
+
+int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *err)
+{
+	size_t i;
+	int ret;
+
+	if (!op->nnames)
+		return hap_error_set(err, HAP_EINVAL, "a frontend name is needed");
+	for (i = 0; i < op->nnames; i++) {
+		ret = hap_cmd_check_name("frontend", op->names[i], err);
+		if (ret)
+			return ret;
+	}
+	if (op->change == HAP_FRONTEND_MAXCONN) {
+		if (op->nnames != 1)
+			return hap_error_set(err, HAP_EINVAL, "maxconn: one frontend at a time");
+		if (!hap_op_number(op->value, INT_LIMIT))
+			return hap_error_set(err, HAP_EINVAL,
+					     "maxconn: invalid value '%s' (expected 0..%d)",
+					     op->value ? op->value : "", INT_LIMIT);
+	} else if (op->value) {
+		return hap_error_set(err, HAP_EINVAL, "this change takes no value");
+	}
+	return 0;
+}
+
+int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_frontend_op *op,
+		      struct hap_error *err)
+{
+	struct hap_plan *p;
+	const struct hap_reply_table *judge;
+	char cmd[600];
+	size_t i, k;
+	int ret;
+
+	*out = NULL;
+	ret = hap_frontend_op_check(op, err);
+	if (ret)
+		return ret;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_FRONTENDS, err);
+	if (!ret)
+		ret = hap_plan_reachable(p, err);
+	if (ret)
+		goto out;
+	p->disruptive = op->change == HAP_FRONTEND_DISABLE || op->change == HAP_FRONTEND_SHUTDOWN;
+	for (i = 0; i < op->nnames; i++) {
+		const struct hap_object *o =
+			hap_snapshot_find(p->snap, HAP_OBJ_FRONTEND, NULL, op->names[i]);
+		int counted = 0;
+
+		if (!o) {
+			ret = hap_error_set(err, HAP_ENOTFOUND, "no frontend '%s' on any instance",
+					    op->names[i]);
+			goto out;
+		}
+		switch (op->change) {
+		case HAP_FRONTEND_ENABLE:
+			snprintf(cmd, sizeof(cmd), "enable frontend %s", op->names[i]);
+			judge = &hap_op_enable_frontend;
+			break;
+		case HAP_FRONTEND_DISABLE:
+			snprintf(cmd, sizeof(cmd), "disable frontend %s", op->names[i]);
+			judge = &hap_op_disable_frontend;
+			break;
+		case HAP_FRONTEND_SHUTDOWN:
+			snprintf(cmd, sizeof(cmd), "shutdown frontend %s", op->names[i]);
+			judge = &hap_op_shutdown_frontend;
+			break;
+		default:
+			snprintf(cmd, sizeof(cmd), "set maxconn frontend %s %s", op->names[i],
+				 op->value);
+			judge = &hap_op_set_maxconn_frontend;
+			break;
+		}
+		for (k = 0; k < hap_object_instance_count(o); k++) {
+			size_t inst = hap_object_instance(o, k);
+
+			if (hap_instance_flags(p->snap, inst) & HAP_INST_EXCLUDED)
+				continue;
+			ret = hap_plan_add(p, inst, op->names[i], cmd, judge);
+			if (ret) {
+				ret = hap_error_set(err, ret, "out of memory");
+				goto out;
+			}
+			counted = 1;
+		}
+		p->nobjects += (size_t)counted;
+	}
+out:
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
+{
+	switch (op->change) {
+	case HAP_GLOBAL_CLEAR_COUNTERS:
+	case HAP_GLOBAL_CLEAR_COUNTERS_ALL:
+		if (op->value)
+			return hap_error_set(err, HAP_EINVAL, "clear counters takes no value");
+		return 0;
+	case HAP_GLOBAL_MAXCONN:
+	case HAP_GLOBAL_RATE_CONNECTIONS:
+	case HAP_GLOBAL_RATE_SESSIONS:
+	case HAP_GLOBAL_RATE_SSL_SESSIONS:
+	case HAP_GLOBAL_RATE_HTTP_COMPRESSION:
+		if (!hap_op_number(op->value, INT_LIMIT))
+			return hap_error_set(err, HAP_EINVAL, "invalid value '%s' (expected 0..%d)",
+					     op->value ? op->value : "", INT_LIMIT);
+		return 0;
+	}
+	return hap_error_set(err, HAP_EINVAL, "unknown change");
+}
+
+int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
+		    struct hap_error *err)
+{
+	static const char *const rl[] = { NULL, "connections", "sessions", "ssl-sessions",
+					  "http-compression" };
+	const struct hap_reply_table *judge;
+	struct hap_plan *p;
+	char cmd[128];
+	size_t i, n;
+	int ret;
+
+	*out = NULL;
+	ret = hap_global_op_check(op, err);
+	if (ret)
+		return ret;
+	switch (op->change) {
+	case HAP_GLOBAL_MAXCONN:
+		snprintf(cmd, sizeof(cmd), "set maxconn global %s", op->value);
+		judge = &hap_op_set_maxconn_global;
+		break;
+	case HAP_GLOBAL_CLEAR_COUNTERS:
+		snprintf(cmd, sizeof(cmd), "clear counters");
+		judge = &hap_op_clear_counters;
+		break;
+	case HAP_GLOBAL_CLEAR_COUNTERS_ALL:
+		snprintf(cmd, sizeof(cmd), "clear counters all");
+		judge = &hap_op_clear_counters_all;
+		break;
+	default:
+		snprintf(cmd, sizeof(cmd), "set rate-limit %s global %s", rl[op->change], op->value);
+		judge = &hap_op_set_rate_limit;
+		break;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_snapshot_new(&p->snap, h, 0, err);
+	if (!ret)
+		ret = hap_plan_reachable(p, err);
+	if (ret)
+		goto out;
+	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
+			op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
+	n = hap_snapshot_instance_count(p->snap);
+	for (i = 0; i < n; i++) {
+		unsigned fl = hap_instance_flags(p->snap, i);
+
+		if (hap_instance_status(p->snap, i, NULL) ||
+		    (fl & (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE)))
+			continue;
+		ret = hap_plan_add(p, i, "global", cmd, judge);
+		if (ret) {
+			ret = hap_error_set(err, ret, "out of memory");
+			goto out;
+		}
+		p->nobjects++;
+	}
+out:
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
