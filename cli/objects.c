@@ -206,10 +206,8 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 		jw_obj(w);
 		jw_key(w, "endpoint");
 		jw_str(w, hap_instance_name(s, i));
-		if (fl & HAP_INST_OLD_WORKER) {
-			jw_key(w, "old_worker");
-			jw_bool(w, 1);
-		}
+		jw_key(w, "old_worker");
+		jw_bool(w, (fl & HAP_INST_OLD_WORKER) != 0);
 		jw_key(w, "status");
 		jw_value(w, ov_get(&ov, 1 + k, fst));
 		if (t != HAP_OBJ_FRONTEND) {
