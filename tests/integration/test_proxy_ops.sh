@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# test_proxy_ops.sh - frontend and process-wide changes on a real
+# 4-instance fleet, each outcome read back from every instance's own socket.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+fleet_up 4
+S=$FLEET_SOCK_DIR
+J() { jq -r "$@"; }
+each_stat() { # PX SV COL: the field on every instance holding it, space separated
+	local i v out=""
+	for i in 1 2 3 4; do
+		v=FLEET_ADMIN_SOCK_$i
+		out="$out $(stat_field "${!v}" "$1" "$2" "$3")"
+	done
+	echo $out
+}
+each_info() { # KEY
+	local i v out=""
+	for i in 1 2 3 4; do
+		v=FLEET_ADMIN_SOCK_$i
+		out="$out $(hap_sock "${!v}" 'show info' | sed -n "s/^$1: //p")"
+	done
+	echo $out
+}
+
+# ------------------------------------------------------------------ frontends
+hap_cli -s "$S" frontend disable frontend_all
+is "$HAP_RC" 0 "frontend disable exits 0"
+is "$(each_stat frontend_all FRONTEND status)" "PAUSED PAUSED PAUSED PAUSED" "PAUSED on every instance"
+like "$HAP_OUT" 'frontend_all +.*admin4.sock +applied +OPEN +PAUSED' "before and after shown"
+hap_cli -s "$S" frontend disable frontend_all
+is "$HAP_RC" 0 "disabling a disabled frontend is applied, not an error"
+like "$HAP_OUT" 'All sockets are already disabled.' "HAProxy's words are shown"
+hap_cli -s "$S" frontend enable frontend_all
+is "$(each_stat frontend_all FRONTEND status)" "OPEN OPEN OPEN OPEN" "enable: OPEN everywhere"
+hap_cli -s "$S" frontend disable frontend_proc1 frontend_proc2
+is "$HAP_RC" 2 "disabling two frontends without a terminal needs --yes"
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_proc1 FRONTEND status)" OPEN "nothing was changed"
+hap_cli -s "$S" -y frontend disable frontend_proc1 frontend_proc2
+is "$HAP_RC" 0 "with --yes both are disabled"
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_proc1 FRONTEND status) $(stat_field "$FLEET_ADMIN_SOCK_2" frontend_proc2 FRONTEND status)" \
+	"PAUSED PAUSED" "each on the instance that has it"
+hap_cli -s "$S" -y frontend enable frontend_proc1 frontend_proc2
+hap_cli -s "$S" frontend set frontend_all maxconn 321
+is "$(each_stat frontend_all FRONTEND slim)" "321 321 321 321" "frontend maxconn set everywhere"
+hap_cli -s "$S" frontend set frontend_all maxconn abc
+is "$HAP_RC" 2 "maxconn abc refused before sending (HAProxy would take it as 0)"
+is "$(each_stat frontend_all FRONTEND slim)" "321 321 321 321" "unchanged"
+hap_cli -s "$S" frontend disable 'frontend_all;shutdown frontend x'
+is "$HAP_RC" 2 "a name with ';' is refused"
+hap_cli -s "$S" frontend disable nosuch
+is "$HAP_RC" 4 "unknown frontend: exit 4"
+hap_cli -s "$S" -n frontend shutdown frontend2_proc34
+is "$(grep -c 'shutdown frontend frontend2_proc34' <<<"$HAP_OUT")" 2 "dry run prints the command for both holders"
+is "$(stat_field "$FLEET_ADMIN_SOCK_3" frontend2_proc34 FRONTEND status)" OPEN "dry run sent nothing"
+hap_cli -s "$S" frontend shutdown frontend2_proc34
+is "$HAP_RC" 0 "shutdown exits 0"
+like "$HAP_ERR" 'stays listed as STOP and cannot be enabled again' "shutdown says it is final"
+is "$(stat_field "$FLEET_ADMIN_SOCK_3" frontend2_proc34 FRONTEND status)" STOP "still listed, as STOP"
+hap_cli -s "$S" frontend enable frontend2_proc34
+is "$HAP_RC" 1 "enabling a shut down frontend is refused"
+like "$HAP_ERR" 'admin3.sock: frontend2_proc34: refused: Frontend was previously shut down, cannot enable.' \
+	"HAProxy's refusal verbatim, naming the instance"
+hap_cli -s "$S" frontend shutdown frontend2_proc34
+is "$HAP_RC" 0 "a second shutdown is applied (already shut down)"
+hap_cli -s "$FLEET_USER_SOCK_1" frontend disable frontend_all
+is "$HAP_RC" 1 "a user-level socket cannot disable"
+like "$HAP_OUT" 'denied' "reported as denied"
+like "$HAP_ERR" "user1.sock: frontend_all: denied: socket level 'user' is too low" "naming the level"
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_all FRONTEND status)" OPEN "and nothing was changed"
+
+# ------------------------------------------------------------------ global
+hap_cli -s "$S" haproxy set maxconn 3000
+is "$HAP_RC" 0 "haproxy set maxconn exits 0"
+is "$(each_info Maxconn)" "3000 3000 3000 3000" "Maxconn 3000 on every instance"
+hap_cli -s "$S" -o json info
+is "$(J '.aggregate.Maxconn' <<<"$HAP_OUT")" 12000 "info reads it back (sum 12000)"
+hap_cli -s "$S" haproxy set maxconn 99999999
+is "$HAP_RC" 1 "above Hard_maxconn: refused by HAProxy"
+like "$HAP_ERR" 'Value out of range.' "with its words"
+for rl in connections:ConnRateLimit sessions:SessRateLimit ssl-sessions:SslRateLimit; do
+	hap_cli -s "$S" haproxy set rate-limit "${rl%%:*}" 77
+	is "$(each_info "${rl#*:}")" "77 77 77 77" "rate-limit ${rl%%:*} read back as ${rl#*:}"
+done
+hap_cli -s "$S" haproxy set rate-limit http-compression 10
+is "$(each_info CompressBpsRateLim)" "10240 10240 10240 10240" "http-compression in kB/s (x1024)"
+hap_cli -s "$S" haproxy set rate-limit sessions abc
+is "$HAP_RC" 2 "rate-limit abc refused (HAProxy would take 0)"
+is "$(each_info SessRateLimit)" "77 77 77 77" "unchanged"
+hap_cli -s "$S" haproxy set rate-limit bogus 1
+is "$HAP_RC" 2 "unknown rate limit: exit 2"
+
+fleet_traffic "$FLEET_DIR" 3 >/dev/null 2>&1
+before=$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_all FRONTEND stot)
+hap_cli -s "$S" haproxy clear-counters
+is "$HAP_RC" 2 "clear-counters on 4 instances needs --yes without a terminal"
+hap_cli -s "$S" -y haproxy clear-counters --all
+is "$HAP_RC" 0 "clear-counters --all exits 0"
+is "$(each_stat frontend_all FRONTEND stot)" "0 0 0 0" "every counter reset (stot was $before)"
+hap_cli -s "$FLEET_OPERATOR_SOCK_1" -y haproxy clear-counters
+is "$HAP_RC" 0 "clear-counters works through an operator socket"
+hap_cli -s "$FLEET_OPERATOR_SOCK_1" -y haproxy clear-counters --all
+is "$HAP_RC" 1 "clear-counters --all is denied at level operator"
+like "$HAP_ERR" "needs 'admin'" "the message says the level needed"
+
+hap_cli -s "$S" haproxy errors
+is "$HAP_RC" 0 "haproxy errors exits 0"
+is "$(grep -c '^==> ' <<<"$HAP_OUT")" 4 "one section per instance"
+like "$HAP_OUT" 'Total events captured' "HAProxy's own report"
+hap_cli -s "$S" -o json haproxy exec 'show servers state backend_slow'
+is "$(J 'length' <<<"$HAP_OUT")" 4 "exec: one reply per instance"
+like "$(J '.[0].output' <<<"$HAP_OUT")" 'slow1' "exec output is the raw reply"
+hap_cli -s "$S" haproxy exec $'show info\nshutdown frontend frontend_all'
+is "$HAP_RC" 2 "exec refuses a second line"
+hap_cli -s "$S" haproxy exec 'show' 'info'
+is "$HAP_RC" 2 "exec takes the command as one argument"
+
+done_testing
