@@ -136,6 +136,27 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		if (hap_snapshot_new(&after, c->h, mask, &err))
 			after = NULL;
 	}
+	/* an instance whose identity changed between the read and the re-read
+	 * restarted during the change: its "before" is another process's */
+	for (i = 0; after && i < hap_snapshot_instance_count(before); i++) {
+		struct hap_value p1, p2, t1, t2;
+		size_t j;
+
+		if (hap_instance_status(before, i, NULL))
+			continue;
+		for (j = 0; j < hap_snapshot_instance_count(after); j++)
+			if (strcmp(hap_instance_name(after, j), hap_instance_name(before, i)) == 0)
+				break;
+		if (j == hap_snapshot_instance_count(after) || hap_instance_status(after, j, NULL))
+			continue;
+		hap_snapshot_info(&p1, before, i, "Pid");
+		hap_snapshot_info(&p2, after, j, "Pid");
+		hap_snapshot_info(&t1, before, i, "Start_time_sec");
+		hap_snapshot_info(&t2, after, j, "Start_time_sec");
+		if (p1.num != p2.num || t1.num != t2.num)
+			cli_err(c, "%s: restarted during the change (pid %lld, now %lld): check it",
+				hap_instance_name(before, i), (long long)p1.num, (long long)p2.num);
+	}
 	n = hap_result_count(r);
 	if (c->fmt == FMT_JSON) {
 		struct jw w;
