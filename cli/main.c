@@ -295,7 +295,30 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+static int run(struct cli *c, int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	struct cli c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.prog = "haproxyadmin";
+	c.sockets = calloc((size_t)argc + 1, sizeof(*c.sockets));
+	if (!c.sockets)
+		return EXIT_FAILED;
+	ret = run(&c, argc, argv);
+	hap_free(c.h);
+	free(c.sockets);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "haproxyadmin: write error on standard output: %s\n",
+		        strerror(errno));
+		return EXIT_FAILED;
+	}
+	return ret;
+}
+
+static int run(struct cli *cp, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -310,33 +333,28 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli c;
+	struct cli *c = cp;
 	const struct cli_cmd *cmd;
-	int o, ret;
+	int o;
 	long v;
 	char *end;
 	double secs;
 
-	memset(&c, 0, sizeof(c));
-	c.prog = "haproxyadmin";
-	c.sockets = calloc((size_t)argc + 1, sizeof(*c.sockets));
-	if (!c.sockets)
-		return EXIT_FAILED;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+s:o:t:r:yhn", lopts, NULL)) != -1) {
 		switch (o) {
 		case 's':
-			c.sockets[c.nsockets++] = optarg;
+			c->sockets[c->nsockets++] = optarg;
 			break;
 		case 'o':
 			if (strcmp(optarg, "table") == 0)
-				c.fmt = FMT_TABLE;
+				c->fmt = FMT_TABLE;
 			else if (strcmp(optarg, "json") == 0)
-				c.fmt = FMT_JSON;
+				c->fmt = FMT_JSON;
 			else if (strcmp(optarg, "csv") == 0)
-				c.fmt = FMT_CSV;
+				c->fmt = FMT_CSV;
 			else
-				return cli_usage(&c, "-o: unknown format '%s' (table, json, csv)",
+				return cli_usage(c, "-o: unknown format '%s' (table, json, csv)",
 				                 optarg);
 			break;
 		case 't':
@@ -345,69 +363,55 @@ int main(int argc, char **argv)
 			if (!*optarg || *end || errno || !(secs > 0) || secs > 3600 ||
 			    strspn(optarg, "0123456789.") != strlen(optarg))
 				return cli_usage(
-				        &c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
+				        c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
 				        optarg);
-			c.opts.timeout_ms = (int)(secs * 1000 + 0.5);
-			if (c.opts.timeout_ms < 1)
-				c.opts.timeout_ms = 1;
+			c->opts.timeout_ms = (int)(secs * 1000 + 0.5);
+			if (c->opts.timeout_ms < 1)
+				c->opts.timeout_ms = 1;
 			break;
 		case 'r':
 			if (parse_int(optarg, 0, 100, &v))
-				return cli_usage(&c, "-r: '%s' is not a number of retries (0..100)",
+				return cli_usage(c, "-r: '%s' is not a number of retries (0..100)",
 				                 optarg);
-			c.opts.retries = v ? (int)v : -1;
+			c->opts.retries = v ? (int)v : -1;
 			break;
 		case 'P':
 			if (parse_int(optarg, 1, 4096, &v))
-				return cli_usage(&c, "--parallel: '%s' is not a count (1..4096)",
+				return cli_usage(c, "--parallel: '%s' is not a count (1..4096)",
 				                 optarg);
-			c.opts.parallel = (int)v;
+			c->opts.parallel = (int)v;
 			break;
 		case 'O':
-			c.opts.flags |= HAP_OPT_OLD_WORKERS;
+			c->opts.flags |= HAP_OPT_OLD_WORKERS;
 			break;
 		case 'y':
-			c.yes = 1;
+			c->yes = 1;
 			break;
 		case 'n':
-			c.dry_run = 1;
+			c->dry_run = 1;
 			break;
 		case 'h':
 			usage(stdout);
-			free(c.sockets);
 			return EXIT_OK;
 		case 'V':
 			printf("haproxyadmin %s\n", HAP_VERSION);
-			free(c.sockets);
 			return EXIT_OK;
 		default:
 			if (optopt && strchr("sotr", optopt))
-				return cli_usage(&c, "option -%c needs a value", optopt);
-			return cli_usage(&c, "unknown option '%s'; see 'haproxyadmin --help'",
+				return cli_usage(c, "option -%c needs a value", optopt);
+			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",
 			                 argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		free(c.sockets);
 		return EXIT_USAGE;
 	}
 	cmd = find_cmd(argv[optind]);
-	if (!cmd) {
-		ret = cli_usage(&c, "'%s' is not an object; see 'haproxyadmin --help'",
-		                argv[optind]);
-		free(c.sockets);
-		return ret;
-	}
+	if (!cmd)
+		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
+		                 argv[optind]);
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	ret = cmd->fn(&c, argc - optind, argv + optind);
-	hap_free(c.h);
-	free(c.sockets);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "haproxyadmin: write error on standard output: %s\n",
-		        strerror(errno));
-		return EXIT_FAILED;
-	}
-	return ret;
+	return cmd->fn(c, argc - optind, argv + optind);
 }
