@@ -91,8 +91,13 @@ is "$(each_info SessRateLimit)" "77 77 77 77" "unchanged"
 hap_cli -s "$S" haproxy set rate-limit bogus 1
 is "$HAP_RC" 2 "unknown rate limit: exit 2"
 
-fleet_traffic "$FLEET_DIR" 3 >/dev/null 2>&1
+# requests to frontend_all only (frontend2_proc34 was shut down above)
+for i in 1 2 3 4; do
+	v=FLEET_PORT_frontend_all_$i
+	timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/${!v}; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" >/dev/null 2>&1
+done
 before=$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_all FRONTEND stot)
+ok "$([ "${before:-0}" -gt 0 ] && echo 0 || echo 1)" "traffic reached frontend_all ($before sessions)"
 hap_cli -s "$S" haproxy clear-counters
 is "$HAP_RC" 2 "clear-counters on 4 instances needs --yes without a terminal"
 hap_cli -s "$S" -y haproxy clear-counters --all
