@@ -31,7 +31,7 @@ static const char *result_word(int code)
 /* Value of field for object "backend/server" or a proxy name on instance
  * name, in snapshot s. */
 static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type,
-		   const char *object, const char *instance, const char *field)
+                   const char *object, const char *instance, const char *field)
 {
 	char buf[600];
 	const struct hap_object *o;
@@ -77,11 +77,11 @@ static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 		return 0;
 	if (!isatty(STDIN_FILENO)) {
 		cli_err(c, "refusing to %s on %zu objects without --yes (no terminal to ask)", what,
-			hap_plan_objects(p));
+		        hap_plan_objects(p));
 		return EXIT_USAGE;
 	}
 	fprintf(stderr, "%s on %zu objects (%zu commands)? [y/N] ", what, hap_plan_objects(p),
-		hap_plan_count(p));
+	        hap_plan_count(p));
 	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
 		cli_err(c, "nothing changed");
 		return EXIT_USAGE;
@@ -104,7 +104,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 
 		if (hap_instance_status(before, i, &msg)) {
 			cli_err(c, "%s: not reached, not changed: %s", hap_instance_name(before, i),
-				msg);
+			        msg);
 			unreached++;
 		}
 	}
@@ -128,13 +128,22 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 	}
 	/* read back what HAProxy now reports, to show before and after */
 	if (field) {
-		unsigned mask = type < 0		  ? 0
-				: type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
-				: type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
-							  : HAP_SNAP_FRONTENDS;
+		unsigned mask = type < 0                  ? 0
+		                : type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
+		                : type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
+		                                          : HAP_SNAP_FRONTENDS;
 
-		if (hap_snapshot_new(&after, c->h, mask, &err))
+		if (hap_snapshot_new(&after, c->h, mask, &err)) {
+			cli_err(c, "could not read the values back: %s", err.msg);
 			after = NULL;
+		}
+		for (i = 0; after && i < hap_snapshot_instance_count(after); i++) {
+			const char *msg;
+
+			if (hap_instance_status(after, i, &msg))
+				cli_err(c, "%s: could not read the value back: %s",
+				        hap_instance_name(after, i), msg);
+		}
 	}
 	/* an instance whose identity changed between the read and the re-read
 	 * restarted during the change: its "before" is another process's */
@@ -155,7 +164,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		hap_snapshot_info(&t2, after, j, "Start_time_sec");
 		if (p1.num != p2.num || t1.num != t2.num)
 			cli_err(c, "%s: restarted during the change (pid %lld, now %lld): check it",
-				hap_instance_name(before, i), (long long)p1.num, (long long)p2.num);
+			        hap_instance_name(before, i), (long long)p1.num, (long long)p2.num);
 	}
 	n = hap_result_count(r);
 	if (c->fmt == FMT_JSON) {
@@ -193,10 +202,33 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			}
 			jw_end_obj(&w);
 		}
+		/* instances that did not answer the read: not changed, maybe holders */
+		for (i = 0; i < hap_snapshot_instance_count(before); i++) {
+			const char *msg;
+
+			if (!hap_instance_status(before, i, &msg))
+				continue;
+			jw_obj(&w);
+			jw_key(&w, "object");
+			jw_null(&w);
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_instance_name(before, i));
+			jw_key(&w, "command");
+			jw_null(&w);
+			jw_key(&w, "result");
+			jw_str(&w, "error");
+			jw_key(&w, "sent");
+			jw_bool(&w, 0);
+			jw_key(&w, "message");
+			jw_str(&w, msg);
+			jw_end_obj(&w);
+		}
 		jw_end_arr(&w);
 		jw_done(&w);
 	} else {
-		const char *hdr[6] = { "OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE" };
+		const char *hdr[6] = {
+			"OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE"
+		};
 		const char *cells[6];
 		char b1[256], b2[256];
 		struct table *t = table_new(6, hdr);
@@ -214,6 +246,20 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			cells[5] = hap_result_message(r, i);
 			table_add(t, cells);
 		}
+		for (i = 0; i < hap_snapshot_instance_count(before); i++) {
+			const char *msg;
+
+			if (!hap_instance_status(before, i, &msg))
+				continue;
+			cells[0] = "?";
+			cells[1] = hap_instance_name(before, i);
+			cells[2] = "error";
+			cells[3] = "-";
+			cells[4] = "-";
+			snprintf(b1, sizeof(b1), "not reached, not changed: %s", msg);
+			cells[5] = b1;
+			table_add(t, cells);
+		}
 		table_print(t, stdout, c->fmt == FMT_CSV);
 	}
 	for (i = 0; i < n; i++) {
@@ -221,10 +267,11 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			continue;
 		bad++;
 		cli_err(c, "%s: %s: %s: %s", hap_result_instance(r, i), hap_result_object(r, i),
-			result_word(hap_result_code(r, i)), hap_result_message(r, i));
+		        result_word(hap_result_code(r, i)), hap_result_message(r, i));
 	}
-	if (bad && bad < n)
-		cli_err(c, "partly applied: %zu of %zu commands applied", n - bad, n);
+	if ((bad || unreached) && bad < n)
+		cli_err(c, "partly applied: %zu of %zu commands applied%s", n - bad, n,
+		        unreached ? ", and instances not reached" : "");
 	hap_snapshot_free(after);
 	hap_result_free(r);
 	return bad || unreached ? EXIT_FAILED : EXIT_OK;

@@ -144,4 +144,8 @@ int cmd_backend(struct cli *c, int argc, char **argv);
 int cmd_server(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
 
+/* ---- acl/map (cmd_pattern.c) ---- */
+int cmd_acl(struct cli *c, int argc, char **argv);
+int cmd_map(struct cli *c, int argc, char **argv);
+
 #endif

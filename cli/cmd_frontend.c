@@ -38,7 +38,7 @@ static int fe_metrics(struct cli *c, int argc, char **argv)
 }
 
 static int fe_change(struct cli *c, int argc, char **argv, enum hap_frontend_change ch,
-		     const char *value, const char *what)
+                     const char *value, const char *what)
 {
 	struct hap_frontend_op op;
 	struct hap_error err = { 0, "" };
@@ -60,10 +60,10 @@ static int fe_change(struct cli *c, int argc, char **argv, enum hap_frontend_cha
 	if (ret)
 		return plan_error(c, ret, &err);
 	ret = change_run(c, p, HAP_OBJ_FRONTEND, ch == HAP_FRONTEND_MAXCONN ? "slim" : "status",
-			 what);
+	                 what);
 	if (ch == HAP_FRONTEND_SHUTDOWN && !c->dry_run && ret != EXIT_USAGE)
 		cli_err(c, "note: a frontend that was shut down stays listed as STOP and cannot "
-			   "be enabled again until HAProxy reloads");
+		           "be enabled again until HAProxy reloads");
 	hap_plan_free(p);
 	return ret;
 }
@@ -87,7 +87,7 @@ static int fe_shutdown(struct cli *c, int argc, char **argv)
 	if (argc < 2)
 		return cli_usage(c, "usage: frontend shutdown NAME...");
 	return fe_change(c, argc - 1, argv + 1, HAP_FRONTEND_SHUTDOWN, NULL,
-			 "shut down frontends for good");
+	                 "shut down frontends for good");
 }
 
 static int fe_set(struct cli *c, int argc, char **argv)

@@ -366,7 +366,7 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 }
 
 static int global_change(struct cli *c, struct hap_global_op *op, const char *field,
-			 const char *what)
+                         const char *what)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_plan *p = NULL;
@@ -413,12 +413,13 @@ static int haproxy_set(struct cli *c, int argc, char **argv)
 				op.value = argv[3];
 				return global_change(c, &op, rl[i].field, "set a rate limit");
 			}
-		return cli_usage(c, "haproxy set rate-limit: unknown limit '%s' (connections, "
-				    "sessions, ssl-sessions, http-compression)",
-				 argv[2]);
+		return cli_usage(c,
+		                 "haproxy set rate-limit: unknown limit '%s' (connections, "
+		                 "sessions, ssl-sessions, http-compression)",
+		                 argv[2]);
 	}
 	return cli_usage(c, "usage: haproxy set maxconn N | haproxy set rate-limit "
-			    "connections|sessions|ssl-sessions|http-compression N");
+	                    "connections|sessions|ssl-sessions|http-compression N");
 }
 
 static int haproxy_clear(struct cli *c, int argc, char **argv)
@@ -433,8 +434,8 @@ static int haproxy_clear(struct cli *c, int argc, char **argv)
 	else
 		return cli_usage(c, "usage: haproxy clear-counters [--all]");
 	return global_change(c, &op, NULL,
-			     op.change == HAP_GLOBAL_CLEAR_COUNTERS ? "clear the maximum counters"
-								    : "clear all counters");
+	                     op.change == HAP_GLOBAL_CLEAR_COUNTERS ? "clear the maximum counters"
+	                                                            : "clear all counters");
 }
 
 static int haproxy_errors(struct cli *c, int argc, char **argv)

@@ -119,7 +119,7 @@ static int sv_set(struct cli *c, int argc, char **argv)
 	np = (size_t)(argc - optind);
 	if (np < 3)
 		return cli_usage(c, "usage: server set NAME weight|state|addr|health|agent|maxconn "
-				    "VALUE [-b BACKEND]");
+		                    "VALUE [-b BACKEND]");
 	memset(&op, 0, sizeof(op));
 	op.server = argv[optind];
 	op.backend = backend;
@@ -128,22 +128,23 @@ static int sv_set(struct cli *c, int argc, char **argv)
 		if (strcmp(keys[i].key, argv[optind + 1]) == 0)
 			break;
 	if (i == sizeof(keys) / sizeof(keys[0]))
-		return cli_usage(c, "server set: unknown setting '%s' (weight, state, addr, health, "
-				    "agent, maxconn)",
-				 argv[optind + 1]);
+		return cli_usage(c,
+		                 "server set: unknown setting '%s' (weight, state, addr, health, "
+		                 "agent, maxconn)",
+		                 argv[optind + 1]);
 	op.change = keys[i].ch;
 	if (op.change == HAP_SERVER_ADDR && np == 5 && strcmp(argv[optind + 3], "port") == 0)
 		op.port = argv[optind + 4];
 	else if (np != 3)
 		return cli_usage(c, "server set: too many arguments%s",
-				 op.change == HAP_SERVER_ADDR ? " (addr IP [port PORT])" : "");
+		                 op.change == HAP_SERVER_ADDR ? " (addr IP [port PORT])" : "");
 	snprintf(what, sizeof(what), "set %s %s of server %s", argv[optind + 1], op.value,
-		 op.server);
+	         op.server);
 	return run_op(c, &op, what);
 }
 
 static int simple(struct cli *c, int argc, char **argv, int vi, enum hap_server_change ch,
-		  const char *what)
+                  const char *what)
 {
 	struct hap_server_op op;
 	const char *backend = NULL;
@@ -173,7 +174,7 @@ static int sv_disable(struct cli *c, int argc, char **argv)
 static int sv_shutdown(struct cli *c, int argc, char **argv)
 {
 	return simple(c, argc, argv, 7, HAP_SERVER_SHUTDOWN_SESSIONS,
-		      "shut down every session of servers");
+	              "shut down every session of servers");
 }
 
 static int checks(struct cli *c, int argc, char **argv, int vi, enum hap_server_change ch)
@@ -187,7 +188,7 @@ static int checks(struct cli *c, int argc, char **argv, int vi, enum hap_server_
 		return ret;
 	if (argc - optind != 2)
 		return cli_usage(c, "usage: server %s NAME enable|disable [-b BACKEND]",
-				 verbs[vi].name);
+		                 verbs[vi].name);
 	memset(&op, 0, sizeof(op));
 	op.change = ch;
 	op.server = argv[optind];

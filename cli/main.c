@@ -28,6 +28,8 @@ static const struct cli_cmd cmds[] = {
 	{ "frontend", cmd_frontend, "frontends merged across instances" },
 	{ "backend", cmd_backend, "backends merged across instances" },
 	{ "server", cmd_server, "servers merged across instances, per backend" },
+	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
+	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
 	{ "dump", cmd_dump, "everything, merged, as JSON" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
@@ -100,26 +102,40 @@ static int cmd_version(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Diagnostics are one line: control bytes (from arguments or HAProxy's
+ * multi-line texts) are shown as \xNN. */
+static void vdiag(struct cli *c, const char *fmt, va_list ap)
+{
+	char msg[4096];
+	const unsigned char *p;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: ", c->prog);
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 void cli_err(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vdiag(c, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cli_usage(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vdiag(c, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -245,6 +261,12 @@ int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, i
 			if (optopt == 'b')
 				return cli_usage(c, "%s %s: -b needs a backend name", object,
 				                 v->name);
+			if (optind > 0 && argv[optind - 1][0] == '-' &&
+			    argv[optind - 1][1] >= '0' && argv[optind - 1][1] <= '9')
+				return cli_usage(c,
+				                 "%s %s: invalid value '%s': no negative number is "
+				                 "valid here",
+				                 object, v->name, argv[optind - 1]);
 			return cli_usage(c, "%s %s: unknown option '%s'", object, v->name,
 			                 argv[optind - 1]);
 		}

@@ -378,6 +378,9 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		if (j->err)
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
 			                     strlen(j->errmsg), calls[i].sent);
+		else if (ts[i].prefix[0] && hap_master_routing_failed(j->reply.ptr, j->reply.len))
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, HAP_ENOTFOUND, j->reply.ptr,
+			                     j->reply.len, 1);
 		else
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr,
 			                     j->reply.len, 1);

@@ -123,6 +123,33 @@ static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wha
 	const char *end;
 	int ret;
 
+	/*
+	 * Every reply of HAProxy ends with a blank line, the last one too: a
+	 * reply without it was cut short (the process died, a proxy or the
+	 * network closed early), and its missing rows would go unnoticed.
+	 */
+	if (hap_master_routing_failed(in->reply.ptr, in->reply.len)) {
+		/* the master could not route to the worker (it exited since
+		 * "show proc"): its own words say so */
+		const char *nl = memchr(in->reply.ptr, '\n', in->reply.len);
+		size_t l = nl ? (size_t)(nl - in->reply.ptr) : in->reply.len;
+
+		in->err = HAP_ENOTFOUND;
+		in->errmsg = hap_arena_strndup(&s->arena, in->reply.ptr, l);
+		return 0;
+	}
+	if (in->reply.len < 2 || memcmp(in->reply.ptr + in->reply.len - 2, "\n\n", 2) != 0) {
+		char msg[96];
+
+		if (in->reply.len == 0)
+			snprintf(msg, sizeof(msg), "connection closed without a reply");
+		else
+			snprintf(msg, sizeof(msg),
+			         "reply cut short (%zu bytes, no final blank line)", in->reply.len);
+		in->err = HAP_EPROTO;
+		in->errmsg = hap_arena_strndup(&s->arena, msg, strlen(msg));
+		return 0;
+	}
 	/* "show cli level" answers one word and a blank line */
 	end = memchr(in->reply.ptr, '\n', in->reply.len);
 	lv = end ? (size_t)(end - in->reply.ptr) : 0;

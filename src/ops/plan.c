@@ -16,7 +16,7 @@
 #include "util/banned.h"
 
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
-		 const struct hap_reply_table *judge)
+                 const struct hap_reply_table *judge)
 {
 	struct hap_plan_entry *e;
 	int level = hap_instance_level(p->snap, inst);
@@ -45,7 +45,7 @@ int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char
 		char msg[200];
 
 		snprintf(msg, sizeof(msg), "socket level '%s' is too low for '%s' (needs '%s')",
-			 hap_level_name(level), judge->op, hap_level_name(judge->level));
+		         hap_level_name(level), judge->op, hap_level_name(judge->level));
 		e->skip_code = HAP_EPERM;
 		e->skip_msg = strdup(msg);
 		if (!e->skip_msg) {
@@ -122,7 +122,7 @@ void hap_plan_free(struct hap_plan *p)
 }
 
 int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
-		   struct hap_error *err)
+                   struct hap_error *err)
 {
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
@@ -169,12 +169,21 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 
 		if (j->err) {
 			ret = hap_result_add(r, inst, e->object, e->command, j->err, j->errmsg,
-					     strlen(j->errmsg), calls[i].sent);
+			                     strlen(j->errmsg), calls[i].sent);
+		} else if (j->reply.len == 0) {
+			/* HAProxy answers every command it runs, at least with "\n": no
+			 * byte at all means the connection closed first (the process
+			 * died, or the line never arrived), not a silent success */
+			static const char closed[] = "connection closed without a reply "
+			                             "(the instance may have died)";
+
+			ret = hap_result_add(r, inst, e->object, e->command, HAP_EIO, closed,
+			                     strlen(closed), 1);
 		} else {
 			enum hap_verdict v = hap_reply_judge(e->judge, j->reply.ptr, j->reply.len);
 
 			ret = hap_result_add(r, inst, e->object, e->command, hap_verdict_code(v),
-					     j->reply.ptr, j->reply.len, 1);
+			                     j->reply.ptr, j->reply.len, 1);
 		}
 	}
 	if (ret)
@@ -217,5 +226,5 @@ int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 		if (hap_instance_status(p->snap, i, &msg))
 			break;
 	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-			     i < n ? hap_instance_name(p->snap, i) : "none", msg);
+	                     i < n ? hap_instance_name(p->snap, i) : "none", msg);
 }

@@ -12,12 +12,14 @@
 #include "error.h"
 #include "ops/ops.h"
 #include "proto/command.h"
+#include "util/view.h"
 #include "util/banned.h"
 
 #define INT_LIMIT 2147483647
 
 int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *err)
 {
+	char pbuf[160];
 	size_t i;
 	int ret;
 
@@ -32,9 +34,10 @@ int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *er
 		if (op->nnames != 1)
 			return hap_error_set(err, HAP_EINVAL, "maxconn: one frontend at a time");
 		if (!hap_op_number(op->value, INT_LIMIT))
-			return hap_error_set(err, HAP_EINVAL,
-					     "maxconn: invalid value '%s' (expected 0..%d)",
-					     op->value ? op->value : "", INT_LIMIT);
+			return hap_error_set(
+			        err, HAP_EINVAL, "maxconn: invalid value '%s' (expected 0..%d)",
+			        hap_printable(op->value ? op->value : "", pbuf, sizeof(pbuf)),
+			        INT_LIMIT);
 	} else if (op->value) {
 		return hap_error_set(err, HAP_EINVAL, "this change takes no value");
 	}
@@ -42,7 +45,7 @@ int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *er
 }
 
 int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_frontend_op *op,
-		      struct hap_error *err)
+                      struct hap_error *err)
 {
 	struct hap_plan *p;
 	const struct hap_reply_table *judge;
@@ -65,12 +68,12 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	p->disruptive = op->change == HAP_FRONTEND_DISABLE || op->change == HAP_FRONTEND_SHUTDOWN;
 	for (i = 0; i < op->nnames; i++) {
 		const struct hap_object *o =
-			hap_snapshot_find(p->snap, HAP_OBJ_FRONTEND, NULL, op->names[i]);
+		        hap_snapshot_find(p->snap, HAP_OBJ_FRONTEND, NULL, op->names[i]);
 		int counted = 0;
 
 		if (!o) {
 			ret = hap_error_set(err, HAP_ENOTFOUND, "no frontend '%s' on any instance",
-					    op->names[i]);
+			                    op->names[i]);
 			goto out;
 		}
 		switch (op->change) {
@@ -88,7 +91,7 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 			break;
 		default:
 			snprintf(cmd, sizeof(cmd), "set maxconn frontend %s %s", op->names[i],
-				 op->value);
+			         op->value);
 			judge = &hap_op_set_maxconn_frontend;
 			break;
 		}
@@ -117,6 +120,8 @@ out:
 
 int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
 {
+	char pbuf[160];
+
 	switch (op->change) {
 	case HAP_GLOBAL_CLEAR_COUNTERS:
 	case HAP_GLOBAL_CLEAR_COUNTERS_ALL:
@@ -129,18 +134,20 @@ int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
 	case HAP_GLOBAL_RATE_SSL_SESSIONS:
 	case HAP_GLOBAL_RATE_HTTP_COMPRESSION:
 		if (!hap_op_number(op->value, INT_LIMIT))
-			return hap_error_set(err, HAP_EINVAL, "invalid value '%s' (expected 0..%d)",
-					     op->value ? op->value : "", INT_LIMIT);
+			return hap_error_set(
+			        err, HAP_EINVAL, "invalid value '%s' (expected 0..%d)",
+			        hap_printable(op->value ? op->value : "", pbuf, sizeof(pbuf)),
+			        INT_LIMIT);
 		return 0;
 	}
 	return hap_error_set(err, HAP_EINVAL, "unknown change");
 }
 
 int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
-		    struct hap_error *err)
+                    struct hap_error *err)
 {
 	static const char *const rl[] = { NULL, "connections", "sessions", "ssl-sessions",
-					  "http-compression" };
+		                          "http-compression" };
 	const struct hap_reply_table *judge;
 	struct hap_plan *p;
 	char cmd[128];
@@ -165,7 +172,8 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		judge = &hap_op_clear_counters_all;
 		break;
 	default:
-		snprintf(cmd, sizeof(cmd), "set rate-limit %s global %s", rl[op->change], op->value);
+		snprintf(cmd, sizeof(cmd), "set rate-limit %s global %s", rl[op->change],
+		         op->value);
 		judge = &hap_op_set_rate_limit;
 		break;
 	}
@@ -178,7 +186,7 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 	if (ret)
 		goto out;
 	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
-			op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
+	                op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
 	n = hap_snapshot_instance_count(p->snap);
 	for (i = 0; i < n; i++) {
 		unsigned fl = hap_instance_flags(p->snap, i);

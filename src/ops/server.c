@@ -17,6 +17,9 @@
 #include "util/view.h"
 #include "util/banned.h"
 
+/* A user value for a message: printable, one line. */
+#define P(v) hap_printable((v) ? (v) : "", pbuf, sizeof(pbuf))
+
 static int digits(const char *s, size_t maxlen)
 {
 	size_t n = strlen(s);
@@ -33,13 +36,15 @@ static int one_of(const char *v, const char *const *set)
 }
 
 static int need(const char *what, const char *v, const char *const *set, const char *expect,
-		struct hap_error *err)
+                struct hap_error *err)
 {
+	char pbuf[160];
+
 	if (!v)
 		return hap_error_set(err, HAP_EINVAL, "%s: a value is needed (%s)", what, expect);
 	if (!one_of(v, set))
 		return hap_error_set(err, HAP_EINVAL, "%s: invalid value '%s' (expected %s)", what,
-				     v, expect);
+		                     P(v), expect);
 	return 0;
 }
 
@@ -50,6 +55,7 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 	static const char *const agent[] = { "up", "down", NULL };
 	static const char *const onoff[] = { "enable", "disable", NULL };
 	const char *v = op->value;
+	char pbuf[160];
 	int64_t n;
 	int ret;
 
@@ -65,7 +71,8 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 	switch (op->change) {
 	case HAP_SERVER_WEIGHT:
 		if (!v)
-			return hap_error_set(err, HAP_EINVAL, "weight: a value is needed (0..256 or N%%)");
+			return hap_error_set(err, HAP_EINVAL,
+			                     "weight: a value is needed (0..256 or N%%)");
 		if (v[0] && v[strlen(v) - 1] == '%') {
 			char num[16];
 			size_t l = strlen(v) - 1;
@@ -82,10 +89,11 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 			goto badweight;
 		return 0;
 	badweight:
-		return hap_error_set(err, HAP_EINVAL,
-				     "weight: invalid value '%s' (expected 0..256, or 0%%..10000%% of "
-				     "the configured weight)",
-				     v);
+		return hap_error_set(
+		        err, HAP_EINVAL,
+		        "weight: invalid value '%s' (expected 0..256, or 0%%..10000%% of "
+		        "the configured weight)",
+		        P(v));
 	case HAP_SERVER_STATE:
 		return need("state", v, states, "ready, drain or maint", err);
 	case HAP_SERVER_HEALTH:
@@ -99,23 +107,25 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 	case HAP_SERVER_MAXCONN:
 		if (!v || !digits(v, 10) || hap_num_parse_i64(v, &n) || n > 1000000000)
 			return hap_error_set(err, HAP_EINVAL,
-					     "maxconn: invalid value '%s' (expected 0..1000000000)",
-					     v ? v : "");
+			                     "maxconn: invalid value '%s' (expected 0..1000000000)",
+			                     P(v));
 		return 0;
 	case HAP_SERVER_ADDR: {
 		unsigned char tmp[16];
 
 		if (!v)
-			return hap_error_set(err, HAP_EINVAL, "addr: an IPv4 or IPv6 address is needed");
+			return hap_error_set(err, HAP_EINVAL,
+			                     "addr: an IPv4 or IPv6 address is needed");
 		if (inet_pton(AF_INET, v, tmp) != 1 && inet_pton(AF_INET6, v, tmp) != 1)
 			return hap_error_set(err, HAP_EINVAL,
-					     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
-					     "HAProxy takes no host name here)",
-					     v);
-		if (op->port && (!digits(op->port, 5) || hap_num_parse_i64(op->port, &n) ||
-				 n < 1 || n > 65535))
+			                     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
+			                     "HAProxy takes no host name here)",
+			                     P(v));
+		if (op->port &&
+		    (!digits(op->port, 5) || hap_num_parse_i64(op->port, &n) || n < 1 || n > 65535))
 			return hap_error_set(err, HAP_EINVAL,
-					     "port: invalid value '%s' (expected 1..65535)", op->port);
+			                     "port: invalid value '%s' (expected 1..65535)",
+			                     P(op->port));
 		return 0;
 	}
 	case HAP_SERVER_ENABLE:
@@ -130,7 +140,7 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 
 /* The command for one backend, and its reply table. */
 static int format(struct hap_buf *b, const struct hap_server_op *op, const char *backend,
-		  const struct hap_reply_table **judge)
+                  const struct hap_reply_table **judge)
 {
 	struct hap_buf id = HAP_BUF_INIT;
 	const char *v = op->value;
@@ -209,7 +219,7 @@ static int disruptive(const struct hap_server_op *op)
 }
 
 int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
-		    struct hap_error *err)
+                    struct hap_error *err)
 {
 	struct hap_plan *p = NULL;
 	struct hap_buf cmd = HAP_BUF_INIT;
@@ -233,10 +243,10 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 			if (hap_instance_status(p->snap, i, &msg))
 				break;
 		ret = hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-				    i < hap_snapshot_instance_count(p->snap)
-					    ? hap_instance_name(p->snap, i)
-					    : "none",
-				    msg);
+		                    i < hap_snapshot_instance_count(p->snap)
+		                            ? hap_instance_name(p->snap, i)
+		                            : "none",
+		                    msg);
 		goto out;
 	}
 	p->disruptive = disruptive(op);
@@ -270,12 +280,12 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	if (!p->n) {
 		if (op->backend)
 			ret = hap_error_set(err, HAP_ENOTFOUND,
-					    "no server '%s' in backend '%s' on any instance",
-					    op->server, op->backend);
+			                    "no server '%s' in backend '%s' on any instance",
+			                    op->server, op->backend);
 		else
 			ret = hap_error_set(err, HAP_ENOTFOUND,
-					    "no server '%s' in any backend on any instance",
-					    op->server);
+			                    "no server '%s' in any backend on any instance",
+			                    op->server);
 		goto out;
 	}
 	goto out;

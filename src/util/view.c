@@ -107,3 +107,32 @@ char *hap_view_dup(struct hap_view v)
 	s[v.n] = '\0';
 	return s;
 }
+
+const char *hap_printable(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return "";
+	for (; s && *s && o + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	if (s && *s && o + 3 < len) {
+		buf[o++] = '.';
+		buf[o++] = '.';
+		buf[o++] = '.';
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -56,6 +56,10 @@ int hap_num_parse_i64(const char *s, int64_t *out);
 /* A decimal number with an optional fraction ("1.5"); used for -t. */
 int hap_num_parse_double(const char *s, double *out);
 
+/* A user-given string fit for a one-line message: bytes outside printable
+ * ASCII become \xNN, long strings are cut with "...". Returns buf. */
+const char *hap_printable(const char *s, char *buf, size_t len);
+
 /* Copy a view into a new NUL-terminated string; caller frees. NULL on ENOMEM. */
 char *hap_view_dup(struct hap_view v);
 
