@@ -11,7 +11,10 @@
 #include "ops/ops.h"
 #include "util/banned.h"
 
-#define END { HAP_M_END, NULL, HAP_V_REFUSED }
+#define END                                                                                        \
+	{                                                                                          \
+		HAP_M_END, NULL, HAP_V_REFUSED                                                     \
+	}
 
 /* Every op: object lookups, permissions and old workers. */
 static const struct hap_reply_rule common[] = {
@@ -29,28 +32,22 @@ static const struct hap_reply_rule silent_ok[] = {
 };
 
 const struct hap_reply_table hap_op_set_weight = { "set weight", HAP_LEVEL_ADMIN, silent_ok };
-const struct hap_reply_table hap_op_set_state = { "set server state", HAP_LEVEL_ADMIN,
-						  silent_ok };
-const struct hap_reply_table hap_op_enable_server = { "enable server", HAP_LEVEL_ADMIN,
-						      silent_ok };
+const struct hap_reply_table hap_op_set_state = { "set server state", HAP_LEVEL_ADMIN, silent_ok };
+const struct hap_reply_table hap_op_enable_server = { "enable server", HAP_LEVEL_ADMIN, silent_ok };
 const struct hap_reply_table hap_op_disable_server = { "disable server", HAP_LEVEL_ADMIN,
-						       silent_ok };
+	                                               silent_ok };
 const struct hap_reply_table hap_op_set_health = { "set server health", HAP_LEVEL_ADMIN,
-						   silent_ok };
-const struct hap_reply_table hap_op_set_agent = { "set server agent", HAP_LEVEL_ADMIN,
-						  silent_ok };
-const struct hap_reply_table hap_op_enable_health = { "enable health", HAP_LEVEL_ADMIN,
-						      silent_ok };
+	                                           silent_ok };
+const struct hap_reply_table hap_op_set_agent = { "set server agent", HAP_LEVEL_ADMIN, silent_ok };
+const struct hap_reply_table hap_op_enable_health = { "enable health", HAP_LEVEL_ADMIN, silent_ok };
 const struct hap_reply_table hap_op_disable_health = { "disable health", HAP_LEVEL_ADMIN,
-						       silent_ok };
-const struct hap_reply_table hap_op_enable_agent = { "enable agent", HAP_LEVEL_ADMIN,
-						     silent_ok };
-const struct hap_reply_table hap_op_disable_agent = { "disable agent", HAP_LEVEL_ADMIN,
-						      silent_ok };
-const struct hap_reply_table hap_op_set_maxconn_server = { "set maxconn server",
-							   HAP_LEVEL_ADMIN, silent_ok };
+	                                               silent_ok };
+const struct hap_reply_table hap_op_enable_agent = { "enable agent", HAP_LEVEL_ADMIN, silent_ok };
+const struct hap_reply_table hap_op_disable_agent = { "disable agent", HAP_LEVEL_ADMIN, silent_ok };
+const struct hap_reply_table hap_op_set_maxconn_server = { "set maxconn server", HAP_LEVEL_ADMIN,
+	                                                   silent_ok };
 const struct hap_reply_table hap_op_shutdown_sessions = { "shutdown sessions server",
-							  HAP_LEVEL_ADMIN, silent_ok };
+	                                                  HAP_LEVEL_ADMIN, silent_ok };
 
 /*
  * "set server addr" answers text on success. When the port could not be
@@ -62,8 +59,7 @@ static const struct hap_reply_rule addr_rules[] = {
 	{ HAP_M_PREFIX, "no need to change the addr", HAP_V_APPLIED },
 	END,
 };
-const struct hap_reply_table hap_op_set_addr = { "set server addr", HAP_LEVEL_ADMIN,
-						 addr_rules };
+const struct hap_reply_table hap_op_set_addr = { "set server addr", HAP_LEVEL_ADMIN, addr_rules };
 
 static int match(const struct hap_reply_rule *r, const char *p, size_t n)
 {
@@ -143,19 +139,19 @@ static const struct hap_reply_rule fe_shutdown_rules[] = {
 	END,
 };
 const struct hap_reply_table hap_op_enable_frontend = { "enable frontend", HAP_LEVEL_ADMIN,
-							fe_enable_rules };
+	                                                fe_enable_rules };
 const struct hap_reply_table hap_op_disable_frontend = { "disable frontend", HAP_LEVEL_ADMIN,
-							 fe_disable_rules };
+	                                                 fe_disable_rules };
 const struct hap_reply_table hap_op_shutdown_frontend = { "shutdown frontend", HAP_LEVEL_ADMIN,
-							  fe_shutdown_rules };
+	                                                  fe_shutdown_rules };
 const struct hap_reply_table hap_op_set_maxconn_frontend = { "set maxconn frontend",
-							     HAP_LEVEL_ADMIN, silent_ok };
+	                                                     HAP_LEVEL_ADMIN, silent_ok };
 const struct hap_reply_table hap_op_set_maxconn_global = { "set maxconn global", HAP_LEVEL_ADMIN,
-							   silent_ok };
+	                                                   silent_ok };
 const struct hap_reply_table hap_op_set_rate_limit = { "set rate-limit", HAP_LEVEL_ADMIN,
-						       silent_ok };
+	                                               silent_ok };
 /* "clear counters" resets maxima and is allowed at level operator */
 const struct hap_reply_table hap_op_clear_counters = { "clear counters", HAP_LEVEL_OPERATOR,
-						       silent_ok };
+	                                               silent_ok };
 const struct hap_reply_table hap_op_clear_counters_all = { "clear counters all", HAP_LEVEL_ADMIN,
-							   silent_ok };
+	                                                   silent_ok };

@@ -19,6 +19,7 @@
 
 #include "haproxyadmin.h"
 #include "ops/ops.h"
+#include "ops/pattern.h"
 #include "parse/parse.h"
 #include "util/banned.h"
 
@@ -27,21 +28,6 @@
 #endif
 #define FIXTURE_DIR HAP_TEST_DATA "/2.6"
 
-/* Internal to src/ops/pattern.c (declared there the same way). */
-int hap_pat_merge(struct hap_patterns **out, enum hap_pat_kind kind, const char *const *names,
-                  const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err);
-size_t hap_pat_chunk_end(const struct hap_pattern_file *f, size_t start, size_t budget,
-                         size_t overhead);
-int hap_pat_stream_check(const char *reply, size_t len, int prompt, size_t ncmds, size_t *failed,
-                         char *msg, size_t msglen);
-extern const struct hap_reply_table hap_op_show_acl, hap_op_show_map;
-extern const struct hap_reply_table hap_op_get_acl, hap_op_get_map;
-extern const struct hap_reply_table hap_op_add_acl, hap_op_add_map;
-extern const struct hap_reply_table hap_op_set_map;
-extern const struct hap_reply_table hap_op_del_acl, hap_op_del_map;
-extern const struct hap_reply_table hap_op_clear_acl, hap_op_clear_map;
-extern const struct hap_reply_table hap_op_prepare_acl, hap_op_prepare_map;
-extern const struct hap_reply_table hap_op_commit_acl, hap_op_commit_map;
 
 /* Whole file in a malloc'd buffer; NULL when absent. */
 static char *load(const char *name, size_t *len)
