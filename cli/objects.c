@@ -55,14 +55,10 @@ struct objvals {
 static void objvals_load(struct objvals *ov, const struct hap_snapshot *s,
                          const struct hap_object *o)
 {
-	size_t k;
-
 	ov->nf = hap_snapshot_field_count(s);
 	ov->ni = hap_object_instance_count(o);
 	ov->v = xcalloc((1 + ov->ni) * ov->nf, sizeof(*ov->v));
-	hap_object_values(ov->v, o, HAP_AGGREGATE);
-	for (k = 0; k < ov->ni; k++)
-		hap_object_values(ov->v + (1 + k) * ov->nf, o, k);
+	hap_object_values_all(ov->v, o);
 }
 
 static const struct hap_value *ov_get(const struct objvals *ov, size_t k, int f)

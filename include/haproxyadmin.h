@@ -232,6 +232,12 @@ HAP_API size_t hap_object_instance(const struct hap_object *o, size_t k);
  * across instances by each field's rule (excluded instances left out).
  */
 HAP_API int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k);
+/*
+ * The aggregate and every instance's values in one pass over the rows:
+ * out must hold (1 + hap_object_instance_count(o)) * hap_snapshot_field_count()
+ * values; out[0..F) is the aggregate, out[(1 + k) * F + f] the k-th instance's.
+ */
+HAP_API int hap_object_values_all(struct hap_value *out, const struct hap_object *o);
 /* One field by name (same meaning of k). */
 HAP_API int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
                              const char *field);

@@ -743,6 +743,9 @@ static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule
 #define SPLIT_STACK 256
 
 /* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
+/* eval() mode: the aggregate and every instance's values, in one pass */
+#define EVAL_ALL ((size_t)-2)
+
 static int eval(struct hap_value *out, const struct hap_object *o, size_t k, const size_t *fids,
                 size_t nf)
 {
@@ -754,9 +757,9 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 
 	if (!fids)
 		nf = s->nfields;
-	for (x = 0; x < nf; x++)
+	for (x = 0; x < nf * (k == EVAL_ALL ? 1 + o->n : 1); x++)
 		memset(&out[x], 0, sizeof(out[x]));
-	if (k == HAP_AGGREGATE) {
+	if (k == HAP_AGGREGATE || k == EVAL_ALL) {
 		accs = calloc(nf ? nf : 1, sizeof(*accs));
 		if (!accs)
 			return HAP_ENOMEM;
@@ -769,7 +772,7 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 		const struct hap_stat_row *row = &in->stat.rows[sr->row];
 		int nv;
 
-		if (k != HAP_AGGREGATE && r != k)
+		if (k != HAP_AGGREGATE && k != EVAL_ALL && r != k)
 			continue;
 		if (k == HAP_AGGREGATE && !inst_counts(in))
 			continue;
@@ -798,10 +801,16 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 				memset(&v, 0, sizeof(v));
 			else
 				value_of(s, &v, views[col]);
-			if (accs)
+			if (k == EVAL_ALL) {
+				/* every row once: its own values, and the aggregate */
+				out[(1 + r) * nf + x] = v;
+				if (inst_counts(in))
+					acc_feed(&accs[x], &v);
+			} else if (accs) {
 				acc_feed(&accs[x], &v);
-			else
+			} else {
 				out[x] = v;
+			}
 		}
 	}
 	for (x = 0; accs && x < nf; x++)
@@ -811,6 +820,11 @@ out:
 		free(views);
 	free(accs);
 	return ret;
+}
+
+int hap_object_values_all(struct hap_value *out, const struct hap_object *o)
+{
+	return eval(out, o, EVAL_ALL, NULL, 0);
 }
 
 int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k)
