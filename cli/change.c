@@ -89,7 +89,8 @@ static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 	return 0;
 }
 
-int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *what)
+int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *proxy,
+               const char *what)
 {
 	const struct hap_snapshot *before = hap_plan_snapshot(p);
 	struct hap_snapshot *after = NULL;
@@ -127,13 +128,13 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		return EXIT_FAILED;
 	}
 	/* read back what HAProxy now reports, to show before and after */
-	if (field) {
+	if (field && !c->no_verify) {
 		unsigned mask = type < 0                  ? 0
 		                : type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
 		                : type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
 		                                          : HAP_SNAP_FRONTENDS;
 
-		if (hap_snapshot_new(&after, c->h, mask, &err)) {
+		if (hap_snapshot_new_proxy(&after, c->h, mask, proxy, &err)) {
 			cli_err(c, "could not read the values back: %s", err.msg);
 			after = NULL;
 		}

@@ -33,6 +33,7 @@ struct cli {
 	enum cli_fmt fmt;
 	int yes;
 	int dry_run;
+	int no_verify; /* do not read the values back after a change */
 	struct hap_options opts;
 	const char **sockets;
 	size_t nsockets;
@@ -93,6 +94,9 @@ void jw_end_obj(struct jw *w);
 void jw_arr(struct jw *w);
 void jw_end_arr(struct jw *w);
 void jw_key(struct jw *w, const char *k);
+/* A key escaped once ("\"name\":"), for keys written many times; free() it. */
+char *jw_make_key(const char *k);
+void jw_rawkey(struct jw *w, const char *prekey);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_num(struct jw *w, long long n);
@@ -132,7 +136,8 @@ void info_json(struct jw *w, const struct hap_snapshot *s);
 /* Dry run, confirm, apply and report a plan; field is read before and
  * after (may be NULL) from objects of type (an enum hap_obj) or, with
  * type -1, from "show info". The caller frees the plan. */
-int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *what);
+int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *proxy,
+               const char *what);
 /* Report a failed plan: the message, and the exit status for its code. */
 int plan_error(struct cli *c, int code, const struct hap_error *err);
 

@@ -60,7 +60,7 @@ static int fe_change(struct cli *c, int argc, char **argv, enum hap_frontend_cha
 	if (ret)
 		return plan_error(c, ret, &err);
 	ret = change_run(c, p, HAP_OBJ_FRONTEND, ch == HAP_FRONTEND_MAXCONN ? "slim" : "status",
-	                 what);
+	                 argc == 1 ? argv[0] : NULL, what);
 	if (ch == HAP_FRONTEND_SHUTDOWN && !c->dry_run && ret != EXIT_USAGE)
 		cli_err(c, "note: a frontend that was shut down stays listed as STOP and cannot "
 		           "be enabled again until HAProxy reloads");

@@ -380,7 +380,7 @@ static int global_change(struct cli *c, struct hap_global_op *op, const char *fi
 	ret = hap_global_plan(&p, c->h, op, &err);
 	if (ret)
 		return plan_error(c, ret, &err);
-	ret = change_run(c, p, -1, field, what);
+	ret = change_run(c, p, -1, field, NULL, what);
 	hap_plan_free(p);
 	return ret;
 }

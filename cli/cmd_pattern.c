@@ -542,7 +542,7 @@ static int do_change(struct cli *c, struct hap_pattern_op *op)
 		cli_err(c, "%s", t.note);
 	not_holding(c, hap_plan_snapshot(p), op->kind, t.file, "not changed");
 	snprintf(what, sizeof(what), "%s %s %s", words[op->verb], obj_name(op->kind), t.file);
-	ret = change_run(c, p, HAP_OBJ_FRONTEND, NULL, what);
+	ret = change_run(c, p, HAP_OBJ_FRONTEND, NULL, NULL, what);
 	hap_plan_free(p);
 	return ret;
 }

@@ -93,7 +93,7 @@ static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
 	ret = hap_server_plan(&p, c->h, op, &err);
 	if (ret)
 		return plan_error(c, ret, &err);
-	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change), what);
+	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change), op->backend, what);
 	hap_plan_free(p);
 	return ret;
 }

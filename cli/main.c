@@ -56,6 +56,7 @@ static void usage(FILE *f)
 	        "  -r, --retries N        connect retries (1)\n"
 	        "      --parallel N       at most N sockets open at once (64)\n"
 	        "      --old-workers      include old workers in aggregates and changes\n"
+	        "      --no-verify        after a change, do not read the values back\n"
 	        "  -y, --yes              do not ask before a disruptive change\n"
 	        "  -n, --dry-run          print the runtime commands, send none\n"
 	        "  -h, --help             this help\n\n"
@@ -349,6 +350,7 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "retries", required_argument, NULL, 'r' },
 		{ "parallel", required_argument, NULL, 'P' },
 		{ "old-workers", no_argument, NULL, 'O' },
+		{ "no-verify", no_argument, NULL, 'N' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
@@ -406,6 +408,9 @@ static int run(struct cli *cp, int argc, char **argv)
 		case 'O':
 			c->opts.flags |= HAP_OPT_OLD_WORKERS;
 			break;
+		case 'N':
+			c->no_verify = 1;
+			break;
 		case 'y':
 			c->yes = 1;
 			break;
@@ -434,6 +439,6 @@ static int run(struct cli *cp, int argc, char **argv)
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
 		                 argv[optind]);
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	return cmd->fn(c, argc - optind, argv + optind);
 }

@@ -46,19 +46,112 @@ static const char *short_name(const char *name)
 	return sl ? sl + 1 : name;
 }
 
-/* All values of an object: [0] aggregate, [1+k] its k-th instance. */
+/*
+ * What is evaluated and printed for objects of one type at one detail
+ * level, decided once per command rather than once per object: the
+ * snapshot fields to evaluate (sel), where status and weight are among
+ * them, which are printed under metrics/text (emit), and their JSON keys,
+ * escaped once.
+ */
+struct fplan {
+	enum hap_obj type;
+	size_t nsel, nemit;
+	size_t *sel;  /* snapshot field ids */
+	size_t *emit; /* positions in sel */
+	char **keys;  /* per position in sel: "\"name\":" */
+	int pst, pw;  /* positions of status and weight in sel, or -1 */
+};
+
+static int is_name_field(const char *f)
+{
+	return strcmp(f, "pxname") == 0 || strcmp(f, "svname") == 0;
+}
+
+static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_obj t,
+                       enum obj_detail d)
+{
+	size_t nf = hap_snapshot_field_count(s), i;
+
+	memset(fp, 0, sizeof(*fp));
+	fp->type = t;
+	fp->sel = xcalloc(nf + 2, sizeof(*fp->sel));
+	fp->emit = xcalloc(nf + 2, sizeof(*fp->emit));
+	fp->keys = xcalloc(nf + 2, sizeof(*fp->keys));
+	fp->pst = fp->pw = -1;
+	if (d == DETAIL_FULL) {
+		for (i = 0; i < nf; i++) {
+			const char *name = hap_snapshot_field_name(s, i);
+
+			fp->sel[fp->nsel] = i;
+			if (strcmp(name, "status") == 0)
+				fp->pst = (int)fp->nsel;
+			else if (strcmp(name, "weight") == 0)
+				fp->pw = (int)fp->nsel;
+			else if (!is_name_field(name))
+				fp->emit[fp->nemit++] = fp->nsel;
+			fp->nsel++;
+		}
+	} else {
+		const char *const *sf = summary_fields(t);
+		int f = hap_snapshot_field_index(s, "status");
+
+		if (f >= 0) {
+			fp->pst = (int)fp->nsel;
+			fp->sel[fp->nsel++] = (size_t)f;
+		}
+		f = hap_snapshot_field_index(s, "weight");
+		if (f >= 0 && t != HAP_OBJ_FRONTEND) {
+			fp->pw = (int)fp->nsel;
+			fp->sel[fp->nsel++] = (size_t)f;
+		}
+		for (; *sf; sf++) {
+			f = hap_snapshot_field_index(s, *sf);
+			if (f < 0)
+				continue;
+			fp->emit[fp->nemit++] = fp->nsel;
+			fp->sel[fp->nsel++] = (size_t)f;
+		}
+	}
+	for (i = 0; i < fp->nsel; i++)
+		fp->keys[i] = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+}
+
+static void fplan_release(struct fplan *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nsel; i++)
+		free(fp->keys[i]);
+	free(fp->keys);
+	free(fp->sel);
+	free(fp->emit);
+}
+
+/* Values of an object: [0] aggregate, [1+k] its k-th instance, nsel each. */
 struct objvals {
 	size_t nf, ni;
 	struct hap_value *v; /* (1 + ni) * nf */
+	char *text;          /* per position: some instance has a text value */
 };
 
-static void objvals_load(struct objvals *ov, const struct hap_snapshot *s,
-                         const struct hap_object *o)
+static void objvals_load(struct objvals *ov, const struct fplan *fp, const struct hap_object *o)
 {
-	ov->nf = hap_snapshot_field_count(s);
+	size_t k, x;
+
+	ov->nf = fp->nsel;
 	ov->ni = hap_object_instance_count(o);
 	ov->v = xcalloc((1 + ov->ni) * ov->nf, sizeof(*ov->v));
-	hap_object_values_all(ov->v, o);
+	ov->text = xcalloc(ov->nf, 1);
+	hap_object_values_select(ov->v, o, fp->sel, fp->nsel);
+	for (k = 0; k <= ov->ni; k++)
+		for (x = 0; x < ov->nf; x++)
+			ov->text[x] |= ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
+}
+
+static void objvals_release(struct objvals *ov)
+{
+	free(ov->v);
+	free(ov->text);
 }
 
 static const struct hap_value *ov_get(const struct objvals *ov, size_t k, int f)
@@ -103,70 +196,33 @@ static const char *cell(const struct objvals *ov, int f, char *buf, size_t len)
 	return buf;
 }
 
-static int is_name_field(const char *f)
+static void json_fields(struct jw *w, const struct fplan *fp, const struct objvals *ov, size_t k,
+                        int text)
 {
-	return strcmp(f, "pxname") == 0 || strcmp(f, "svname") == 0;
-}
-
-static int is_top_field(const char *f)
-{
-	return strcmp(f, "status") == 0 || strcmp(f, "weight") == 0;
-}
-
-/* A field is text for this object when any instance has a text value. */
-static int field_is_text(const struct objvals *ov, size_t f)
-{
-	size_t k;
-
-	for (k = 0; k < ov->ni; k++)
-		if (ov_get(ov, 1 + k, (int)f)->kind == HAP_VALUE_TEXT)
-			return 1;
-	return ov_get(ov, 0, (int)f)->kind == HAP_VALUE_TEXT;
-}
-
-static int in_list(const char *const *list, const char *f)
-{
-	for (; *list; list++)
-		if (strcmp(*list, f) == 0)
-			return 1;
-	return 0;
-}
-
-static void json_fields(struct jw *w, const struct hap_snapshot *s, const struct objvals *ov,
-                        size_t k, enum hap_obj t, enum obj_detail d, int text)
-{
-	size_t f;
+	size_t e;
 
 	jw_key(w, text ? "text" : "metrics");
 	jw_obj(w);
-	for (f = 0; f < ov->nf; f++) {
-		const char *name = hap_snapshot_field_name(s, f);
-		const struct hap_value *v = ov_get(ov, k, (int)f);
+	for (e = 0; e < fp->nemit; e++) {
+		size_t p = fp->emit[e];
+		const struct hap_value *v = &ov->v[k * ov->nf + p];
 
-		if (is_name_field(name) || is_top_field(name))
+		if (ov->text[p] != text || v->kind == HAP_VALUE_ABSENT)
 			continue;
-		if (d == DETAIL_SUMMARY && !in_list(summary_fields(t), name))
-			continue;
-		if (field_is_text(ov, f) != text)
-			continue;
-		if (v->kind == HAP_VALUE_ABSENT)
-			continue;
-		jw_key(w, name);
+		jw_rawkey(w, fp->keys[p]);
 		jw_value(w, v);
 	}
 	jw_end_obj(w);
 }
 
-static void json_object(struct jw *w, const struct hap_snapshot *s, const struct hap_object *o,
-                        enum obj_detail d)
+static void json_object(struct jw *w, const struct hap_snapshot *s, const struct fplan *fp,
+                        const struct hap_object *o)
 {
 	struct objvals ov;
 	enum hap_obj t = hap_object_type(o);
-	int fst = hap_snapshot_field_index(s, "status");
-	int fw = hap_snapshot_field_index(s, "weight");
-	size_t k, f;
+	size_t k, p;
 
-	objvals_load(&ov, s, o);
+	objvals_load(&ov, fp, o);
 	jw_obj(w);
 	jw_key(w, "name");
 	jw_str(w, hap_object_name(o));
@@ -175,23 +231,18 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 		jw_str(w, hap_object_backend(o));
 	}
 	jw_key(w, "status");
-	jw_value(w, ov_get(&ov, 0, fst));
+	jw_value(w, ov_get(&ov, 0, fp->pst));
 	if (t != HAP_OBJ_FRONTEND) {
 		jw_key(w, "weight");
-		jw_value(w, ov_get(&ov, 0, fw));
+		jw_value(w, ov_get(&ov, 0, fp->pw));
 	}
-	json_fields(w, s, &ov, 0, t, d, 0);
-	json_fields(w, s, &ov, 0, t, d, 1);
+	json_fields(w, fp, &ov, 0, 0);
+	json_fields(w, fp, &ov, 0, 1);
 	jw_key(w, "disagree");
 	jw_arr(w);
-	for (f = 0; f < ov.nf; f++) {
-		const char *name = hap_snapshot_field_name(s, f);
-
-		if (d == DETAIL_SUMMARY && !in_list(summary_fields(t), name) && !is_top_field(name))
-			continue;
-		if (ov_get(&ov, 0, (int)f)->kind == HAP_VALUE_DISAGREE)
-			jw_str(w, name);
-	}
+	for (p = 0; p < ov.nf; p++)
+		if (ov.v[p].kind == HAP_VALUE_DISAGREE)
+			jw_str(w, hap_snapshot_field_name(s, fp->sel[p]));
 	jw_end_arr(w);
 	jw_key(w, "instances");
 	jw_arr(w);
@@ -205,29 +256,32 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 		jw_key(w, "old_worker");
 		jw_bool(w, (fl & HAP_INST_OLD_WORKER) != 0);
 		jw_key(w, "status");
-		jw_value(w, ov_get(&ov, 1 + k, fst));
+		jw_value(w, ov_get(&ov, 1 + k, fp->pst));
 		if (t != HAP_OBJ_FRONTEND) {
 			jw_key(w, "weight");
-			jw_value(w, ov_get(&ov, 1 + k, fw));
+			jw_value(w, ov_get(&ov, 1 + k, fp->pw));
 		}
-		json_fields(w, s, &ov, 1 + k, t, d, 0);
-		json_fields(w, s, &ov, 1 + k, t, d, 1);
+		json_fields(w, fp, &ov, 1 + k, 0);
+		json_fields(w, fp, &ov, 1 + k, 1);
 		jw_end_obj(w);
 	}
 	jw_end_arr(w);
 	jw_end_obj(w);
-	free(ov.v);
+	objvals_release(&ov);
 }
 
 void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_object *const *objs,
                   size_t n, enum obj_detail d)
 {
+	struct fplan fp;
 	size_t i;
 
+	fplan_init(&fp, s, n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER, d);
 	jw_arr(w);
 	for (i = 0; i < n; i++)
-		json_object(w, s, objs[i], d);
+		json_object(w, s, &fp, objs[i]);
 	jw_end_arr(w);
+	fplan_release(&fp);
 }
 
 static void summary_table(struct cli *c, const struct hap_snapshot *s,
@@ -236,22 +290,23 @@ static void summary_table(struct cli *c, const struct hap_snapshot *s,
 	enum hap_obj t = n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER;
 	const char *const *sf = summary_fields(t);
 	const char *hdr[24], *cells[24];
-	char bufs[24][512];
-	int fids[24];
-	size_t nc = 0, i, j, nsf = 0;
+	char bufs[24][512], up[16][32];
+	int pos[24];
+	size_t nc = 0, i, j, nsf = 0, npos = 0;
 	struct table *tb;
+	struct fplan fp;
 
+	fplan_init(&fp, s, t, DETAIL_SUMMARY);
 	if (t == HAP_OBJ_SERVER)
 		hdr[nc++] = "BACKEND";
 	hdr[nc++] = t == HAP_OBJ_SERVER ? "SERVER" : t == HAP_OBJ_BACKEND ? "BACKEND" : "FRONTEND";
 	hdr[nc++] = "STATUS";
-	fids[0] = hap_snapshot_field_index(s, "status");
+	pos[npos++] = fp.pst;
 	if (t != HAP_OBJ_FRONTEND) {
 		hdr[nc++] = "WEIGHT";
-		fids[1] = hap_snapshot_field_index(s, "weight");
+		pos[npos++] = fp.pw;
 	}
-	for (; sf[nsf]; nsf++) {
-		static char up[16][32];
+	for (; sf[nsf] && nsf < 16; nsf++) {
 		size_t x;
 
 		for (x = 0; sf[nsf][x] && x < 31; x++)
@@ -259,40 +314,46 @@ static void summary_table(struct cli *c, const struct hap_snapshot *s,
 			                                                           : sf[nsf][x]);
 		up[nsf][x] = '\0';
 		hdr[nc++] = up[nsf];
+		/* its position among the evaluated fields, -1 when no instance has it */
+		pos[npos] = -1;
+		for (x = 0; x < fp.nsel; x++)
+			if (strcmp(hap_snapshot_field_name(s, fp.sel[x]), sf[nsf]) == 0)
+				pos[npos] = (int)x;
+		npos++;
 	}
 	hdr[nc++] = "INSTANCES";
 	tb = table_new(nc, hdr);
 	for (i = 0; i < n; i++) {
 		struct objvals ov;
-		size_t col = 0, nfix = t != HAP_OBJ_FRONTEND ? 2 : 1;
+		size_t col = 0;
 
-		objvals_load(&ov, s, objs[i]);
+		objvals_load(&ov, &fp, objs[i]);
 		if (t == HAP_OBJ_SERVER)
 			cells[col++] = hap_object_backend(objs[i]);
 		cells[col++] = hap_object_name(objs[i]);
-		for (j = 0; j < nfix; j++, col++)
-			cells[col] = cell(&ov, fids[j], bufs[col], sizeof(bufs[col]));
-		for (j = 0; j < nsf; j++, col++)
-			cells[col] = cell(&ov, hap_snapshot_field_index(s, sf[j]), bufs[col],
-			                  sizeof(bufs[col]));
+		for (j = 0; j < npos; j++, col++)
+			cells[col] = cell(&ov, pos[j], bufs[col], sizeof(bufs[col]));
 		snprintf(bufs[col], sizeof(bufs[col]), "%zu", ov.ni);
 		cells[col] = bufs[col];
 		table_add(tb, cells);
-		free(ov.v);
+		objvals_release(&ov);
 	}
 	table_print(tb, stdout, c->fmt == FMT_CSV);
+	fplan_release(&fp);
 }
 
 /* show: per object, one row per field, the aggregate and each instance. */
 static void full_table(struct cli *c, const struct hap_snapshot *s, const struct hap_object *o)
 {
 	struct objvals ov;
+	struct fplan fp;
 	size_t k, f, nc;
 	const char **hdr, **cells;
 	char(*bufs)[512];
 	struct table *tb;
 
-	objvals_load(&ov, s, o);
+	fplan_init(&fp, s, hap_object_type(o), DETAIL_FULL);
+	objvals_load(&ov, &fp, o);
 	nc = 3 + ov.ni;
 	hdr = xcalloc(nc, sizeof(*hdr));
 	cells = xcalloc(nc, sizeof(*cells));
@@ -334,7 +395,8 @@ static void full_table(struct cli *c, const struct hap_snapshot *s, const struct
 	free(hdr);
 	free(cells);
 	free(bufs);
-	free(ov.v);
+	objvals_release(&ov);
+	fplan_release(&fp);
 }
 
 void objects_print(struct cli *c, const struct hap_snapshot *s,

@@ -182,14 +182,28 @@ void jw_end_arr(struct jw *w)
 	w->depth--;
 }
 
+static int plain(unsigned char ch)
+{
+	return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f;
+}
+
 static void esc(FILE *f, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
 	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	while (i < n) {
+		size_t j = i;
+		unsigned char ch;
 
+		/* copy runs of plain bytes at once */
+		while (j < n && plain((unsigned char)s[j]))
+			j++;
+		if (j > i)
+			fwrite(s + i, 1, j - i, f);
+		if (j == n)
+			break;
+		ch = (unsigned char)s[j];
 		switch (ch) {
 		case '"':
 			fputs("\\\"", f);
@@ -207,13 +221,34 @@ static void esc(FILE *f, const char *s, size_t n)
 			fputs("\\t", f);
 			break;
 		default:
-			if (ch < 0x20 || ch == 0x7f)
-				fprintf(f, "\\u%04x", ch);
-			else
-				fputc(ch, f);
+			fprintf(f, "\\u%04x", ch);
 		}
+		i = j + 1;
 	}
 	fputc('"', f);
+}
+
+char *jw_make_key(const char *k)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	esc(m, k, strlen(k));
+	fputc(':', m);
+	fclose(m);
+	return buf;
+}
+
+void jw_rawkey(struct jw *w, const char *prekey)
+{
+	sep(w);
+	fputs(prekey, w->f);
+	w->after_key = 1;
 }
 
 void jw_key(struct jw *w, const char *k)
@@ -237,8 +272,18 @@ void jw_str(struct jw *w, const char *s)
 
 void jw_num(struct jw *w, long long n)
 {
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
 	sep(w);
-	fprintf(w->f, "%lld", n);
+	/* by hand: fprintf("%lld") dominated the profile of big dumps */
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), w->f);
 }
 
 void jw_null(struct jw *w)

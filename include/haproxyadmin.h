@@ -171,6 +171,10 @@ struct hap_object;
  */
 HAP_API int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what,
                              struct hap_error *err);
+/* The same, reading the rows of one proxy only ("show stat <proxy> <what> -1"):
+ * the cheap read of one backend's servers. Instances without it hold none. */
+HAP_API int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
+                                   const char *proxy, struct hap_error *err);
 HAP_API void hap_snapshot_free(struct hap_snapshot *s);
 
 /* Instances, in endpoint order (a master expands to its workers). */
@@ -238,6 +242,11 @@ HAP_API int hap_object_values(struct hap_value *out, const struct hap_object *o,
  * values; out[0..F) is the aggregate, out[(1 + k) * F + f] the k-th instance's.
  */
 HAP_API int hap_object_values_all(struct hap_value *out, const struct hap_object *o);
+/* The same for n chosen fields (indices from hap_snapshot_field_index()):
+ * out holds (1 + instances) * n values, out[(1 + k) * n + x] for fields[x].
+ * Cheaper when few fields are needed: rows are split only as far as needed. */
+HAP_API int hap_object_values_select(struct hap_value *out, const struct hap_object *o,
+                                     const size_t *fields, size_t n);
 /* One field by name (same meaning of k). */
 HAP_API int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k,
                              const char *field);

@@ -24,6 +24,7 @@
 #include "model/rules.h"
 #include "model/snapshot.h"
 #include "parse/parse.h"
+#include "proto/command.h"
 #include "util/arena.h"
 #include "util/hmap.h"
 #include "util/view.h"
@@ -209,6 +210,9 @@ static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wha
 		in->has_pat[k] = 1;
 	}
 	if (!(what & HAP_SNAP_ALL))
+		return 0;
+	/* a read of one proxy: an instance without it holds none of its rows */
+	if (in->reply.len - used >= 14 && memcmp(in->reply.ptr + used, "No such proxy.", 14) == 0)
 		return 0;
 	ret = hap_stat_parse(&in->stat, in->reply.ptr + used, in->reply.len - used, &perr);
 	if (ret) {
@@ -454,22 +458,33 @@ out:
 
 int hap_snapshot_new(struct hap_snapshot **out, struct hap *h, unsigned what, struct hap_error *err)
 {
+	return hap_snapshot_new_proxy(out, h, what, NULL, err);
+}
+
+int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
+                           const char *proxy, struct hap_error *err)
+{
 	struct hap_snapshot *s = NULL;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
-	char cmds[128];
+	char cmds[640];
 	size_t nt = 0, i;
 	int ret;
 
 	*out = NULL;
 	if (!h->naddrs)
 		return hap_error_set(err, HAP_EINVAL, "no endpoint");
+	if (proxy) {
+		ret = hap_cmd_check_name("proxy", proxy, err);
+		if (ret)
+			return ret;
+	}
 	snprintf(cmds, sizeof(cmds), "show cli level\nshow info\n%s%s",
 	         (what & HAP_SNAP_ACLS) ? "show acl\n" : "",
 	         (what & HAP_SNAP_MAPS) ? "show map\n" : "");
 	if (what & HAP_SNAP_ALL)
-		snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds), "show stat -1 %u -1\n",
-		         what & HAP_SNAP_ALL);
+		snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds), "show stat %s %u -1\n",
+		         proxy ? proxy : "-1", what & HAP_SNAP_ALL);
 	ret = hap_targets_resolve(h, &ts, &nt);
 	if (ret)
 		return hap_error_set(err, ret, "resolving instances: %s", hap_strerror(ret));
@@ -776,6 +791,23 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 			continue;
 		if (k == HAP_AGGREGATE && !inst_counts(in))
 			continue;
+		if (fids) {
+			/* a few fields: split the row only up to the last one needed */
+			size_t need = 0, pos = 0;
+			struct hap_view f;
+
+			for (x = 0; x < nf; x++)
+				if (in->colmap[fids[x]] >= 0 &&
+				    (size_t)in->colmap[fids[x]] + 1 > need)
+					need = (size_t)in->colmap[fids[x]] + 1;
+			if (need <= maxv) {
+				nv = 0;
+				while ((size_t)nv < need &&
+				       hap_csv_next(row->line, row->len, &pos, &f) == 1)
+					views[nv++] = f;
+				goto split;
+			}
+		}
 		nv = hap_csv_split(row->line, row->len, views, maxv);
 		if (nv > (int)maxv) {
 			struct hap_view *big = malloc((size_t)nv * sizeof(*big));
@@ -790,6 +822,7 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 			maxv = (size_t)nv;
 			nv = hap_csv_split(row->line, row->len, views, maxv);
 		}
+	split:
 		if (nv < 0)
 			continue;
 		for (x = 0; x < nf; x++) {
@@ -825,6 +858,17 @@ out:
 int hap_object_values_all(struct hap_value *out, const struct hap_object *o)
 {
 	return eval(out, o, EVAL_ALL, NULL, 0);
+}
+
+int hap_object_values_select(struct hap_value *out, const struct hap_object *o,
+                             const size_t *fields, size_t n)
+{
+	size_t x;
+
+	for (x = 0; x < n; x++)
+		if (fields[x] >= o->s->nfields)
+			return HAP_EINVAL;
+	return eval(out, o, EVAL_ALL, fields, n);
 }
 
 int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k)

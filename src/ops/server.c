@@ -233,7 +233,8 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_SERVERS, err);
+	/* with a backend, read only its rows (a few KB instead of the fleet) */
+	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_SERVERS, op->backend, err);
 	if (ret)
 		goto out;
 	if (hap_snapshot_live_count(p->snap) == 0) {

@@ -186,7 +186,7 @@ done
 # a hung peer costs at most the deadline, in parallel with the others
 hung="$FLEET_DIR/hung"
 mkdir -p "$hung"
-spawn socat "UNIX-LISTEN:$hung/hung.sock,fork" SYSTEM:'sleep 20'
+spawn socat -t 30 "UNIX-LISTEN:$hung/hung.sock,fork" SYSTEM:'sleep 20'
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$hung/hung.sock" ] && break; sleep 0.1; done
 t0=$(date +%s%N)
 hap_cli -s "$S" -s "$hung/hung.sock" -t 0.5 -o json server list
