@@ -45,9 +45,12 @@ struct snap_inst {
 	int *colmap;                    /* field id -> column of this instance's header, or -1 */
 };
 
+/* A row of an object: the instance, and the CSV line itself (a view into
+ * the instance's reply), so the parser's row index can be freed once merged. */
 struct snap_row {
+	const char *line;
+	uint32_t len;
 	uint32_t inst;
-	uint32_t row;
 };
 
 struct hap_object {
@@ -433,7 +436,14 @@ static int build_objects(struct hap_snapshot *s)
 		struct snap_row *sr = &s->rows[start[tr[i].obj]++];
 
 		sr->inst = tr[i].inst;
-		sr->row = tr[i].row;
+		sr->line = s->insts[tr[i].inst].stat.rows[tr[i].row].line;
+		sr->len = s->insts[tr[i].inst].stat.rows[tr[i].row].len;
+	}
+	/* the rows are merged: the parser's per-row index is not needed any more */
+	for (i = 0; i < s->ninst; i++) {
+		free(s->insts[i].stat.rows);
+		s->insts[i].stat.rows = NULL;
+		s->insts[i].stat.nrows = 0;
 	}
 	for (t = 0; t < 3; t++) {
 		size_t k = 0;
@@ -784,7 +794,8 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 	for (r = 0; r < o->n; r++) {
 		const struct snap_row *sr = &s->rows[o->first + r];
 		const struct snap_inst *in = &s->insts[sr->inst];
-		const struct hap_stat_row *row = &in->stat.rows[sr->row];
+		const struct hap_stat_row rowv = { sr->line, sr->len, 0, { NULL, 0 }, { NULL, 0 } };
+		const struct hap_stat_row *row = &rowv;
 		int nv;
 
 		if (k != HAP_AGGREGATE && k != EVAL_ALL && r != k)
