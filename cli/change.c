@@ -69,19 +69,37 @@ static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type
 		}
 }
 
+/* Distinct instances a plan sends to. */
+static size_t plan_instances(const struct hap_plan *p)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < hap_plan_count(p); i++) {
+		for (j = 0; j < i; j++)
+			if (hap_plan_instance_index(p, j) == hap_plan_instance_index(p, i))
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
 static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 {
 	char line[16];
+	size_t ni;
 
 	if (c->yes || !hap_plan_disruptive(p) || hap_plan_objects(p) <= 1)
 		return 0;
+	ni = plan_instances(p);
 	if (!isatty(STDIN_FILENO)) {
-		cli_err(c, "refusing to %s on %zu objects without --yes (no terminal to ask)", what,
-		        hap_plan_objects(p));
+		cli_err(c,
+		        "refusing to %s (%zu commands on %zu instance%s) without --yes (no "
+		        "terminal to ask)",
+		        what, hap_plan_count(p), ni, ni == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
-	fprintf(stderr, "%s on %zu objects (%zu commands)? [y/N] ", what, hap_plan_objects(p),
-	        hap_plan_count(p));
+	fprintf(stderr, "%s (%zu commands on %zu instance%s)? [y/N] ", what, hap_plan_count(p), ni,
+	        ni == 1 ? "" : "s");
 	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
 		cli_err(c, "nothing changed");
 		return EXIT_USAGE;

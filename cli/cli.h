@@ -38,6 +38,7 @@ struct cli {
 	const char **sockets;
 	size_t nsockets;
 	struct hap *h;
+	size_t bad_endpoints; /* endpoints skipped: missing or permission denied */
 };
 
 struct cli_verb {

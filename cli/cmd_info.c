@@ -306,6 +306,21 @@ static int haproxy_metrics(struct cli *c, int argc, char **argv)
 	return metrics_list(c, -1);
 }
 
+/* A raw reply for a terminal: lines and tabs kept, other control bytes
+ * (a hostile peer's escape sequences) shown as \xNN. */
+static void print_raw(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('\n');
+}
+
 static int haproxy_exec(struct cli *c, int argc, char **argv)
 {
 	struct hap_error err = { 0, "" };
@@ -354,8 +369,8 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 				        hap_result_message(r, i));
 				continue;
 			}
-			printf("==> %s <==\n%s\n", hap_result_instance(r, i),
-			       hap_result_message(r, i));
+			printf("==> %s <==\n", hap_result_instance(r, i));
+			print_raw(hap_result_message(r, i));
 		}
 	}
 	ret = hap_result_failures(r) == n && n ? EXIT_UNREACHABLE

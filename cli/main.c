@@ -140,29 +140,40 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cli_fleet(struct cli *c)
+/* Add one endpoint. A missing or unreadable one is reported and skipped,
+ * so it cannot hide the others (the command then ends with exit 1); a
+ * malformed one is a usage error. */
+static int add_endpoint(struct cli *c, const char *spec)
 {
 	struct hap_error err = { 0, "" };
+	int ret = hap_add_endpoint(c->h, spec, &err);
+
+	if (!ret)
+		return 0;
+	cli_err(c, "%s", err.msg);
+	if (ret == HAP_ENOENT || ret == HAP_EACCES) {
+		c->bad_endpoints++;
+		return 0;
+	}
+	return ret == HAP_ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+}
+
+int cli_fleet(struct cli *c)
+{
 	const char *env = getenv("HAPROXYADMIN_SOCKET");
 	size_t i;
-	int ret;
+	int ret = 0;
 
 	if (c->h)
 		return 0;
-	ret = hap_new(&c->h, &c->opts);
-	if (ret) {
-		cli_err(c, "%s", hap_strerror(ret));
+	if (hap_new(&c->h, &c->opts)) {
+		cli_err(c, "out of memory");
 		return EXIT_FAILED;
 	}
 	if (c->nsockets) {
-		for (i = 0; i < c->nsockets; i++) {
-			ret = hap_add_endpoint(c->h, c->sockets[i], &err);
-			if (ret)
-				goto bad;
-		}
-		return 0;
-	}
-	if (env && *env) {
+		for (i = 0; i < c->nsockets && !ret; i++)
+			ret = add_endpoint(c, c->sockets[i]);
+	} else if (env && *env) {
 		/* several endpoints may be given, separated by commas */
 		char *copy = strdup(env), *p, *save = NULL;
 
@@ -170,27 +181,24 @@ int cli_fleet(struct cli *c)
 			cli_err(c, "out of memory");
 			return EXIT_FAILED;
 		}
-		ret = 0;
 		for (p = copy; p && !ret; p = save) {
 			save = strchr(p, ',');
 			if (save)
 				*save++ = '\0';
 			if (*p)
-				ret = hap_add_endpoint(c->h, p, &err);
+				ret = add_endpoint(c, p);
 		}
 		free(copy);
-		if (ret)
-			goto bad;
-		return 0;
+	} else {
+		ret = add_endpoint(c, "/run/haproxy");
 	}
-	ret = hap_add_endpoint(c->h, "/run/haproxy", &err);
 	if (ret)
-		goto bad;
+		return ret;
+	if (!hap_endpoint_count(c->h)) {
+		cli_err(c, "no endpoint reachable");
+		return EXIT_UNREACHABLE;
+	}
 	return 0;
-bad:
-	cli_err(c, "%s", err.msg);
-	/* a missing socket is "not reachable"; a malformed endpoint is usage */
-	return ret == HAP_ENOENT ? EXIT_UNREACHABLE : EXIT_USAGE;
 }
 
 int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t *failed)
@@ -331,6 +339,9 @@ int main(int argc, char **argv)
 	if (!c.sockets)
 		return EXIT_FAILED;
 	ret = run(&c, argc, argv);
+	/* an endpoint that could not be used is a failure of the whole run */
+	if (ret == EXIT_OK && c.bad_endpoints)
+		ret = EXIT_FAILED;
 	hap_free(c.h);
 	free(c.sockets);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -525,6 +525,11 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 	size_t failed = 0, n = 0, i, cnt;
 	int ret;
 
+	struct hap_error nerr = { 0, "" };
+
+	if ((name && hap_name_check(type_name(type), name, &nerr)) ||
+	    (backend && hap_name_check("backend", backend, &nerr)))
+		return cli_usage(c, "%s", nerr.msg);
 	if (metric && !known_field(type, metric))
 		return cli_usage(c, "'%s' is not a %s metric; see 'haproxyadmin %s metrics'",
 		                 metric, type_name(type), type_name(type));

@@ -14,14 +14,36 @@ struct table {
 	char **cells; /* nrows * ncols, row 0 is the header */
 };
 
-static char *xstrdup(const char *s)
+/* A copy safe for a terminal and one line: control bytes (a hostile peer's
+ * escape sequences, HAProxy's multi-line texts) become \xNN. */
+static char *printable(const char *s)
 {
-	char *d = strdup(s ? s : "");
+	size_t n = 0, i;
+	char *d, *p;
 
+	s = s ? s : "";
+	for (i = 0; s[i]; i++)
+		n += ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? 4 : 1;
+	d = malloc(n + 1);
 	if (!d) {
 		fputs("haproxyadmin: out of memory\n", stderr);
 		exit(EXIT_FAILED);
 	}
+	for (p = d; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			static const char hex[] = "0123456789abcdef";
+
+			*p++ = '\\';
+			*p++ = 'x';
+			*p++ = hex[ch >> 4];
+			*p++ = hex[ch & 15];
+		} else {
+			*p++ = (char)ch;
+		}
+	}
+	*p = '\0';
 	return d;
 }
 
@@ -54,7 +76,7 @@ void table_add(struct table *t, const char *const *cells)
 		t->cap = ncap;
 	}
 	for (i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i]);
+		t->cells[t->nrows * t->ncols + i] = printable(cells[i]);
 	t->nrows++;
 }
 

@@ -88,6 +88,12 @@ HAP_API void hap_free(struct hap *h);
  * instances). Nothing is sent. HAP_EINVAL / HAP_ENOENT with a message in err.
  */
 HAP_API int hap_add_endpoint(struct hap *h, const char *spec, struct hap_error *err);
+/*
+ * Check a proxy or server name against HAProxy's charset (letters, digits,
+ * '-', '_', '.', ':'); what names it in the message ("backend"). 0 or
+ * HAP_EINVAL. Every function that sends a name checks it too.
+ */
+HAP_API int hap_name_check(const char *what, const char *name, struct hap_error *err);
 HAP_API size_t hap_endpoint_count(const struct hap *h);
 /* Borrowed; valid until hap_free(). */
 HAP_API const char *hap_endpoint_name(const struct hap *h, size_t i);

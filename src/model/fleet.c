@@ -97,6 +97,10 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 		memset(&t, 0, sizeof(t));
 		t.addr = i;
 		snprintf(t.name, sizeof(t.name), "%s", h->addrs[i].name);
+		if (h->addrs[i].invalid) {
+			t.err = HAP_EINVAL;
+			snprintf(t.errmsg, sizeof(t.errmsg), "%s", h->addrs[i].invalid_msg);
+		}
 		if (!h->addrs[i].master) {
 			ret = add_target(&ts, &nt, &cap, &t);
 			if (ret)

@@ -214,3 +214,8 @@ int hap_cmd_end(struct hap_buf *b, struct hap_error *err)
 		return hap_error_set(err, ret, "command line: %s", hap_strerror(ret));
 	return 0;
 }
+
+int hap_name_check(const char *what, const char *name, struct hap_error *err)
+{
+	return hap_cmd_check_name(what, name, err);
+}

@@ -247,6 +247,17 @@ static int expand_dir(struct hap_addr **addrs, size_t *n, const char *dir, struc
 			found = p;
 		}
 		memset(&found[nfound], 0, sizeof(found[nfound]));
+		if (path.len > SUN_PATH_MAX) {
+			/* one unusable socket must not hide the others: keep it, marked */
+			found[nfound].kind = HAP_ADDR_UNIX;
+			found[nfound].invalid = 1;
+			snprintf(found[nfound].name, sizeof(found[nfound].name), "%s", path.ptr);
+			snprintf(found[nfound].invalid_msg, sizeof(found[nfound].invalid_msg),
+			         "socket path too long (%zu bytes, max %zu)", path.len,
+			         (size_t)SUN_PATH_MAX);
+			nfound++;
+			continue;
+		}
 		ret = parse_unix(&found[nfound], path.ptr, path.ptr, err);
 		if (ret)
 			break;
@@ -274,6 +285,11 @@ int hap_addr_expand(struct hap_addr **addrs, size_t *n, const char *spec, struct
 	struct stat st;
 	int ret;
 
+	/* a directory may have a path longer than any socket's */
+	path = strncmp(spec, "unix:", 5) == 0 ? spec + 5 : spec;
+	if (strlen(path) > SUN_PATH_MAX && strncmp(spec, "tcp:", 4) != 0 &&
+	    strncmp(spec, "master:", 7) != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return expand_dir(addrs, n, path, err);
 	ret = hap_addr_parse(&one, spec, err);
 	if (ret)
 		return ret;

@@ -30,6 +30,11 @@ struct hap_addr {
 	char name[160];  /* display name: "/run/haproxy/admin.sock" (the path as given), "tcp:127.0.0.1:9999" */
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	/* Not usable (a socket found in a directory whose path does not fit
+	 * sun_path): kept so it is reported by name instead of dropped;
+	 * invalid_msg says why. Never passed to hap_exchange_run(). */
+	int invalid;
+	char invalid_msg[96];
 };
 
 /*

@@ -327,15 +327,6 @@ like "$(head -n 1 "$F/record")" '^\+ connection' "control: the recorder records"
 
 # A directory (the default endpoint is one) holding instances 1-3 and one socket
 # whose path is too long: that one should fail alone, named, the others be read.
-# Known product bug: today the whole run stops with exit 2 (TAP TODO until fixed).
-todo() { # todo STATUS DESC REASON: a TAP TODO test (an expected failure)
-	TAP_N=$((TAP_N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $TAP_N - $2 # TODO $3"
-	else
-		echo "not ok $TAP_N - $2 # TODO $3"
-	fi
-}
 M=$F/m
 mkdir -p "$M"
 for i in 1 2 3; do
@@ -355,10 +346,9 @@ for _ in $(seq 1 50); do [ -S "$M/$lname" ] && break; sleep 0.1; done
 ok "$([ -S "$M/$lname" ] && [ $((${#M} + 1 + ${#lname})) -gt 107 ] && echo 0 || echo 1)" \
 	"a directory with 3 instances and a socket at a path of $((${#M} + 1 + ${#lname})) bytes"
 hap_cli -s "$M" -o json server list
-why="endpoint.c refuses the whole directory when one socket path is too long"
-todo "$([ "$HAP_RC" = 1 ] && echo 0 || echo 1)" "directory with a too-long socket: exit 1 (got $HAP_RC)" "$why"
-todo "$([[ $HAP_ERR =~ zzz.*too\ long ]] && [ "$(instances_of srv_all1 backend_all 2>/dev/null)" = 3 ] &&
-	echo 0 || echo 1)" "directory with a too-long socket: named, the 3 others read" "$why"
+is "$HAP_RC" 1 "directory with a too-long socket: exit 1"
+like "$HAP_ERR" 'zzz.*socket path too long' "the too-long socket is named, with the cause"
+is "$(instances_of srv_all1 backend_all 2>/dev/null)" 3 "the 3 others are read"
 
 # ------------------------------------------------------------------ stopped, killed
 # an instance stopped (SIGSTOP) before a change: its read times out, it is not
