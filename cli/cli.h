@@ -85,6 +85,8 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len);
 /* Streaming JSON writer. */
 struct jw {
 	FILE *f;
+	char *buf; /* output waiting for jw_done() or a full buffer */
+	size_t len;
 	int depth;
 	int first[64];
 	int after_key;
@@ -98,6 +100,9 @@ void jw_key(struct jw *w, const char *k);
 /* A key escaped once ("\"name\":"), for keys written many times; free() it. */
 char *jw_make_key(const char *k);
 void jw_rawkey(struct jw *w, const char *prekey);
+/* A string value escaped once (with its quotes); free() it. */
+char *jw_make_str(const char *v);
+void jw_rawstr(struct jw *w, const char *prestr);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_num(struct jw *w, long long n);

@@ -59,7 +59,9 @@ struct fplan {
 	size_t *sel;  /* snapshot field ids */
 	size_t *emit; /* positions in sel */
 	char **keys;  /* per position in sel: "\"name\":" */
-	int pst, pw;  /* positions of status and weight in sel, or -1 */
+	char **inst;  /* per instance of the snapshot: its name as a JSON string */
+	size_t ninst;
+	int pst, pw; /* positions of status and weight in sel, or -1 */
 };
 
 static int is_name_field(const char *f)
@@ -114,6 +116,10 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 	}
 	for (i = 0; i < fp->nsel; i++)
 		fp->keys[i] = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+	fp->ninst = hap_snapshot_instance_count(s);
+	fp->inst = xcalloc(fp->ninst, sizeof(*fp->inst));
+	for (i = 0; i < fp->ninst; i++)
+		fp->inst[i] = jw_make_str(hap_instance_name(s, i));
 }
 
 static void fplan_release(struct fplan *fp)
@@ -123,6 +129,9 @@ static void fplan_release(struct fplan *fp)
 	for (i = 0; i < fp->nsel; i++)
 		free(fp->keys[i]);
 	free(fp->keys);
+	for (i = 0; i < fp->ninst; i++)
+		free(fp->inst[i]);
+	free(fp->inst);
 	free(fp->sel);
 	free(fp->emit);
 }
@@ -252,7 +261,7 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 
 		jw_obj(w);
 		jw_key(w, "endpoint");
-		jw_str(w, hap_instance_name(s, i));
+		jw_rawstr(w, fp->inst[i]);
 		jw_key(w, "old_worker");
 		jw_bool(w, (fl & HAP_INST_OLD_WORKER) != 0);
 		jw_key(w, "status");

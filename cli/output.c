@@ -155,11 +155,50 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len)
 
 /* ---- JSON ---- */
 
+/*
+ * The writer keeps its own buffer: a dump is tens of megabytes of small
+ * pieces, and stdio's per-call locking cost more than the JSON itself.
+ * Every jw_init() is paired with a jw_done(), which flushes.
+ */
+#define JW_BUF (256 * 1024)
+
+static void flush(struct jw *w)
+{
+	if (w->len)
+		fwrite(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
+static inline void put(struct jw *w, const char *p, size_t n)
+{
+	if (n > JW_BUF - w->len) {
+		flush(w);
+		if (n > JW_BUF) {
+			fwrite(p, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static inline void put1(struct jw *w, char c)
+{
+	if (w->len == JW_BUF)
+		flush(w);
+	w->buf[w->len++] = c;
+}
+
 void jw_init(struct jw *w, FILE *f)
 {
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->first[0] = 1;
+	w->buf = malloc(JW_BUF);
+	if (!w->buf) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
 }
 
 static void sep(struct jw *w)
@@ -169,14 +208,14 @@ static void sep(struct jw *w)
 		return;
 	}
 	if (!w->first[w->depth])
-		fputc(',', w->f);
+		put1(w, ',');
 	w->first[w->depth] = 0;
 }
 
 static void open_(struct jw *w, char c)
 {
 	sep(w);
-	fputc(c, w->f);
+	put1(w, c);
 	if (w->depth < 63)
 		w->depth++;
 	w->first[w->depth] = 1;
@@ -194,13 +233,13 @@ void jw_arr(struct jw *w)
 
 void jw_end_obj(struct jw *w)
 {
-	fputc('}', w->f);
+	put1(w, '}');
 	w->depth--;
 }
 
 void jw_end_arr(struct jw *w)
 {
-	fputc(']', w->f);
+	put1(w, ']');
 	w->depth--;
 }
 
@@ -209,82 +248,111 @@ static int plain(unsigned char ch)
 	return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f;
 }
 
-static void esc(FILE *f, const char *s, size_t n)
+static void esc(struct jw *w, const char *s, size_t n)
 {
 	size_t i = 0;
 
-	fputc('"', f);
+	put1(w, '"');
 	while (i < n) {
 		size_t j = i;
 		unsigned char ch;
+		char u[8];
 
 		/* copy runs of plain bytes at once */
 		while (j < n && plain((unsigned char)s[j]))
 			j++;
 		if (j > i)
-			fwrite(s + i, 1, j - i, f);
+			put(w, s + i, j - i);
 		if (j == n)
 			break;
 		ch = (unsigned char)s[j];
 		switch (ch) {
 		case '"':
-			fputs("\\\"", f);
+			put(w, "\\\"", 2);
 			break;
 		case '\\':
-			fputs("\\\\", f);
+			put(w, "\\\\", 2);
 			break;
 		case '\n':
-			fputs("\\n", f);
+			put(w, "\\n", 2);
 			break;
 		case '\r':
-			fputs("\\r", f);
+			put(w, "\\r", 2);
 			break;
 		case '\t':
-			fputs("\\t", f);
+			put(w, "\\t", 2);
 			break;
 		default:
-			fprintf(f, "\\u%04x", ch);
+			snprintf(u, sizeof(u), "\\u%04x", ch);
+			put(w, u, 6);
 		}
 		i = j + 1;
 	}
-	fputc('"', f);
+	put1(w, '"');
 }
 
 char *jw_make_key(const char *k)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	struct jw w;
+	char *key;
 
-	if (!m) {
+	jw_init(&w, NULL);
+	esc(&w, k, strlen(k));
+	put1(&w, ':');
+	key = malloc(w.len + 1);
+	if (!key) {
 		fputs("haproxyadmin: out of memory\n", stderr);
 		exit(EXIT_FAILED);
 	}
-	esc(m, k, strlen(k));
-	fputc(':', m);
-	fclose(m);
-	return buf;
+	memcpy(key, w.buf, w.len);
+	key[w.len] = '\0';
+	free(w.buf);
+	return key;
+}
+
+char *jw_make_str(const char *v)
+{
+	struct jw w;
+	char *str;
+
+	jw_init(&w, NULL);
+	esc(&w, v, strlen(v));
+	str = malloc(w.len + 1);
+	if (!str) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	memcpy(str, w.buf, w.len);
+	str[w.len] = '\0';
+	free(w.buf);
+	return str;
+}
+
+void jw_rawstr(struct jw *w, const char *prestr)
+{
+	sep(w);
+	put(w, prestr, strlen(prestr));
 }
 
 void jw_rawkey(struct jw *w, const char *prekey)
 {
 	sep(w);
-	fputs(prekey, w->f);
+	put(w, prekey, strlen(prekey));
 	w->after_key = 1;
 }
 
 void jw_key(struct jw *w, const char *k)
 {
 	sep(w);
-	esc(w->f, k, strlen(k));
-	fputc(':', w->f);
+	esc(w, k, strlen(k));
+	put1(w, ':');
 	w->after_key = 1;
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)
 {
 	sep(w);
-	esc(w->f, s, n);
+	esc(w, s, n);
 }
 
 void jw_str(struct jw *w, const char *s)
@@ -305,19 +373,22 @@ void jw_num(struct jw *w, long long n)
 	} while (u);
 	if (n < 0)
 		*--p = '-';
-	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), w->f);
+	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void jw_null(struct jw *w)
 {
 	sep(w);
-	fputs("null", w->f);
+	put(w, "null", 4);
 }
 
 void jw_bool(struct jw *w, int b)
 {
 	sep(w);
-	fputs(b ? "true" : "false", w->f);
+	if (b)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
 }
 
 void jw_value(struct jw *w, const struct hap_value *v)
@@ -336,5 +407,8 @@ void jw_value(struct jw *w, const struct hap_value *v)
 
 void jw_done(struct jw *w)
 {
-	fputc('\n', w->f);
+	put1(w, '\n');
+	flush(w);
+	free(w->buf);
+	w->buf = NULL;
 }
