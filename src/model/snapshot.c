@@ -313,8 +313,11 @@ static int build_fields(struct hap_snapshot *s)
 	return 0;
 }
 
+/* A row on its way to its object: the parser's row index is freed as soon
+ * as an instance is merged, so this keeps the line itself. */
 struct triple {
-	uint32_t obj, inst, row;
+	const char *line;
+	uint32_t len, obj, inst;
 };
 
 static int objcmp(const void *a, const void *b)
@@ -414,9 +417,14 @@ static int build_objects(struct hap_snapshot *s)
 			}
 			tr[ntr].obj = (uint32_t)id;
 			tr[ntr].inst = (uint32_t)i;
-			tr[ntr].row = (uint32_t)r;
+			tr[ntr].line = row->line;
+			tr[ntr].len = row->len;
 			ntr++;
 		}
+		/* merged: the parser's row index of this instance is not needed any more */
+		free(in->stat.rows);
+		in->stat.rows = NULL;
+		in->stat.nrows = 0;
 	}
 	/* group rows by object, keeping instance order (counting sort) */
 	start = calloc(s->nobjs + 1, sizeof(*start));
@@ -436,14 +444,8 @@ static int build_objects(struct hap_snapshot *s)
 		struct snap_row *sr = &s->rows[start[tr[i].obj]++];
 
 		sr->inst = tr[i].inst;
-		sr->line = s->insts[tr[i].inst].stat.rows[tr[i].row].line;
-		sr->len = s->insts[tr[i].inst].stat.rows[tr[i].row].len;
-	}
-	/* the rows are merged: the parser's per-row index is not needed any more */
-	for (i = 0; i < s->ninst; i++) {
-		free(s->insts[i].stat.rows);
-		s->insts[i].stat.rows = NULL;
-		s->insts[i].stat.nrows = 0;
+		sr->line = tr[i].line;
+		sr->len = tr[i].len;
 	}
 	for (t = 0; t < 3; t++) {
 		size_t k = 0;
