@@ -106,7 +106,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!req) {
-			fprintf(stderr, "usage: rawread -f REQFILE SOCKET... [-f REQFILE SOCKET...]...\n");
+			fprintf(stderr,
+			        "usage: rawread -f REQFILE SOCKET... [-f REQFILE SOCKET...]...\n");
 			return 1;
 		}
 		pfd[n].fd = open_one(argv[a], req, reqlen);
@@ -120,7 +121,8 @@ int main(int argc, char **argv)
 	}
 	while (open > 0) {
 		if (poll(pfd, (nfds_t)n, 30000) <= 0) {
-			fprintf(stderr, "rawread: poll: %s\n", errno ? strerror(errno) : "timed out");
+			fprintf(stderr, "rawread: poll: %s\n",
+			        errno ? strerror(errno) : "timed out");
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
@@ -130,8 +132,8 @@ int main(int argc, char **argv)
 				continue;
 			while ((r = recv(pfd[i].fd, buf, sizeof(buf), 0)) > 0)
 				total += (size_t)r;
-			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-			               errno != EINTR)) {
+			if (r == 0 ||
+			    (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
 				close(pfd[i].fd);
 				pfd[i].fd = -1;
 				open--;

@@ -153,7 +153,7 @@ enum hap_obj {
 #define HAP_SNAP_BACKENDS  0x2u
 #define HAP_SNAP_SERVERS   0x4u
 #define HAP_SNAP_ALL       0x7u
-#define HAP_SNAP_ACLS      0x8u /* also "show acl" (the list of ACLs) */
+#define HAP_SNAP_ACLS      0x8u  /* also "show acl" (the list of ACLs) */
 #define HAP_SNAP_MAPS      0x10u /* also "show map" (the list of maps) */
 
 /* Instance flags. */
@@ -333,19 +333,19 @@ HAP_API void hap_plan_free(struct hap_plan *p);
  * ran. Caller owns *out, free with hap_result_free().
  */
 HAP_API int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
-			   struct hap_error *err);
+                           struct hap_error *err);
 
 enum hap_server_change {
-	HAP_SERVER_WEIGHT = 0,     /* value: "0".."256" or "N%" of the configured weight */
-	HAP_SERVER_STATE,          /* value: ready, drain, maint */
-	HAP_SERVER_ENABLE,         /* leave maintenance ("enable server") */
-	HAP_SERVER_DISABLE,        /* enter maintenance ("disable server") */
-	HAP_SERVER_ADDR,           /* value: an IPv4/IPv6 address; port: optional */
-	HAP_SERVER_HEALTH,         /* value: up, stopping, down */
-	HAP_SERVER_AGENT,          /* value: up, down */
-	HAP_SERVER_CHECK,          /* value: enable, disable (health checks) */
-	HAP_SERVER_AGENT_CHECK,    /* value: enable, disable (agent checks) */
-	HAP_SERVER_MAXCONN,        /* value: 0.. */
+	HAP_SERVER_WEIGHT = 0,        /* value: "0".."256" or "N%" of the configured weight */
+	HAP_SERVER_STATE,             /* value: ready, drain, maint */
+	HAP_SERVER_ENABLE,            /* leave maintenance ("enable server") */
+	HAP_SERVER_DISABLE,           /* enter maintenance ("disable server") */
+	HAP_SERVER_ADDR,              /* value: an IPv4/IPv6 address; port: optional */
+	HAP_SERVER_HEALTH,            /* value: up, stopping, down */
+	HAP_SERVER_AGENT,             /* value: up, down */
+	HAP_SERVER_CHECK,             /* value: enable, disable (health checks) */
+	HAP_SERVER_AGENT_CHECK,       /* value: enable, disable (agent checks) */
+	HAP_SERVER_MAXCONN,           /* value: 0.. */
 	HAP_SERVER_SHUTDOWN_SESSIONS, /* close every session of the server */
 };
 
@@ -353,8 +353,8 @@ struct hap_server_op {
 	enum hap_server_change change;
 	const char *backend; /* NULL: every backend that has the server */
 	const char *server;
-	const char *value;   /* see enum hap_server_change; NULL when none */
-	const char *port;    /* HAP_SERVER_ADDR only; NULL for none */
+	const char *value; /* see enum hap_server_change; NULL when none */
+	const char *port;  /* HAP_SERVER_ADDR only; NULL for none */
 };
 
 /*
@@ -364,7 +364,7 @@ struct hap_server_op {
  * Caller owns *out, free with hap_plan_free().
  */
 HAP_API int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
-			    struct hap_error *err);
+                            struct hap_error *err);
 /* Only the validation of hap_server_plan (no I/O). */
 HAP_API int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err);
 
@@ -387,16 +387,16 @@ HAP_API int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_e
 /* Plan the change on every instance holding each frontend; HAP_ENOTFOUND
  * when a named frontend is on no instance. Caller frees with hap_plan_free(). */
 HAP_API int hap_frontend_plan(struct hap_plan **out, struct hap *h,
-			      const struct hap_frontend_op *op, struct hap_error *err);
+                              const struct hap_frontend_op *op, struct hap_error *err);
 
 enum hap_global_change {
-	HAP_GLOBAL_MAXCONN = 0,          /* "set maxconn global N" */
-	HAP_GLOBAL_RATE_CONNECTIONS,     /* "set rate-limit connections global N" */
-	HAP_GLOBAL_RATE_SESSIONS,        /* "set rate-limit sessions global N" */
-	HAP_GLOBAL_RATE_SSL_SESSIONS,    /* "set rate-limit ssl-sessions global N" */
+	HAP_GLOBAL_MAXCONN = 0,           /* "set maxconn global N" */
+	HAP_GLOBAL_RATE_CONNECTIONS,      /* "set rate-limit connections global N" */
+	HAP_GLOBAL_RATE_SESSIONS,         /* "set rate-limit sessions global N" */
+	HAP_GLOBAL_RATE_SSL_SESSIONS,     /* "set rate-limit ssl-sessions global N" */
 	HAP_GLOBAL_RATE_HTTP_COMPRESSION, /* "set rate-limit http-compression global N" (kB/s) */
-	HAP_GLOBAL_CLEAR_COUNTERS,       /* "clear counters" (maxima) */
-	HAP_GLOBAL_CLEAR_COUNTERS_ALL,   /* "clear counters all" */
+	HAP_GLOBAL_CLEAR_COUNTERS,        /* "clear counters" (maxima) */
+	HAP_GLOBAL_CLEAR_COUNTERS_ALL,    /* "clear counters all" */
 };
 
 struct hap_global_op {
@@ -407,7 +407,7 @@ struct hap_global_op {
 HAP_API int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err);
 /* Plan the change on every instance. Caller frees with hap_plan_free(). */
 HAP_API int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
-			    struct hap_error *err);
+                            struct hap_error *err);
 
 /* ------------------------------------------------------------------ */
 /* ACLs and maps                                                       */

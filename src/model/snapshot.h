@@ -14,7 +14,7 @@
 /* The "show acl" (is_map 0) or "show map" listing of instance i, when the
  * snapshot was taken with HAP_SNAP_ACLS / HAP_SNAP_MAPS and it answered. */
 const struct hap_pat_ref_list *hap_snapshot_patterns(const struct hap_snapshot *s, size_t i,
-						     int is_map);
+                                                     int is_map);
 
 const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_t i);
 

@@ -31,7 +31,7 @@ enum hap_match {
 	HAP_M_EXACT,
 	HAP_M_PREFIX,
 	HAP_M_CONTAINS,
-	HAP_M_END,       /* end of a table */
+	HAP_M_END, /* end of a table */
 };
 
 struct hap_reply_rule {
@@ -84,11 +84,11 @@ int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
 /* ---- plans ---- */
 
 struct hap_plan_entry {
-	size_t inst;        /* instance index in the plan's snapshot */
-	char *object;       /* "backend/server", a frontend name, a map file */
-	char *command;      /* the line, without routing prefix and '\n' */
+	size_t inst;   /* instance index in the plan's snapshot */
+	char *object;  /* "backend/server", a frontend name, a map file */
+	char *command; /* the line, without routing prefix and '\n' */
 	const struct hap_reply_table *judge;
-	int skip_code;      /* not 0: not sent, reported with this code */
+	int skip_code; /* not 0: not sent, reported with this code */
 	char *skip_msg;
 };
 
@@ -96,12 +96,12 @@ struct hap_plan {
 	struct hap_snapshot *snap; /* owned: the read the plan was built from */
 	size_t n, cap;
 	struct hap_plan_entry *e;
-	size_t nobjects;  /* distinct objects changed */
-	int disruptive;   /* the change stops traffic (disable, maint, drain, shutdown) */
+	size_t nobjects; /* distinct objects changed */
+	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
 };
 
 /* Add an entry; command is copied. Level below the table's: a skipped entry. */
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
-		 const struct hap_reply_table *judge);
+                 const struct hap_reply_table *judge);
 
 #endif

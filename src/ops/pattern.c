@@ -78,7 +78,6 @@
 /* Longest "@<version>" word: "@4294967295". */
 #define VER_MAX_WORD 11
 
-
 /* ---- reply tables (HAProxy 2.6.12's texts, tests/data/2.6/) ---- */
 
 #define END                                                                                        \

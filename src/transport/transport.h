@@ -26,8 +26,9 @@ enum hap_addr_kind {
 
 struct hap_addr {
 	enum hap_addr_kind kind;
-	int master;      /* 1: a master CLI (spec "master:...") */
-	char name[160];  /* display name: "/run/haproxy/admin.sock" (the path as given), "tcp:127.0.0.1:9999" */
+	int master;     /* 1: a master CLI (spec "master:...") */
+	char name[160]; /* display name: "/run/haproxy/admin.sock" (the path as given),
+	                   "tcp:127.0.0.1:9999" */
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	/* Not usable (a socket found in a directory whose path does not fit

@@ -14,22 +14,24 @@
 #include "haproxyadmin.h"
 #include "model/rules.h"
 
-static int check(int info, int type, const char *name, size_t len, const char *tag,
-		 size_t *seen)
+static int check(int info, int type, const char *name, size_t len, const char *tag, size_t *seen)
 {
 	const struct hap_rule_row *r = hap_rule_find(info, name, len);
 	const char *want;
 
 	(*seen)++;
 	if (!r) {
-		printf("missing %s field %.*s (tag %.3s)\n", info ? "info" : "stat", (int)len,
-		       name, tag);
+		printf("missing %s field %.*s (tag %.3s)\n", info ? "info" : "stat", (int)len, name,
+		       tag);
 		return 1;
 	}
 	want = r->tag[info ? 0 : type];
 	if (!want || strncmp(want, tag, 3) != 0) {
 		printf("tag of %.*s for %s: table %s, haproxy %.3s\n", (int)len, name,
-		       info ? "info" : type == 0 ? "frontend" : type == 1 ? "backend" : "server",
+		       info        ? "info"
+		       : type == 0 ? "frontend"
+		       : type == 1 ? "backend"
+		                   : "server",
 		       want ? want : "(none)", tag);
 		return 1;
 	}

@@ -28,7 +28,6 @@
 #endif
 #define FIXTURE_DIR HAP_TEST_DATA "/2.6"
 
-
 /* Whole file in a malloc'd buffer; NULL when absent. */
 static char *load(const char *name, size_t *len)
 {
