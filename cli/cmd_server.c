@@ -78,8 +78,32 @@ static const char *verify_field(enum hap_server_change ch)
 	}
 }
 
+/* The backend every entry of the plan is about, when there is only one:
+ * the read-back after the change then reads just that backend. */
+static const char *one_backend(const struct hap_plan *p, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < hap_plan_count(p); i++) {
+		const char *obj = hap_plan_object(p, i);
+		const char *slash = strchr(obj, '/');
+		size_t n = slash ? (size_t)(slash - obj) : strlen(obj);
+
+		if (n >= len)
+			return NULL;
+		if (i == 0) {
+			memcpy(buf, obj, n);
+			buf[n] = '\0';
+		} else if (strlen(buf) != n || memcmp(buf, obj, n) != 0) {
+			return NULL;
+		}
+	}
+	return hap_plan_count(p) ? buf : NULL;
+}
+
 static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
 {
+	char backend[512];
 	struct hap_error err = { 0, "" };
 	struct hap_plan *p = NULL;
 	int ret;
@@ -93,7 +117,8 @@ static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
 	ret = hap_server_plan(&p, c->h, op, &err);
 	if (ret)
 		return plan_error(c, ret, &err);
-	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change), op->backend, what);
+	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change),
+	                 one_backend(p, backend, sizeof(backend)), what);
 	hap_plan_free(p);
 	return ret;
 }
