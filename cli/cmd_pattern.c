@@ -22,21 +22,6 @@ static const char *obj_name(enum hap_pat_kind kind)
 	return kind == HAP_PAT_MAP ? "map" : "acl";
 }
 
-/* Exit status of a failed plan/read/replace set-up. */
-static int plan_exit(struct cli *c, int code, const struct hap_error *err)
-{
-	cli_err(c, "%s", err->msg);
-	switch (code) {
-	case HAP_EINVAL:
-		return EXIT_USAGE;
-	case HAP_ENOTFOUND:
-		return EXIT_NOTFOUND;
-	case HAP_EIO:
-		return EXIT_UNREACHABLE;
-	}
-	return EXIT_FAILED;
-}
-
 /* The verb's options (-h only) and its exact number of arguments. */
 static int args(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
                 char **argv, int want)
@@ -505,7 +490,7 @@ static int do_read(struct cli *c, struct hap_pattern_op *op)
 		return ret;
 	ret = hap_pattern_read_new(&r, c->h, op, &err);
 	if (ret)
-		return plan_exit(c, ret, &err);
+		return plan_error(c, ret, &err);
 	t = hap_pattern_read_target(r);
 	if (*t->note)
 		cli_err(c, "%s", t->note);
@@ -537,7 +522,7 @@ static int do_change(struct cli *c, struct hap_pattern_op *op)
 		return ret;
 	ret = hap_pattern_plan(&p, &t, c->h, op, &err);
 	if (ret)
-		return plan_exit(c, ret, &err);
+		return plan_error(c, ret, &err);
 	if (*t.note)
 		cli_err(c, "%s", t.note);
 	not_holding(c, hap_plan_snapshot(p), op->kind, t.file, "not changed");
@@ -672,7 +657,7 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 		goto out;
 	ret = hap_pattern_replace_new(&r, c->h, kind, id, f, &err);
 	if (ret) {
-		ret = plan_exit(c, ret, &err);
+		ret = plan_error(c, ret, &err);
 		goto out;
 	}
 	t = hap_pattern_replace_target(r);
