@@ -137,11 +137,6 @@ static void check_inst(const struct snap_inst *in, unsigned what)
 	}
 }
 
-static int has_nul(struct hap_view v)
-{
-	return v.n && memchr(v.p, '\0', v.n) != NULL;
-}
-
 static void check_objects(struct hap_snapshot *s)
 {
 	struct hap_value *vals = malloc((s->nfields ? s->nfields : 1) * sizeof(*vals));
@@ -152,14 +147,13 @@ static void check_objects(struct hap_snapshot *s)
 		for (i = 0; i < hap_snapshot_count(s, (enum hap_obj)t); i++) {
 			const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)t, i);
 			const struct snap_row *sr;
-			const struct hap_stat_row *row;
 
 			FUZZ_CHECK(o && o->type == (enum hap_obj)t && o->n >= 1 && o->name);
 			FUZZ_CHECK((t == HAP_OBJ_SERVER) == (o->backend != NULL));
 			sr = &s->rows[o->first];
-			row = &s->insts[sr->inst].stat.rows[sr->row];
+			FUZZ_CHECK(sr->inst < s->ninst && sr->line != NULL);
 			/* names holding a NUL byte cannot be asked for by name */
-			if (!has_nul(row->pxname) && !has_nul(row->svname))
+			if (!memchr(sr->line, '\0', sr->len))
 				FUZZ_CHECK(hap_snapshot_find(s, (enum hap_obj)t, o->backend,
 				                             o->name) == o);
 			for (k = 0; k < o->n; k++) {
