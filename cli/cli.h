@@ -100,6 +100,9 @@ void jw_key(struct jw *w, const char *k);
 /* A key escaped once ("\"name\":"), for keys written many times; free() it. */
 char *jw_make_key(const char *k);
 void jw_rawkey(struct jw *w, const char *prekey);
+/* A literal key, escaped at compile time (plain ASCII only). */
+#define JW_KEY(w, lit) jw_rawkeyn((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+void jw_rawkeyn(struct jw *w, const char *prekey, size_t len);
 /* A string value escaped once (with its quotes); free() it. */
 char *jw_make_str(const char *v);
 void jw_rawstr(struct jw *w, const char *prestr);

@@ -210,7 +210,10 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
 {
 	size_t e;
 
-	jw_key(w, text ? "text" : "metrics");
+	if (text)
+		JW_KEY(w, "text");
+	else
+		JW_KEY(w, "metrics");
 	jw_obj(w);
 	for (e = 0; e < fp->nemit; e++) {
 		size_t p = fp->emit[e];
@@ -233,41 +236,41 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 
 	objvals_load(&ov, fp, o);
 	jw_obj(w);
-	jw_key(w, "name");
+	JW_KEY(w, "name");
 	jw_str(w, hap_object_name(o));
 	if (t == HAP_OBJ_SERVER) {
-		jw_key(w, "backend");
+		JW_KEY(w, "backend");
 		jw_str(w, hap_object_backend(o));
 	}
-	jw_key(w, "status");
+	JW_KEY(w, "status");
 	jw_value(w, ov_get(&ov, 0, fp->pst));
 	if (t != HAP_OBJ_FRONTEND) {
-		jw_key(w, "weight");
+		JW_KEY(w, "weight");
 		jw_value(w, ov_get(&ov, 0, fp->pw));
 	}
 	json_fields(w, fp, &ov, 0, 0);
 	json_fields(w, fp, &ov, 0, 1);
-	jw_key(w, "disagree");
+	JW_KEY(w, "disagree");
 	jw_arr(w);
 	for (p = 0; p < ov.nf; p++)
 		if (ov.v[p].kind == HAP_VALUE_DISAGREE)
 			jw_str(w, hap_snapshot_field_name(s, fp->sel[p]));
 	jw_end_arr(w);
-	jw_key(w, "instances");
+	JW_KEY(w, "instances");
 	jw_arr(w);
 	for (k = 0; k < ov.ni; k++) {
 		size_t i = hap_object_instance(o, k);
 		unsigned fl = hap_instance_flags(s, i);
 
 		jw_obj(w);
-		jw_key(w, "endpoint");
+		JW_KEY(w, "endpoint");
 		jw_rawstr(w, fp->inst[i]);
-		jw_key(w, "old_worker");
+		JW_KEY(w, "old_worker");
 		jw_bool(w, (fl & HAP_INST_OLD_WORKER) != 0);
-		jw_key(w, "status");
+		JW_KEY(w, "status");
 		jw_value(w, ov_get(&ov, 1 + k, fp->pst));
 		if (t != HAP_OBJ_FRONTEND) {
-			jw_key(w, "weight");
+			JW_KEY(w, "weight");
 			jw_value(w, ov_get(&ov, 1 + k, fp->pw));
 		}
 		json_fields(w, fp, &ov, 1 + k, 0);

@@ -334,6 +334,13 @@ void jw_rawstr(struct jw *w, const char *prestr)
 	put(w, prestr, strlen(prestr));
 }
 
+void jw_rawkeyn(struct jw *w, const char *prekey, size_t len)
+{
+	sep(w);
+	put(w, prekey, len);
+	w->after_key = 1;
+}
+
 void jw_rawkey(struct jw *w, const char *prekey)
 {
 	sep(w);

@@ -813,6 +813,21 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 				if (in->colmap[fids[x]] >= 0 &&
 				    (size_t)in->colmap[fids[x]] + 1 > need)
 					need = (size_t)in->colmap[fids[x]] + 1;
+			if (need <= maxv && !memchr(row->line, '"', row->len)) {
+				/* no quoted field (the common case): commas are separators */
+				const char *p = row->line, *e = p + row->len;
+
+				nv = 0;
+				while ((size_t)nv < need && p < e) {
+					const char *q = p;
+
+					while (q < e && *q != ',')
+						q++;
+					views[nv++] = hap_view_make(p, (size_t)(q - p));
+					p = q + 1;
+				}
+				goto split;
+			}
 			if (need <= maxv) {
 				nv = 0;
 				while ((size_t)nv < need &&
