@@ -223,10 +223,12 @@ hap_cli() {
 	rm -f "$errf"
 }
 
-# csv_field CSV_TEXT PXNAME SVNAME COLUMN: one field of `show stat` output,
-# columns by header name, RFC-4180 quoting handled (the value is unquoted).
-csv_field() {
-	printf '%s\n' "$1" | awk -v px="$2" -v sv="$3" -v colname="$4" '
+# stat_values CSV PX SV COL...: the named columns of one row, one per line
+# (RFC-4180 quoting handled; empty when the field is empty).
+stat_values() {
+	local csv=$1 px=$2 sv=$3
+	shift 3
+	printf '%s\n' "$csv" | awk -v px="$px" -v sv="$sv" -v cols="$*" '
 	function split_csv(line, out,    n, i, c, f, q) {
 		n = 0; f = ""; q = 0
 		for (i = 1; i <= length(line); i++) {
@@ -246,8 +248,22 @@ csv_field() {
 	NR == 1 { sub(/^# /, ""); n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
 	{
 		split_csv($0, r)
-		if (r[1] == px && r[2] == sv) { print r[col[colname]]; exit }
+		if (r[1] == px && r[2] == sv) {
+			m = split(cols, want, " ")
+			for (i = 1; i <= m; i++) print (want[i] in col) ? r[col[want[i]]] : "?"
+			exit
+		}
 	}'
+}
+
+# csv_field CSV_TEXT PXNAME SVNAME COLUMN: one field of `show stat` output,
+# columns by header name, RFC-4180 quoting handled (the value is unquoted;
+# empty when the field or the column is absent).
+csv_field() {
+	local v
+	v=$(stat_values "$@")
+	[ "$v" = "?" ] && v=""
+	printf '%s\n' "$v"
 }
 
 # stat_field SOCKET PXNAME SVNAME COLUMN: csv_field of a fresh `show stat`.

@@ -62,39 +62,6 @@ servers_state() {
 	done
 }
 
-# stat_values CSV PX SV COL...: the named columns of one row, one per line
-# (RFC-4180 quoting handled; empty when the field is empty).
-stat_values() {
-	local csv=$1 px=$2 sv=$3
-	shift 3
-	printf '%s\n' "$csv" | awk -v px="$px" -v sv="$sv" -v cols="$*" '
-	function split_csv(line, out,    n, i, c, f, q) {
-		n = 0; f = ""; q = 0
-		for (i = 1; i <= length(line); i++) {
-			c = substr(line, i, 1)
-			if (q) {
-				if (c == "\"") {
-					if (substr(line, i + 1, 1) == "\"") { f = f "\""; i++ }
-					else q = 0
-				} else f = f c
-			} else if (c == "\"") q = 1
-			else if (c == ",") { out[++n] = f; f = "" }
-			else f = f c
-		}
-		out[++n] = f
-		return n
-	}
-	NR == 1 { sub(/^# /, ""); n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
-	{
-		split_csv($0, r)
-		if (r[1] == px && r[2] == sv) {
-			m = split(cols, want, " ")
-			for (i = 1; i <= m; i++) print (want[i] in col) ? r[col[want[i]]] : "?"
-			exit
-		}
-	}'
-}
-
 # agg RULE V...: what the aggregate of the per-instance values must be.
 # Empty values are absent; none left -> null. sum, max; min is the youngest
 # real age (-1 = never, used only when no instance has a real age); avg is
