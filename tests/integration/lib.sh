@@ -11,6 +11,10 @@
 # run_ok DESC CMD..., is GOT EXPECTED DESC, isnt GOT UNEXPECTED DESC,
 # like GOT REGEX DESC, unlike GOT REGEX DESC, pass DESC, fail DESC, skip DESC.
 # Output: diag MSG (a TAP comment), bail_out MSG.
+# Read-back: expect_all_holders [-n N] KIND NAME FIELD EXPECTED [DESC] asks
+# every instance holding the object through its own socket (see below).
+# Skips need a reason; helper errors (unknown column, sanitizer report on
+# the CLI's stderr) are failed tests.
 # Helpers: fleet_up N [--master] [--big B S], fleet_down, hap_sock SOCKET CMD,
 # hap_cli ARGS (sets HAP_OUT HAP_ERR HAP_RC), csv_field / stat_field (show stat
 # columns by name, quotes handled), spawn CMD (background, killed at exit),
@@ -38,6 +42,29 @@ TAP_PLANNED=""
 TAP_DONE=0
 TAP_BG_PIDS=""
 TAP_FLEET_DIRS=""
+# Errors found by helpers, possibly in a subshell ($(stat_values ...)): one
+# line each in this file; the next assertion, done_testing or the exit turns
+# each into a failed test.
+TAP_ERR_FILE=$(mktemp "${TMPDIR:-/tmp}/hap-tap-err.XXXXXX")
+
+# tap_error MSG: record a failed check from a helper (works in a subshell).
+tap_error() {
+	printf '%s\n' "$*" | tr '\n' ' ' >>"$TAP_ERR_FILE"
+	echo >>"$TAP_ERR_FILE"
+	echo "# helper error: $*" >&2
+}
+
+# tap_flush_errors: one failed test per recorded helper error.
+tap_flush_errors() {
+	local line
+	[ -s "$TAP_ERR_FILE" ] || return 0
+	while IFS= read -r line; do
+		TAP_N=$((TAP_N + 1))
+		TAP_FAILED=$((TAP_FAILED + 1))
+		echo "not ok $TAP_N - $line"
+	done <"$TAP_ERR_FILE"
+	: >"$TAP_ERR_FILE"
+}
 
 plan() {
 	TAP_PLANNED=$1
@@ -45,6 +72,7 @@ plan() {
 }
 
 done_testing() {
+	tap_flush_errors
 	[ -n "$TAP_PLANNED" ] || echo "1..$TAP_N"
 	TAP_DONE=1
 }
@@ -63,6 +91,7 @@ bail_out() {
 
 # tap_result PASSED DESC
 tap_result() {
+	tap_flush_errors
 	TAP_N=$((TAP_N + 1))
 	if [ "$1" = 1 ]; then
 		echo "ok $TAP_N - $2"
@@ -77,7 +106,14 @@ tap_result() {
 pass() { tap_result 1 "$1"; }
 fail() { tap_result 0 "$1"; }
 
+# skip REASON: a skipped test; the reason is required (a skip without one is
+# a failure, so that no placeholder counts as a pass).
 skip() {
+	if [ -z "${1:-}" ]; then
+		tap_result 0 "skip without a reason"
+		return 1
+	fi
+	tap_flush_errors
 	TAP_N=$((TAP_N + 1))
 	echo "ok $TAP_N # SKIP $1"
 }
@@ -152,6 +188,12 @@ tap_cleanup() {
 tap_exit() {
 	local rc=$?
 	trap - EXIT
+	if [ -s "$TAP_ERR_FILE" ]; then
+		echo "# helper errors after the last test:"
+		sed 's/^/#   /' "$TAP_ERR_FILE"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+	rm -f "$TAP_ERR_FILE"
 	tap_cleanup
 	if [ "$TAP_DONE" = 0 ] && [ -z "$TAP_PLANNED" ]; then
 		echo "# test script ended before done_testing (status $rc)"
@@ -169,6 +211,7 @@ tap_exit() {
 
 tap_signal() {
 	echo "# interrupted by signal $1"
+	rm -f "$TAP_ERR_FILE"
 	tap_cleanup
 	trap - EXIT
 	exit $((128 + $2))
@@ -213,7 +256,22 @@ hap_sock() {
 	fleet_cmd "$1" "$2"
 }
 
+# Sanitizer reports (ASan, UBSan, LeakSanitizer, MSan, TSan): their lines.
+HAP_SAN_RE='runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|ERROR: MemorySanitizer|WARNING: ThreadSanitizer|SUMMARY: (Address|Undefined|Leak|Memory|Thread)Sanitizer|UndefinedBehaviorSanitizer'
+
+# sanitizer_check WHAT TEXT: a failed test when TEXT holds a sanitizer report.
+sanitizer_check() {
+	if grep -Eq "$HAP_SAN_RE" <<<"$2"; then
+		grep -E -m 20 -A 8 "$HAP_SAN_RE" <<<"$2" | sed 's/^/# /' >&2
+		tap_error "sanitizer report from $1"
+		return 1
+	fi
+	return 0
+}
+
 # hap_cli ARGS...: run the CLI under test; sets HAP_OUT, HAP_ERR, HAP_RC.
+# A sanitizer report on stderr is a failed test of its own (whatever the
+# exit status), so a UBSan finding cannot pass as "an instance failed".
 hap_cli() {
 	local errf
 	errf=$(mktemp "${TMPDIR:-/tmp}/hap-cli-err.XXXXXX")
@@ -221,14 +279,18 @@ hap_cli() {
 	HAP_OUT=$(timeout 60 "$HAPROXYADMIN" "$@" 2>"$errf") || HAP_RC=$?
 	HAP_ERR=$(cat "$errf")
 	rm -f "$errf"
+	sanitizer_check "haproxyadmin $*" "$HAP_ERR"
+	return 0
 }
 
 # stat_values CSV PX SV COL...: the named columns of one row, one per line
-# (RFC-4180 quoting handled; empty when the field is empty).
+# (RFC-4180 quoting handled; empty when the field is empty). An unknown
+# column or a missing row is an error: a message on stderr, status 1 and a
+# failed test (never an empty value that an `is ... ""` would accept).
 stat_values() {
-	local csv=$1 px=$2 sv=$3
+	local csv=$1 px=$2 sv=$3 out rc=0
 	shift 3
-	printf '%s\n' "$csv" | awk -v px="$px" -v sv="$sv" -v cols="$*" '
+	out=$(printf '%s\n' "$csv" | awk -v px="$px" -v sv="$sv" -v cols="$*" '
 	function split_csv(line, out,    n, i, c, f, q) {
 		n = 0; f = ""; q = 0
 		for (i = 1; i <= length(line); i++) {
@@ -250,25 +312,136 @@ stat_values() {
 		split_csv($0, r)
 		if (r[1] == px && r[2] == sv) {
 			m = split(cols, want, " ")
-			for (i = 1; i <= m; i++) print (want[i] in col) ? r[col[want[i]]] : "?"
+			for (i = 1; i <= m; i++) {
+				if (!(want[i] in col)) { print "stat_values: no column " want[i] > "/dev/stderr"; bad = 1; exit 3 }
+				print r[col[want[i]]]
+			}
+			found = 1
 			exit
 		}
-	}'
+	}
+	END { if (!found && !bad) { print "stat_values: no row " px "/" sv > "/dev/stderr"; exit 4 } }'
+	echo ".$?")
+	# (the status rides after the output, so that trailing empty fields stay)
+	rc=${out##*.}
+	out=${out%.*}
+	if [ "$rc" != 0 ]; then
+		tap_error "stat_values $px/$sv $*: no such row or column"
+		return 1
+	fi
+	printf '%s' "$out"
 }
 
 # csv_field CSV_TEXT PXNAME SVNAME COLUMN: one field of `show stat` output,
 # columns by header name, RFC-4180 quoting handled (the value is unquoted;
-# empty when the field or the column is absent).
+# empty when the field is empty). A missing row or column is an error, as
+# in stat_values.
 csv_field() {
-	local v
-	v=$(stat_values "$@")
-	[ "$v" = "?" ] && v=""
-	printf '%s\n' "$v"
+	stat_values "$@"
 }
 
 # stat_field SOCKET PXNAME SVNAME COLUMN: csv_field of a fresh `show stat`.
 stat_field() {
 	csv_field "$(hap_sock "$1" "show stat")" "$2" "$3" "$4"
+}
+
+# expect_all_holders [-n HOLDERS] [-i "I..."] KIND NAME FIELD EXPECTED [DESC]:
+# one test that reads the object back from EVERY instance of the fleet (or
+# of the instances I...) that holds it, each through its own admin socket
+# (never through the CLI under test), and passes when each holder has
+# EXPECTED ("~REGEX": matches it) and at least one, or exactly HOLDERS,
+# instances hold it. Every change test reads back with it.
+#   server   BACKEND/SERVER  show stat column, or get-weight (current weight)
+#                                               (holders: instances with the row)
+#   frontend NAME            show stat column   (row NAME/FRONTEND)
+#   backend  NAME            show stat column   (row NAME/BACKEND)
+#   info     -               show info key      (every instance)
+#   map      FILE            key -> its value, or "(absent)"      (holders:
+#   acl      FILE            pattern -> "present" or "(absent)"    instances
+#   map|acl  FILE            "#entries" -> the entry count         listing FILE)
+# The per-instance values are in EXPECT_GOT ("i=value ...", for diag).
+expect_all_holders() {
+	local want_n="" kind name field want desc i v sock out csv px sv n=0 bad=0
+	local insts
+	insts=$(seq 1 "${FLEET_N:-4}")
+	while :; do
+		case $1 in
+		-n) want_n=$2 ;;
+		-i) insts=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	kind=$1 name=$2 field=$3 want=$4
+	desc=${5:-"$kind $name $field is '$want' on every instance holding it"}
+	EXPECT_GOT=""
+	for i in $insts; do
+		v=FLEET_ADMIN_SOCK_$i
+		sock=${!v}
+		case $kind in
+		server | frontend | backend)
+			case $kind in
+			server) px=${name%%/*} sv=${name#*/} ;;
+			frontend) px=$name sv=FRONTEND ;;
+			backend) px=$name sv=BACKEND ;;
+			esac
+			csv=$(hap_sock "$sock" "show stat") || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<read failed>"; continue; }
+			[[ $csv == "# pxname,svname,"* ]] || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<no show stat>"; continue; }
+			awk -F, -v px="$px" -v sv="$sv" '$1 == px && $2 == sv { f = 1 } END { exit !f }' <<<"$csv" || continue
+			if [ "$field" = get-weight ]; then
+				out=$(hap_sock "$sock" "get weight $px/$sv" | sed -n '1s/^\([0-9][0-9]*\) (initial [0-9]*)$/\1/p')
+			else
+				out=$(stat_values "$csv" "$px" "$sv" "$field") || out="<no column $field>"
+			fi
+			;;
+		info)
+			out=$(hap_sock "$sock" "show info") || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<read failed>"; continue; }
+			grep -q '^Pid: ' <<<"$out" || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<no show info>"; continue; }
+			grep -q "^$field: " <<<"$out" || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<no key $field>"; continue; }
+			out=$(sed -n "s/^$field: //p" <<<"$out")
+			;;
+		map | acl)
+			out=$(hap_sock "$sock" "show $kind") || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<read failed>"; continue; }
+			[[ $out == "# id (file) description"* ]] || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<no show $kind>"; continue; }
+			awk -v f="($name)" '$2 == f { h = 1 } END { exit !h }' <<<"$out" || continue
+			if [ "$field" = "#entries" ]; then
+				out=$(awk -v f="($name)" '$2 == f' <<<"$out" | sed -n 's/.*entry_cnt=\([0-9]*\).*/\1/p')
+			else
+				csv=$(hap_sock "$sock" "show $kind $name") || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<read failed>"; continue; }
+				out=$(sed -n 's/^0x[0-9a-f]* //p' <<<"$csv" | awk -v k="$field" -v kind="$kind" '
+					kind == "acl" && $0 == k { print "present"; f = 1; exit }
+					kind == "map" && $1 == k { sub(/^[^ ]* /, ""); print; f = 1; exit }
+					END { if (!f) print "(absent)" }')
+			fi
+			;;
+		*)
+			tap_error "expect_all_holders: unknown kind '$kind'"
+			return 1
+			;;
+		esac
+		n=$((n + 1))
+		EXPECT_GOT="$EXPECT_GOT $i=$out"
+		if [[ $want == "~"* ]]; then
+			[[ $out =~ ${want#\~} ]] || bad=1
+		else
+			[ "$out" == "$want" ] || bad=1
+		fi
+	done
+	EXPECT_GOT=${EXPECT_GOT# }
+	if [ "$n" = 0 ]; then
+		bad=1
+		EXPECT_GOT="$EXPECT_GOT (no instance holds $kind $name)"
+	elif [ -n "$want_n" ] && [ "$n" != "$want_n" ]; then
+		bad=1
+		EXPECT_GOT="$EXPECT_GOT ($n holders, $want_n expected)"
+	fi
+	if [ "$bad" = 0 ]; then
+		tap_result 1 "$desc ($n holders)"
+	else
+		tap_result 0 "$desc"
+		diag "         got: $EXPECT_GOT" "    expected: '$want' on each holder"
+		return 1
+	fi
 }
 
 # alive PID: the process exists and is not a zombie.

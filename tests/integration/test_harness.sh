@@ -8,6 +8,34 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
+# --------------------------------------------------------------- the library can fail
+# Each case is a small script on lib.sh; it must end with status 1 and
+# report a failed test.
+lib_case() { # DESC SCRIPT: the script's TAP output and status in LC_OUT/LC_RC
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/hap-lib.XXXXXX")
+	printf '%s\n' ". '$HAP_SRCDIR/tests/integration/lib.sh'" "$2" >"$d/t.sh"
+	cat >"$d/fakecli" <<'EOS'
+#!/bin/sh
+echo "src/x.c:1:2: runtime error: signed integer overflow" >&2
+exit 1
+EOS
+	chmod +x "$d/fakecli"
+	LC_RC=0
+	LC_OUT=$(HAPROXYADMIN="$d/fakecli" bash "$d/t.sh" 2>/dev/null) || LC_RC=$?
+	rm -rf "$d"
+	is "$LC_RC/$(grep -c '^not ok' <<<"$LC_OUT")" "1/1" "$1"
+}
+lib_case "a sanitizer report on the CLI's stderr fails the test that ran it" \
+	'hap_cli info; is "$HAP_RC" 1 "exit 1 as expected"; done_testing'
+lib_case "an unknown show stat column is an error, not an empty value" \
+	'is "$(csv_field "$(printf "# pxname,svname,scur\nfe,FRONTEND,3\n")" fe FRONTEND nosuch)" "" "empty"; done_testing'
+lib_case "a missing show stat row is an error, not an empty value" \
+	'is "$(csv_field "$(printf "# pxname,svname,scur\nfe,FRONTEND,3\n")" fe BACKEND scur)" "" "empty"; done_testing'
+lib_case "a skip without a reason is a failure" 'skip; done_testing'
+is "$(csv_field "$(printf '# pxname,svname,scur\nfe,FRONTEND,3\n')" fe FRONTEND scur)" 3 \
+	"positive control: csv_field reads an existing column"
+
 fleet_up 4
 
 # --------------------------------------------------------------- sockets

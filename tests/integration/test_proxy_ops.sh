@@ -36,12 +36,16 @@ hap_cli -s "$S" frontend enable frontend_all
 is "$(each_stat frontend_all FRONTEND status)" "OPEN OPEN OPEN OPEN" "enable: OPEN everywhere"
 hap_cli -s "$S" frontend disable frontend_proc1 frontend_proc2
 is "$HAP_RC" 2 "disabling two frontends without a terminal needs --yes"
-is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_proc1 FRONTEND status)" OPEN "nothing was changed"
+expect_all_holders -n 1 frontend frontend_proc1 status OPEN "nothing was changed (frontend_proc1)"
+expect_all_holders -n 1 frontend frontend_proc2 status OPEN "nothing was changed (frontend_proc2)"
 hap_cli -s "$S" -y frontend disable frontend_proc1 frontend_proc2
 is "$HAP_RC" 0 "with --yes both are disabled"
-is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_proc1 FRONTEND status) $(stat_field "$FLEET_ADMIN_SOCK_2" frontend_proc2 FRONTEND status)" \
-	"PAUSED PAUSED" "each on the instance that has it"
+expect_all_holders -n 1 frontend frontend_proc1 status PAUSED "frontend_proc1 PAUSED on its only holder"
+expect_all_holders -n 1 frontend frontend_proc2 status PAUSED "frontend_proc2 PAUSED on its only holder"
 hap_cli -s "$S" -y frontend enable frontend_proc1 frontend_proc2
+is "$HAP_RC" 0 "enabling both frontends exits 0"
+expect_all_holders -n 1 frontend frontend_proc1 status OPEN "frontend_proc1 OPEN again on its holder"
+expect_all_holders -n 1 frontend frontend_proc2 status OPEN "frontend_proc2 OPEN again on its holder"
 hap_cli -s "$S" frontend set frontend_all maxconn 321
 is "$(each_stat frontend_all FRONTEND slim)" "321 321 321 321" "frontend maxconn set everywhere"
 hap_cli -s "$S" frontend set frontend_all maxconn abc
@@ -53,22 +57,23 @@ hap_cli -s "$S" frontend disable nosuch
 is "$HAP_RC" 4 "unknown frontend: exit 4"
 hap_cli -s "$S" -n frontend shutdown frontend2_proc34
 is "$(grep -c 'shutdown frontend frontend2_proc34' <<<"$HAP_OUT")" 2 "dry run prints the command for both holders"
-is "$(stat_field "$FLEET_ADMIN_SOCK_3" frontend2_proc34 FRONTEND status)" OPEN "dry run sent nothing"
+expect_all_holders -n 2 frontend frontend2_proc34 status OPEN "dry run sent nothing (OPEN on instances 3 and 4)"
 hap_cli -s "$S" frontend shutdown frontend2_proc34
 is "$HAP_RC" 0 "shutdown exits 0"
 like "$HAP_ERR" 'stays listed as STOP and cannot be enabled again' "shutdown says it is final"
-is "$(stat_field "$FLEET_ADMIN_SOCK_3" frontend2_proc34 FRONTEND status)" STOP "still listed, as STOP"
+expect_all_holders -n 2 frontend frontend2_proc34 status STOP "still listed, as STOP, on instances 3 and 4"
 hap_cli -s "$S" frontend enable frontend2_proc34
 is "$HAP_RC" 1 "enabling a shut down frontend is refused"
 like "$HAP_ERR" 'admin3.sock: frontend2_proc34: refused: Frontend was previously shut down, cannot enable.' \
 	"HAProxy's refusal verbatim, naming the instance"
 hap_cli -s "$S" frontend shutdown frontend2_proc34
 is "$HAP_RC" 0 "a second shutdown is applied (already shut down)"
+expect_all_holders -n 2 frontend frontend2_proc34 status STOP "... and both holders still list it as STOP"
 hap_cli -s "$FLEET_USER_SOCK_1" frontend disable frontend_all
 is "$HAP_RC" 1 "a user-level socket cannot disable"
 like "$HAP_OUT" 'denied' "reported as denied"
 like "$HAP_ERR" "user1.sock: frontend_all: denied: socket level 'user' is too low" "naming the level"
-is "$(stat_field "$FLEET_ADMIN_SOCK_1" frontend_all FRONTEND status)" OPEN "and nothing was changed"
+expect_all_holders -n 4 frontend frontend_all status OPEN "and nothing was changed on any instance"
 
 # ------------------------------------------------------------------ global
 hap_cli -s "$S" haproxy set maxconn 3000
@@ -79,6 +84,7 @@ is "$(J '.aggregate.Maxconn' <<<"$HAP_OUT")" 12000 "info reads it back (sum 1200
 hap_cli -s "$S" haproxy set maxconn 99999999
 is "$HAP_RC" 1 "above Hard_maxconn: refused by HAProxy"
 like "$HAP_ERR" 'Value out of range.' "with its words"
+expect_all_holders -n 4 info - Maxconn 3000 "the refused maxconn left Maxconn 3000 on every instance"
 for rl in connections:ConnRateLimit sessions:SessRateLimit ssl-sessions:SslRateLimit; do
 	hap_cli -s "$S" haproxy set rate-limit "${rl%%:*}" 77
 	is "$(each_info "${rl#*:}")" "77 77 77 77" "rate-limit ${rl%%:*} read back as ${rl#*:}"
@@ -102,9 +108,15 @@ hap_cli -s "$S" haproxy clear-counters
 is "$HAP_RC" 2 "clear-counters on 4 instances needs --yes without a terminal"
 hap_cli -s "$S" -y haproxy clear-counters --all
 is "$HAP_RC" 0 "clear-counters --all exits 0"
-is "$(each_stat frontend_all FRONTEND stot)" "0 0 0 0" "every counter reset (stot was $before)"
+expect_all_holders -n 4 frontend frontend_all stot 0 "every counter reset on every instance (stot was $before)"
+expect_all_holders -n 4 frontend frontend_all smax 0 "... max counters too (--all)"
+timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FLEET_PORT_frontend_all_1; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" >/dev/null 2>&1
+expect_all_holders -i 1 frontend frontend_all stot 1 "one more request on instance 1 (stot 1)"
+expect_all_holders -i 1 frontend frontend_all smax 1 "... smax 1"
 hap_cli -s "$FLEET_OPERATOR_SOCK_1" -y haproxy clear-counters
 is "$HAP_RC" 0 "clear-counters works through an operator socket"
+expect_all_holders -i 1 frontend frontend_all smax 0 "... instance 1's max counters are reset (smax 0)"
+expect_all_holders -i 1 frontend frontend_all stot 1 "... its other counters kept (no --all: stot 1)"
 hap_cli -s "$FLEET_OPERATOR_SOCK_1" -y haproxy clear-counters --all
 is "$HAP_RC" 1 "clear-counters --all is denied at level operator"
 like "$HAP_ERR" "needs 'admin'" "the message says the level needed"
