@@ -46,7 +46,7 @@ asan:
 	[ -f build-asan/build.ninja ] || meson setup build-asan $(MESON_OPTS) \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	$(NINJA) -C build-asan
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1 LSAN_OPTIONS=exitcode=23 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
 		scripts/run-tests.sh build-asan
 
 # Unit tests under valgrind: no leaks, no errors.

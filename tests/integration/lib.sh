@@ -408,6 +408,12 @@ expect_all_holders() {
 				out=$(awk -v f="($name)" '$2 == f' <<<"$out" | sed -n 's/.*entry_cnt=\([0-9]*\).*/\1/p')
 			else
 				csv=$(hap_sock "$sock" "show $kind $name") || { bad=1; EXPECT_GOT="$EXPECT_GOT $i=<read failed>"; continue; }
+				# the read worked: as many entries as the listing counts
+				if [ "$(grep -c '^0x' <<<"$csv")" != "$(awk -v f="($name)" '$2 == f' <<<"$out" | sed -n 's/.*entry_cnt=\([0-9]*\).*/\1/p')" ]; then
+					bad=1
+					EXPECT_GOT="$EXPECT_GOT $i=<show $kind $name: not the listed entry count>"
+					continue
+				fi
 				out=$(sed -n 's/^0x[0-9a-f]* //p' <<<"$csv" | awk -v k="$field" -v kind="$kind" '
 					kind == "acl" && $0 == k { print "present"; f = 1; exit }
 					kind == "map" && $1 == k { sub(/^[^ ]* /, ""); print; f = 1; exit }

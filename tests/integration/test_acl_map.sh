@@ -38,6 +38,26 @@ on_all() { # on_all DESC CODE: the shell CODE (which may use $i) succeeds for i 
 	ok "$bad" "$desc"
 }
 has() { entries "$4" "$1" "$2" | grep -qxF -- "$3"; } # has KIND FILE LINE I
+# read_ok I KIND FILE|#ID: the positive control of a negative check: instance
+# I lists FILE (or #ID) with a numeric entry_cnt and `show KIND FILE|#ID`
+# returns exactly that many entries (so an absent entry is not a failed read).
+read_ok() {
+	local l c want
+	l=$(hap_sock "$(sock "$1")" "show $2") || return 1
+	case $3 in
+	"#"*) want=$(awk -v id="${3#\#}" '$1 == id' <<<"$l") ;;
+	*) want=$(awk -v f="($3)" '$2 == f' <<<"$l") ;;
+	esac
+	want=$(sed -n 's/.*entry_cnt=\([0-9][0-9]*\).*/\1/p' <<<"$want")
+	[ -n "$want" ] || return 1
+	l=$(hap_sock "$(sock "$1")" "show $2 $3") || return 1
+	# every line an entry (no error text)
+	[ -z "$(grep -v '^0x[0-9a-f]* ' <<<"$l" | grep -v '^$')" ] || return 1
+	# by file name: exactly the listed count (an #id may count otherwise)
+	case $3 in "#"*) return 0 ;; esac
+	c=$(grep -c '^0x' <<<"$l")
+	[ "$c" = "$want" ]
+}
 
 H2B_ORIG=$(entries 1 map "$H2B")
 WL_ORIG=$(entries 1 acl "$WL")
@@ -99,8 +119,11 @@ like "$HAP_ERR" "$FLEET_ADMIN_SOCK_2: $BL" "the refusal names instance 2's file"
 like "$HAP_ERR" "$FLEET_ADMIN_SOCK_3: inline ACL" "... and instance 3's inline ACL"
 hap_cli -s "$S" acl add 2 10.99.99.99
 is "$HAP_RC" 2 "acl add 2 is refused"
+# (#2 is v-m1-bk.map on instance 1: a map, listed by show map)
 on_all "acl add 2: nothing sent, no instance has the pattern in its #2" \
-	'! hap_sock "$(sock $i)" "show acl #2" | grep -q 10.99.99.99'
+	'k=acl; [ $i = 1 ] && k=map; ! hap_sock "$(sock $i)" "show $k #2" | grep -q 10.99.99.99'
+on_all "positive control: every instance's #2 is read, entries only" \
+	'k=acl; [ $i = 1 ] && k=map; read_ok $i $k "#2"'
 hap_cli -s "$S" map show 99
 is "$HAP_RC" 4 "map show 99: no such id anywhere, exit 4"
 hap_cli -s "$S" map show /no/such.map
@@ -166,20 +189,24 @@ hap_cli -s "$FLEET_ADMIN_SOCK_2" map del "$H2B" "#$ref"
 is "$HAP_RC" 0 "narrowed to instance 2 with -s, the reference is deleted"
 ! has map "$H2B" "ref.key v" 2
 ok $? "instance 2 no longer has ref.key"
+read_ok 2 map "$H2B"
+ok $? "positive control: instance 2's map was read in full"
 has map "$H2B" "ref.key v" 1
 ok $? "instance 1 still has its own ref.key"
 hap_cli -s "$S" map del "$H2B" ref.key
+is "$HAP_RC" 1 "map del ref.key on the others: exit 1 (instance 2 no longer has it: refused there)"
+expect_all_holders -n 4 map "$H2B" ref.key "(absent)" "ref.key is gone from every holder"
 ref=$(hap_sock "$FLEET_ADMIN_SOCK_1" "show map $VM1" | awk '$2 == "k1" { print $1 }')
 hap_cli -s "$S" map del "$VM1" "#$ref"
 is "$HAP_RC" 0 "a #0x reference of a file on one instance needs no -s"
-! has map "$VM1" "k1 v1" 1
-ok $? "k1 is gone from instance 1"
+expect_all_holders -n 1 map "$VM1" k1 "(absent)" "k1 is gone from its only holder (instance 1)"
 
 # ------------------------------------------------------------------ dry run
 hap_cli -s "$S" -n map add "$H2B" dry.key v
 is "$HAP_RC" 0 "dry run exits 0"
 is "$(grep -c "add map $H2B dry.key v\$" <<<"$HAP_OUT")" 4 "dry run prints the command for each instance"
 on_all "dry run sent nothing" '! has map "$H2B" "dry.key v" $i'
+expect_all_holders -n 4 map "$H2B" dry.key "(absent)" "dry.key absent from every holder (entries read and counted)"
 nv=$(next_ver 1 map "$H2B")
 printf 'x y\n' >"$T/one.map"
 hap_cli -s "$S" -n map replace "$H2B" "$T/one.map"
@@ -187,6 +214,7 @@ is "$HAP_RC" 0 "replace dry run exits 0"
 is "$(grep -c '^prepare map ' <<<"$HAP_OUT") $(grep -c "^add map @$((nv + 1)) $H2B <<\$" <<<"$HAP_OUT") $(grep -c '^commit map @' <<<"$HAP_OUT")" \
 	"4 4 4" "replace dry run: prepare, add @next_ver+1 payload, commit, per instance"
 is "$(next_ver 1 map "$H2B")" "$nv" "replace dry run did not even prepare"
+like "$nv" '^[0-9]+$' "positive control: next_ver was read ($nv)"
 
 # ------------------------------------------------------------------ clear and its confirmation
 hap_cli -s "$S" map clear "$H2B" </dev/null
@@ -196,8 +224,11 @@ on_all "nothing was cleared" '[ "$(entries $i map "$H2B")" = "$H2B_ORIG" ]'
 hap_cli -s "$S" -y map clear "$H2B"
 is "$HAP_RC" 0 "clear -y exits 0"
 on_all "every instance's copy is empty" '[ -z "$(entries $i map "$H2B")" ]'
+expect_all_holders -n 4 map "$H2B" "#entries" 0 "entry_cnt 0 on every holder"
+on_all "positive control: the empty listing is a read that worked" 'read_ok $i map "$H2B"'
 hap_cli -s "$S" map clear "$VM1" </dev/null
 is "$HAP_RC" 0 "clear of a file on one instance needs no confirmation"
+expect_all_holders -n 1 map "$VM1" "#entries" 0 "$VM1 empty on its only holder"
 
 # ------------------------------------------------------------------ replace
 printf '%s\n' "$H2B_ORIG" >"$T/h2b.map"
@@ -230,6 +261,7 @@ on_all "the first and last entries are in the file's order" \
 on_all "the duplicate key: the first entry wins, as from a file" \
 	'hap_sock "$(sock $i)" "get map $H2B dup.example.com" | grep -q "value=\"first\""'
 on_all "the old entries are gone" '! entries $i map "$H2B" | grep -q "^app.foo.com "'
+on_all "positive control: the new content was read in full" 'read_ok $i map "$H2B"'
 
 # a refused entry: nothing committed, old content kept, prepared versions dropped
 printf '10.1.1.1\nnot-an-ip\n10.1.1.2\n' >"$T/bad.acl"
@@ -279,6 +311,8 @@ like "$(cat "$errf")" "$FLEET_ADMIN_SOCK_1: aborted: version [0-9]+ not committe
 on_all "every instance still serves the old content" '[ "$(entries $i acl "$WL")" = "$WL_ORIG" ]'
 is "$(for i in 1 2 3 4; do curr_ver "$i" acl "$WL"; done | xargs)" "$cv" "no instance moved to a new version"
 on_all "a new pattern is not matched" '! hap_sock "$(sock $i)" "get acl $WL 10.0.1.1" | grep -q match=yes'
+wl1=$(head -n 1 <<<"$WL_ORIG")
+on_all "positive control: an old pattern ($wl1) is matched" 'hap_sock "$(sock $i)" "get acl $WL $wl1" | grep -q match=yes'
 
 # 100,000 entries on 4 instances (timed, not asserted on time)
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "host%06d.example.com backend_%d\n", i, i % 7 }' >"$T/100k.map"
@@ -297,10 +331,12 @@ diag "100,000-entry acl replace on 4 instances: $(J '.milliseconds' <<<"$HAP_OUT
 
 # an invalid file: nothing sent
 printf 'a b\nc\0d\n' >"$T/nul.map"
-nv=$(next_ver 1 map "$H2B")
+nv=$(for i in 1 2 3 4; do next_ver "$i" map "$H2B"; done | xargs)
+like "$nv" '^[0-9]+ [0-9]+ [0-9]+ [0-9]+$' "positive control: next_ver read on the 4 holders ($nv)"
 hap_cli -s "$S" map replace "$H2B" "$T/nul.map"
 is "$HAP_RC" 2 "a file with a NUL byte: exit 2"
 like "$HAP_ERR" "line 2: NUL byte" "the message names the line"
-is "$(next_ver 1 map "$H2B")" "$nv" "nothing was sent"
+is "$(for i in 1 2 3 4; do next_ver "$i" map "$H2B"; done | xargs)" "$nv" "nothing was sent to any holder"
+expect_all_holders -n 4 map "$H2B" "#entries" 100000 "every holder still has the 100,000 entries"
 
 done_testing

@@ -35,17 +35,6 @@ info_field() { # info_field SOCKET FIELD: from the instance's own show info
 	hap_sock "$1" "show info" | sed -n "s/^$2: //p"
 }
 
-# todo STATUS DESC WHY: a known product bug; TAP "# TODO" (not a failure
-# while it fails; an unexpected pass tells that the TODO can go)
-todo() {
-	TAP_N=$((TAP_N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $TAP_N - $2 # TODO $3"
-	else
-		echo "not ok $TAP_N - $2 # TODO $3"
-	fi
-}
-
 # raw_open SOCAT_ADDRESS CMD SECS: send CMD without half-closing (stdin stays
 # open SECS+1 s); prints the reply; status 124 when the peer kept the
 # connection open for SECS seconds.
@@ -274,6 +263,8 @@ is "$(hap_sock "$A1" "get weight backend_all/srv_all1")/$(hap_sock "$M1" "@!$old
 hap_cli -s "master:$M1" -o json server set srv_all1 weight 1 -b backend_all
 is "$HAP_RC/$(J '[.[] | "\(.result)"] | join(" ")' <<<"$HAP_OUT")" "0/applied" \
 	"without --old-workers a write goes to the current worker only"
+expect_all_holders -i 1 server backend_all/srv_all1 get-weight 1 "HAProxy: the current worker of instance 1 reads weight 1"
+is "$(hap_sock "$M1" "@!$old get weight backend_all/srv_all1")" "1 (initial 1)" "HAProxy: the old worker still reads 1"
 hap_sock "$M1" "show proc" >"$FLEET_DIR/stale-proc.txt"
 
 # ================================================================ restart (instance 4)
@@ -346,6 +337,7 @@ is "$(cat "$FLEET_DIR/reload-proxy.log" 2>/dev/null)" "$p_b -> $p_c" \
 	"HAProxy: instance 4 was reloaded while the change was on its way ($p_b -> $p_c)"
 like "$HAP_ERR" "proxy4.sock: restarted during the change \(pid $p_b, now $p_c\)" \
 	"the CLI notices the restart between its read and its re-read"
+expect_all_holders -i 4 server backend_all/srv_all1 get-weight 3 "HAProxy: instance 4's new worker ($p_c) reads weight 3"
 
 # ================================================================ mixed versions (fixtures + instance 3)
 MIX=$HAP_SRCDIR/tests/data/mixed
@@ -503,12 +495,14 @@ is "$HAP_RC" 1 "haproxy exec with a vanished worker: exit 1"
 like "$HAP_ERR" "@!$old: Can't find the target PID matching the prefix '@!$old'" \
 	"haproxy exec shows the master's refusal for the vanished worker"
 like "$HAP_OUT" $'\n'"Pid: $new"$'\n' "... and the current worker's reply"
-hap_cli -t 5 --old-workers -s "master:$FLEET_DIR/stale.sock" -o json server set srv_all1 weight 1 -b backend_all
+hap_cli -t 5 --old-workers -s "master:$FLEET_DIR/stale.sock" -o json server set srv_all1 weight 4 -b backend_all
 is "$HAP_RC" 1 "a write with a vanished worker: exit 1"
 is "$(J ".[] | select(.endpoint == \"master:$FLEET_DIR/stale.sock @!$new\") | .result" <<<"$HAP_OUT")" applied \
 	"... the current worker applies"
 isnt "$(J ".[] | select(.endpoint == \"master:$FLEET_DIR/stale.sock @!$old\") | .result" <<<"$HAP_OUT")" applied \
 	"... the vanished one is not reported as applied"
+expect_all_holders -i 1 server backend_all/srv_all1 get-weight 4 "HAProxy: instance 1's current worker reads weight 4"
+ok "$(alive "$old" && echo 1 || echo 0)" "... and the vanished worker is really gone (pid $old)"
 
 # ================================================================ 64 instances
 own_dir

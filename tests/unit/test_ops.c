@@ -10,9 +10,9 @@
  * buffer of exactly its length (no terminating NUL, so a read past the
  * length shows under valgrind). Where scripts/capture-fixtures.sh recorded
  * the case in tests/data/2.6/, the recorded bytes are judged (as they are,
- * and re-framed as above) instead of the literal; the literal is the
- * fallback when the file is absent. Cases whose text is known only from
- * the capture are skipped without it.
+ * and re-framed as above) instead of the literal; a case that names a
+ * fixture fails when the file is absent (no silent fallback to the
+ * literal). Cases without a fixture are judged on their literal text.
  *
  * Validation: hap_server_op_check() refuses every bad value with
  * HAP_EINVAL and a message, and accepts the good ones.
@@ -50,7 +50,7 @@ struct rcase {
 	enum hap_verdict want;
 };
 
-static int from_fixture, from_literal, skipped;
+static int from_fixture, from_literal;
 
 /* ---- fixtures ---- */
 
@@ -174,9 +174,11 @@ static void run_case(const struct rcase *c)
 		free(raw);
 		return;
 	}
-	if (!c->text) {
-		skipped++;
-		return;
+	if (c->fixture) {
+		/* a case recorded by capture-fixtures.sh must be judged on the
+		 * recorded bytes: a missing fixture is a failure, not a fallback */
+		print_error("fixture %s/%s.txt is missing\n", FIXTURE_DIR, c->fixture);
+		fail();
 	}
 	from_literal++;
 	expect_forms(c, c->text, strlen(c->text));
@@ -488,11 +490,10 @@ static void test_verdict_code(void **state)
 
 /* ---- hap_server_op_check ---- */
 
-/* 1: a message must hold no control byte (one line, nothing a terminal
- * interprets). 0 while the raw echo of values is an open bug: counted and
- * printed instead of failing. */
+/* 1 (the default): a message must hold no control byte (one line, nothing
+ * a terminal interprets); any such message fails the test. */
 #ifndef STRICT_MESSAGES
-#define STRICT_MESSAGES 0
+#define STRICT_MESSAGES 1
 #endif
 
 static int raw_echo;
@@ -765,8 +766,8 @@ int main(void)
 	};
 	int ret = cmocka_run_group_tests_name("ops", tests, NULL, NULL);
 
-	printf("# replies judged: %d cases from %s, %d from literals, %d skipped (no capture)\n",
-	       from_fixture, FIXTURE_DIR, from_literal, skipped);
+	printf("# replies judged: %d cases from %s, %d from literals\n", from_fixture, FIXTURE_DIR,
+	       from_literal);
 	if (raw_echo)
 		printf("# KNOWN BUG: %d validation messages echo a control byte of the value\n",
 		       raw_echo);
