@@ -1,6 +1,8 @@
 #!/bin/sh
 # run-tests.sh BUILD_DIR - run every test suite (unit, then integration with
-# real HAProxy fleets) and close with one line "N passed, N failed".
+# real HAProxy fleets) and close with one line that counts subtests (TAP
+# subtests and cmocka cases, skips included) and the test programs:
+#   "N subtests: N passed, N failed, N skipped; N programs: N passed, N failed"
 # Extra arguments go to 'meson test'.
 set -u
 build=${1:-build}
@@ -9,13 +11,31 @@ shift 2>/dev/null || true
 rc=0
 meson test -C "$build" --print-errorlogs --num-processes 2 "$@" || rc=$?
 
-# meson's own summary counts test programs; count the TAP subtests and
-# cmocka cases too, from the JSON log, for the closing line.
 log="$build/meson-logs/testlog.json"
 if [ -f "$log" ] && command -v jq >/dev/null 2>&1; then
-	passed=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
-	failed=$(jq -s '[.[] | select(.result == "FAIL" or .result == "ERROR" or .result == "TIMEOUT" or .result == "UNEXPECTEDPASS")] | length' "$log")
-	skipped=$(jq -s '[.[] | select(.result == "SKIP")] | length' "$log")
-	echo "$passed passed, $failed failed, $skipped skipped"
+	jq -r '"@@PROGRAM \(.result)", (.stdout // "" | split("\n")[])' "$log" | awk '
+	function flush() {
+		# cmocka: every case RUNs once; OK, SKIPPED or else failed
+		if (run > 0) { sp += ok_c; ss += length_of(skipped); sf += run - ok_c - length_of(skipped) }
+		run = 0; ok_c = 0; delete skipped
+	}
+	function length_of(a,    k, n) { n = 0; for (k in a) n++; return n }
+	/^@@PROGRAM / {
+		flush()
+		if ($2 == "OK" || $2 == "EXPECTEDFAIL") pp++
+		else if ($2 == "SKIP") ps++
+		else pf++
+		next
+	}
+	/^\[ RUN      \] / { run++; next }
+	/^\[       OK \] / { ok_c++; next }
+	/^\[  SKIPPED \] [A-Za-z_]/ { skipped[$4] = 1; next }
+	/^ok [0-9]+/ { if (tolower($0) ~ /# skip/) ss++; else sp++; next }
+	/^not ok [0-9]+/ { if (tolower($0) ~ /# todo/) ss++; else sf++; next }
+	END {
+		flush()
+		printf "%d subtests: %d passed, %d failed, %d skipped; %d programs: %d passed, %d failed, %d skipped\n",
+			sp + sf + ss, sp, sf, ss, pp + pf + ps, pp, pf, ps
+	}'
 fi
 exit $rc
