@@ -65,7 +65,7 @@ int hap_csv_split(const char *line, size_t len, struct hap_view *out, size_t max
 	struct hap_view f;
 	int ret;
 
-	if (len && line[len - 1] == '\r')
+	while (len && line[len - 1] == '\r')
 		len--;
 	while ((ret = hap_csv_next(line, len, &pos, &f)) == 1) {
 		if (n == INT_MAX)

@@ -28,13 +28,14 @@
  * view (use hap_csv_text() to decode). HAProxy's trailing comma does not
  * make an extra empty field. Returns the number of fields (may exceed max:
  * only the first max are stored; out may be NULL when max is 0), or
- * HAP_EPROTO for an unterminated quote. A final '\r' is ignored.
+ * HAP_EPROTO for an unterminated quote. Final '\r's are ignored (all of
+ * them, as hap_stat_parse() ends its lines).
  */
 int hap_csv_split(const char *line, size_t len, struct hap_view *out, size_t max);
 
 /*
  * Read the field that starts at *pos (0 for the first one) of a line
- * without its '\n' (and without a final '\r': hap_csv_split() strips it,
+ * without its '\n' (and without final '\r's: hap_csv_split() strips them,
  * callers of this function must). Returns 1 with *out set and *pos moved
  * past the field's comma, 0 at the end of the line, or HAP_EPROTO for an
  * unterminated quote or junk after a closing quote. Lets a caller stop

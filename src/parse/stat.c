@@ -45,14 +45,16 @@ int hap_stat_col(const struct hap_stat *st, const char *name)
 	return -1;
 }
 
-/* Next line of [*p, end): its bytes without "\n" or "\r\n"; *p moves on. */
+/* Next line of [*p, end): its bytes without the "\n" and any '\r' before it
+ * (the same line end as hap_csv_split(), so that the row index, the inline
+ * splitters and hap_csv_split() all see the same last field); *p moves on. */
 static struct hap_view next_line(const char **p, const char *end)
 {
 	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
 	size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
 
 	*p = nl ? nl + 1 : end;
-	if (n && s[n - 1] == '\r')
+	while (n && s[n - 1] == '\r')
 		n--;
 	return hap_view_make(s, n);
 }

@@ -466,6 +466,35 @@ static void test_parse_stat_crlf(void **state)
 	free(crlf);
 }
 
+/* The fuzz finding of fuzz_stat: a line ending in "\r\r\n" (and "\r\r" at
+ * the end of the text). The row index (pxname, svname as the last field)
+ * and the splitter must see the same fields: no '\r' is left in either. */
+static void test_parse_stat_cr_cr_lf(void **state)
+{
+	static const char text[] = "# pxname,svname\r\r\nfe,FRONTEND\r\r\nbe,srv\r\r";
+	struct hap_stat st;
+	struct hap_view f[4];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(hap_stat_parse(&st, text, sizeof(text) - 1, NULL), 0);
+	assert_int_equal(st.ncols, 2);
+	assert_view(st.cols[1], "svname");
+	assert_int_equal(st.nrows, 2);
+	assert_view(st.rows[0].svname, "FRONTEND");
+	assert_view(st.rows[1].svname, "srv");
+	for (i = 0; i < st.nrows; i++) {
+		assert_int_not_equal(st.rows[i].line[st.rows[i].len - 1], '\r');
+		assert_int_equal(hap_csv_split(st.rows[i].line, st.rows[i].len, f, 4), 2);
+		assert_true(f[1].p == st.rows[i].svname.p && f[1].n == st.rows[i].svname.n);
+		assert_true(f[0].p == st.rows[i].pxname.p && f[0].n == st.rows[i].pxname.n);
+	}
+	hap_stat_release(&st);
+	/* the splitter alone drops every final '\r' */
+	assert_int_equal(hap_csv_split("a,b\r\r", 5, f, 4), 2);
+	assert_view(f[1], "b");
+}
+
 static void test_parse_stat_errors(void **state)
 {
 	struct hap_stat st;
@@ -1318,6 +1347,7 @@ int main(void)
 		cmocka_unit_test(test_parse_stat_fixture),
 		cmocka_unit_test(test_parse_stat_mixed_versions),
 		cmocka_unit_test(test_parse_stat_crlf),
+		cmocka_unit_test(test_parse_stat_cr_cr_lf),
 		cmocka_unit_test(test_parse_stat_errors),
 		cmocka_unit_test(test_parse_stat_many_rows),
 		cmocka_unit_test(test_parse_info_fixture),
