@@ -4,7 +4,7 @@ MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
 .PHONY: all deps test unit integration demo demo-stop install format format-check \
-	asan valgrind bench fuzz clean
+	asan valgrind bench fuzz mutate clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -57,6 +57,11 @@ valgrind: all
 
 bench:
 	@bench/run.sh
+
+# The mutation check: small deliberate bugs on a scratch copy, each must
+# make its targeted tests fail (scripts/mutate.sh lists them).
+mutate:
+	@scripts/mutate.sh
 
 fuzz:
 	@fuzz/run.sh

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# mutate.sh - the mutation check: does the suite fail when the code is wrong?
+#
+#   scripts/mutate.sh [NAME...]     default: every mutation below
+#   MUTATE_DIR=DIR                  scratch directory (default: a fresh temp dir)
+#   MUTATE_KEEP=1                   keep the scratch directory
+#
+# Copies the working tree (tracked and untracked, not ignored files) to a
+# scratch directory, builds it once, runs every targeted test on the
+# unmutated copy (they must pass), then for each mutation: applies it (one
+# file, a unique anchor text replaced), rebuilds, runs only the tests
+# targeted at it, and restores the file. A mutation is "caught" when at
+# least one of its tests fails; the script prints which ones did, and exits
+# 1 if any mutation survives, if an anchor is missing or not unique
+# ("mutation X: anchor not found": re-anchor it after a merge), or if a
+# mutated tree does not build.
+#
+# A mutation is five fields: NAME FILE ANCHOR REPLACEMENT TESTS (meson test
+# names, space separated). Add one with `mutation ...` below.
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+NAMES=()
+declare -A M_FILE M_ANCHOR M_REPL M_TESTS
+
+mutation() { # NAME FILE ANCHOR REPLACEMENT TESTS
+	NAMES+=("$1")
+	M_FILE[$1]=$2 M_ANCHOR[$1]=$3 M_REPL[$1]=$4 M_TESTS[$1]=$5
+}
+
+# ---------------------------------------------------------------- the mutations
+
+# an aggregation rule changed: stot (a counter: summed) taken as a maximum
+mutation rule-stot-max src/model/rules.c \
+	'ROW("stot", "MCP", "MCP", "MCP"),' \
+	'ROW("stot", "MMP", "MMP", "MMP"),' \
+	"rules read"
+
+# a weight sent off by one by the command formatter of server changes
+mutation weight-off-by-one src/ops/server.c \
+	'ret = hap_buf_addf(b, "set weight %s %s", id.ptr, v);' \
+	'ret = hap_buf_addf(b, "set weight %s %ld", id.ptr, strtol(v, NULL, 10) + 1);' \
+	"ops input proxy_ops"
+
+# a refusal text judged as success: a reply no rule knows (every refusal
+# text: "Frontend was previously shut down, cannot enable.", ...) becomes
+# "applied" in hap_reply_judge()
+mutation refusal-as-success src/ops/reply.c \
+	$'\treturn HAP_V_REFUSED;\n}\n\nint hap_verdict_code' \
+	$'\treturn HAP_V_APPLIED;\n}\n\nint hap_verdict_code' \
+	"ops proxy_ops"
+
+# a result word swapped in the CLI's change report: applied <-> refused
+mutation result-word-swap cli/change.c \
+	$'\t\treturn "applied";\n\tcase HAP_EREFUSED:\n\t\treturn "refused";' \
+	$'\t\treturn "refused";\n\tcase HAP_EREFUSED:\n\t\treturn "applied";' \
+	"proxy_ops"
+
+# the read-back after a change skipped (before/after and restarts unseen)
+mutation readback-skipped cli/change.c \
+	'if (field && !c->no_verify) {' \
+	'if (field && !c->no_verify && 0) {' \
+	"proxy_ops"
+
+# ---------------------------------------------------------------- the runner
+
+if [ $# -gt 0 ]; then
+	for n in "$@"; do
+		[ -n "${M_FILE[$n]:-}" ] || { echo "mutate.sh: no mutation '$n'" >&2; exit 2; }
+	done
+	NAMES=("$@")
+fi
+
+# check every anchor first: fail loudly, before spending a build
+bad=0
+for n in "${NAMES[@]}"; do
+	f=$SRC/${M_FILE[$n]}
+	if [ ! -f "$f" ]; then
+		echo "mutation $n: file ${M_FILE[$n]} not found" >&2
+		bad=1
+		continue
+	fi
+	s=$(<"$f")
+	a=${M_ANCHOR[$n]}
+	if [[ $s != *"$a"* ]]; then
+		echo "mutation $n: anchor not found in ${M_FILE[$n]}: $a" >&2
+		bad=1
+	else
+		rest=${s#*"$a"}
+		if [[ $rest == *"$a"* ]]; then
+			echo "mutation $n: anchor not unique in ${M_FILE[$n]}: $a" >&2
+			bad=1
+		fi
+	fi
+done
+[ "$bad" = 0 ] || exit 1
+
+T0=$SECONDS
+if [ -n "${MUTATE_DIR:-}" ]; then
+	W=$MUTATE_DIR
+	mkdir -p "$W"
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/hap-mutate.XXXXXX")
+fi
+cleanup() { [ "${MUTATE_KEEP:-0}" = 1 ] && echo "mutate.sh: scratch kept in $W" || rm -rf "$W"; }
+trap cleanup EXIT
+
+echo "== mutate: copying the tree to $W/src"
+mkdir -p "$W/src"
+(cd "$SRC" && git ls-files -z -co --exclude-standard | xargs -0 -I{} cp --parents -P {} "$W/src/") ||
+	{ echo "mutate.sh: copy failed" >&2; exit 1; }
+B=$W/build
+echo "== mutate: building"
+if ! meson setup "$B" "$W/src" -Dwerror=true >"$W/setup.log" 2>&1 || ! ninja -C "$B" >"$W/build.log" 2>&1; then
+	tail -n 30 "$W/setup.log" "$W/build.log" >&2
+	echo "mutate.sh: the unmutated tree does not build" >&2
+	exit 1
+fi
+
+# run_tests LOGPREFIX TESTS...: prints the names of the tests that failed
+run_tests() {
+	local pre=$1 t
+	shift
+	for t in "$@"; do
+		if ! meson test -C "$B" --no-rebuild --print-errorlogs "$t" >"$pre.$t.log" 2>&1; then
+			echo "$t"
+		fi
+	done
+}
+
+all=""
+for n in "${NAMES[@]}"; do all="$all ${M_TESTS[$n]}"; done
+# shellcheck disable=SC2086
+all=$(printf '%s\n' $all | sort -u | xargs)
+echo "== mutate: the unmutated copy must pass: $all"
+# shellcheck disable=SC2086
+failed=$(run_tests "$W/base" $all | xargs)
+if [ -n "$failed" ]; then
+	echo "mutate.sh: the unmutated tree fails: $failed (logs: $W/base.*.log)" >&2
+	MUTATE_KEEP=1
+	exit 1
+fi
+
+survived=0
+declare -A CAUGHT
+for n in "${NAMES[@]}"; do
+	f=$W/src/${M_FILE[$n]}
+	cp -p "$f" "$W/orig"
+	s=$(<"$f")
+	s=${s/"${M_ANCHOR[$n]}"/"${M_REPL[$n]}"}
+	printf '%s\n' "$s" >"$f"
+	if cmp -s "$f" "$W/orig"; then
+		echo "mutation $n: the replacement changed nothing" >&2
+		exit 1
+	fi
+	if ! ninja -C "$B" >"$W/build.$n.log" 2>&1; then
+		tail -n 20 "$W/build.$n.log" >&2
+		echo "mutation $n: the mutated tree does not build (fix the replacement)" >&2
+		cp -p "$W/orig" "$f"
+		exit 1
+	fi
+	# shellcheck disable=SC2086
+	caught=$(run_tests "$W/$n" ${M_TESTS[$n]} | xargs)
+	cp -p "$W/orig" "$f"
+	touch "$f"
+	if [ -n "$caught" ]; then
+		CAUGHT[$n]=$caught
+		printf 'mutation %-20s caught by: %s\n' "$n" "$caught"
+	else
+		CAUGHT[$n]=""
+		survived=$((survived + 1))
+		printf 'mutation %-20s SURVIVED (ran: %s)\n' "$n" "${M_TESTS[$n]}"
+	fi
+done
+ninja -C "$B" >/dev/null 2>&1
+
+echo "== mutate: ${#NAMES[@]} mutations, $((${#NAMES[@]} - survived)) caught, $survived survived ($((SECONDS - T0)) s)"
+[ "$survived" = 0 ]
