@@ -305,6 +305,7 @@ kill -STOP "$FLEET_PID_3"
 wait "$rp"
 kill -CONT "$FLEET_PID_3"
 is "$(cat "$T/stop.rc")" 1 "replace with an instance stopped mid-way exits 1"
+sanitizer_check "acl replace with an instance stopped mid-way" "$(cat "$errf")"
 like "$(cat "$errf")" "$FLEET_ADMIN_SOCK_3: error: add request [0-9]+ of [0-9]+" "instance 3 failed while loading"
 like "$(cat "$errf")" "$FLEET_ADMIN_SOCK_1: aborted: version [0-9]+ not committed: $FLEET_ADMIN_SOCK_3 failed" \
 	"instance 1 took its part but was not committed"

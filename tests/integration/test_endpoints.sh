@@ -555,7 +555,7 @@ timing() { # timing N CLI-ARGS...: "MIN/MEDIAN" ms of N runs of the CLI
 	shift
 	for ((k = 0; k < n; k++)); do
 		t0=$(now_ms)
-		"$HAPROXYADMIN" "$@" >/dev/null 2>&1
+		"$HAPROXYADMIN" "$@" >/dev/null 2>>"$MANY/timing.err"
 		ts+=($(($(now_ms) - t0)))
 	done
 	printf '%s\n' "${ts[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%d/%d", v[1], v[int((NR + 1) / 2)] }'
@@ -565,6 +565,7 @@ for i in $(seq -w 1 16); do sixteen+=(-s "$MANY/sock/m$i.sock"); done
 t1=$(timing 9 -s "$MANY/sock/m01.sock" server list)
 t16=$(timing 9 "${sixteen[@]}" server list)
 t64=$(timing 9 -s "$MANY/sock" server list)
+sanitizer_check "the timed 'server list' runs" "$(cat "$MANY/timing.err" 2>/dev/null)"
 diag "wall time of 'server list', min/median of 9 runs: 1 instance ${t1} ms, 16 instances ${t16} ms, 64 instances ${t64} ms"
 hap_cli -s "$MANY/sock" -o json server list
 is "$HAP_RC" 0 "server list on 64 instances exits 0"
