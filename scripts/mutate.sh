@@ -142,7 +142,6 @@ if [ -n "$failed" ]; then
 fi
 
 survived=0
-declare -A CAUGHT
 for n in "${NAMES[@]}"; do
 	f=$W/src/${M_FILE[$n]}
 	cp -p "$f" "$W/orig"
@@ -164,10 +163,8 @@ for n in "${NAMES[@]}"; do
 	cp -p "$W/orig" "$f"
 	touch "$f"
 	if [ -n "$caught" ]; then
-		CAUGHT[$n]=$caught
 		printf 'mutation %-20s caught by: %s\n' "$n" "$caught"
 	else
-		CAUGHT[$n]=""
 		survived=$((survived + 1))
 		printf 'mutation %-20s SURVIVED (ran: %s)\n' "$n" "${M_TESTS[$n]}"
 	fi
