@@ -58,6 +58,44 @@ static void test_rules_natures(void **state)
 	assert_int_equal(hap_rule_of_tag(NULL), HAP_RULE_AGREE);
 }
 
+/* The rule of each server metric of the seed page, written out here (counters,
+ * gauges, rates and limits summed, max of maxima, min of ages, average of
+ * averages, config agreeing): an oracle independent of the table's tags. */
+static void test_rules_server_expected(void **state)
+{
+	static const struct {
+		const char *field;
+		const char *rule;
+	} want[] = {
+		{ "qcur", "sum" },           { "qmax", "max" },     { "scur", "sum" },
+		{ "smax", "max" },           { "stot", "sum" },     { "bin", "sum" },
+		{ "bout", "sum" },           { "dresp", "sum" },    { "econ", "sum" },
+		{ "eresp", "sum" },          { "wretr", "sum" },    { "wredis", "sum" },
+		{ "weight", "agree" },       { "act", "agree" },    { "bck", "agree" },
+		{ "chkfail", "sum" },        { "chkdown", "sum" },  { "lastchg", "min" },
+		{ "downtime", "max" },       { "qlimit", "sum" },   { "throttle", "avg" },
+		{ "lbtot", "sum" },          { "rate", "sum" },     { "rate_max", "max" },
+		{ "check_duration", "avg" }, { "hrsp_1xx", "sum" }, { "hrsp_2xx", "sum" },
+		{ "hrsp_3xx", "sum" },       { "hrsp_4xx", "sum" }, { "hrsp_5xx", "sum" },
+		{ "hrsp_other", "sum" },     { "cli_abrt", "sum" }, { "srv_abrt", "sum" },
+		{ "lastsess", "min" },       { "qtime", "avg" },    { "ctime", "avg" },
+		{ "rtime", "avg" },          { "ttime", "avg" },
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sizeof(want) / sizeof(want[0]), 38);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *got = hap_rule_name(hap_field_rule(2, want[i].field));
+
+		if (strcmp(got, want[i].rule) != 0) {
+			print_error("server %s: rule %s, want %s\n", want[i].field, got,
+			            want[i].rule);
+			fail();
+		}
+	}
+}
+
 /* The original's metric lists (inventory §6.1) must all be known fields,
  * with the bugs it had fixed: Idle_pct averaged, Uptime_sec aggregated,
  * maxima not summed, weights never averaged. */
@@ -145,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_derived_or_explained),
 		cmocka_unit_test(test_rules_natures),
+		cmocka_unit_test(test_rules_server_expected),
 		cmocka_unit_test(test_rules_original_lists),
 	};
 	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
