@@ -315,9 +315,16 @@ static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, siz
 
 		if (!code || code == HAP_ENOTFOUND)
 			continue;
-		snprintf(buf, sizeof(buf), "error: %s", msg);
-		cells[name_col] = hap_pattern_read_instance(r, i);
-		cells[msg_col] = buf;
+		if (ncols == 1) {
+			/* one column (an ACL's patterns): the row says both */
+			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
+			         msg);
+			cells[0] = buf;
+		} else {
+			snprintf(buf, sizeof(buf), "error: %s", msg);
+			cells[name_col] = hap_pattern_read_instance(r, i);
+			cells[msg_col] = buf;
+		}
 		table_add(tb, cells);
 	}
 }
@@ -434,8 +441,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 			}
 			table_add(tb, cells);
 		}
-		if (kind == HAP_PAT_MAP)
-			read_error_rows(tb, 2, 0, 1, r);
+		read_error_rows(tb, kind == HAP_PAT_MAP ? 2 : 1, 0, kind == HAP_PAT_MAP ? 1 : 0, r);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
 		        hap_pattern_read_entry_count(r, first),

@@ -103,13 +103,13 @@ int guard_local_file(struct cli *c, const char *path, long long max)
 	close(fd);
 	if (!S_ISREG(st.st_mode))
 		return cli_usage(c, "%s: not a regular file (%s): nothing sent", path,
-		                 S_ISFIFO(st.st_mode)  ? "a FIFO"
-		                 : S_ISDIR(st.st_mode) ? "a directory"
+		                 S_ISFIFO(st.st_mode)                         ? "a FIFO"
+		                 : S_ISDIR(st.st_mode)                        ? "a directory"
 		                 : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
 		                                                              : "not a file");
 	if ((long long)st.st_size > max)
-		return cli_usage(c, "%s: %lld bytes, more than the %lld allowed: nothing sent", path,
-		                 (long long)st.st_size, max);
+		return cli_usage(c, "%s: %lld bytes, more than the %lld allowed: nothing sent",
+		                 path, (long long)st.st_size, max);
 	return 0;
 }
 
@@ -220,7 +220,8 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, cons
 		want[e] = hap_pattern_file_entry(f, e);
 	qsort(want, nf, sizeof(*want), by_str);
 	for (i = 0; i < hap_pattern_read_count(rd); i++) {
-		size_t n = hap_pattern_read_entry_count(rd, i), a = 0, b = 0, added = 0, removed = 0;
+		size_t n = hap_pattern_read_entry_count(rd, i), a = 0, b = 0, added = 0,
+		       removed = 0;
 		const char *msg = "";
 		char **have;
 		int st = hap_pattern_read_status(rd, i, &msg);
@@ -241,7 +242,8 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, cons
 		for (e = 0; e < n; e++) {
 			struct hap_pattern_entry pe;
 
-			if (hap_pattern_read_entry(&pe, rd, i, e) || !(have[e] = entry_text(kind, &pe)))
+			if (hap_pattern_read_entry(&pe, rd, i, e) ||
+			    !(have[e] = entry_text(kind, &pe)))
 				break;
 		}
 		if (e < n) {
@@ -316,13 +318,23 @@ static int starts(const char *s, const char *p)
 int guard_exec_refusal(const char *reply)
 {
 	static const char *const prefix[] = {
-		"Unknown command",  "No such ",  "Require ",  "Permission denied",
-		"Missing ",         "Can't ",    "Cannot ",   "Invalid ",
-		"Unknown ACL identifier", "Unknown map identifier", "Key not found.",
-		"entry not found.", "Session not found.", "Unknown ",
+		"Unknown command",
+		"No such ",
+		"Require ",
+		"Permission denied",
+		"Missing ",
+		"Can't ",
+		"Cannot ",
+		"Invalid ",
+		"Unknown ACL identifier",
+		"Unknown map identifier",
+		"Key not found.",
+		"entry not found.",
+		"Session not found.",
+		"Unknown ",
 	};
-	static const char *const inside[] = { " can be deleted", " expects ", " is not a valid ",
-		                              "[err]" };
+	static const char *const inside[] = { " can be deleted", " cannot be ", " expects ",
+		                              " is not a valid ", "[err]" };
 	char line[512];
 	size_t i, len;
 
