@@ -373,8 +373,8 @@ static void do_read(struct run *r, size_t i)
 				       r->max_reply);
 			else
 				finish(r, i, HAP_ETOOBIG, 0,
-				       "replies of all instances together larger than %zu bytes "
-				       "(%zu bytes of this one)",
+				       "reply larger than %zu bytes, the budget of all "
+				       "instances' replies together (%zu bytes of this one)",
 				       r->max_total, b->len);
 			return;
 		}
