@@ -154,8 +154,10 @@ int plan_error(struct cli *c, int code, const struct hap_error *err);
 /* ---- guard.c ---- */
 
 /* 1 when a weight change to value ends at 0 on some instance of the plan
- * (0, or a percentage that rounds to 0; unknown counts as 0). */
-int guard_weight_zero(const struct hap_plan *p, const char *value);
+ * (0, or a percentage of the configured weight that rounds to 0, read from
+ * each instance; unknown counts as 0). backend may be NULL. */
+int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value,
+                      const char *backend);
 /* A local file to send: a regular file of at most max bytes, else a usage
  * error printed (EXIT_USAGE); 0 when it may be read. */
 int guard_local_file(struct cli *c, const char *path, long long max);

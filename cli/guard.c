@@ -31,18 +31,68 @@ static int dec(const char *s, size_t len, long *out)
 	return 0;
 }
 
+/* The n-th (1-based) blank-separated word of line [p, e) into out. */
+static int word(const char *p, const char *e, int n, char *out, size_t len)
+{
+	const char *w;
+
+	for (;;) {
+		while (p < e && *p == ' ')
+			p++;
+		if (p == e)
+			return -1;
+		w = p;
+		while (p < e && *p != ' ')
+			p++;
+		if (--n == 0)
+			break;
+	}
+	if ((size_t)(p - w) >= len)
+		return -1;
+	memcpy(out, w, (size_t)(p - w));
+	out[p - w] = '\0';
+	return 0;
+}
+
+/* The configured weight (srv_iweight) of backend/server in a "show servers
+ * state" reply, or -1 when it is not there. */
+static long iweight_of(const char *reply, const char *backend, const char *server)
+{
+	const char *p = reply, *e;
+	char be[512], sv[512], iw[32];
+	long v;
+
+	for (; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, '\n');
+		if (!e)
+			e = p + strlen(p);
+		if (*p == '#' || word(p, e, 2, be, sizeof(be)) || word(p, e, 4, sv, sizeof(sv)) ||
+		    word(p, e, 9, iw, sizeof(iw)))
+			continue;
+		if (strcmp(be, backend) == 0 && strcmp(sv, server) == 0 &&
+		    dec(iw, strlen(iw), &v) == 0)
+			return v;
+	}
+	return -1;
+}
+
 /*
  * A weight change takes a server out of the balancing when it ends at 0:
  * "0", or a percentage that rounds to 0. HAProxy applies N% to the
- * configured weight, which "show stat" does not give; the user weight
- * (uweight, the weight before any change) stands for it, and an instance
- * where it is unknown counts as reaching 0, so the guard errs on asking.
+ * configured weight (srv_iweight of "show servers state", which "show
+ * stat" does not give): for a percentage under 100 it is read from every
+ * instance of the plan; an instance where it cannot be read counts as
+ * reaching 0, so the guard errs on asking, never on not asking.
  */
-int guard_weight_zero(const struct hap_plan *p, const char *value)
+int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value,
+                      const char *backend)
 {
-	const struct hap_snapshot *s = hap_plan_snapshot(p);
-	size_t len = strlen(value), i;
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	size_t len = strlen(value), i, k;
+	char cmd[600];
 	long pct;
+	int zero = 0;
 
 	if (len && value[len - 1] != '%')
 		return dec(value, len, &pct) == 0 && pct == 0;
@@ -50,34 +100,32 @@ int guard_weight_zero(const struct hap_plan *p, const char *value)
 		return 0;
 	if (pct == 0)
 		return 1;
-	if (pct >= 100)
+	if (pct >= 100 || !hap_plan_count(p))
 		return 0;
-	for (i = 0; i < hap_plan_count(p); i++) {
-		const struct hap_object *o;
-		struct hap_value v;
+	snprintf(cmd, sizeof(cmd), "show servers state%s%s", backend ? " " : "",
+	         backend ? backend : "");
+	if (hap_exec(&r, c->h, cmd, &err))
+		return 1;
+	for (i = 0; i < hap_plan_count(p) && !zero; i++) {
 		char name[600], *slash;
-		size_t k, inst = hap_plan_instance_index(p, i);
+		long iw = -1;
 
 		snprintf(name, sizeof(name), "%s", hap_plan_object(p, i));
 		slash = strchr(name, '/');
-		if (!slash)
-			return 1;
+		if (!slash) {
+			zero = 1;
+			break;
+		}
 		*slash = '\0';
-		o = hap_snapshot_find(s, HAP_OBJ_SERVER, name, slash + 1);
-		if (!o)
-			return 1;
-		for (k = 0; k < hap_object_instance_count(o); k++)
-			if (hap_object_instance(o, k) == inst)
-				break;
-		if (k == hap_object_instance_count(o))
-			return 1;
-		hap_object_value(&v, o, k, "uweight");
-		if (v.kind != HAP_VALUE_NUMBER)
-			hap_object_value(&v, o, k, "weight");
-		if (v.kind != HAP_VALUE_NUMBER || v.num * pct / 100 < 1)
-			return 1;
+		for (k = 0; k < hap_result_count(r); k++)
+			if (!hap_result_code(r, k) &&
+			    strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) == 0)
+				iw = iweight_of(hap_result_message(r, k), name, slash + 1);
+		if (iw < 0 || iw * pct / 100 < 1)
+			zero = 1;
 	}
-	return 0;
+	hap_result_free(r);
+	return zero;
 }
 
 /*

@@ -101,6 +101,14 @@ hap_cli "${ALL[@]}" server set bck_all_srv1 weight 40 -b backend_all </dev/null
 is "$HAP_RC" 0 "weight 40 on 4 instances: not disruptive, applied without -y"
 is "$(sv_field backend_all bck_all_srv1 weight)" "40 40 40 40" "weight 40 read back on every socket"
 for i in 1 2 3 4; do hap_sock "$(sock "$i")" "set weight backend_all/bck_all_srv1 50" >/dev/null; done
+# N% applies to the configured weight (50 here), not to the current one (200)
+for i in 1 2 3 4; do hap_sock "$(sock "$i")" "set weight backend_all/bck_all_srv1 200" >/dev/null; done
+refused "weight 1% of configured 50 (current 200)" "${ALL[@]}" server set bck_all_srv1 weight 1% -b backend_all
+is "$(sv_field backend_all bck_all_srv1 weight)" "200 200 200 200" "after the refusal: weight 200 on every socket"
+hap_cli "${ALL[@]}" server set bck_all_srv1 weight 2% -b backend_all </dev/null
+is "$HAP_RC" 0 "weight 2% of configured 50 (= 1): not disruptive, applied without -y"
+is "$(sv_field backend_all bck_all_srv1 weight)" "1 1 1 1" "weight 2% read back as 1 on every socket"
+for i in 1 2 3 4; do hap_sock "$(sock "$i")" "set weight backend_all/bck_all_srv1 50" >/dev/null; done
 
 # with -y the same changes are applied, read back on every socket
 hap_cli -y "${ALL[@]}" server disable srv_all1 -b backend_all </dev/null
@@ -248,6 +256,17 @@ like "$(J --arg h "$T/hang.sock" '.instances[] | select(.endpoint == $h) | .erro
 is "$(J '[.instances[] | select(.ok)] | length' <<<"$HAP_OUT")" 2 "the 2 live instances answered"
 hap_cli --deadline 0 info
 is "$HAP_RC" 2 "--deadline 0: usage error"
+
+# ------------------------------------------------------------------ RLIMIT_NOFILE
+# 16 endpoints (each socket 4 times) under a limit of 14 descriptors: the
+# parallelism is lowered to fit instead of failing with EMFILE
+R16=()
+for k in 1 2 3 4; do R16+=("${ALL[@]}"); done
+out=$(ulimit -n 14 && "$HAPROXYADMIN" --parallel 4096 -o json "${R16[@]}" info 2>"$T/nofile.err")
+rc=$?
+is "$rc" 0 "16 endpoints with RLIMIT_NOFILE 14 and --parallel 4096: exit 0"
+is "$(J '[.instances[] | select(.ok)] | length' <<<"$out")" 16 "... every endpoint answered"
+unlike "$(cat "$T/nofile.err")" "[Tt]oo many open files" "... no descriptor ran out"
 
 # ------------------------------------------------------------------ ambiguous map keys
 for i in 1 2 3 4; do hap_sock "$(sock "$i")" "add map $H2B a\\ b c" >/dev/null; done
