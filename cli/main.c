@@ -67,7 +67,9 @@ static void usage(FILE *f)
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nRun 'haproxyadmin OBJECT --help' for its verbs.\n"
-	           "Exit status: 0 done everywhere, 1 refused or an instance failed, 2 usage,\n"
+	           "Exit status (reads included): 0 every instance answered and all was done,\n"
+	           "1 refused or an instance failed or was not reached, 2 usage (or a\n"
+	           "disruptive change on several objects or instances without -y),\n"
 	           "3 no endpoint reachable, 4 object not found.\n");
 }
 
