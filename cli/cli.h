@@ -165,6 +165,8 @@ int guard_local_file(struct cli *c, const char *path, long long max);
 void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
                           const struct hap_snapshot *s);
 void guard_unreached_json(struct jw *w, const struct hap_snapshot *s);
+/* A whole output of those rows, when nothing was sent because of them. */
+void guard_unreached_print(struct cli *c, const struct hap_snapshot *s);
 /* Print "+added -removed" per instance of a replace; *removes when entries
  * go away or the file is empty. 0, or an exit status. */
 int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, const char *id,

@@ -778,6 +778,7 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 		        "nothing sent: %zu instance%s did not answer and may load %s (narrow "
 		        "the fleet with -s to replace without them)",
 		        unreached, unreached == 1 ? "" : "s", t->file);
+		guard_unreached_print(c, s);
 		ret = EXIT_FAILED;
 		goto out;
 	}

@@ -401,3 +401,53 @@ int guard_exec_refusal(const char *reply)
 			return 1;
 	return strstr(reply, "\n[err]") != NULL;
 }
+
+/* When nothing was sent because instances were not reached: one row per
+ * instance of s that did not answer (table / CSV: ENDPOINT RESULT MESSAGE;
+ * JSON: [{"endpoint", "result": "error", "sent": false, "message"}]). */
+void guard_unreached_print(struct cli *c, const struct hap_snapshot *s)
+{
+	size_t i;
+
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_arr(&w);
+		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+			const char *msg;
+
+			if (!hap_instance_status(s, i, &msg))
+				continue;
+			jw_obj(&w);
+			JW_KEY(&w, "endpoint");
+			jw_str(&w, hap_instance_name(s, i));
+			JW_KEY(&w, "result");
+			jw_str(&w, "error");
+			JW_KEY(&w, "sent");
+			jw_bool(&w, 0);
+			JW_KEY(&w, "message");
+			jw_str(&w, msg);
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_done(&w);
+	} else {
+		const char *hdr[3] = { "INSTANCE", "RESULT", "MESSAGE" };
+		struct table *t = table_new(3, hdr);
+		char buf[512];
+
+		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+			const char *msg, *cells[3];
+
+			if (!hap_instance_status(s, i, &msg))
+				continue;
+			snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
+			cells[0] = hap_instance_name(s, i);
+			cells[1] = "error";
+			cells[2] = buf;
+			table_add(t, cells);
+		}
+		table_print(t, stdout, c->fmt == FMT_CSV);
+	}
+}

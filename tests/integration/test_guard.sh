@@ -206,6 +206,9 @@ check_row "acl show" acl show "$WL"
 check_row "acl get" acl get "$WL" 127.0.0.1
 check_row "exec" haproxy exec "show info"
 check_row "a change" server set bck_all_srv1 weight 50 -b backend_all
+check_row "map add" map add "$H2B" guard.foo.com backend_all
+for i in 1 2; do hap_sock "$(sock "$i")" "del map $H2B guard.foo.com" >/dev/null; done
+check_row "a replace (nothing sent)" map replace "$H2B" "$T/orig.map"
 hap_cli "${M[@]}" dump
 is "$HAP_RC" 1 "dump: exit 1 with a missing endpoint"
 is "$(J --arg x "$X" '.haproxy.instances[] | select(.endpoint == $x) | .error' <<<"$HAP_OUT")" \
