@@ -88,9 +88,11 @@ static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 	char line[16];
 	size_t ni;
 
-	if (c->yes || !hap_plan_disruptive(p) || hap_plan_objects(p) <= 1)
-		return 0;
+	/* one object on one instance is what the operator named; more asks */
 	ni = plan_instances(p);
+	if (c->yes || !(hap_plan_disruptive(p) || c->disruptive) ||
+	    (hap_plan_objects(p) <= 1 && ni <= 1))
+		return 0;
 	if (!isatty(STDIN_FILENO)) {
 		cli_err(c,
 		        "refusing to %s (%zu commands on %zu instance%s) without --yes (no "

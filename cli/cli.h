@@ -33,7 +33,8 @@ struct cli {
 	enum cli_fmt fmt;
 	int yes;
 	int dry_run;
-	int no_verify; /* do not read the values back after a change */
+	int no_verify;  /* do not read the values back after a change */
+	int disruptive; /* the command found its change disruptive (weight 0) */
 	struct hap_options opts;
 	const char **sockets;
 	size_t nsockets;
@@ -149,6 +150,32 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
                const char *what);
 /* Report a failed plan: the message, and the exit status for its code. */
 int plan_error(struct cli *c, int code, const struct hap_error *err);
+
+/* ---- guard.c ---- */
+
+/* 1 when a weight change to value ends at 0 on some instance of the plan
+ * (0, or a percentage of the configured weight that rounds to 0, read from
+ * each instance; unknown counts as 0). backend may be NULL. */
+int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value,
+                      const char *backend);
+/* A local file to send: a regular file of at most max bytes, else a usage
+ * error printed (EXIT_USAGE); 0 when it may be read. */
+int guard_local_file(struct cli *c, const char *path, long long max);
+/* Rows / JSON elements for the instances of s that did not answer. */
+void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
+                          const struct hap_snapshot *s);
+void guard_unreached_json(struct jw *w, const struct hap_snapshot *s);
+/* A whole output of those rows, when nothing was sent because of them. */
+void guard_unreached_print(struct cli *c, const struct hap_snapshot *s);
+/* Print "+added -removed" per instance of a replace; *removes when entries
+ * go away or the file is empty. 0, or an exit status. */
+int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, const char *id,
+                          const struct hap_pattern_file *f, int *removes, size_t *ninst);
+/* Ask, or refuse without a terminal, before a disruptive change reaching
+ * more than one instance (unless -y). 0, or an exit status. */
+int guard_confirm(struct cli *c, const char *what, size_t ninst);
+/* 1 when a raw reply is one of HAProxy's known refusals. */
+int guard_exec_refusal(const char *reply);
 
 /* ---- commands ---- */
 int cmd_info(struct cli *c, int argc, char **argv);

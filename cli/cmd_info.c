@@ -271,6 +271,7 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 			jw_value(&w, &iv);
 			jw_end_obj(&w);
 		}
+		guard_unreached_json(&w, s);
 		jw_end_arr(&w);
 		jw_end_obj(&w);
 		jw_done(&w);
@@ -292,6 +293,7 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 			cells[1] = value_str(&iv, buf, sizeof(buf));
 			table_add(t, cells);
 		}
+		guard_unreached_rows(t, 2, 0, 1, s);
 		table_print(t, stdout, c->fmt == FMT_CSV);
 	}
 	hap_snapshot_free(s);
@@ -325,7 +327,7 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_result *r;
-	size_t i, n;
+	size_t i, n, refused = 0;
 	int ret;
 
 	if (argc != 2)
@@ -351,14 +353,20 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 		jw_init(&w, stdout);
 		jw_arr(&w);
 		for (i = 0; i < n; i++) {
+			int no = !hap_result_code(r, i) &&
+			         guard_exec_refusal(hap_result_message(r, i));
+
 			jw_obj(&w);
 			jw_key(&w, "endpoint");
 			jw_str(&w, hap_result_instance(r, i));
 			jw_key(&w, "ok");
-			jw_bool(&w, hap_result_code(r, i) == 0);
+			jw_bool(&w, hap_result_code(r, i) == 0 && !no);
+			jw_key(&w, "refused");
+			jw_bool(&w, no);
 			jw_key(&w, hap_result_code(r, i) ? "error" : "output");
 			jw_str(&w, hap_result_message(r, i));
 			jw_end_obj(&w);
+			refused += no;
 		}
 		jw_end_arr(&w);
 		jw_done(&w);
@@ -367,15 +375,26 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 			if (hap_result_code(r, i)) {
 				cli_err(c, "%s: %s", hap_result_instance(r, i),
 				        hap_result_message(r, i));
+				/* a row of the output too, not only a line on stderr */
+				printf("==> %s <== unreached\n", hap_result_instance(r, i));
+				print_raw(hap_result_message(r, i));
 				continue;
 			}
-			printf("==> %s <==\n", hap_result_instance(r, i));
+			if (guard_exec_refusal(hap_result_message(r, i))) {
+				refused++;
+				printf("==> %s <== refused\n", hap_result_instance(r, i));
+			} else {
+				printf("==> %s <==\n", hap_result_instance(r, i));
+			}
 			print_raw(hap_result_message(r, i));
 		}
 	}
-	ret = hap_result_failures(r) == n && n ? EXIT_UNREACHABLE
-	      : hap_result_failures(r)         ? EXIT_FAILED
-	                                       : EXIT_OK;
+	if (refused)
+		cli_err(c, "HAProxy refused the command on %zu instance%s", refused,
+		        refused == 1 ? "" : "s");
+	ret = hap_result_failures(r) == n && n    ? EXIT_UNREACHABLE
+	      : hap_result_failures(r) || refused ? EXIT_FAILED
+	                                          : EXIT_OK;
 	hap_result_free(r);
 	return ret;
 }

@@ -132,6 +132,7 @@ static void list_json(const struct hap_snapshot *s, const struct hap_patterns *p
 		jw_end_arr(&w);
 		jw_end_obj(&w);
 	}
+	guard_unreached_json(&w, s);
 	jw_end_arr(&w);
 	jw_done(&w);
 }
@@ -212,6 +213,7 @@ static void list_table(struct cli *c, const struct hap_snapshot *s, const struct
 		cells[3] = ids;
 		table_add(t, cells);
 	}
+	guard_unreached_rows(t, 4, 1, 0, s);
 	table_print(t, stdout, c->fmt == FMT_CSV);
 }
 
@@ -270,6 +272,63 @@ static size_t read_report(struct cli *c, const struct hap_pattern_read *r, const
 	return bad;
 }
 
+/* HAProxy lists a map entry as "REF KEY VALUE" with nothing marking where
+ * a key holding a blank ends: when the value holds a blank too, the split
+ * is a guess. Such an entry also carries its raw text and "ambiguous". */
+static int entry_ambiguous(const struct hap_pattern_entry *e)
+{
+	return strpbrk(e->value, " \t") != NULL;
+}
+
+static void entry_ambiguous_json(struct jw *w, const struct hap_pattern_entry *e)
+{
+	size_t kl = strlen(e->key), vl = strlen(e->value);
+	char *raw;
+
+	jw_key(w, "ambiguous");
+	jw_bool(w, entry_ambiguous(e));
+	if (!entry_ambiguous(e))
+		return;
+	raw = malloc(kl + vl + 2);
+	if (!raw)
+		return;
+	memcpy(raw, e->key, kl);
+	raw[kl] = ' ';
+	memcpy(raw + kl + 1, e->value, vl + 1);
+	jw_key(w, "raw");
+	jw_str(w, raw);
+	free(raw);
+}
+
+/* Rows of the instances whose read failed: "INSTANCE" in column name_col,
+ * "error: why" in msg_col. */
+static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, size_t msg_col,
+                            const struct hap_pattern_read *r)
+{
+	const char *cells[4] = { "-", "-", "-", "-" };
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < hap_pattern_read_count(r) && ncols <= 4; i++) {
+		const char *msg;
+		int code = hap_pattern_read_status(r, i, &msg);
+
+		if (!code || code == HAP_ENOTFOUND)
+			continue;
+		if (ncols == 1) {
+			/* one column (an ACL's patterns): the row says both */
+			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
+			         msg);
+			cells[0] = buf;
+		} else {
+			snprintf(buf, sizeof(buf), "error: %s", msg);
+			cells[name_col] = hap_pattern_read_instance(r, i);
+			cells[msg_col] = buf;
+		}
+		table_add(tb, cells);
+	}
+}
+
 static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pat_kind kind,
                        int with_ref)
 {
@@ -283,6 +342,7 @@ static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap
 		jw_str(w, e->key);
 		jw_key(w, "value");
 		jw_str(w, e->value);
+		entry_ambiguous_json(w, e);
 	} else {
 		jw_key(w, "pattern");
 		jw_str(w, e->key);
@@ -368,12 +428,20 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 			nread += !hap_pattern_read_status(r, i, NULL);
 		for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
 			const char *cells[2];
+			char mark[4200];
 
 			hap_pattern_read_entry(&x, r, first, e);
 			cells[0] = x.key;
 			cells[1] = x.value;
+			if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
+				/* say the split is a guess, in the cell people read */
+				snprintf(mark, sizeof(mark),
+				         "%s (ambiguous: key or value holds a blank)", x.value);
+				cells[1] = mark;
+			}
 			table_add(tb, cells);
 		}
+		read_error_rows(tb, kind == HAP_PAT_MAP ? 2 : 1, 0, kind == HAP_PAT_MAP ? 1 : 0, r);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
 		        hap_pattern_read_entry_count(r, first),
@@ -386,6 +454,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 		const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
 		struct table *tb =
 		        table_new(kind == HAP_PAT_MAP ? 4 : 3, kind == HAP_PAT_MAP ? mh : ah);
+		char mark[4200];
 
 		for (i = 0; i < n; i++) {
 			if (hap_pattern_read_status(r, i, NULL))
@@ -398,9 +467,16 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 				cells[1] = x.ref;
 				cells[2] = x.key;
 				cells[3] = x.value;
+				if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
+					snprintf(mark, sizeof(mark),
+					         "%s (ambiguous: key or value holds a blank)",
+					         x.value);
+					cells[3] = mark;
+				}
 				table_add(tb, cells);
 			}
 		}
+		read_error_rows(tb, kind == HAP_PAT_MAP ? 4 : 3, 0, 1, r);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 		if (first < n)
 			cli_err(c, "%s: the instances hold different entries: shown per instance",
@@ -470,6 +546,7 @@ static void get_print(struct cli *c, const struct hap_pattern_read *r, const cha
 			table_add(tb, cells);
 		}
 	}
+	read_error_rows(tb, 2, 0, 1, r);
 	table_print(tb, stdout, c->fmt == FMT_CSV);
 	if (!agree && nread > 1)
 		cli_err(c, "%s: the instances answer differently", t->file);
@@ -635,6 +712,24 @@ static void replace_print(struct cli *c, const struct hap_result *res,
 	}
 }
 
+/* What the replace will do per instance, first; -y or a terminal when it
+ * removes entries on more than one instance. */
+static int replace_guard(struct cli *c, enum hap_pat_kind kind, const char *file,
+                         const struct hap_pattern_file *f)
+{
+	int removes, ret;
+	size_t ninst;
+
+	ret = guard_replace_preview(c, c->dry_run ? stdout : stderr, kind, file, f, &removes,
+	                            &ninst);
+	if (ret || c->dry_run || !removes)
+		return ret;
+	return guard_confirm(c,
+	                     kind == HAP_PAT_MAP ? "replace the map, removing entries"
+	                                         : "replace the ACL, removing entries",
+	                     ninst);
+}
+
 static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, const char *path)
 {
 	struct hap_error err = { 0, "" };
@@ -647,6 +742,9 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 	double t0;
 	int ret;
 
+	ret = guard_local_file(c, path, (long long)1 << 30);
+	if (ret)
+		return ret;
 	ret = hap_pattern_file_read(&f, kind, path, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
@@ -680,9 +778,13 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 		        "nothing sent: %zu instance%s did not answer and may load %s (narrow "
 		        "the fleet with -s to replace without them)",
 		        unreached, unreached == 1 ? "" : "s", t->file);
+		guard_unreached_print(c, s);
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	ret = replace_guard(c, kind, t->file, f);
+	if (ret)
+		goto out;
 	if (c->dry_run) {
 		ret = replace_dry_run(c, r);
 		goto out;

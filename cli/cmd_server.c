@@ -117,6 +117,8 @@ static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
 	ret = hap_server_plan(&p, c->h, op, &err);
 	if (ret)
 		return plan_error(c, ret, &err);
+	if (op->change == HAP_SERVER_WEIGHT && op->value && !c->yes && !c->dry_run)
+		c->disruptive = guard_weight_zero(c, p, op->value, op->backend);
 	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change),
 	                 one_backend(p, backend, sizeof(backend)), what);
 	hap_plan_free(p);

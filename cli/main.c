@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: haproxyadmin [-s ENDPOINT]... [-o table|json|csv] [-t SECONDS] "
 	        "[-r RETRIES]\n"
+	        "                    [--deadline SECONDS]\n"
 	        "                    [--parallel N] [--old-workers] [-y] [-n] OBJECT VERB "
 	        "[ARGS]\n\n"
 	        "Manage every HAProxy instance behind the given runtime API endpoints as one.\n\n"
@@ -54,7 +55,9 @@ static void usage(FILE *f)
 	        "  -o, --output FORMAT    table (default), json or csv\n"
 	        "  -t, --timeout SECONDS  deadline of one exchange with one instance (2)\n"
 	        "  -r, --retries N        connect retries (1)\n"
-	        "      --parallel N       at most N sockets open at once (64)\n"
+	        "      --parallel N       at most N sockets open at once (64; fewer when\n"
+	        "                         RLIMIT_NOFILE is lower)\n"
+	        "      --deadline SECONDS total deadline of the whole command (60)\n"
 	        "      --old-workers      include old workers in aggregates and changes\n"
 	        "      --no-verify        after a change, do not read the values back\n"
 	        "  -y, --yes              do not ask before a disruptive change\n"
@@ -64,7 +67,9 @@ static void usage(FILE *f)
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nRun 'haproxyadmin OBJECT --help' for its verbs.\n"
-	           "Exit status: 0 done everywhere, 1 refused or an instance failed, 2 usage,\n"
+	           "Exit status (reads included): 0 every instance answered and all was done,\n"
+	           "1 refused or an instance failed or was not reached, 2 usage (or a\n"
+	           "disruptive change on several objects or instances without -y),\n"
 	           "3 no endpoint reachable, 4 object not found.\n");
 }
 
@@ -360,6 +365,7 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'r' },
 		{ "parallel", required_argument, NULL, 'P' },
+		{ "deadline", required_argument, NULL, 'D' },
 		{ "old-workers", no_argument, NULL, 'O' },
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "yes", no_argument, NULL, 'y' },
@@ -375,8 +381,26 @@ static int run(struct cli *cp, int argc, char **argv)
 	char *end;
 	double secs;
 
+	/* a single-valued option given twice must say the same thing twice */
+	const char *seen[5] = { NULL, NULL, NULL, NULL, NULL };
+	static const char *const once = "otrPD";
+	static const char *const once_name[] = { "-o", "-t", "-r", "--parallel", "--deadline" };
+
+	c->opts.deadline_ms = 60000;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+s:o:t:r:yhn", lopts, NULL)) != -1) {
+		const char *k = o > 0 ? strchr(once, o) : NULL;
+
+		if (k && optarg) {
+			size_t x = (size_t)(k - once);
+
+			if (seen[x] && strcmp(seen[x], optarg) != 0)
+				return cli_usage(c,
+				                 "%s given twice with different values ('%s', "
+				                 "'%s')",
+				                 once_name[x], seen[x], optarg);
+			seen[x] = optarg;
+		}
 		switch (o) {
 		case 's':
 			c->sockets[c->nsockets++] = optarg;
@@ -416,6 +440,20 @@ static int run(struct cli *cp, int argc, char **argv)
 				                 optarg);
 			c->opts.parallel = (int)v;
 			break;
+		case 'D':
+			errno = 0;
+			secs = strtod(optarg, &end);
+			if (!*optarg || *end || errno || !(secs > 0) || secs > 86400 ||
+			    strspn(optarg, "0123456789.") != strlen(optarg))
+				return cli_usage(
+				        c,
+				        "--deadline: '%s' is not a number of seconds (0 < d "
+				        "<= 86400)",
+				        optarg);
+			c->opts.deadline_ms = (int)(secs * 1000 + 0.5);
+			if (c->opts.deadline_ms < 1)
+				c->opts.deadline_ms = 1;
+			break;
 		case 'O':
 			c->opts.flags |= HAP_OPT_OLD_WORKERS;
 			break;
@@ -435,6 +473,9 @@ static int run(struct cli *cp, int argc, char **argv)
 			printf("haproxyadmin %s\n", HAP_VERSION);
 			return EXIT_OK;
 		default:
+			if (optopt == 'P' || optopt == 'D')
+				return cli_usage(c, "option --%s needs a value",
+				                 optopt == 'P' ? "parallel" : "deadline");
 			if (optopt && strchr("sotr", optopt))
 				return cli_usage(c, "option -%c needs a value", optopt);
 			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",

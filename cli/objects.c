@@ -282,8 +282,9 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, const struct
 	objvals_release(&ov);
 }
 
-void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_object *const *objs,
-                  size_t n, enum obj_detail d)
+static void json_objects(struct jw *w, const struct hap_snapshot *s,
+                         const struct hap_object *const *objs, size_t n, enum obj_detail d,
+                         int unreached)
 {
 	struct fplan fp;
 	size_t i;
@@ -292,8 +293,24 @@ void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_o
 	jw_arr(w);
 	for (i = 0; i < n; i++)
 		json_object(w, s, &fp, objs[i]);
+	if (unreached)
+		guard_unreached_json(w, s);
 	jw_end_arr(w);
 	fplan_release(&fp);
+}
+
+void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_object *const *objs,
+                  size_t n, enum obj_detail d)
+{
+	json_objects(w, s, objs, n, d, 0);
+}
+
+/* The same, followed by an element per instance that did not answer. */
+static void objects_json_unreached(struct jw *w, const struct hap_snapshot *s,
+                                   const struct hap_object *const *objs, size_t n,
+                                   enum obj_detail d)
+{
+	json_objects(w, s, objs, n, d, 1);
 }
 
 static void summary_table(struct cli *c, const struct hap_snapshot *s,
@@ -350,6 +367,7 @@ static void summary_table(struct cli *c, const struct hap_snapshot *s,
 		table_add(tb, cells);
 		objvals_release(&ov);
 	}
+	guard_unreached_rows(tb, nc, t == HAP_OBJ_SERVER ? 1 : 0, t == HAP_OBJ_SERVER ? 2 : 1, s);
 	table_print(tb, stdout, c->fmt == FMT_CSV);
 	fplan_release(&fp);
 }
@@ -403,6 +421,7 @@ static void full_table(struct cli *c, const struct hap_snapshot *s, const struct
 			                         sizeof(bufs[3 + k]));
 		table_add(tb, cells);
 	}
+	guard_unreached_rows(tb, nc, 0, 1, s);
 	table_print(tb, stdout, c->fmt == FMT_CSV);
 	free(hdr);
 	free(cells);
@@ -420,7 +439,7 @@ void objects_print(struct cli *c, const struct hap_snapshot *s,
 		struct jw w;
 
 		jw_init(&w, stdout);
-		objects_json(&w, s, objs, n, d);
+		objects_json_unreached(&w, s, objs, n, d);
 		jw_done(&w);
 		return;
 	}
@@ -479,6 +498,7 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
 			jw_end_arr(&w);
 			jw_end_obj(&w);
 		}
+		guard_unreached_json(&w, s);
 		jw_end_arr(&w);
 		jw_done(&w);
 		return;
@@ -509,6 +529,7 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
 				table_add(tb, cells + off);
 			}
 		}
+		guard_unreached_rows(tb, 4 - off, 2 - off, 3 - off, s);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 	}
 }

@@ -69,6 +69,12 @@ struct hap_options {
 	int parallel;     /* at most this many sockets open at once; default 64 */
 	size_t max_reply; /* cap on one reply in bytes; default 256 MiB */
 	unsigned flags;   /* HAP_OPT_* */
+	/* total deadline of everything the fleet handle does, counted from
+	 * hap_new(): no exchange runs past it; 0 = none */
+	int deadline_ms;
+	/* cap on the replies of one round of all instances together; default
+	 * max_reply (so N flooding peers hold max_reply, not N times it) */
+	size_t max_total;
 };
 
 /* Include old workers (draining after a reload) in aggregates and writes. */

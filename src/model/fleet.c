@@ -29,6 +29,9 @@ int hap_new(struct hap **out, const struct hap_options *opts)
 	h->xopts.parallel = h->opts.parallel > 0 ? h->opts.parallel : 64;
 	h->xopts.per_addr = 4;
 	h->xopts.max_reply = h->opts.max_reply ? h->opts.max_reply : (size_t)256 << 20;
+	h->xopts.max_total = h->opts.max_total ? h->opts.max_total : h->xopts.max_reply;
+	h->xopts.end_us =
+	        h->opts.deadline_ms > 0 ? hap_now_us() + (int64_t)h->opts.deadline_ms * 1000 : 0;
 	*out = h;
 	return 0;
 }

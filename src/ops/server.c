@@ -121,8 +121,9 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 			                     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
 			                     "HAProxy takes no host name here)",
 			                     P(v));
-		if (op->port &&
-		    (!digits(op->port, 5) || hap_num_parse_i64(op->port, &n) || n < 1 || n > 65535))
+		/* decimal, leading zeros allowed (as in tcp:HOST:PORT), sent without them */
+		if (op->port && (!*op->port || !digits(op->port + strspn(op->port, "0"), 5) ||
+		                 hap_num_parse_i64(op->port, &n) || n < 1 || n > 65535))
 			return hap_error_set(err, HAP_EINVAL,
 			                     "port: invalid value '%s' (expected 1..65535)",
 			                     P(op->port));
@@ -169,7 +170,7 @@ static int format(struct hap_buf *b, const struct hap_server_op *op, const char 
 	case HAP_SERVER_ADDR:
 		ret = hap_buf_addf(b, "set server %s addr %s", id.ptr, v);
 		if (!ret && op->port)
-			ret = hap_buf_addf(b, " port %s", op->port);
+			ret = hap_buf_addf(b, " port %s", op->port + strspn(op->port, "0"));
 		*judge = &hap_op_set_addr;
 		break;
 	case HAP_SERVER_HEALTH:

@@ -297,6 +297,10 @@ int hap_addr_expand(struct hap_addr **addrs, size_t *n, const char *spec, struct
 		return append(addrs, n, &one, 1, err);
 
 	path = ((const struct sockaddr_un *)&one.ss)->sun_path;
+	/* a missing or unreadable socket is still an instance: its connect
+	 * fails and it is reported as a row like any other unreached one */
+	if (stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EACCES))
+		return append(addrs, n, &one, 1, err);
 	if (stat(path, &st) < 0)
 		return path_error(path, errno, err);
 	if (S_ISSOCK(st.st_mode))

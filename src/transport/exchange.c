@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ struct xjob {
 	int64_t start;
 	int64_t deadline;
 	int64_t wake; /* XS_PAUSE: time of the next attempt */
+	int by_end;   /* deadline is the command's, not this exchange's */
 };
 
 struct run {
@@ -77,6 +79,9 @@ struct run {
 	size_t parallel;
 	size_t per_addr;
 	size_t max_reply;
+	size_t max_total; /* budget of every reply of the run together */
+	size_t total;     /* bytes held by every reply of the run */
+	int64_t end_us;   /* the command's deadline, or INT64_MAX */
 };
 
 int64_t hap_now_us(void)
@@ -220,6 +225,15 @@ static void start(struct run *r, size_t i, int64_t now)
 
 	x->start = now;
 	x->deadline = now + (int64_t)r->timeout_ms * 1000;
+	if (x->deadline > r->end_us) {
+		x->deadline = r->end_us;
+		x->by_end = 1;
+	}
+	if (now >= r->end_us) {
+		/* nothing may start past the command's deadline, not even a connect */
+		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT, "command deadline reached before sending");
+		return;
+	}
 	x->slot = r->nactive;
 	r->active[r->nactive++] = i;
 	r->group_open[x->group]++;
@@ -252,7 +266,11 @@ static void expire(struct run *r, size_t i)
 	struct hap_job *j = &r->jobs[i];
 	int s = r->timeout_ms / 1000, ms = r->timeout_ms % 1000;
 
-	if (r->x[i].st == XS_CONNECT)
+	if (r->x[i].by_end)
+		finish(r, i, j->reply.len ? HAP_ETIMEDOUT : HAP_EBUSY, ETIMEDOUT,
+		       "command deadline reached (%s, %zu bytes received)",
+		       r->x[i].st == XS_CONNECT ? "connecting" : "exchanging", j->reply.len);
+	else if (r->x[i].st == XS_CONNECT)
 		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT, "connect timed out after %d.%03d s", s, ms);
 	else if (j->reply.len == 0)
 		finish(r, i, HAP_EBUSY, ETIMEDOUT,
@@ -321,6 +339,9 @@ static void do_read(struct run *r, size_t i)
 
 	for (k = 0; k < READS_PER_WAKE; k++) {
 		room = r->max_reply - b->len;
+		/* the budget of the whole run bounds each reply too */
+		if (r->max_total - r->total < room)
+			room = r->max_total - r->total;
 		if (room == 0) {
 			/* Full: one more byte means too big, EOF means it fit exactly. */
 			dst = &probe;
@@ -347,11 +368,19 @@ static void do_read(struct run *r, size_t i)
 		}
 		got = recv(x->fd, dst, want, 0);
 		if (got > 0 && room == 0) {
-			finish(r, i, HAP_ETOOBIG, 0, "reply larger than %zu bytes", r->max_reply);
+			if (b->len >= r->max_reply)
+				finish(r, i, HAP_ETOOBIG, 0, "reply larger than %zu bytes",
+				       r->max_reply);
+			else
+				finish(r, i, HAP_ETOOBIG, 0,
+				       "reply larger than %zu bytes, the budget of all "
+				       "instances' replies together (%zu bytes of this one)",
+				       r->max_total, b->len);
 			return;
 		}
 		if (got > 0) {
 			b->len += (size_t)got;
+			r->total += (size_t)got;
 			b->ptr[b->len] = '\0';
 			continue;
 		}
@@ -479,6 +508,19 @@ static int make_groups(struct run *r)
 	return r->group_open ? 0 : HAP_ENOMEM;
 }
 
+/* At most as many sockets as RLIMIT_NOFILE leaves room for, keeping some
+ * descriptors for the caller (stdio, files, a lock). */
+static size_t clamp_parallel(size_t want)
+{
+	struct rlimit rl;
+	size_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	room = rl.rlim_cur > 32 ? (size_t)rl.rlim_cur - 16 : 1;
+	return want < room ? want : room;
+}
+
 static int setup(struct run *r, struct hap_job *jobs, size_t n, const struct hap_xopts *o)
 {
 	size_t i;
@@ -497,6 +539,9 @@ static int setup(struct run *r, struct hap_job *jobs, size_t n, const struct hap
 	r->parallel = o && o->parallel ? (size_t)o->parallel : DEF_PARALLEL;
 	r->per_addr = o && o->per_addr ? (size_t)o->per_addr : DEF_PER_ADDR;
 	r->max_reply = o && o->max_reply ? o->max_reply : DEF_MAX_REPLY;
+	r->max_total = o && o->max_total ? o->max_total : SIZE_MAX;
+	r->end_us = o && o->end_us ? o->end_us : INT64_MAX;
+	r->parallel = clamp_parallel(r->parallel);
 
 	r->x = calloc(n, sizeof(*r->x));
 	r->active = calloc(n < r->parallel ? n : r->parallel, sizeof(*r->active));

@@ -41,7 +41,8 @@ struct hap_addr {
 /*
  * Parse one endpoint spec into addresses appended to *addrs (realloc'd;
  * *n updated). Accepted specs:
- *   /path/to/sock or unix:/path   a UNIX socket (must exist and be a socket)
+ *   /path/to/sock or unix:/path   a UNIX socket (a missing one is kept: its
+ *                                 connect fails and it is reported per instance)
  *   /path/to/dir                  every UNIX socket in it, sorted by name,
  *                                 other files ignored (none is an error)
  *   tcp:HOST:PORT                 IPv4 literal or [IPv6]:PORT, numeric port
@@ -60,6 +61,8 @@ struct hap_xopts {
 	int parallel;     /* at most this many sockets open at once; default 64 */
 	int per_addr;     /* at most this many open at once to one address; default 4 */
 	size_t max_reply; /* cap on one reply; default 256 MiB */
+	size_t max_total; /* cap on all replies of one run together; default none */
+	int64_t end_us;   /* hap_now_us() past which no exchange may run; 0: none */
 };
 
 struct hap_job {

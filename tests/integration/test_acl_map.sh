@@ -245,7 +245,7 @@ on_all "restored everywhere" '[ "$(entries $i map "$H2B")" = "$H2B_ORIG" ]'
 	echo "dup.example.com second"
 } >"$T/10k.map"
 before=$(for i in 1 2 3 4; do curr_ver "$i" map "$H2B"; done | xargs)
-hap_cli -s "$S" -o json map replace "$H2B" "$T/10k.map"
+hap_cli -y -s "$S" -o json map replace "$H2B" "$T/10k.map"
 is "$HAP_RC" 0 "map replace of 10,000 entries exits 0"
 is "$(J '.committed' <<<"$HAP_OUT") $(J '.entries' <<<"$HAP_OUT")" "true 10000" "committed, 10000 entries"
 is "$(J '[.instances[] | .result] | join(" ")' <<<"$HAP_OUT")" "committed committed committed committed" \
@@ -266,7 +266,7 @@ on_all "positive control: the new content was read in full" 'read_ok $i map "$H2
 # a refused entry: nothing committed, old content kept, prepared versions dropped
 printf '10.1.1.1\nnot-an-ip\n10.1.1.2\n' >"$T/bad.acl"
 cnt=$(for i in 1 2 3 4; do entries "$i" acl "$WL" | wc -l; done | xargs)
-hap_cli -s "$S" -o json acl replace "$WL" "$T/bad.acl"
+hap_cli -y -s "$S" -o json acl replace "$WL" "$T/bad.acl"
 is "$HAP_RC" 1 "an entry HAProxy refuses: exit 1"
 is "$(J '[.instances[] | .result] | join(" ")' <<<"$HAP_OUT")" "refused refused refused refused" \
 	"refused on each instance"
@@ -282,7 +282,7 @@ on_all "the prepared version holds nothing" \
 # an instance that does not answer the read: nothing sent anywhere
 kill -STOP "$FLEET_PID_4"
 nv=$(for i in 1 2 3; do next_ver "$i" map "$H2B"; done | xargs)
-hap_cli -s "$S" -t 0.5 map replace "$H2B" "$T/h2b.map"
+hap_cli -y -s "$S" -t 0.5 map replace "$H2B" "$T/h2b.map"
 kill -CONT "$FLEET_PID_4"
 is "$HAP_RC" 1 "replace with an unreachable instance exits 1"
 like "$HAP_ERR" "nothing sent: 1 instance did not answer" "... and sends nothing"
@@ -293,7 +293,7 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) printf "10.%d.%d.%d\n", int(i / 65536)
 cv=$(for i in 1 2 3 4; do curr_ver "$i" acl "$WL"; done | xargs)
 nv3=$(next_ver 3 acl "$WL")
 errf=$T/stop.err
-("$HAPROXYADMIN" -s "$S" -t 1 acl replace "$WL" "$T/100k.acl" >"$T/stop.out" 2>"$errf"; echo $? >"$T/stop.rc") &
+("$HAPROXYADMIN" -y -s "$S" -t 1 acl replace "$WL" "$T/100k.acl" >"$T/stop.out" 2>"$errf"; echo $? >"$T/stop.rc") &
 rp=$!
 for _ in $(seq 1 200); do
 	# wait until the load has started (a version prepared on instance 3)
@@ -318,13 +318,13 @@ on_all "positive control: an old pattern ($wl1) is matched" 'hap_sock "$(sock $i
 # 100,000 entries on 4 instances (timed, not asserted on time)
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "host%06d.example.com backend_%d\n", i, i % 7 }' >"$T/100k.map"
 t0=${EPOCHREALTIME/./}
-hap_cli -s "$S" -o json map replace "$H2B" "$T/100k.map"
+hap_cli -y -s "$S" -o json map replace "$H2B" "$T/100k.map"
 t1=${EPOCHREALTIME/./}
 is "$HAP_RC" 0 "map replace of 100,000 entries exits 0"
 on_all "entry_cnt is 100000 everywhere" '[ "$(entry_cnt $i map "$H2B")" = 100000 ]'
 diag "100,000-entry map replace on 4 instances: $(J '.milliseconds' <<<"$HAP_OUT") ms in the library, $(((t1 - t0) / 1000)) ms for the whole command ($(J '.requests' <<<"$HAP_OUT") requests each)"
 t0=${EPOCHREALTIME/./}
-hap_cli -s "$S" -o json acl replace "$WL" "$T/100k.acl"
+hap_cli -y -s "$S" -o json acl replace "$WL" "$T/100k.acl"
 t1=${EPOCHREALTIME/./}
 is "$HAP_RC" 0 "acl replace of 100,000 entries exits 0"
 on_all "100000 patterns listed everywhere" '[ "$(entries $i acl "$WL" | wc -l)" = 100000 ]'

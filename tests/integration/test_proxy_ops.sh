@@ -25,11 +25,11 @@ each_info() { # KEY
 }
 
 # ------------------------------------------------------------------ frontends
-hap_cli -s "$S" frontend disable frontend_all
+hap_cli -s "$S" -y frontend disable frontend_all
 is "$HAP_RC" 0 "frontend disable exits 0"
 is "$(each_stat frontend_all FRONTEND status)" "PAUSED PAUSED PAUSED PAUSED" "PAUSED on every instance"
 like "$HAP_OUT" 'frontend_all +.*admin4.sock +applied +OPEN +PAUSED' "before and after shown"
-hap_cli -s "$S" frontend disable frontend_all
+hap_cli -s "$S" -y frontend disable frontend_all
 is "$HAP_RC" 0 "disabling a disabled frontend is applied, not an error"
 like "$HAP_OUT" 'All sockets are already disabled.' "HAProxy's words are shown"
 hap_cli -s "$S" frontend enable frontend_all
@@ -58,7 +58,7 @@ is "$HAP_RC" 4 "unknown frontend: exit 4"
 hap_cli -s "$S" -n frontend shutdown frontend2_proc34
 is "$(grep -c 'shutdown frontend frontend2_proc34' <<<"$HAP_OUT")" 2 "dry run prints the command for both holders"
 expect_all_holders -n 2 frontend frontend2_proc34 status OPEN "dry run sent nothing (OPEN on instances 3 and 4)"
-hap_cli -s "$S" frontend shutdown frontend2_proc34
+hap_cli -s "$S" -y frontend shutdown frontend2_proc34
 is "$HAP_RC" 0 "shutdown exits 0"
 like "$HAP_ERR" 'stays listed as STOP and cannot be enabled again' "shutdown says it is final"
 expect_all_holders -n 2 frontend frontend2_proc34 status STOP "still listed, as STOP, on instances 3 and 4"
@@ -66,7 +66,7 @@ hap_cli -s "$S" frontend enable frontend2_proc34
 is "$HAP_RC" 1 "enabling a shut down frontend is refused"
 like "$HAP_ERR" 'admin3.sock: frontend2_proc34: refused: Frontend was previously shut down, cannot enable.' \
 	"HAProxy's refusal verbatim, naming the instance"
-hap_cli -s "$S" frontend shutdown frontend2_proc34
+hap_cli -s "$S" -y frontend shutdown frontend2_proc34
 is "$HAP_RC" 0 "a second shutdown is applied (already shut down)"
 expect_all_holders -n 2 frontend frontend2_proc34 status STOP "... and both holders still list it as STOP"
 hap_cli -s "$FLEET_USER_SOCK_1" frontend disable frontend_all

@@ -273,7 +273,11 @@ is "$(gw 3 backend2_proc34/bck_all_srv1)/$(gw 1 backend_all/bck_all_srv1)/$(gw 1
 	"1 (initial 1)/50 (initial 50)/100 (initial 100)" "the other backends keep their weight"
 
 cli server set bck_all_srv1 weight 20% -b backend1_proc34
-is "$HAP_RC" 0 "set weight 20% -b backend1_proc34 exits 0"
+is "$HAP_RC" 2 "set weight 20% of initial 1 on 2 instances ends at 0: refused without -y"
+is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" \
+	"58 (initial 1)/58 (initial 1)" "... nothing sent"
+cli -y server set bck_all_srv1 weight 20% -b backend1_proc34
+is "$HAP_RC" 0 "set weight 20% -b backend1_proc34 -y exits 0"
 is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" \
 	"0 (initial 1)/0 (initial 1)" "20% is of the initial weight (1): 0, not 20% of 58"
 # the page's numbers: initial weight 100
@@ -318,7 +322,7 @@ cli server set bck_all_srv1 weight 256 -b backend_all
 is "$HAP_RC" 0 "weight 256 is accepted (HAProxy: 0..256)"
 is "$(for i in 1 2 3 4; do gw $i backend_all/bck_all_srv1; done | xargs)" \
 	"256 (initial 50) 256 (initial 50) 256 (initial 50) 256 (initial 50)" "... and every instance reads 256"
-cli server set bck_all_srv1 weight 0 -b backend_all
+cli -y server set bck_all_srv1 weight 0 -b backend_all
 is "$HAP_RC" 0 "weight 0 is accepted"
 expect_all_holders -n 4 server backend_all/bck_all_srv1 get-weight 0 "weight 0 read back from every holder"
 
@@ -365,12 +369,12 @@ is "$(printf '%s\n' "$HAP_OUT" | J '.[0].value')" "$(agg max $(sed 's/[0-9]=//g'
 
 # ================================================================== states
 diag "--- disable a server in a backend"
-cli server disable member_bkall -b backend_all
-is "$HAP_RC" 0 "server disable member_bkall -b backend_all exits 0 (one object: no confirmation)"
+cli -y server disable member_bkall -b backend_all
+is "$HAP_RC" 0 "server disable member_bkall -b backend_all exits 0 (one object on 4 instances: -y)"
 is "$(fields_all backend_all member_bkall status)" "1=MAINT 2=MAINT 3=MAINT 4=MAINT" "status MAINT on every socket"
 cli -o json server show member_bkall -b backend_all
 is "$(printf '%s\n' "$HAP_OUT" | J '.[0].status')" MAINT "server show: status MAINT"
-cli -o json server disable member_bkall -b backend_all
+cli -y -o json server disable member_bkall -b backend_all
 is "$HAP_RC/$(results_of)" "0/applied" "disabling it again is applied (exit 0)"
 cli server enable member_bkall -b backend_all
 is "$HAP_RC" 0 "server enable member_bkall exits 0"
@@ -379,12 +383,12 @@ is "$(fields_all backend_all member_bkall status)" "1=no check 2=no check 3=no c
 cli -o json server show member_bkall -b backend_all
 is "$(printf '%s\n' "$HAP_OUT" | J '.[0].status')" "no check" "server show: status 'no check'"
 
-cli server set member_bkall state drain -b backend_all
+cli -y server set member_bkall state drain -b backend_all
 is "$HAP_RC" 0 "set state drain exits 0"
 is "$(fields_all backend_all member_bkall status)" "1=DRAIN 2=DRAIN 3=DRAIN 4=DRAIN" "status DRAIN on every socket"
-cli -o json server set member_bkall state drain -b backend_all
+cli -y -o json server set member_bkall state drain -b backend_all
 is "$HAP_RC/$(results_of)" "0/applied" "drain again: applied (exit 0)"
-cli server set member_bkall state maint -b backend_all
+cli -y server set member_bkall state maint -b backend_all
 is "$HAP_RC/$(fields_all backend_all member_bkall status)" "0/1=MAINT 2=MAINT 3=MAINT 4=MAINT" "state maint: MAINT"
 cli server set member_bkall state ready -b backend_all
 is "$HAP_RC" 0 "set state ready exits 0"
@@ -482,7 +486,7 @@ is "$(fields_all backend_all srv_all1 status)" "1=no check 2=no check 3=no check
 	"status 'no check' on every socket after check disable"
 for hs in down=DOWN stopping=NOLB up="no check"; do
 	h=${hs%%=*} st=${hs#*=}
-	cli -o json server set srv_all1 health "$h" -b backend_all
+	cli -y -o json server set srv_all1 health "$h" -b backend_all
 	is "$HAP_RC/$(results_of)" "0/applied" "health $h: applied, exit 0"
 	is "$(fields_all backend_all srv_all1 status)" "1=$st 2=$st 3=$st 4=$st" "... status $st on every socket"
 done
@@ -490,7 +494,7 @@ cli server check srv_all1 enable -b backend_all
 is "$HAP_RC" 0 "check srv_all1 enable exits 0"
 is "$(fields_all backend_all srv_all1 status)" "1=UP 2=UP 3=UP 4=UP" "status UP again on every socket"
 before=$(fields_all backend_all srv_track status)
-cli -o json server set srv_track health down -b backend_all
+cli -y -o json server set srv_track health down -b backend_all
 is "$HAP_RC" 1 "health down on the tracking server srv_track: exit 1"
 is "$(results_of)" "refused" "... refused on every instance"
 is "$(printf '%s\n' "$HAP_OUT" | J '[.[].message] | unique | join("|")')" \
@@ -501,7 +505,7 @@ is "$(fields_all backend_all srv_track status)" "$before" "srv_track's status is
 # with its checks on, the change is counted (chkdown) even when a check
 # brings the server back before anyone looks
 cd0=$(fields_all backend_all srv_all1 chkdown)
-cli -o json server set srv_all1 health down -b backend_all
+cli -y -o json server set srv_all1 health down -b backend_all
 is "$HAP_RC/$(results_of)" "0/applied" "health down on the checked server: applied"
 cd1=$(fields_all backend_all srv_all1 chkdown)
 bad=""
@@ -533,7 +537,7 @@ is "$(printf '%s\n' "$HAP_OUT" | J '[.[].message] | unique | join("|")')" \
 # it answer something HAProxy ignores, and wait for in-flight checks.
 printf 'nothing-known\n' >"$FLEET_DIR/agent.txt"
 sleep 1.3
-cli -o json server set srv_agent agent down -b backend_all
+cli -y -o json server set srv_agent agent down -b backend_all
 is "$HAP_RC/$(results_of)" "0/applied" "agent down: applied, exit 0"
 is "$(fields_all backend_all srv_agent status)" "1=DOWN (agent) 2=DOWN (agent) 3=DOWN (agent) 4=DOWN (agent)" \
 	"status 'DOWN (agent)' on every socket"

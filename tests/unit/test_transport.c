@@ -650,13 +650,18 @@ static void test_expand_errors(void **state)
 	snprintf(want, sizeof(want), "%s: not a socket", p);
 	assert_string_equal(err.msg, want);
 
+	/* A missing socket is kept as an address: its connect fails, so it is
+	 * reported as an instance like any other one that is not reached. */
 	snprintf(p, sizeof(p), "%s/missing.sock", dir);
-	assert_int_equal(hap_addr_expand(&addrs, &n, p, &err), HAP_ENOENT);
-	snprintf(want, sizeof(want), "%s: no such file or directory", p);
-	assert_string_equal(err.msg, want);
+	assert_int_equal(hap_addr_expand(&addrs, &n, p, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(addrs[0].name, p);
 	snprintf(p, sizeof(p), "unix:%s/missing.sock", dir);
-	assert_int_equal(hap_addr_expand(&addrs, &n, p, &err), HAP_ENOENT);
-	assert_string_equal(err.msg, want);
+	assert_int_equal(hap_addr_expand(&addrs, &n, p, &err), 0);
+	assert_int_equal(n, 2);
+	free(addrs);
+	addrs = NULL;
+	n = 0;
 
 	/* A master spec naming a directory is not expanded. */
 	snprintf(p, sizeof(p), "%s/m.sock", dir);
@@ -878,6 +883,63 @@ static void test_reply_cap(void **state)
 	assert_int_equal(jobs[2].reply.len, 24 << 20);
 	for (i = 0; i < jobs[2].reply.len; i += 4099)
 		assert_int_equal(jobs[2].reply.ptr[i], 'a' + i % 26);
+	release_all(jobs, 3);
+}
+
+/* The command's deadline (end_us) cuts an exchange whose own -t is longer,
+ * and a job that would start past it is never sent. */
+static void test_command_deadline(void **state)
+{
+	struct peer hang = { .mode = PM_HANG };
+	struct hap_xopts o = { .timeout_ms = 10000, .parallel = 1 };
+	struct fix *f = *state;
+	struct hap_addr a[2];
+	struct hap_job jobs[2];
+	int64_t t0;
+	size_t i;
+
+	peer_unix(f, "hung1.sock", &hang, &a[0]);
+	peer_unix(f, "hung2.sock", &hang, &a[1]);
+	for (i = 0; i < 2; i++)
+		hap_job_init(&jobs[i], &a[i], "show stat\n", 10);
+	t0 = hap_now_us();
+	o.end_us = t0 + 300 * MS;
+	assert_int_equal(hap_exchange_run(jobs, 2, &o), 0);
+	assert_true(hap_now_us() - t0 < 1000 * MS);
+	assert_int_equal(jobs[0].err, HAP_EBUSY);
+	assert_non_null(strstr(jobs[0].errmsg, "command deadline reached"));
+	/* one slot: the second job waited for it until the deadline had passed */
+	assert_int_equal(jobs[1].err, HAP_ETIMEDOUT);
+	assert_string_equal(jobs[1].errmsg, "command deadline reached before sending");
+	assert_int_equal(jobs[1].attempts, 0);
+	release_all(jobs, 2);
+}
+
+/* max_total bounds the replies of every job of a run together. */
+static void test_total_budget(void **state)
+{
+	struct peer big = { .mode = PM_BIG, .big = 6000 };
+	struct hap_xopts o = { .max_reply = 10000, .max_total = 8000 };
+	struct fix *f = *state;
+	struct hap_addr a[3];
+	struct hap_job jobs[3];
+	size_t i, total = 0, over = 0;
+
+	peer_unix(f, "b1.sock", &big, &a[0]);
+	peer_unix(f, "b2.sock", &big, &a[1]);
+	peer_unix(f, "b3.sock", &big, &a[2]);
+	for (i = 0; i < 3; i++)
+		hap_job_init(&jobs[i], &a[i], "show stat\n", 10);
+	assert_int_equal(hap_exchange_run(jobs, 3, &o), 0);
+	for (i = 0; i < 3; i++) {
+		total += jobs[i].reply.len;
+		if (jobs[i].err == HAP_ETOOBIG) {
+			over++;
+			assert_non_null(strstr(jobs[i].errmsg, "all instances' replies together"));
+		}
+	}
+	assert_true(total <= 8000);
+	assert_true(over >= 2);
 	release_all(jobs, 3);
 }
 
@@ -1163,13 +1225,14 @@ static void test_job_lifecycle(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_parse_forms),     T(test_parse_malformed), T(test_parse_path_length),
-		T(test_expand_dir),      T(test_expand_errors),   T(test_echo),
-		T(test_delay_and_order), T(test_parallel),        T(test_waiting_job_clock),
-		T(test_hung_peer),       T(test_slow_drip),       T(test_reply_cap),
-		T(test_refused),         T(test_missing),         T(test_backlog_full),
-		T(test_connect_timeout), T(test_per_addr),        T(test_partial_writes),
-		T(test_write_error),     T(test_job_lifecycle),
+		T(test_parse_forms),      T(test_parse_malformed), T(test_parse_path_length),
+		T(test_expand_dir),       T(test_expand_errors),   T(test_echo),
+		T(test_delay_and_order),  T(test_parallel),        T(test_waiting_job_clock),
+		T(test_hung_peer),        T(test_slow_drip),       T(test_reply_cap),
+		T(test_command_deadline), T(test_total_budget),    T(test_refused),
+		T(test_missing),          T(test_backlog_full),    T(test_connect_timeout),
+		T(test_per_addr),         T(test_partial_writes),  T(test_write_error),
+		T(test_job_lifecycle),
 	};
 
 	/* SIGPIPE keeps its default action: a send without MSG_NOSIGNAL kills the run. */
