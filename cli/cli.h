@@ -26,6 +26,7 @@ enum cli_fmt {
 	FMT_TABLE = 0,
 	FMT_JSON,
 	FMT_CSV,
+	FMT_PROMETHEUS, /* dump and exporter only (prom.c) */
 };
 
 struct cli {
@@ -157,6 +158,7 @@ int cmd_frontend(struct cli *c, int argc, char **argv);
 int cmd_backend(struct cli *c, int argc, char **argv);
 int cmd_server(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_exporter(struct cli *c, int argc, char **argv);
 
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);

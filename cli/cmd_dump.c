@@ -23,6 +23,8 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	}
 	if (argc > 1)
 		return cli_usage(c, "dump takes no argument");
+	if (c->fmt == FMT_PROMETHEUS)
+		return cmd_exporter(c, argc, argv);
 	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
 	if (ret)
 		return ret;

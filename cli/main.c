@@ -31,6 +31,8 @@ static const struct cli_cmd cmds[] = {
 	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
 	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
 	{ "dump", cmd_dump, "everything, merged, as JSON" },
+	{ "exporter", cmd_exporter,
+	  "the merged fleet for Prometheus: serve /metrics, or print once" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
 };
@@ -51,7 +53,8 @@ static void usage(FILE *f)
 	        "  -s, --socket ENDPOINT  a UNIX socket, a directory of sockets, tcp:HOST:PORT,\n"
 	        "                         master:PATH or master:tcp:HOST:PORT (repeatable;\n"
 	        "                         default $HAPROXYADMIN_SOCKET, else /run/haproxy)\n"
-	        "  -o, --output FORMAT    table (default), json or csv\n"
+	        "  -o, --output FORMAT    table (default), json, csv, or prometheus (dump,\n"
+	        "                         exporter)\n"
 	        "  -t, --timeout SECONDS  deadline of one exchange with one instance (2)\n"
 	        "  -r, --retries N        connect retries (1)\n"
 	        "      --parallel N       at most N sockets open at once (64)\n"
@@ -388,9 +391,12 @@ static int run(struct cli *cp, int argc, char **argv)
 				c->fmt = FMT_JSON;
 			else if (strcmp(optarg, "csv") == 0)
 				c->fmt = FMT_CSV;
+			else if (strcmp(optarg, "prometheus") == 0)
+				c->fmt = FMT_PROMETHEUS;
 			else
-				return cli_usage(c, "-o: unknown format '%s' (table, json, csv)",
-				                 optarg);
+				return cli_usage(
+				        c, "-o: unknown format '%s' (table, json, csv, prometheus)",
+				        optarg);
 			break;
 		case 't':
 			errno = 0;
@@ -449,6 +455,8 @@ static int run(struct cli *cp, int argc, char **argv)
 	if (!cmd)
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
 		                 argv[optind]);
+	if (c->fmt == FMT_PROMETHEUS && cmd->fn != cmd_exporter && cmd->fn != cmd_dump)
+		return cli_usage(c, "-o prometheus: only for 'dump' and 'exporter'");
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	return cmd->fn(c, argc - optind, argv + optind);
