@@ -38,6 +38,8 @@ struct cli {
 	struct hap_options opts;
 	const char **sockets;
 	size_t nsockets;
+	const char **fleets; /* -f NAME (fleetconf.c) */
+	size_t nfleets;
 	struct hap *h;
 	size_t bad_endpoints; /* endpoints skipped: missing or permission denied */
 };
@@ -159,6 +161,7 @@ int cmd_backend(struct cli *c, int argc, char **argv);
 int cmd_server(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
 int cmd_exporter(struct cli *c, int argc, char **argv);
+int cmd_fleet(struct cli *c, int argc, char **argv);
 
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);

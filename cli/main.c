@@ -12,6 +12,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "fleetconf.h"
 
 struct cli_cmd {
 	const char *name;
@@ -33,6 +34,7 @@ static const struct cli_cmd cmds[] = {
 	{ "dump", cmd_dump, "everything, merged, as JSON" },
 	{ "exporter", cmd_exporter,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
+	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
 };
@@ -44,15 +46,17 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	        "usage: haproxyadmin [-s ENDPOINT]... [-o table|json|csv] [-t SECONDS] "
-	        "[-r RETRIES]\n"
-	        "                    [--parallel N] [--old-workers] [-y] [-n] OBJECT VERB "
-	        "[ARGS]\n\n"
+	        "usage: haproxyadmin [-s ENDPOINT]... [-f FLEET]... [-o FORMAT] [-t SECONDS]\n"
+	        "                    [-r RETRIES] [--parallel N] [--old-workers] [-y] [-n]\n"
+	        "                    OBJECT VERB [ARGS]\n\n"
 	        "Manage every HAProxy instance behind the given runtime API endpoints as one.\n\n"
 	        "options:\n"
 	        "  -s, --socket ENDPOINT  a UNIX socket, a directory of sockets, tcp:HOST:PORT,\n"
 	        "                         master:PATH or master:tcp:HOST:PORT (repeatable;\n"
-	        "                         default $HAPROXYADMIN_SOCKET, else /run/haproxy)\n"
+	        "                         default $HAPROXYADMIN_SOCKET, else the default\n"
+	        "                         fleet, else /run/haproxy)\n"
+	        "  -f, --fleet NAME       the sockets of a named fleet (repeatable; see\n"
+	        "                         'haproxyadmin fleet list')\n"
 	        "  -o, --output FORMAT    table (default), json, csv, or prometheus (dump,\n"
 	        "                         exporter)\n"
 	        "  -t, --timeout SECONDS  deadline of one exchange with one instance (2)\n"
@@ -163,38 +167,26 @@ static int add_endpoint(struct cli *c, const char *spec)
 
 int cli_fleet(struct cli *c)
 {
-	const char *env = getenv("HAPROXYADMIN_SOCKET");
-	size_t i;
-	int ret = 0;
+	char **specs = NULL;
+	size_t i, n = 0;
+	int ret;
 
 	if (c->h)
 		return 0;
+	/* -s, -f, $HAPROXYADMIN_SOCKET, the default fleet, /run/haproxy */
+	ret = fleetconf_endpoints(c, &specs, &n);
+	if (ret)
+		return ret;
 	if (hap_new(&c->h, &c->opts)) {
 		cli_err(c, "out of memory");
-		return EXIT_FAILED;
+		ret = EXIT_FAILED;
 	}
-	if (c->nsockets) {
-		for (i = 0; i < c->nsockets && !ret; i++)
-			ret = add_endpoint(c, c->sockets[i]);
-	} else if (env && *env) {
-		/* several endpoints may be given, separated by commas */
-		char *copy = strdup(env), *p, *save = NULL;
-
-		if (!copy) {
-			cli_err(c, "out of memory");
-			return EXIT_FAILED;
-		}
-		for (p = copy; p && !ret; p = save) {
-			save = strchr(p, ',');
-			if (save)
-				*save++ = '\0';
-			if (*p)
-				ret = add_endpoint(c, p);
-		}
-		free(copy);
-	} else {
-		ret = add_endpoint(c, "/run/haproxy");
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = add_endpoint(c, specs[i]);
+		free(specs[i]);
 	}
+	free(specs);
 	if (ret)
 		return ret;
 	if (!hap_endpoint_count(c->h)) {
@@ -339,7 +331,8 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.prog = "haproxyadmin";
 	c.sockets = calloc((size_t)argc + 1, sizeof(*c.sockets));
-	if (!c.sockets)
+	c.fleets = calloc((size_t)argc + 1, sizeof(*c.fleets));
+	if (!c.sockets || !c.fleets)
 		return EXIT_FAILED;
 	ret = run(&c, argc, argv);
 	/* an endpoint that could not be used is a failure of the whole run */
@@ -347,6 +340,7 @@ int main(int argc, char **argv)
 		ret = EXIT_FAILED;
 	hap_free(c.h);
 	free(c.sockets);
+	free(c.fleets);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "haproxyadmin: write error on standard output: %s\n",
 		        strerror(errno));
@@ -359,6 +353,7 @@ static int run(struct cli *cp, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "fleet", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'r' },
@@ -379,10 +374,13 @@ static int run(struct cli *cp, int argc, char **argv)
 	double secs;
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+s:o:t:r:yhn", lopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+s:f:o:t:r:yhn", lopts, NULL)) != -1) {
 		switch (o) {
 		case 's':
 			c->sockets[c->nsockets++] = optarg;
+			break;
+		case 'f':
+			c->fleets[c->nfleets++] = optarg;
 			break;
 		case 'o':
 			if (strcmp(optarg, "table") == 0)
@@ -441,7 +439,7 @@ static int run(struct cli *cp, int argc, char **argv)
 			printf("haproxyadmin %s\n", HAP_VERSION);
 			return EXIT_OK;
 		default:
-			if (optopt && strchr("sotr", optopt))
+			if (optopt && strchr("sfotr", optopt))
 				return cli_usage(c, "option -%c needs a value", optopt);
 			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",
 			                 argv[optind - 1]);
