@@ -18,7 +18,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: haproxyadmin dump\n\nEverything, merged across instances, as one "
-		       "JSON document: {\"haproxy\", \"frontends\", \"backends\", \"servers\"}.\n");
+		       "JSON document:\n{\"haproxy\", \"frontends\", \"backends\", \"servers\"}; "
+		       "with -o prometheus, "
+		       "the\nexporter's text once.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)

@@ -13,6 +13,7 @@
 #include "haproxyadmin.h"
 #include "cli.h"
 #include "fleetconf.h"
+#include "width.h"
 
 struct cli_cmd {
 	const char *name;
@@ -66,6 +67,7 @@ static void usage(FILE *f)
 	        "      --no-verify        after a change, do not read the values back\n"
 	        "  -y, --yes              do not ask before a disruptive change\n"
 	        "  -n, --dry-run          print the runtime commands, send none\n"
+	        "      --wide             tables keep every column on a terminal too\n"
 	        "  -h, --help             this help\n\n"
 	        "objects:\n");
 	for (i = 0; i < NCMDS; i++)
@@ -234,8 +236,12 @@ int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t
 
 void cli_verb_help(const char *object, const struct cli_verb *v)
 {
-	printf("usage: haproxyadmin %s %s%s%s\n\n%s\n", object, v->name, *v->usage ? " " : "",
-	       v->usage, v->summary);
+	char line[1024];
+
+	snprintf(line, sizeof(line), "%s %s%s%s", object, v->name, *v->usage ? " " : "", v->usage);
+	wrap_print(stdout, "usage: haproxyadmin ", "           ", line, HELP_WIDTH);
+	fputc('\n', stdout);
+	wrap_print(stdout, "", "", v->summary, HELP_WIDTH);
 }
 
 int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, int argc,
@@ -288,9 +294,14 @@ int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs
 		FILE *f = argc < 2 ? stderr : stdout;
 
 		fprintf(f, "usage: haproxyadmin %s VERB [ARGS]\n\nverbs:\n", object);
-		for (v = verbs; v->name; v++)
-			fprintf(f, "  %s %s%s%s\n      %s\n", object, v->name, *v->usage ? " " : "",
-			        v->usage, v->summary);
+		for (v = verbs; v->name; v++) {
+			char line[1024];
+
+			snprintf(line, sizeof(line), "%s %s%s%s", object, v->name,
+			         *v->usage ? " " : "", v->usage);
+			wrap_print(f, "  ", "        ", line, HELP_WIDTH);
+			wrap_print(f, "      ", "      ", v->summary, HELP_WIDTH);
+		}
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (v = verbs; v->name; v++) {
@@ -364,6 +375,7 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "wide", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli *c = cp;
@@ -435,6 +447,9 @@ static int run(struct cli *cp, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'w':
+			cli_wide = 1;
+			break;
 		case 'V':
 			printf("haproxyadmin %s\n", HAP_VERSION);
 			return EXIT_OK;

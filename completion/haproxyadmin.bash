@@ -125,7 +125,7 @@ _haproxyadmin()
 	fi
 
 	local usage
-	usage=$("$prog" "$obj" "$verb" --help 2>/dev/null | sed -n 1p)
+	usage=$("$prog" "$obj" "$verb" --help 2>/dev/null | sed '/^$/q')
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(printf '%s\n' "$usage" |
 			grep -o -- '--\?[a-zA-Z][-a-zA-Z]*' | grep '^-') --help" -- "$cur"))

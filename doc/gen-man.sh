@@ -43,8 +43,9 @@ commands() {
 		echo ".SS $obj"
 		"$bin" "$obj" --help 2>&1 | awk -v obj="$obj" '
 			/^verbs:/ {verbs = 1; next}
-			verbs && /^  [^ ]/ {sub(/^ +/, ""); print "\001TP"; print "\001B " $0; next}
-			verbs && /^      / {sub(/^ +/, ""); print; next}
+			verbs && /^  [^ ]/ {if (u != "") print "\001TP\n\001B " u; sub(/^ +/, ""); u = $0; next}
+			verbs && /^        / && u != "" {sub(/^ +/, ""); u = u " " $0; next}
+			verbs && /^      / {if (u != "") print "\001TP\n\001B " u; u = ""; sub(/^ +/, ""); print; next}
 			verbs {next}
 			/^usage: .* VERB \[ARGS\]$/ {next}
 			/^usage: / {sub(/^usage: haproxyadmin /, ""); print "\001TP"; print "\001B " $0; next}
