@@ -160,11 +160,11 @@ void table_print(struct table *t, FILE *f, int csv)
 		}
 		fputc('\n', f);
 	}
-	if (dropped)
-		fprintf(stderr,
-		        "haproxyadmin: %zu of %zu columns not shown to fit the terminal; "
-		        "--wide shows them\n",
-		        dropped, t->ncols);
+	if (dropped) {
+		fflush(f);
+		fprintf(stderr, "haproxyadmin: %zu column%s hidden; --wide shows all\n", dropped,
+		        dropped == 1 ? "" : "s");
+	}
 	for (r = 0; r < t->nrows * t->ncols; r++)
 		free(t->cells[r]);
 	free(t->cells);

@@ -17,6 +17,8 @@
 #include "cli.h"
 #include "width.h"
 
+#define SOFT_MIN 16
+
 int cli_wide;
 
 size_t term_width(FILE *f)
@@ -50,30 +52,53 @@ static size_t total(const size_t *w, const int *keep, size_t n)
 	return t + (k ? 2 * (k - 1) : 0);
 }
 
-size_t fit_columns(size_t *w, const size_t *minw, int *keep, size_t n, size_t width)
+/* Take one character at a time from the widest column above its floor. */
+static void shrink(size_t *w, const size_t *floor_, const int *keep, size_t n, size_t width)
 {
-	size_t c, dropped = 0;
+	size_t c;
 
-	for (c = 0; c < n; c++)
-		keep[c] = 1;
-	if (!width)
-		return 0;
 	while (total(w, keep, n) > width) {
 		size_t best = n, room = 0;
 
 		for (c = 0; c < n; c++)
-			if (w[c] > minw[c] && w[c] - minw[c] > room) {
-				room = w[c] - minw[c];
+			if (keep[c] && w[c] > floor_[c] && w[c] - floor_[c] > room) {
+				room = w[c] - floor_[c];
 				best = c;
 			}
 		if (best == n)
-			break;
+			return;
 		w[best]--;
 	}
-	for (c = n; c-- > 1 && total(w, keep, n) > width;) {
+}
+
+size_t fit_columns(size_t *w, const size_t *minw, int *keep, size_t n, size_t width)
+{
+	size_t c, dropped = 0, *soft;
+
+	for (c = 0; c < n; c++)
+		keep[c] = 1;
+	if (!width || total(w, keep, n) <= width)
+		return 0;
+	soft = calloc(n, sizeof(*soft));
+	if (!soft)
+		return 0;
+	/* 1. names and texts down to 16 characters (or their header) */
+	for (c = 0; c < n; c++)
+		soft[c] = minw[c] > SOFT_MIN ? minw[c] : (w[c] < SOFT_MIN ? w[c] : SOFT_MIN);
+	shrink(w, soft, keep, n, width);
+	/* 2. drop columns from the right while two remain */
+	for (c = n; c-- > 2 && total(w, keep, n) > width;) {
 		keep[c] = 0;
 		dropped++;
 	}
+	/* 3. the remaining ones down to their floor, 4. then drop but the first */
+	shrink(w, minw, keep, n, width);
+	for (c = n; c-- > 1 && total(w, keep, n) > width;) {
+		if (keep[c])
+			dropped++;
+		keep[c] = 0;
+	}
+	free(soft);
 	return dropped;
 }
 
