@@ -113,7 +113,7 @@ _haproxyadmin()
 	fi
 	if [[ -z $verb ]]; then
 		local verbs
-		verbs=$("$prog" "$obj" --help 2>/dev/null | awk -v o="$obj" '$1 == o && NF >= 2 { print $2 }')
+		verbs=$("$prog" "$obj" --help 2>/dev/null | awk -v o="$obj" '/^  [^ ]/ && $1 == o && NF >= 2 { print $2 }')
 		if [[ -z $verbs || $cur == -* ]]; then
 			# an object without verbs: its options
 			COMPREPLY=($(compgen -W "$("$prog" "$obj" --help 2>/dev/null | sed -n 1p |

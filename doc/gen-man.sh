@@ -37,10 +37,11 @@ options() {
 }
 
 commands() {
-	"$bin" --help | awk '/^objects:/ {on = 1; next} on && /^$/ {exit} on {print $1}' |
-	while read -r obj; do
-		case $obj in help | version) continue ;; esac
+	"$bin" --help | awk '/^objects:/ {on = 1; next} on && /^$/ {exit} on {print}' |
+	while read -r obj summary; do
 		echo ".SS $obj"
+		echo "$summary" | roff
+		case $obj in help | version) continue ;; esac
 		"$bin" "$obj" --help 2>&1 | awk -v obj="$obj" '
 			/^verbs:/ {verbs = 1; next}
 			verbs && /^  [^ ]/ {if (u != "") print "\001TP\n\001B " u; sub(/^ +/, ""); u = $0; next}
