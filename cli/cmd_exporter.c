@@ -45,8 +45,9 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One snapshot rendered; *out malloc'd. An exit status. */
-static int scrape(struct cli *c, struct prom *p, char **out, size_t *len)
+/* One snapshot rendered; *out malloc'd. An exit status. *failed (may be
+ * NULL) counts the instances that did not answer, each reported on stderr. */
+static int scrape(struct cli *c, struct prom *p, char **out, size_t *len, size_t *failed)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_snapshot *s;
@@ -61,6 +62,17 @@ static int scrape(struct cli *c, struct prom *p, char **out, size_t *len)
 		return EXIT_FAILED;
 	}
 	ret = prom_render(p, s, now() - t0, out, len);
+	if (failed) {
+		size_t i, n = hap_snapshot_instance_count(s);
+		const char *msg;
+
+		*failed = 0;
+		for (i = 0; i < n; i++)
+			if (hap_instance_status(s, i, &msg)) {
+				cli_err(c, "%s: %s", hap_instance_name(s, i), msg);
+				(*failed)++;
+			}
+	}
 	hap_snapshot_free(s);
 	if (ret) {
 		cli_err(c, "out of memory");
@@ -159,7 +171,7 @@ static void serve(struct cli *c, struct prom *p, int fd)
 		respond(fd, "404 Not Found", "text/plain", msg, sizeof(msg) - 1, head, deadline);
 		return;
 	}
-	if (scrape(c, p, &body, &blen) != EXIT_OK) {
+	if (scrape(c, p, &body, &blen, NULL) != EXIT_OK) {
 		static const char msg[] = "scrape failed; see the exporter's standard error\n";
 
 		respond(fd, "503 Service Unavailable", "text/plain", msg, sizeof(msg) - 1, head,
@@ -280,10 +292,15 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		char *text = NULL;
 		size_t len = 0;
 
-		ret = scrape(c, p, &text, &len);
+		size_t failed = 0;
+
+		ret = scrape(c, p, &text, &len, &failed);
 		if (ret == EXIT_OK) {
 			fwrite(text, 1, len, stdout);
 			free(text);
+			/* like every read: printed, but an instance that failed is a failure */
+			if (failed)
+				ret = EXIT_FAILED;
 		}
 		prom_free(p);
 		return ret;

@@ -5,10 +5,10 @@
 set -eu
 
 # build: gcc make meson ninja-build pkg-config; unit tests: libcmocka-dev;
-# integration tests: haproxy socat jq curl tmux man-db (man pages),
-# prometheus (the exporter scraped by a real server, and promtool)
+# integration tests: haproxy socat jq curl tmux zsh (completion) man-db (man
+# pages), prometheus (the exporter scraped by a real server, and promtool)
 pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format
-curl tmux man-db prometheus $*"
+curl tmux zsh man-db prometheus $*"
 
 missing=""
 for p in $pkgs; do

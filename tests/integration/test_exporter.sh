@@ -148,6 +148,10 @@ like "$txt" 'haproxyadmin_instance_up\{instance="[^"]*admin1.sock"\} 0' \
 	"a stopped instance: haproxyadmin_instance_up 0"
 is "$(metric "$txt" 'haproxy_frontend_http_responses_total{proxy="frontend_all",code="2xx"}')" \
 	"$before" "a stopped instance: its last counter values stay in the sum ($before)"
+hap_cli -s "$S" -o prometheus exporter
+is "$HAP_RC" 1 "-o prometheus with an instance down: exit 1"
+like "$HAP_ERR" "admin1.sock" "... naming the instance on stderr"
+like "$HAP_OUT" 'haproxyadmin_instance_up\{instance="[^"]*admin1.sock"\} 0' "... and the text is printed"
 # It restarts with counters at 0: the sum goes on from where it was.
 fleet__launch "$D" 1 >/dev/null 2>&1
 for _ in $(seq 1 50); do hap_sock "$FLEET_ADMIN_SOCK_1" 'show info' | grep -q '^Pid:' && break; sleep 0.1; done
