@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -114,7 +115,33 @@ static void respond(int fd, const char *status, const char *ctype, const char *b
 		write_all(fd, body, len, deadline);
 }
 
-static void serve(struct cli *c, struct prom *p, int fd)
+/* Prometheus says how long it waits (X-Prometheus-Scrape-Timeout-Seconds):
+ * answer a little before, else use -t. */
+static void timeout_hdr(struct cli *c, const char *req, int base)
+{
+	static const char h[] = "\nx-prometheus-scrape-timeout-seconds:";
+	const char *p;
+	double secs;
+	char *end;
+
+	c->opts.timeout_ms = base;
+	for (p = req; *p; p++)
+		if (strncasecmp(p, h, sizeof(h) - 1) == 0)
+			break;
+	if (!*p)
+		return;
+	secs = strtod(p + sizeof(h) - 1, &end);
+	if (end == p + sizeof(h) - 1 || !(secs > 0) || secs > 3600)
+		return;
+	/* keep a quarter for rendering and the answer, at least 100 ms */
+	secs = secs * 0.75 * 1000;
+	if (secs < 100)
+		secs = 100;
+	if (!base || secs < base)
+		c->opts.timeout_ms = (int)secs;
+}
+
+static void serve(struct cli *c, struct prom *p, int fd, int base_timeout)
 {
 	char req[8192];
 	size_t len = 0;
@@ -146,6 +173,8 @@ static void serve(struct cli *c, struct prom *p, int fd)
 			return;
 		}
 	}
+	/* before the request line is cut up below */
+	timeout_hdr(c, req, base_timeout);
 	head = strncmp(req, "HEAD ", 5) == 0;
 	if (strncmp(req, "GET ", 4) != 0 && !head) {
 		static const char msg[] = "only GET and HEAD\n";
@@ -171,6 +200,11 @@ static void serve(struct cli *c, struct prom *p, int fd)
 		respond(fd, "404 Not Found", "text/plain", msg, sizeof(msg) - 1, head, deadline);
 		return;
 	}
+	/* a fresh fleet per scrape: a directory picks up new sockets, and the
+	 * scraper's own timeout bounds the snapshot when it is the shorter one */
+	hap_free(c->h);
+	c->h = NULL;
+	c->bad_endpoints = 0;
 	if (scrape(c, p, &body, &blen, NULL) != EXIT_OK) {
 		static const char msg[] = "scrape failed; see the exporter's standard error\n";
 
@@ -254,9 +288,10 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen_spec = NULL;
+	int base_timeout; /* -t, or the fleet's, or 0: the library's default */
 	struct prom *p;
 	struct sigaction sa;
-	int o, fd, ret = EXIT_OK;
+	int o, fd, per_instance = 0, ret = EXIT_OK;
 
 	optind = 0;
 	opterr = 0;
@@ -269,6 +304,7 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 			listen_spec = optarg;
 			break;
 		case 'i':
+			per_instance = 1;
 			break;
 		default:
 			if (optopt == 'l')
@@ -280,19 +316,14 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "exporter: unexpected argument '%s'", argv[optind]);
 	if (listen_spec && c->fmt == FMT_PROMETHEUS)
 		return cli_usage(c, "exporter: --listen and -o prometheus exclude each other");
-	for (o = 1; o < argc; o++)
-		if (strcmp(argv[o], "--per-instance") == 0)
-			break;
-	p = prom_new(o < argc);
+	p = prom_new(per_instance);
 	if (!p) {
 		cli_err(c, "out of memory");
 		return EXIT_FAILED;
 	}
 	if (!listen_spec) {
 		char *text = NULL;
-		size_t len = 0;
-
-		size_t failed = 0;
+		size_t len = 0, failed = 0;
 
 		ret = scrape(c, p, &text, &len, &failed);
 		if (ret == EXIT_OK) {
@@ -310,6 +341,7 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		prom_free(p);
 		return ret;
 	}
+	base_timeout = c->opts.timeout_ms;
 	fd = listen_on(c, listen_spec);
 	if (fd < 0) {
 		prom_free(p);
@@ -330,7 +362,7 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		cfd = accept(fd, NULL, NULL);
 		if (cfd < 0)
 			continue;
-		serve(c, p, cfd);
+		serve(c, p, cfd, base_timeout);
 		close(cfd);
 	}
 	close(fd);

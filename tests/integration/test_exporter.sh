@@ -93,6 +93,24 @@ curl -s -o /dev/null "http://127.0.0.1:$EP/metrics"
 t1=$(date +%s%N)
 diag "one scrape of 3 instances: $(((t1 - t0) / 1000000)) ms"
 
+# The scraper's timeout bounds a scrape: an instance that never answers
+# (-t 10) does not hold the answer past X-Prometheus-Scrape-Timeout-Seconds.
+. "$HAP_SRCDIR/tests/fleet/fake.sh"
+echo "admin" >"$D/silent.reply"
+fake_start "$D/silent.sock" "$D/silent.reply" 30
+EP2=$(free_port $((EP + 1)))
+spawn "$HAPROXYADMIN" -s "$S" -s "$D/silent.sock" -t 10 exporter --listen "127.0.0.1:$EP2"
+EXP2_PID=$BG_PID
+for _ in $(seq 1 50); do fleet__port_listening "$EP2" && break; sleep 0.1; done
+t0=$(date +%s%N)
+txt=$(curl -s -m 15 -H 'X-Prometheus-Scrape-Timeout-Seconds: 1' "http://127.0.0.1:$EP2/metrics")
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "$([ "$ms" -lt 2500 ] && echo 0 || echo 1)" "a silent instance: the scrape ends within the scraper's 1 s timeout ($ms ms, -t 10)"
+like "$txt" 'haproxyadmin_instance_up\{instance="[^"]*silent.sock"\} 0' "... with the silent instance down"
+is "$(grep -c '^haproxyadmin_instance_up{.*} 1$' <<<"$txt")" 3 "... and the others up"
+kill "$EXP2_PID"
+fake_stop_all
+
 # ---------------------------------------------------------------- Prometheus
 PP=$(free_port $((EP + 1)))
 mkdir -p "$D/prom-data"

@@ -123,8 +123,15 @@ else
 	for o in $("$HAPROXYADMIN" --help | awk '/^objects:/ {on = 1; next} on && /^$/ {exit} on {print $1}'); do
 		n=$("$HAPROXYADMIN" "$o" --help 2>&1 | maxlen)
 		[ "$n" -gt 80 ] && long=$((long + 1)) && diag "$o --help: $n columns"
+		case $o in help | version) continue ;; esac
+		for v in $("$HAPROXYADMIN" "$o" --help 2>&1 | awk -v o="$o" '/^  [^ ]/ && $1 == o { print $2 }'); do
+			n=$("$HAPROXYADMIN" "$o" "$v" --help 2>&1 | maxlen)
+			[ "$n" -gt 80 ] && long=$((long + 1)) && diag "$o $v --help: $n columns"
+		done
 	done
-	is "$long" 0 "every OBJECT --help fits 80 columns"
+	n=$("$HAPROXYADMIN" --help | maxlen)
+	[ "$n" -gt 80 ] && long=$((long + 1)) && diag "--help: $n columns"
+	is "$long" 0 "--help, every OBJECT --help and OBJECT VERB --help fit 80 columns"
 fi
 
 # ---------------------------------------------------------------- completion
