@@ -112,12 +112,36 @@ static void put_cell(FILE *f, const char *s, size_t w, int pad)
 	}
 }
 
+/* A cell of width w wrapped onto lines that start at column indent,
+ * breaking at a blank when there is one in the second half of the line. */
+static void wrap_cell(FILE *f, const char *s, size_t w, size_t indent)
+{
+	int first = 1;
+
+	while (*s) {
+		size_t n = strlen(s), k;
+
+		if (!first)
+			fprintf(f, "\n%*s", (int)indent, "");
+		first = 0;
+		if (n > w) {
+			for (k = w; k > w / 2 && s[k] != ' '; k--)
+				;
+			n = k > w / 2 ? k : w;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
 void table_print(struct table *t, FILE *f, int csv)
 {
 	size_t *w = calloc(t->ncols, sizeof(*w));
 	size_t *minw = calloc(t->ncols, sizeof(*minw));
 	int *keep = calloc(t->ncols, sizeof(*keep));
-	size_t r, c, last = 0, dropped = 0;
+	size_t r, c, last = 0, dropped = 0, indent = 0;
 
 	if (!w || !minw || !keep) {
 		fputs("haproxyadmin: out of memory\n", stderr);
@@ -142,6 +166,9 @@ void table_print(struct table *t, FILE *f, int csv)
 	for (c = 0; c < t->ncols; c++)
 		if (keep[c])
 			last = c;
+	for (c = 0; c < last; c++)
+		if (keep[c])
+			indent += w[c] + 2;
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
@@ -152,6 +179,10 @@ void table_print(struct table *t, FILE *f, int csv)
 				csv_cell(f, s);
 			} else if (!keep[c]) {
 				continue;
+			} else if (c == last && c + 1 == t->ncols && strlen(s) > w[c]) {
+				/* the table's last column (a message, a note) is free
+				 * text: wrapped under itself, never cut */
+				wrap_cell(f, s, w[c], indent);
 			} else {
 				put_cell(f, s, w[c], c != last);
 				if (c != last)
