@@ -3,7 +3,7 @@ BUILD       ?= build
 MESON_OPTS  ?= -Dwerror=true
 NINJA       ?= ninja
 
-.PHONY: all deps test unit integration demo demo-stop install format format-check \
+.PHONY: all deps test unit integration demo demo-stop install uninstall format format-check \
 	asan valgrind bench fuzz mutate clean
 
 all: $(BUILD)/build.ninja
@@ -31,8 +31,17 @@ demo: all
 demo-stop:
 	@tests/fleet/demo.sh stop
 
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: the library, header,
+# pkg-config modules (haproxyadmin, alias libhaproxyadmin), the program, its
+# man pages and shell completion. PREFIX, when given, reconfigures $(BUILD).
 install: all
-	meson install -C $(BUILD)
+	@if [ -n "$(PREFIX)" ]; then meson configure $(BUILD) -Dprefix="$(PREFIX)" >/dev/null && \
+		$(NINJA) -C $(BUILD); fi
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir "$(DESTDIR)")
+
+# Removes what the last 'make install' of $(BUILD) installed (its install log).
+uninstall:
+	$(NINJA) -C $(BUILD) uninstall
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

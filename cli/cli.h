@@ -26,6 +26,7 @@ enum cli_fmt {
 	FMT_TABLE = 0,
 	FMT_JSON,
 	FMT_CSV,
+	FMT_PROMETHEUS, /* dump and exporter only (prom.c) */
 };
 
 struct cli {
@@ -38,6 +39,8 @@ struct cli {
 	struct hap_options opts;
 	const char **sockets;
 	size_t nsockets;
+	const char **fleets; /* -f NAME (fleetconf.c) */
+	size_t nfleets;
 	struct hap *h;
 	size_t bad_endpoints; /* endpoints skipped: missing or permission denied */
 };
@@ -184,6 +187,8 @@ int cmd_frontend(struct cli *c, int argc, char **argv);
 int cmd_backend(struct cli *c, int argc, char **argv);
 int cmd_server(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_exporter(struct cli *c, int argc, char **argv);
+int cmd_fleet(struct cli *c, int argc, char **argv);
 
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);

@@ -18,11 +18,15 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: haproxyadmin dump\n\nEverything, merged across instances, as one "
-		       "JSON document: {\"haproxy\", \"frontends\", \"backends\", \"servers\"}.\n");
+		       "JSON document:\n{\"haproxy\", \"frontends\", \"backends\", \"servers\"}; "
+		       "with -o prometheus, "
+		       "the\nexporter's text once.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
 		return cli_usage(c, "dump takes no argument");
+	if (c->fmt == FMT_PROMETHEUS)
+		return cmd_exporter(c, argc, argv);
 	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
 	if (ret)
 		return ret;

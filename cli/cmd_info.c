@@ -8,6 +8,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "width.h"
 
 int metrics_list(struct cli *c, int type)
 {
@@ -190,7 +191,8 @@ int cmd_info(struct cli *c, int argc, char **argv)
 	int ret;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: haproxyadmin info\n\n%s\n", v.summary);
+		printf("usage: haproxyadmin info\n\n");
+		wrap_print(stdout, "", "", v.summary, HELP_WIDTH);
 		return EXIT_OK;
 	}
 	if (argc > 1)

@@ -12,6 +12,8 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "fleetconf.h"
+#include "width.h"
 
 struct cli_cmd {
 	const char *name;
@@ -31,6 +33,9 @@ static const struct cli_cmd cmds[] = {
 	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
 	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
 	{ "dump", cmd_dump, "everything, merged, as JSON" },
+	{ "exporter", cmd_exporter,
+	  "the merged fleet for Prometheus: serve /metrics, or print once" },
+	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
 };
@@ -42,17 +47,19 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	        "usage: haproxyadmin [-s ENDPOINT]... [-o table|json|csv] [-t SECONDS] "
-	        "[-r RETRIES]\n"
-	        "                    [--deadline SECONDS]\n"
-	        "                    [--parallel N] [--old-workers] [-y] [-n] OBJECT VERB "
-	        "[ARGS]\n\n"
+	        "usage: haproxyadmin [-s ENDPOINT]... [-f FLEET]... [-o FORMAT] [-t SECONDS]\n"
+	        "                    [-r RETRIES] [--deadline SECONDS] [--parallel N]\n"
+	        "                    [--old-workers] [-y] [-n] OBJECT VERB [ARGS]\n\n"
 	        "Manage every HAProxy instance behind the given runtime API endpoints as one.\n\n"
 	        "options:\n"
 	        "  -s, --socket ENDPOINT  a UNIX socket, a directory of sockets, tcp:HOST:PORT,\n"
 	        "                         master:PATH or master:tcp:HOST:PORT (repeatable;\n"
-	        "                         default $HAPROXYADMIN_SOCKET, else /run/haproxy)\n"
-	        "  -o, --output FORMAT    table (default), json or csv\n"
+	        "                         default $HAPROXYADMIN_SOCKET, else the default\n"
+	        "                         fleet, else /run/haproxy)\n"
+	        "  -f, --fleet NAME       the sockets of a named fleet (repeatable; see\n"
+	        "                         'haproxyadmin fleet list')\n"
+	        "  -o, --output FORMAT    table (default), json, csv, or prometheus (dump,\n"
+	        "                         exporter)\n"
 	        "  -t, --timeout SECONDS  deadline of one exchange with one instance (2)\n"
 	        "  -r, --retries N        connect retries (1)\n"
 	        "      --parallel N       at most N sockets open at once (64; fewer when\n"
@@ -62,6 +69,7 @@ static void usage(FILE *f)
 	        "      --no-verify        after a change, do not read the values back\n"
 	        "  -y, --yes              do not ask before a disruptive change\n"
 	        "  -n, --dry-run          print the runtime commands, send none\n"
+	        "      --wide             tables keep every column on a terminal too\n"
 	        "  -h, --help             this help\n\n"
 	        "objects:\n");
 	for (i = 0; i < NCMDS; i++)
@@ -165,38 +173,26 @@ static int add_endpoint(struct cli *c, const char *spec)
 
 int cli_fleet(struct cli *c)
 {
-	const char *env = getenv("HAPROXYADMIN_SOCKET");
-	size_t i;
-	int ret = 0;
+	char **specs = NULL;
+	size_t i, n = 0;
+	int ret;
 
 	if (c->h)
 		return 0;
+	/* -s, -f, $HAPROXYADMIN_SOCKET, the default fleet, /run/haproxy */
+	ret = fleetconf_endpoints(c, &specs, &n);
+	if (ret)
+		return ret;
 	if (hap_new(&c->h, &c->opts)) {
 		cli_err(c, "out of memory");
-		return EXIT_FAILED;
+		ret = EXIT_FAILED;
 	}
-	if (c->nsockets) {
-		for (i = 0; i < c->nsockets && !ret; i++)
-			ret = add_endpoint(c, c->sockets[i]);
-	} else if (env && *env) {
-		/* several endpoints may be given, separated by commas */
-		char *copy = strdup(env), *p, *save = NULL;
-
-		if (!copy) {
-			cli_err(c, "out of memory");
-			return EXIT_FAILED;
-		}
-		for (p = copy; p && !ret; p = save) {
-			save = strchr(p, ',');
-			if (save)
-				*save++ = '\0';
-			if (*p)
-				ret = add_endpoint(c, p);
-		}
-		free(copy);
-	} else {
-		ret = add_endpoint(c, "/run/haproxy");
+	for (i = 0; i < n; i++) {
+		if (!ret)
+			ret = add_endpoint(c, specs[i]);
+		free(specs[i]);
 	}
+	free(specs);
 	if (ret)
 		return ret;
 	if (!hap_endpoint_count(c->h)) {
@@ -244,8 +240,12 @@ int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t
 
 void cli_verb_help(const char *object, const struct cli_verb *v)
 {
-	printf("usage: haproxyadmin %s %s%s%s\n\n%s\n", object, v->name, *v->usage ? " " : "",
-	       v->usage, v->summary);
+	char line[1024];
+
+	snprintf(line, sizeof(line), "%s %s%s%s", object, v->name, *v->usage ? " " : "", v->usage);
+	wrap_print(stdout, "usage: haproxyadmin ", "           ", line, HELP_WIDTH);
+	fputc('\n', stdout);
+	wrap_print(stdout, "", "", v->summary, HELP_WIDTH);
 }
 
 int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, int argc,
@@ -298,9 +298,14 @@ int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs
 		FILE *f = argc < 2 ? stderr : stdout;
 
 		fprintf(f, "usage: haproxyadmin %s VERB [ARGS]\n\nverbs:\n", object);
-		for (v = verbs; v->name; v++)
-			fprintf(f, "  %s %s%s%s\n      %s\n", object, v->name, *v->usage ? " " : "",
-			        v->usage, v->summary);
+		for (v = verbs; v->name; v++) {
+			char line[1024];
+
+			snprintf(line, sizeof(line), "%s %s%s%s", object, v->name,
+			         *v->usage ? " " : "", v->usage);
+			wrap_print(f, "  ", "        ", line, HELP_WIDTH);
+			wrap_print(f, "      ", "      ", v->summary, HELP_WIDTH);
+		}
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (v = verbs; v->name; v++) {
@@ -341,7 +346,8 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.prog = "haproxyadmin";
 	c.sockets = calloc((size_t)argc + 1, sizeof(*c.sockets));
-	if (!c.sockets)
+	c.fleets = calloc((size_t)argc + 1, sizeof(*c.fleets));
+	if (!c.sockets || !c.fleets)
 		return EXIT_FAILED;
 	ret = run(&c, argc, argv);
 	/* an endpoint that could not be used is a failure of the whole run */
@@ -349,6 +355,7 @@ int main(int argc, char **argv)
 		ret = EXIT_FAILED;
 	hap_free(c.h);
 	free(c.sockets);
+	free(c.fleets);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "haproxyadmin: write error on standard output: %s\n",
 		        strerror(errno));
@@ -361,6 +368,7 @@ static int run(struct cli *cp, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "fleet", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "retries", required_argument, NULL, 'r' },
@@ -372,6 +380,7 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "wide", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli *c = cp;
@@ -388,7 +397,7 @@ static int run(struct cli *cp, int argc, char **argv)
 
 	c->opts.deadline_ms = 60000;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+s:o:t:r:yhn", lopts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+s:f:o:t:r:yhn", lopts, NULL)) != -1) {
 		const char *k = o > 0 ? strchr(once, o) : NULL;
 
 		if (k && optarg) {
@@ -405,6 +414,9 @@ static int run(struct cli *cp, int argc, char **argv)
 		case 's':
 			c->sockets[c->nsockets++] = optarg;
 			break;
+		case 'f':
+			c->fleets[c->nfleets++] = optarg;
+			break;
 		case 'o':
 			if (strcmp(optarg, "table") == 0)
 				c->fmt = FMT_TABLE;
@@ -412,9 +424,12 @@ static int run(struct cli *cp, int argc, char **argv)
 				c->fmt = FMT_JSON;
 			else if (strcmp(optarg, "csv") == 0)
 				c->fmt = FMT_CSV;
+			else if (strcmp(optarg, "prometheus") == 0)
+				c->fmt = FMT_PROMETHEUS;
 			else
-				return cli_usage(c, "-o: unknown format '%s' (table, json, csv)",
-				                 optarg);
+				return cli_usage(
+				        c, "-o: unknown format '%s' (table, json, csv, prometheus)",
+				        optarg);
 			break;
 		case 't':
 			errno = 0;
@@ -469,6 +484,9 @@ static int run(struct cli *cp, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'w':
+			cli_wide = 1;
+			break;
 		case 'V':
 			printf("haproxyadmin %s\n", HAP_VERSION);
 			return EXIT_OK;
@@ -476,7 +494,7 @@ static int run(struct cli *cp, int argc, char **argv)
 			if (optopt == 'P' || optopt == 'D')
 				return cli_usage(c, "option --%s needs a value",
 				                 optopt == 'P' ? "parallel" : "deadline");
-			if (optopt && strchr("sotr", optopt))
+			if (optopt && strchr("sfotr", optopt))
 				return cli_usage(c, "option -%c needs a value", optopt);
 			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",
 			                 argv[optind - 1]);
@@ -490,6 +508,8 @@ static int run(struct cli *cp, int argc, char **argv)
 	if (!cmd)
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
 		                 argv[optind]);
+	if (c->fmt == FMT_PROMETHEUS && cmd->fn != cmd_exporter && cmd->fn != cmd_dump)
+		return cli_usage(c, "-o prometheus: only for 'dump' and 'exporter'");
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	return cmd->fn(c, argc - optind, argv + optind);

@@ -8,6 +8,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "width.h"
 
 struct table {
 	size_t ncols, nrows, cap;
@@ -95,12 +96,54 @@ static void csv_cell(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A cell cut to width: its last shown character is '~'. */
+static void put_cell(FILE *f, const char *s, size_t w, int pad)
+{
+	size_t l = strlen(s);
+
+	if (l > w) {
+		fwrite(s, 1, w ? w - 1 : 0, f);
+		if (w)
+			fputc('~', f);
+	} else {
+		fputs(s, f);
+		if (pad)
+			fprintf(f, "%*s", (int)(w - l), "");
+	}
+}
+
+/* A cell of width w wrapped onto lines that start at column indent,
+ * breaking at a blank when there is one in the second half of the line. */
+static void wrap_cell(FILE *f, const char *s, size_t w, size_t indent)
+{
+	int first = 1;
+
+	while (*s) {
+		size_t n = strlen(s), k;
+
+		if (!first)
+			fprintf(f, "\n%*s", (int)indent, "");
+		first = 0;
+		if (n > w) {
+			for (k = w; k > w / 2 && s[k] != ' '; k--)
+				;
+			n = k > w / 2 ? k : w;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
+		while (*s == ' ')
+			s++;
+	}
+}
+
 void table_print(struct table *t, FILE *f, int csv)
 {
 	size_t *w = calloc(t->ncols, sizeof(*w));
-	size_t r, c;
+	size_t *minw = calloc(t->ncols, sizeof(*minw));
+	int *keep = calloc(t->ncols, sizeof(*keep));
+	size_t r, c, last = 0, dropped = 0, indent = 0;
 
-	if (!w) {
+	if (!w || !minw || !keep) {
 		fputs("haproxyadmin: out of memory\n", stderr);
 		exit(EXIT_FAILED);
 	}
@@ -111,6 +154,21 @@ void table_print(struct table *t, FILE *f, int csv)
 			if (l > w[c])
 				w[c] = l;
 		}
+	for (c = 0; c < t->ncols; c++) {
+		size_t h = strlen(t->cells[c]);
+
+		minw[c] = h > 6 ? h : 6;
+		if (minw[c] > w[c])
+			minw[c] = w[c];
+	}
+	/* width.c: fit a terminal, in a stated order; pipes keep full rows */
+	dropped = fit_columns(w, minw, keep, t->ncols, csv ? 0 : term_width(f));
+	for (c = 0; c < t->ncols; c++)
+		if (keep[c])
+			last = c;
+	for (c = 0; c < last; c++)
+		if (keep[c])
+			indent += w[c] + 2;
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
@@ -119,19 +177,32 @@ void table_print(struct table *t, FILE *f, int csv)
 				if (c)
 					fputc(',', f);
 				csv_cell(f, s);
-			} else if (c + 1 == t->ncols) {
-				fputs(s, f);
+			} else if (!keep[c]) {
+				continue;
+			} else if (c == last && c + 1 == t->ncols && strlen(s) > w[c]) {
+				/* the table's last column (a message, a note) is free
+				 * text: wrapped under itself, never cut */
+				wrap_cell(f, s, w[c], indent);
 			} else {
-				fprintf(f, "%-*s  ", (int)w[c], s);
+				put_cell(f, s, w[c], c != last);
+				if (c != last)
+					fputs("  ", f);
 			}
 		}
 		fputc('\n', f);
+	}
+	if (dropped) {
+		fflush(f);
+		fprintf(stderr, "haproxyadmin: %zu column%s hidden; --wide shows all\n", dropped,
+		        dropped == 1 ? "" : "s");
 	}
 	for (r = 0; r < t->nrows * t->ncols; r++)
 		free(t->cells[r]);
 	free(t->cells);
 	free(t);
 	free(w);
+	free(minw);
+	free(keep);
 }
 
 const char *value_str(const struct hap_value *v, char *buf, size_t len)

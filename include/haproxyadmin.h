@@ -143,6 +143,11 @@ HAP_API size_t hap_known_field_count(int type);
 HAP_API const char *hap_known_field(int type, size_t i);
 /* "agree", "sum", "max", "min", "avg". */
 HAP_API const char *hap_rule_name(enum hap_rule rule);
+/* HAProxy 2.6's "show stat typed" / "show info typed" tag of a field for an
+ * object type (as hap_known_field()), e.g. "MCP": origin, nature (C counter,
+ * G gauge, R rate, M max, L limit, A age, a average, D duration...), scope.
+ * NULL when the type has no such field. Borrowed, static. */
+HAP_API const char *hap_field_tag(int type, const char *field);
 
 /* ------------------------------------------------------------------ */
 /* Snapshots: one parallel read of every instance, merged              */

@@ -4,7 +4,11 @@
 # Installs only what is missing; needs root (or prints what to install).
 set -eu
 
-pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format $*"
+# build: gcc make meson ninja-build pkg-config; unit tests: libcmocka-dev;
+# integration tests: haproxy socat jq curl tmux zsh (completion) man-db (man
+# pages), prometheus (the exporter scraped by a real server, and promtool)
+pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format
+curl tmux zsh man-db prometheus $*"
 
 missing=""
 for p in $pkgs; do
@@ -29,4 +33,13 @@ apt-get install -y -qq --no-install-recommends $missing >/dev/null
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet haproxy 2>/dev/null; then
 	systemctl stop haproxy || true
 fi
+# Debian's prometheus package starts a server on :9090 for nothing as well:
+# the tests start their own on loopback. Only when this script installed it.
+case " $missing " in
+*" prometheus "*)
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+		systemctl disable --now prometheus || true
+	fi
+	;;
+esac
 exit 0

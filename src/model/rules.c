@@ -358,3 +358,12 @@ const char *hap_known_field(int type, size_t i)
 			return rows[r].name;
 	return NULL;
 }
+
+const char *hap_field_tag(int type, const char *field)
+{
+	const struct hap_rule_row *row = hap_rule_find(type < 0, field, strlen(field));
+
+	if (!row || type >= 3)
+		return NULL;
+	return row->tag[type < 0 ? 0 : type];
+}

@@ -178,6 +178,20 @@ static void test_rules_original_lists(void **state)
 	assert_string_equal(hap_rule_name(HAP_RULE_AVG), "avg");
 }
 
+/* hap_field_tag(): the typed tag per object type, NULL where HAProxy has none */
+static void test_rules_field_tag(void **state)
+{
+	(void)state;
+	assert_string_equal(hap_field_tag(HAP_OBJ_SERVER, "scur"), "MGP");
+	assert_string_equal(hap_field_tag(HAP_OBJ_BACKEND, "hrsp_2xx"), "MCP");
+	assert_string_equal(hap_field_tag(HAP_OBJ_FRONTEND, "smax"), "MMP");
+	assert_null(hap_field_tag(HAP_OBJ_FRONTEND, "qcur"));
+	assert_null(hap_field_tag(HAP_OBJ_SERVER, "no_such_field"));
+	assert_null(hap_field_tag(3, "scur"));
+	assert_string_equal(hap_field_tag(-1, "CumReq"), "MCP");
+	assert_string_equal(hap_field_tag(-1, "CurrConns"), "MGP");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_rules_natures),
 		cmocka_unit_test(test_rules_server_expected),
 		cmocka_unit_test(test_rules_original_lists),
+		cmocka_unit_test(test_rules_field_tag),
 	};
 	return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
