@@ -12,6 +12,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "top.h"
 
 struct cli_cmd {
 	const char *name;
@@ -31,6 +32,7 @@ static const struct cli_cmd cmds[] = {
 	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
 	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
 	{ "dump", cmd_dump, "everything, merged, as JSON" },
+	{ "top", cmd_top, "the live view of the whole fleet (full screen)" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
 };
