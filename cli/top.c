@@ -73,7 +73,7 @@ static const struct col cols_http[] = {
 /* the instances view: idx is the column number in inst_cell() */
 static const struct col cols_inst[] = {
 	{ "INSTANCE", 0, COL_NAME, 0 }, { "HEALTH", 24, COL_FIELD, 1 }, { "NODE", 12, COL_FIELD, 2 },
-	{ "PID", 8, COL_FIELD, 3 },     { "VERSION", 10, COL_FIELD, 4 }, { "UPTIME", 8, COL_FIELD, 5 },
+	{ "PID", 8, COL_FIELD, 3 },     { "VERSION", 14, COL_FIELD, 4 }, { "UPTIME", 8, COL_FIELD, 5 },
 	{ "CONN/s", 7, COL_FIELD, 6 },  { "IDLE%", 6, COL_FIELD, 7 },   { "CONNS", 7, COL_FIELD, 8 },
 	{ NULL, 0, 0, 0 },
 };
@@ -778,7 +778,8 @@ static void draw(struct top *t)
 		         t->view != VIEW_INST && i == t->sort_col && (t->sort_col || t->sort_rev)
 		                 ? (t->sort_rev ? "v" : "^")
 		                 : "");
-		put(1, x, cw, cell, attr_of(t, C_HEAD, A_REVERSE), i != 0);
+		put(1, x, cw, cell, attr_of(t, C_HEAD, A_REVERSE),
+		    t->view == VIEW_INST ? i > 2 && i != 4 : i != 0);
 		x += cw;
 		if (x < w)
 			put(1, x, 1, " ", attr_of(t, C_HEAD, A_REVERSE), 0);
@@ -799,7 +800,7 @@ static void draw(struct top *t)
 				int cw = i == 0 ? nw : cs[i].width, a;
 
 				inst_cell(cell, sizeof(cell), t, in, i, &a);
-				put(y, x, cw, cell, selected ? A_REV : a, i > 1);
+				put(y, x, cw, cell, selected ? A_REV : a, i > 2 && i != 4);
 				x += cw + 1;
 			}
 		}
@@ -1012,6 +1013,9 @@ static void finish_refresh(struct top *t)
 		t->quit = 1;
 	}
 	reselect(t, type, backend, name, k);
+	if (!t->have)
+		set_status(t, 0, "%zu rows from %zu instance%s, read in %.0f ms", t->m.nrows,
+		           t->m.ninst, t->m.ninst == 1 ? "" : "s", t->last_read_ms);
 	report_faults(t, t->have ? &old : NULL);
 	t->have = 1;
 	top_model_release(&old);

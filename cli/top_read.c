@@ -233,7 +233,7 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 		wsv(&w, st);
 		wstr(&w, st ? msg : "");
 		wuv(&w, hap_instance_flags(s, i));
-		winfo_str(&w, s, i, "Node");
+		winfo_str(&w, s, i, "node");
 		winfo_str(&w, s, i, "Version");
 		winfo(&w, s, i, "Pid");
 		winfo(&w, s, i, "Uptime_sec");
