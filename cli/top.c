@@ -1426,7 +1426,10 @@ static void handle_key(struct top *t, int ch)
 		move_sel(t, (long)(t->nlines + t->m.ninst + 1));
 		break;
 	case '/':
-		start_input(t, MODE_FILTER, t->filter);
+		/* a new filter, as in less: typed from scratch, shown as typed */
+		start_input(t, MODE_FILTER, "");
+		t->filter[0] = '\0';
+		relines(t);
 		break;
 	case 27:
 		if (t->filter[0]) {

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# test_top.sh - `haproxyadmin top` driven as a person would, in a private
+# tmux server of a fixed size: keys with send-keys, the screen read back
+# with capture-pane (bounded polls), every change read back from each
+# instance's own socket.
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || {
+	echo "1..0 # SKIP tmux is missing (scripts/deps.sh)"
+	exit 0
+}
+
+TMUX_NAME="haptop-$$-$RANDOM"
+TM=(tmux -L "$TMUX_NAME" -f /dev/null)
+PANE=top:0
+
+# screen: the visible text of the pane
+screen() { "${TM[@]}" capture-pane -p -t "$PANE" 2>/dev/null; }
+
+# wait_screen REGEX [SECONDS]: poll the screen until a line matches (0) or
+# the time is up (1); the last screen is in $SCREEN.
+wait_screen() {
+	local re=$1 limit=${2:-10} end
+	end=$((SECONDS + limit))
+	while :; do
+		SCREEN=$(screen)
+		grep -Eq -- "$re" <<<"$SCREEN" && return 0
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+# check_screen REGEX DESC [SECONDS]
+check_screen() {
+	if wait_screen "$1" "${3:-10}"; then
+		pass "$2"
+	else
+		fail "$2"
+		diag "waited for /$1/; the screen was:"
+		diag "$(sed 's/^/    /' <<<"$SCREEN")"
+	fi
+}
+
+keys() { "${TM[@]}" send-keys -t "$PANE" "$@"; }
+
+# start_top ARGS...: top in a fresh pane (200x50), after a marker line; the
+# pane keeps a shell-like prompt after it exits so the restore can be seen.
+start_top() {
+	local cmd q a
+	cmd="printf 'before-top\\n';"
+	q=""
+	for a in "$HAPROXYADMIN" "$@"; do q="$q '${a//\'/\'\\\'\'}'"; done
+	cmd="$cmd$q; echo \"top-exit=\$?\"; printf 'prompt$ '; exec sleep 600"
+	"${TM[@]}" kill-session -t top 2>/dev/null
+	"${TM[@]}" new-session -d -s top -x 200 -y 50 "$cmd" || bail_out "tmux did not start"
+	if [ -z "${TMUX_PID:-}" ]; then
+		TMUX_PID=$("${TM[@]}" display-message -p '#{pid}')
+		TAP_BG_PIDS="$TAP_BG_PIDS $TMUX_PID"
+	fi
+}
+
+admin_sock() { local v=FLEET_ADMIN_SOCK_$1; printf '%s\n' "${!v}"; }
+
+alt_screen() { "${TM[@]}" display-message -p -t "$PANE" '#{alternate_on}'; }
+
+# the table's first row (screen line 3)
+first_row() { sed -n 3p <<<"$(screen)"; }
+
+fleet_up 3
+
+# ---------------------------------------------------------------- rows, views
+start_top -s "$FLEET_SOCK_DIR" top --interval 0.5
+check_screen 'instances: 3 ok' "top shows the fleet: 3 instances answer"
+is "$(alt_screen)" 1 "top runs on the alternate screen"
+check_screen 'be backend_proc1 ' "a backend held by instance 1 only is shown"
+check_screen 'be backend_proc2 ' "a backend held by instance 2 only is shown"
+check_screen 'be backend1_proc34 ' "a backend held by instance 3 only is shown"
+check_screen 'backend_all/srv_all1 .* 3$' "a server on every instance is one merged row held by 3"
+keys 4
+for i in 1 2 3; do
+	check_screen "admin$i\\.sock +ok +lab-inst$i " "instances view: instance $i (node lab-inst$i) is ok"
+done
+keys 2
+check_screen 'IN/s .*REQ/s' "traffic view: rates from counter deltas"
+keys 3
+check_screen '2xx .*5xx .*REDISP' "HTTP view: responses by class"
+keys 1
+
+# ---------------------------------------------------------------- Enter expands
+keys / srv_all1 Enter
+check_screen 'filter: srv_all1' "the filter is shown in the header"
+keys g Enter
+check_screen '@ .*admin3\.sock' "Enter expands the merged row into one row per instance"
+n=$(grep -c '@ .*admin[123]\.sock' <<<"$SCREEN")
+is "$n" 3 "one row per instance holding the server"
+keys Enter
+
+# ---------------------------------------------------------------- filter
+keys / member Enter
+check_screen 'filter: member' "filter typed with /"
+if grep -q 'slow1' <<<"$SCREEN"; then fail "the filter hides other rows"; else pass "the filter hides other rows"; fi
+like "$SCREEN" 'backend_proc2/member4_proc2' "the filter keeps matching servers"
+keys / Escape
+wait_screen 'backend_slow/slow1' 5
+like "$SCREEN" 'backend_slow/slow1' "Escape clears the filter"
+unlike "$(sed -n 1p <<<"$SCREEN")" 'filter:' "no filter in the header after Escape"
+
+# ---------------------------------------------------------------- sort
+keys s s
+check_screen 'WEIGHT\^' "s moves the sort to the next column (WEIGHT)"
+keys S
+check_screen 'WEIGHTv' "S reverses the sort"
+r1=$(first_row)
+like "$r1" 'be backend2_proc34 .* 102 ' "reversed weight sort: the heaviest row first"
+keys j
+r2=$(sed -n 4p <<<"$(screen)")
+like "$r2" 'be backend_proc1 .* 102 ' "reversed weight sort: then the next heaviest"
+keys S
+check_screen 'WEIGHT\^' "S again: ascending"
+keys s s s s s s s s
+check_screen '^NAME +STATUS +WEIGHT ' "back to the natural order"
+
+# ---------------------------------------------------------------- drain from top
+for i in 1 2 3; do
+	is "$(stat_field "$(admin_sock $i)" backend_all srv_all1 status)" UP \
+		"before: srv_all1 is UP on instance $i"
+done
+keys / srv_all1 Enter g d
+check_screen 'drain backend_all/srv_all1 on 3 instances \(.*admin1\.sock.*admin2\.sock.*admin3\.sock\)\? \[y/N\]' \
+	"d asks for a confirmation naming the 3 instances"
+for i in 1 2 3; do
+	is "$(stat_field "$(admin_sock $i)" backend_all srv_all1 status)" UP \
+		"nothing sent before the confirmation (instance $i)"
+done
+keys y
+check_screen 'drain backend_all/srv_all1:.*admin1\.sock done.*admin2\.sock done.*admin3\.sock done' \
+	"the result per instance is in the status line"
+for i in 1 2 3; do
+	is "$(stat_field "$(admin_sock $i)" backend_all srv_all1 status)" DRAIN \
+		"drain reached instance $i (its own socket says DRAIN)"
+done
+check_screen 'backend_all/srv_all1 +DRAIN ' "the view shows DRAIN after the refresh"
+keys r
+check_screen 'ready backend_all/srv_all1 on 3 instances' "r asks for a confirmation"
+keys n
+check_screen 'cancelled: nothing was sent' "n cancels"
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_all srv_all1 status)" DRAIN "a cancelled action sends nothing"
+
+# ---------------------------------------------------------------- a killed instance
+keys Escape 4
+check_screen 'admin2\.sock +ok' "instance 2 is ok before the kill"
+kill "$FLEET_PID_2"
+check_screen 'admin2\.sock +dead: ' "the killed instance is shown dead" 15
+like "$(sed -n 1p <<<"$SCREEN")" '2 ok, 1 down' "the header counts it down"
+like "$SCREEN" 'admin2\.sock: dead' "the status line names it"
+up1=$(grep 'admin1\.sock' <<<"$SCREEN" | awk '{ print $(NF-3) }')
+sleep 2.2
+wait_screen 'admin1\.sock +ok' 5
+up2=$(grep 'admin1\.sock' <<<"$SCREEN" | awk '{ print $(NF-3) }')
+isnt "$up2" "$up1" "the other instances keep refreshing (uptime $up1 -> $up2)"
+like "$SCREEN" 'admin3\.sock +ok' "instance 3 still ok"
+
+# ---------------------------------------------------------------- q restores the terminal
+keys q
+check_screen 'top-exit=0' "q quits with status 0"
+is "$(alt_screen)" 0 "the alternate screen is left"
+check_screen 'before-top' "the shell's screen is back"
+like "$SCREEN" 'prompt\$' "the prompt is shown again"
+
+# ---------------------------------------------------------------- read-only, Ctrl-C
+start_top -s "$FLEET_SOCK_DIR" top --interval 0.5 --read-only
+check_screen '\(read-only\)' "--read-only says so in the help line"
+keys / srv_all1 Enter g r
+check_screen 'read-only: actions are disabled' "--read-only refuses actions"
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_all srv_all1 status)" DRAIN "read-only sends nothing"
+keys C-c
+check_screen 'top-exit=130' "Ctrl-C ends top (status 130)"
+is "$(alt_screen)" 0 "Ctrl-C leaves the alternate screen"
+
+# bad input: one line, exit 2, no screen
+hap_cli -s "$FLEET_SOCK_DIR" top --interval 0
+is "$HAP_RC" 2 "--interval 0 is a usage error"
+like "$HAP_ERR" 'interval' "the message names --interval"
+
+# ---------------------------------------------------------------- 20,000 servers
+fleet_down
+fleet_up 2 --big 2000 10
+last=$(for b in $(seq 2000); do echo "bk_$b"; done | LC_ALL=C sort | tail -n 1)
+last_sv="$last/srv_${last#bk_}_10"
+start_top -s "$FLEET_SOCK_DIR" top --interval 1
+check_screen 'instances: 2 ok  rows: [0-9]+/' "the 20,000-server fleet is read from 2 instances" 30
+rows=$(sed -n 's/.*rows: [0-9]*\/\([0-9]*\).*/\1/p' <<<"$SCREEN" | head -n 1)
+[ "${rows:-0}" -ge 22001 ]
+ok $? "20,000 servers and 2,000 backends are rows ($rows)"
+keys G
+check_screen "$last_sv " "End (G) reaches the last server ($last_sv)" 5
+keys g
+check_screen ' fe fe_big ' "Home (g) goes back to the first row" 5
+keys End
+check_screen "$last_sv " "End reaches the last server again" 5
+keys q
+check_screen 'top-exit=0' "q quits"
+
+"${TM[@]}" kill-server 2>/dev/null
+done_testing
