@@ -1,0 +1,94 @@
+# bench/top.sh - the `top` case of bench/run.sh (sourced, bash 5).
+#
+# bench_top BIN SOCKDIR OUT: runs `top --interval 1` on the fleet behind
+# SOCKDIR in a private tmux server (fixed size, killed at the end, only it)
+# for BENCH_TOP_SECS seconds (30), under /usr/bin/time (the readers are
+# waited-for children: their CPU is counted), while it
+#   - counts its refreshes (HAPROXYADMIN_TOP_STATS),
+#   - sends BENCH_TOP_KEYS (30) cursor keys, each only while a refresh is in
+#     flight ("reading..." in the header), and times keypress-to-redraw from
+#     outside: send-keys, then capture-pane until the selected line moved
+#     (the tmux round trips are included: an upper bound);
+# then runs `server list -o json` as many times as top refreshed (at most
+# 30, scaled) and compares CPU. Writes Markdown lines to OUT and
+# "ratio max_ms" to OUT.vals.
+
+bench_top() {
+	local bin=$1 sock=$2 out=$3 secs=${BENCH_TOP_SECS:-30} nkeys=${BENCH_TOP_KEYS:-30}
+	local name="hapbench-top-$$" tpid dir stats tfile
+	local tm
+	command -v tmux >/dev/null || { bench_log "top: tmux is missing (scripts/deps.sh tmux)"; return 1; }
+	tm=(tmux -L "$name" -f /dev/null)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/hapbench-top.XXXXXX")
+	stats=$dir/stats
+	tfile=$dir/time
+	"${tm[@]}" new-session -d -s b -x 200 -y 50 \
+		"HAPROXYADMIN_TOP_STATS=$stats /usr/bin/time -f '%U %S' -o $tfile $bin -t 30 -s $sock top --interval 1; sleep 600" ||
+		{ bench_log "top: tmux did not start"; return 1; }
+	tpid=$("${tm[@]}" display-message -p '#{pid}')
+	local t_end=$((SECONDS + 60))
+	until "${tm[@]}" capture-pane -p -t b | grep -q 'rows: [1-9]'; do
+		[ $SECONDS -ge $t_end ] && { "${tm[@]}" kill-server; bench_log "top: no rows after 60 s"; return 1; }
+		sleep 0.2
+	done
+	local start=$SECONDS k lat=() key=j sel0 sel1 t0 t1 scr
+	# the selected line: the one drawn in reverse video among the table lines
+	selected() {
+		"${tm[@]}" capture-pane -e -p -t b | awk 'NR >= 3 && NR <= 48 && /\033\[[0-9;]*7m/ { print NR; exit }'
+	}
+	for ((k = 0; k < nkeys && SECONDS < start + secs; k++)); do
+		# wait for a refresh in flight
+		t_end=$((SECONDS + 5))
+		until "${tm[@]}" capture-pane -p -t b | head -n 1 | grep -q 'reading\.\.\.'; do
+			[ $SECONDS -ge $t_end ] && break
+			sleep 0.01
+		done
+		sel0=$(selected)
+		t0=${EPOCHREALTIME/./}
+		"${tm[@]}" send-keys -t b "$key"
+		while :; do
+			sel1=$(selected)
+			[ "$sel1" != "$sel0" ] && break
+			t1=${EPOCHREALTIME/./}
+			[ $((t1 - t0)) -gt 5000000 ] && break
+		done
+		t1=${EPOCHREALTIME/./}
+		lat+=($(((t1 - t0) / 1000)))
+		if [ "$key" = j ]; then key=k; else key=j; fi
+		sleep 0.3
+	done
+	while [ $SECONDS -lt $((start + secs)) ]; do sleep 0.5; done
+	"${tm[@]}" send-keys -t b q
+	t_end=$((SECONDS + 30))
+	until [ -s "$tfile" ] && [ -s "$stats" ]; do
+		[ $SECONDS -ge $t_end ] && break
+		sleep 0.2
+	done
+	"${tm[@]}" kill-server 2>/dev/null
+	kill "$tpid" 2>/dev/null
+	local refreshes top_cpu sv_cpu runs i max med inflight_max
+	refreshes=$(awk '$1 == "refreshes" { print $2 }' "$stats" 2>/dev/null)
+	inflight_max=$(awk '$1 == "key_inflight_max_ms" { print $2 }' "$stats" 2>/dev/null)
+	top_cpu=$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$tfile" 2>/dev/null)
+	[ -n "$refreshes" ] && [ "$refreshes" -gt 0 ] && [ -n "$top_cpu" ] ||
+		{ bench_log "top: no measurement (stats: $(cat "$stats" 2>/dev/null))"; rm -rf "$dir"; return 1; }
+	# the same number of `server list -o json` runs (at most 30, scaled)
+	runs=$refreshes
+	[ "$runs" -gt 30 ] && runs=30
+	/usr/bin/time -f '%U %S' -o "$dir/sv.time" bash -c \
+		"for i in \$(seq $runs); do '$bin' -t 30 -s '$sock' -o json server list >/dev/null || exit 1; done" ||
+		{ bench_log "top: server list failed"; rm -rf "$dir"; return 1; }
+	sv_cpu=$(awk -v r="$runs" -v n="$refreshes" '{ printf "%.0f", ($1 + $2) * 1000 / r * n }' "$dir/sv.time")
+	read -r med max <<<"$(printf '%s\n' "${lat[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%s %s\n", v[int((NR + 1) / 2)], v[NR] }')"
+	local ratio
+	ratio=$(bench_div "$top_cpu" "$sv_cpu")
+	{
+		echo "| measurement | top | reference | ratio / value | target | |"
+		echo "|---|---:|---:|---:|---:|---|"
+		echo "| CPU of \`top --interval 1\` for ${secs} s ($refreshes refreshes) vs $refreshes × \`server list -o json\` (ms) | $top_cpu | $sv_cpu | **$ratio** | ≤ 1.2 | $(bench_verdict "$ratio" 1.2) |"
+		echo "| keypress-to-redraw during a refresh, from outside via tmux (${#lat[@]} keys; median / max ms) | $med / $max | | **$max** | < 50 | $(bench_verdict "$max" 49.999) |"
+		echo "| the same measured inside top (key read to screen updated, max ms) | ${inflight_max:-n/a} | | | | |"
+	} >"$out"
+	echo "$ratio $max" >"$out.vals"
+	rm -rf "$dir"
+}
