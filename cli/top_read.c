@@ -395,6 +395,8 @@ static const char *rstr(struct rbuf *r, size_t *len)
 	uint64_t n = ruv(r);
 	const char *s;
 
+	if (len)
+		*len = 0;
 	if (r->bad || n >= (uint64_t)(r->end - r->p) || r->p[n] != '\0') {
 		r->bad = 1;
 		return "";
@@ -409,7 +411,7 @@ static const char *rstr(struct rbuf *r, size_t *len)
 static int64_t rval(struct rbuf *r, int text)
 {
 	unsigned char t;
-	size_t n;
+	size_t n = 0;
 	const char *s;
 
 	if (r->p >= r->end) {
