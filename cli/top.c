@@ -11,12 +11,15 @@
  * Must never: leave the terminal in curses mode on any exit path, or write
  * to a socket without a confirmation.
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,35 +50,48 @@ struct col {
 };
 
 static const struct col cols_status[] = {
-	{ "NAME", 0, COL_NAME, 0 },          { "STATUS", 11, COL_FIELD, TF_STATUS },
-	{ "WEIGHT", 7, COL_FIELD, TF_WEIGHT }, { "CUR", 7, COL_FIELD, TF_SCUR },
-	{ "MAX", 7, COL_FIELD, TF_SMAX },      { "LIMIT", 7, COL_FIELD, TF_SLIM },
-	{ "QUEUE", 6, COL_FIELD, TF_QCUR },    { "CHECK", 9, COL_FIELD, TF_CHECK },
-	{ "CHANGED", 8, COL_AGE, TF_LASTCHG }, { "INST", 5, COL_INST, 0 },
+	{ "NAME", 0, COL_NAME, 0 },
+	{ "STATUS", 11, COL_FIELD, TF_STATUS },
+	{ "WEIGHT", 7, COL_FIELD, TF_WEIGHT },
+	{ "CUR", 7, COL_FIELD, TF_SCUR },
+	{ "MAX", 7, COL_FIELD, TF_SMAX },
+	{ "LIMIT", 7, COL_FIELD, TF_SLIM },
+	{ "QUEUE", 6, COL_FIELD, TF_QCUR },
+	{ "CHECK", 9, COL_FIELD, TF_CHECK },
+	{ "CHANGED", 8, COL_AGE, TF_LASTCHG },
+	{ "INST", 5, COL_INST, 0 },
 	{ NULL, 0, 0, 0 },
 };
 static const struct col cols_traffic[] = {
-	{ "NAME", 0, COL_NAME, 0 },          { "IN", 9, COL_BYTES, TF_BIN },
-	{ "OUT", 9, COL_BYTES, TF_BOUT },      { "IN/s", 9, COL_BRATE, TR_BIN },
-	{ "OUT/s", 9, COL_BRATE, TR_BOUT },    { "SESS/s", 8, COL_RATE, TR_SESS },
-	{ "REQ/s", 8, COL_RATE, TR_REQ },      { "SESSIONS", 10, COL_FIELD, TF_STOT },
-	{ "CUR", 7, COL_FIELD, TF_SCUR },      { NULL, 0, 0, 0 },
+	{ "NAME", 0, COL_NAME, 0 },         { "IN", 9, COL_BYTES, TF_BIN },
+	{ "OUT", 9, COL_BYTES, TF_BOUT },   { "IN/s", 9, COL_BRATE, TR_BIN },
+	{ "OUT/s", 9, COL_BRATE, TR_BOUT }, { "SESS/s", 8, COL_RATE, TR_SESS },
+	{ "REQ/s", 8, COL_RATE, TR_REQ },   { "SESSIONS", 10, COL_FIELD, TF_STOT },
+	{ "CUR", 7, COL_FIELD, TF_SCUR },   { NULL, 0, 0, 0 },
 };
 static const struct col cols_http[] = {
-	{ "NAME", 0, COL_NAME, 0 },         { "REQS", 9, COL_FIELD, TF_REQTOT },
-	{ "1xx", 7, COL_FIELD, TF_H1XX },     { "2xx", 9, COL_FIELD, TF_H2XX },
-	{ "3xx", 7, COL_FIELD, TF_H3XX },     { "4xx", 7, COL_FIELD, TF_H4XX },
-	{ "5xx", 7, COL_FIELD, TF_H5XX },     { "OTHER", 6, COL_FIELD, TF_HOTHER },
-	{ "EREQ", 6, COL_FIELD, TF_EREQ },    { "ECON", 6, COL_FIELD, TF_ECON },
-	{ "ERESP", 6, COL_FIELD, TF_ERESP },  { "RETR", 6, COL_FIELD, TF_WRETR },
-	{ "REDISP", 6, COL_FIELD, TF_WREDIS }, { NULL, 0, 0, 0 },
+	{ "NAME", 0, COL_NAME, 0 },
+	{ "REQS", 9, COL_FIELD, TF_REQTOT },
+	{ "1xx", 7, COL_FIELD, TF_H1XX },
+	{ "2xx", 9, COL_FIELD, TF_H2XX },
+	{ "3xx", 7, COL_FIELD, TF_H3XX },
+	{ "4xx", 7, COL_FIELD, TF_H4XX },
+	{ "5xx", 7, COL_FIELD, TF_H5XX },
+	{ "OTHER", 6, COL_FIELD, TF_HOTHER },
+	{ "EREQ", 6, COL_FIELD, TF_EREQ },
+	{ "ECON", 6, COL_FIELD, TF_ECON },
+	{ "ERESP", 6, COL_FIELD, TF_ERESP },
+	{ "RETR", 6, COL_FIELD, TF_WRETR },
+	{ "REDISP", 6, COL_FIELD, TF_WREDIS },
+	{ NULL, 0, 0, 0 },
 };
 /* the instances view: idx is the column number in inst_cell() */
 static const struct col cols_inst[] = {
-	{ "INSTANCE", 0, COL_NAME, 0 }, { "HEALTH", 24, COL_FIELD, 1 }, { "NODE", 12, COL_FIELD, 2 },
-	{ "PID", 8, COL_FIELD, 3 },     { "VERSION", 14, COL_FIELD, 4 }, { "UPTIME", 8, COL_FIELD, 5 },
-	{ "CONN/s", 7, COL_FIELD, 6 },  { "IDLE%", 6, COL_FIELD, 7 },   { "CONNS", 7, COL_FIELD, 8 },
-	{ NULL, 0, 0, 0 },
+	{ "INSTANCE", 0, COL_NAME, 0 },  { "HEALTH", 24, COL_FIELD, 1 },
+	{ "NODE", 12, COL_FIELD, 2 },    { "PID", 8, COL_FIELD, 3 },
+	{ "VERSION", 14, COL_FIELD, 4 }, { "UPTIME", 8, COL_FIELD, 5 },
+	{ "CONN/s", 7, COL_FIELD, 6 },   { "IDLE%", 6, COL_FIELD, 7 },
+	{ "CONNS", 7, COL_FIELD, 8 },    { NULL, 0, 0, 0 },
 };
 
 static const struct col *view_cols(int view)
@@ -89,6 +105,25 @@ static const struct col *view_cols(int view)
 		return cols_inst;
 	}
 	return cols_status;
+}
+
+/* The fields a view shows: the reader reads only those (a narrower split
+ * of every row); the instances view keeps what the status view reads. */
+static uint32_t view_mask(int view)
+{
+#define B(f) (1u << (f))
+	switch (view) {
+	case VIEW_TRAFFIC:
+		return B(TF_BIN) | B(TF_BOUT) | B(TF_STOT) | B(TF_REQTOT) | B(TF_SCUR);
+	case VIEW_HTTP:
+		return B(TF_REQTOT) | B(TF_H1XX) | B(TF_H2XX) | B(TF_H3XX) | B(TF_H4XX) |
+		       B(TF_H5XX) | B(TF_HOTHER) | B(TF_EREQ) | B(TF_ECON) | B(TF_ERESP) |
+		       B(TF_WRETR) | B(TF_WREDIS);
+	default:
+		return B(TF_STATUS) | B(TF_WEIGHT) | B(TF_SCUR) | B(TF_SMAX) | B(TF_SLIM) |
+		       B(TF_QCUR) | B(TF_CHECK) | B(TF_LASTCHG);
+	}
+#undef B
 }
 
 static int ncols(const struct col *c)
@@ -135,6 +170,10 @@ struct top {
 	int sort_rev;
 	int color;
 	int quit;
+
+	char **argv; /* the command line again, for the reader */
+	char *argcmd;
+	size_t argc;
 
 	struct top_model m;
 	int have;
@@ -288,7 +327,8 @@ static void fmt_age(char *buf, size_t len, int64_t s)
 	else if (s < 3600)
 		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
 	else if (s < 86400)
-		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
 	else
 		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
 		         (long long)(s % 86400 / 3600));
@@ -617,8 +657,7 @@ static int status_attr(struct top *t, const char *s)
 	if (strncmp(s, "UP", 2) == 0 || strcmp(s, "OPEN") == 0 || strncmp(s, "L7OK", 4) == 0 ||
 	    strncmp(s, "L4OK", 4) == 0 || strncmp(s, "L6OK", 4) == 0)
 		return attr_of(t, C_OK, 0);
-	if (strncmp(s, "DOWN", 4) == 0 || strstr(s, "ERR") || strstr(s, "TOUT") ||
-	    strstr(s, "CON"))
+	if (strncmp(s, "DOWN", 4) == 0 || strstr(s, "ERR") || strstr(s, "TOUT") || strstr(s, "CON"))
 		return attr_of(t, C_BAD, A_BOLD);
 	if (strncmp(s, "MAINT", 5) == 0 || strncmp(s, "DRAIN", 5) == 0 ||
 	    strncmp(s, "NOLB", 4) == 0 || strncmp(s, "no check", 8) == 0)
@@ -641,7 +680,8 @@ static void row_cell(struct top *t, const struct top_row *r, int32_t k, const st
 	}
 	if (c->kind == COL_RATE || c->kind == COL_BRATE) {
 		fmt_rate(buf, len, c,
-		         k < 0 ? r->agg_rate[c->idx] : r->rate[(size_t)k * TR_COUNT + (size_t)c->idx]);
+		         k < 0 ? r->agg_rate[c->idx]
+		               : r->rate[(size_t)k * TR_COUNT + (size_t)c->idx]);
 		return;
 	}
 	if (k < 0) {
@@ -884,43 +924,108 @@ static void set_status(struct top *t, int bad, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- refresh */
 
+/*
+ * The reader is this program again (/proc/self/exe with the same command
+ * line, plus --x-reader=MASK), spawned without copying the screen's memory:
+ * a forked copy of a big model would make every page the screen then
+ * touches a copy-on-write fault. It writes its read to the pipe and exits.
+ */
 static void start_refresh(struct top *t)
 {
-	int fds[2];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int fds[2], err;
 	pid_t pid;
+	char arg[64];
+	extern char **environ;
 
-	if (pipe(fds)) {
+	if (!t->argv) {
+		set_status(t, 1, "cannot refresh: the command line could not be read");
+		t->next_at = now_s() + t->interval_ms / 1000.0;
+		return;
+	}
+	if (pipe2(fds, O_CLOEXEC)) {
 		set_status(t, 1, "cannot refresh: pipe: %s", strerror(errno));
 		t->next_at = now_s() + t->interval_ms / 1000.0;
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
+	snprintf(arg, sizeof(arg), "--x-reader=%u", (unsigned)view_mask(t->view));
+	t->argv[t->argc] = arg;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	/* its own process group: Ctrl-C and terminal signals are the screen's */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, t->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	t->argv[t->argc] = NULL;
+	close(fds[1]);
+	if (err) {
 		close(fds[0]);
-		close(fds[1]);
-		set_status(t, 1, "cannot refresh: fork: %s", strerror(errno));
+		set_status(t, 1, "cannot refresh: spawn: %s", strerror(err));
 		t->next_at = now_s() + t->interval_ms / 1000.0;
 		return;
 	}
-	if (pid == 0) {
-		/* the reader: no terminal, no handlers of the screen */
-		signal(SIGPIPE, SIG_IGN);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGWINCH, SIG_IGN);
-		close(fds[0]);
-		_exit(top_read_child(t->c->h, fds[1], t->backends, t->nb));
-	}
-	close(fds[1]);
 	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+#ifdef F_SETPIPE_SZ
+	/* fewer wake-ups for a big read (best effort: the default still works) */
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+#endif
 	t->child = pid;
 	t->rfd = fds[0];
 	t->rlen = 0;
 	t->started = now_s();
 	t->next_at = t->started + t->interval_ms / 1000.0;
 	t->want_refresh = 0;
+}
+
+/* The original command line, from /proc/self/cmdline, with one free slot
+ * at the end (for --x-reader) and a NULL. */
+static int load_argv(struct top *t)
+{
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	size_t len = 0, cap = 4096, i, n = 0;
+	char *buf = malloc(cap);
+	int ch;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	while ((ch = fgetc(f)) != EOF) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		buf[len++] = (char)ch;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (!buf[i])
+			n++;
+	t->argv = calloc(n + 2, sizeof(*t->argv));
+	if (!t->argv) {
+		free(buf);
+		return -1;
+	}
+	t->argcmd = buf;
+	for (i = 0; i < len && t->argc < n; i += strlen(buf + i) + 1)
+		t->argv[t->argc++] = buf + i;
+	return 0;
 }
 
 static void end_child(struct top *t, int kill_it)
@@ -961,16 +1066,19 @@ static void report_faults(struct top *t, const struct top_model *prev)
 			bad++;
 			if (ml < sizeof(msg))
 				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "%s%s: %s",
-				                       ml ? "; " : "", in->name, inst_health(t, in, &b));
+				                       ml ? "; " : "", in->name,
+				                       inst_health(t, in, &b));
 		} else if (o && !o->status && in->restarted && in->restarted_at == t->m.at) {
 			if (ml < sizeof(msg))
 				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
-				                       "%s%s restarted (pid %lld -> %lld)", ml ? "; " : "",
-				                       in->name, (long long)o->pid, (long long)in->pid);
+				                       "%s%s restarted (pid %lld -> %lld)",
+				                       ml ? "; " : "", in->name, (long long)o->pid,
+				                       (long long)in->pid);
 		} else if (o && o->status && !in->status) {
 			if (ml < sizeof(msg))
-				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "%s%s answers again",
-				                       ml ? "; " : "", in->name);
+				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+				                       "%s%s answers again", ml ? "; " : "",
+				                       in->name);
 		}
 	}
 	if (ml)
@@ -989,11 +1097,13 @@ static void finish_refresh(struct top *t)
 	double at = now_s();
 	char *buf = t->rbuf;
 
+	size_t cap = t->rcap;
+
 	end_child(t, 0);
 	t->last_read_ms = (at - t->started) * 1000;
 	t->rbuf = NULL;
 	t->rcap = 0;
-	if (top_model_parse(&nm, buf, t->rlen, at, t->have ? &t->m : NULL)) {
+	if (top_model_parse(&nm, buf, t->rlen, cap, at, t->have ? &t->m : NULL)) {
 		set_status(t, 1, "refresh failed: %s", nm.err);
 		top_model_release(&nm);
 		return;
@@ -1018,6 +1128,10 @@ static void finish_refresh(struct top *t)
 		           t->m.ninst, t->m.ninst == 1 ? "" : "s", t->last_read_ms);
 	report_faults(t, t->have ? &old : NULL);
 	t->have = 1;
+	/* the old read's buffer takes the next one */
+	t->rbuf = old.buf;
+	t->rcap = old.cap;
+	old.buf = NULL;
 	top_model_release(&old);
 	free(name);
 	free(backend);
@@ -1142,7 +1256,8 @@ static void plan_action(struct top *t, enum hap_server_change ch, const char *va
 	t->mode = MODE_NORMAL;
 	pending_free(p);
 	if (!n) {
-		set_status(t, 1, "no server selected: move to a server row, or tag servers with space");
+		set_status(t, 1,
+		           "no server selected: move to a server row, or tag servers with space");
 		free(sv);
 		return;
 	}
@@ -1263,15 +1378,16 @@ static void apply_action(struct top *t)
 			if (ml >= sizeof(msg))
 				continue;
 			if (code)
-				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, " %s%s%s %s (%s)",
-				                       p->nplans > 1 ? p->names[i] : "",
-				                       p->nplans > 1 ? "@" : "", hap_result_instance(r, e),
-				                       result_word(code), hap_result_message(r, e));
+				ml += (size_t)snprintf(
+				        msg + ml, sizeof(msg) - ml, " %s%s%s %s (%s)",
+				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
+				        hap_result_instance(r, e), result_word(code),
+				        hap_result_message(r, e));
 			else
-				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, " %s%s%s %s",
-				                       p->nplans > 1 ? p->names[i] : "",
-				                       p->nplans > 1 ? "@" : "", hap_result_instance(r, e),
-				                       result_word(code));
+				ml += (size_t)snprintf(
+				        msg + ml, sizeof(msg) - ml, " %s%s%s %s",
+				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
+				        hap_result_instance(r, e), result_word(code));
 		}
 		hap_result_free(r);
 	}
@@ -1401,6 +1517,9 @@ static void handle_key(struct top *t, int ch)
 		t->view = ch - '0';
 		if (t->view != VIEW_INST)
 			relines(t);
+		/* a view's own fields are read at once (rates need two reads) */
+		if ((t->m.mask & view_mask(t->view)) != view_mask(t->view))
+			t->want_refresh = 1;
 		break;
 	case KEY_UP:
 	case 'k':
@@ -1458,6 +1577,7 @@ static void handle_key(struct top *t, int ch)
 	case KEY_ENTER:
 		if (r) {
 			r->flags ^= TOP_ROW_EXPANDED;
+			t->m.flagged = 1;
 			relines(t);
 		}
 		break;
@@ -1467,6 +1587,7 @@ static void handle_key(struct top *t, int ch)
 
 			if (g->type == HAP_OBJ_BACKEND) {
 				g->flags ^= TOP_ROW_FOLDED;
+				t->m.flagged = 1;
 				relines(t);
 				reselect(t, g->type, NULL, g->name, -1);
 			}
@@ -1475,6 +1596,7 @@ static void handle_key(struct top *t, int ch)
 	case ' ':
 		if (r && r->type == HAP_OBJ_SERVER) {
 			r->flags ^= TOP_ROW_TAGGED;
+			t->m.flagged = 1;
 			move_sel(t, 1);
 		}
 		break;
@@ -1570,12 +1692,14 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "read-only", no_argument, NULL, 'R' },
+		{ "x-reader", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct top t;
 	struct sigaction sa;
 	const char *stats = getenv("HAPROXYADMIN_TOP_STATS");
-	int o, ret = EXIT_OK, i;
+	int o, ret = EXIT_OK, i, reader = 0;
+	uint32_t mask = 0;
 	struct hap_error err = { 0, "" };
 
 	memset(&t, 0, sizeof(t));
@@ -1617,6 +1741,10 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		case 'R':
 			t.read_only = 1;
 			break;
+		case 'X': /* internal: the reader of a running top (start_refresh) */
+			reader = 1;
+			mask = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		default:
 			free(t.backends);
 			if (optopt && strchr("ibf", optopt))
@@ -1628,6 +1756,13 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		free(t.backends);
 		return cli_usage(c, "top: unexpected argument '%s'", argv[optind]);
 	}
+	if (reader) {
+		ret = cli_fleet(c);
+		if (!ret)
+			ret = top_read_child(c->h, STDOUT_FILENO, t.backends, t.nb, mask);
+		free(t.backends);
+		return ret;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		free(t.backends);
 		return cli_usage(c, "top: needs a terminal");
@@ -1637,6 +1772,16 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		free(t.backends);
 		return ret;
 	}
+	if (load_argv(&t)) {
+		free(t.backends);
+		cli_err(c, "top: cannot read /proc/self/cmdline");
+		return EXIT_FAILED;
+	}
+
+	/* every refresh allocates and frees tens of megabytes: keep them in the
+	 * heap rather than mapping and faulting fresh pages each time */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1728,5 +1873,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	free(t.lines);
 	free(t.natural);
 	free(t.backends);
+	free(t.argv);
+	free(t.argcmd);
 	return ret;
 }

@@ -68,7 +68,7 @@ struct top_inst {
 	const char *msg; /* "" when it answered */
 	const char *node;
 	const char *version;
-	int status; /* 0 or a negative enum hap_err */
+	int status;     /* 0 or a negative enum hap_err */
 	unsigned flags; /* HAP_INST_* */
 	int64_t pid, uptime, connrate, idle, conns;
 	int restarted; /* pid changed or uptime went backwards since the last read */
@@ -92,7 +92,8 @@ struct top_row {
 
 struct top_model {
 	char *buf; /* the serialized read: strings point into it */
-	size_t len;
+	size_t len, cap;
+	size_t flagged; /* rows with flags (carried over to the next read) */
 	size_t ninst;
 	struct top_inst *inst;
 	size_t nrows;
@@ -100,7 +101,8 @@ struct top_model {
 	uint16_t *inst_pool;
 	int64_t *val_pool;
 	float *rate_pool;
-	double at; /* monotonic seconds of the read */
+	double at;     /* monotonic seconds of the read */
+	uint32_t mask; /* fields read (bit f: enum top_field f); the others are absent */
 	char err[256]; /* a fleet-wide failure of the read, else "" */
 };
 
@@ -109,17 +111,18 @@ const char *top_text(int64_t id);
 
 /*
  * In a child process: take one snapshot with h, keep only the rows of the
- * backends listed (when nb > 0), serialize them and write them to fd.
+ * backends listed (when nb > 0), serialize the fields of mask (bit f for
+ * enum top_field f) and write them to fd.
  * Returns the exit status for the child.
  */
-int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb);
+int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb, uint32_t mask);
 
 /*
- * Parse a serialized read (takes buf, freed with the model) into m, carry
+ * Parse a serialized read (takes buf of cap bytes, freed with the model) into m, carry
  * over the row flags and compute rates against prev (may be NULL).
  * 0, or -1 with m->err set.
  */
-int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
+int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, double at,
                     const struct top_model *prev);
 void top_model_release(struct top_model *m);
 

@@ -5,10 +5,12 @@
  * aggregates, disagreements and rates.
  *
  * Wire format (child to parent, one write stream, ends at EOF):
- *   "HT1" | ninst | ninst * instance | nrows | nrows * row
+ *   "HT1" | uv mask | ninst | ninst * instance | nrows | nrows * row
  *   instance: str name, sv status, str msg, uv flags, str node, str version,
  *             val pid, val uptime, val connrate, val idle, val conns
- *   row:      byte type, str name, str backend, uv n, n * (uv inst, TF_COUNT * val)
+ *   row:      byte type, str name, str backend, uv n, n * uv inst, then for
+ *             each field of the mask: byte 4 and one val (every instance holds
+ *             it), or n * val
  *   or "HTE" str message for a fleet-wide failure.
  * uv: unsigned LEB128; sv: zig-zag uv; str: uv length, bytes, NUL;
  * val: byte 0 absent | 1 then sv number | 2 then str (a text field).
@@ -23,10 +25,10 @@
 #include "top.h"
 
 const char *const top_field_names[TF_COUNT] = {
-	"status", "weight",   "scur",     "smax",     "slim",     "qcur",     "check_status",
-	"lastchg", "bin",     "bout",     "stot",     "req_tot",  "hrsp_1xx", "hrsp_2xx",
-	"hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other", "ereq", "econ",    "eresp",
-	"wretr",   "wredis",
+	"status",       "weight",   "scur",     "smax",     "slim",     "qcur",
+	"check_status", "lastchg",  "bin",      "bout",     "stot",     "req_tot",
+	"hrsp_1xx",     "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other",
+	"ereq",         "econ",     "eresp",    "wretr",    "wredis",
 };
 
 int top_field_is_text(int f)
@@ -155,9 +157,21 @@ static int want_backend(const char *b, const char *const *backends, size_t nb)
 	return 0;
 }
 
+static int same_value(const struct hap_value *a, const struct hap_value *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == HAP_VALUE_NUMBER)
+		return a->num == b->num;
+	if (a->kind == HAP_VALUE_TEXT)
+		return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+	return 1;
+}
+
 static void wobject(struct wbuf *w, const struct hap_object *o, const size_t *fields,
                     const int *map, size_t nsel, struct hap_value *vals)
 {
+	static const struct hap_value absent = { HAP_VALUE_ABSENT, 0, NULL, 0 };
 	size_t n = hap_object_instance_count(o), k;
 	unsigned char t = (unsigned char)hap_object_type(o);
 	const char *b = hap_object_backend(o);
@@ -166,16 +180,31 @@ static void wobject(struct wbuf *w, const struct hap_object *o, const size_t *fi
 	wbytes(w, &t, 1);
 	wstr(w, hap_object_name(o));
 	wstr(w, b ? b : "");
-	if (hap_object_values_select(vals, o, fields, nsel))
+	if (nsel && hap_object_values_select(vals, o, fields, nsel))
 		n = 0;
 	wuv(w, n);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n; k++)
 		wuv(w, hap_object_instance(o, k));
-		for (f = 0; f < TF_COUNT; f++) {
-			static const struct hap_value absent = { HAP_VALUE_ABSENT, 0, NULL, 0 };
+	if (!n)
+		return;
+	/* field by field; one value when every instance holds the same */
+	for (f = 0; f < TF_COUNT; f++) {
+		const struct hap_value *v0;
 
-			wval(w, map[f] < 0 ? &absent : &vals[(1 + k) * nsel + (size_t)map[f]]);
+		if (map[f] == -2)
+			continue; /* not asked for */
+		v0 = map[f] < 0 ? &absent : &vals[nsel + (size_t)map[f]];
+		for (k = 1; k < n && map[f] >= 0; k++)
+			if (!same_value(v0, &vals[(1 + k) * nsel + (size_t)map[f]]))
+				break;
+		if (k == n || map[f] < 0) {
+			t = 4;
+			wbytes(w, &t, 1);
+			wval(w, v0);
+			continue;
 		}
+		for (k = 0; k < n; k++)
+			wval(w, &vals[(1 + k) * nsel + (size_t)map[f]]);
 	}
 }
 
@@ -195,7 +224,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb)
+int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb, uint32_t mask)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_snapshot *s = NULL;
@@ -218,12 +247,13 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 	for (f = 0; f < TF_COUNT; f++) {
 		int idx = hap_snapshot_field_index(s, top_field_names[f]);
 
-		map[f] = idx < 0 ? -1 : (int)nsel;
-		if (idx >= 0)
+		map[f] = !(mask & (1u << f)) ? -2 : idx < 0 ? -1 : (int)nsel;
+		if (idx >= 0 && (mask & (1u << f)))
 			fields[nsel++] = (size_t)idx;
 	}
 	ninst = hap_snapshot_instance_count(s);
 	wbytes(&w, "HT1", 3);
+	wuv(&w, mask);
 	wuv(&w, ninst);
 	for (i = 0; i < ninst; i++) {
 		const char *msg = NULL;
@@ -244,7 +274,8 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 	for (t = 0; t < 3; t++) {
 		cnt = hap_snapshot_count(s, (enum hap_obj)t);
 		for (i = 0; i < cnt; i++) {
-			size_t n = hap_object_instance_count(hap_snapshot_object(s, (enum hap_obj)t, i));
+			size_t n = hap_object_instance_count(
+			        hap_snapshot_object(s, (enum hap_obj)t, i));
 
 			if (n > maxn)
 				maxn = n;
@@ -262,7 +293,7 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 		cnt = hap_snapshot_count(s, (enum hap_obj)t);
 		for (i = 0; i < cnt; i++) {
 			const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)t, i);
-			const char *b = t == HAP_OBJ_SERVER   ? hap_object_backend(o)
+			const char *b = t == HAP_OBJ_SERVER    ? hap_object_backend(o)
 			                : t == HAP_OBJ_BACKEND ? hap_object_name(o)
 			                                       : NULL;
 
@@ -502,9 +533,9 @@ static void aggregate(struct top_row *row, const struct top_model *m)
 
 static uint32_t row_hash(int type, const char *backend, const char *name)
 {
-	return hash_str(name, strlen(name),
-	                hash_str(backend ? backend : "", backend ? strlen(backend) : 0,
-	                         (uint32_t)type));
+	return hash_str(
+	        name, strlen(name),
+	        hash_str(backend ? backend : "", backend ? strlen(backend) : 0, (uint32_t)type));
 }
 
 struct rowmap {
@@ -550,6 +581,7 @@ static const struct top_row *rowmap_find(const struct rowmap *rm, const struct t
 }
 
 static const int rate_src[TR_COUNT] = { TF_BIN, TF_BOUT, TF_STOT, TF_REQTOT };
+#define RATE_MASK ((1u << TF_BIN) | (1u << TF_BOUT) | (1u << TF_STOT) | (1u << TF_REQTOT))
 
 /* Rates of one row against its previous read: per instance, and only where
  * the same process was read both times and the counter did not go back
@@ -581,7 +613,8 @@ static void rates(struct top_row *row, const struct top_row *old, const int *ima
 				r = (float)((double)(nv - ov[rate_src[x]]) / dt);
 			row->rate[k * TR_COUNT + (size_t)x] = r;
 			if (r >= 0)
-				row->agg_rate[x] = (row->agg_rate[x] < 0 ? 0 : row->agg_rate[x]) + r;
+				row->agg_rate[x] =
+				        (row->agg_rate[x] < 0 ? 0 : row->agg_rate[x]) + r;
 		}
 	}
 }
@@ -602,11 +635,12 @@ static void set_err(struct top_model *m, const char *msg)
 	snprintf(m->err, sizeof(m->err), "%s", msg);
 }
 
-int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
+int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, double at,
                     const struct top_model *prev)
 {
 	struct rbuf r = { (const unsigned char *)buf, (const unsigned char *)buf + len, 0 };
 	struct rowmap rm = { NULL, 0 };
+	int need_rates;
 	int *imap = NULL; /* old instance index -> new one, -1 when not the same process */
 	size_t i, k, nholders = 0, cap_h;
 	uint64_t n;
@@ -616,6 +650,7 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
 	memset(m, 0, sizeof(*m));
 	m->buf = buf;
 	m->len = len;
+	m->cap = cap;
 	m->at = at;
 	rules_init();
 	if (len >= 3 && memcmp(buf, "HTE", 3) == 0) {
@@ -630,6 +665,7 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
 		return -1;
 	}
 	r.p += 3;
+	m->mask = (uint32_t)ruv(&r);
 	n = ruv(&r);
 	if (r.bad || n > 65535)
 		goto bad;
@@ -693,8 +729,25 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
 			if (ii >= m->ninst)
 				goto bad;
 			row->inst[k] = (uint16_t)ii;
-			for (f = 0; f < TF_COUNT; f++)
-				row->v[k * TF_COUNT + (size_t)f] = rval(&r, top_field_is_text(f));
+		}
+		for (f = 0; f < TF_COUNT && row->n; f++) {
+			int text = top_field_is_text(f);
+			int64_t v;
+
+			if (!(m->mask & (1u << f))) {
+				for (k = 0; k < row->n; k++)
+					row->v[k * TF_COUNT + (size_t)f] = TOP_ABSENT;
+				continue;
+			}
+			if (r.p < r.end && *r.p == 4) {
+				r.p++;
+				v = rval(&r, text);
+				for (k = 0; k < row->n; k++)
+					row->v[k * TF_COUNT + (size_t)f] = v;
+				continue;
+			}
+			for (k = 0; k < row->n; k++)
+				row->v[k * TF_COUNT + (size_t)f] = rval(&r, text);
 		}
 		aggregate(row, m);
 	}
@@ -702,9 +755,9 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
 		goto bad;
 
 	/* the previous read: which instances are the same processes, and the rows */
-	if (prev && prev->nrows && prev->ninst) {
+	if (prev && prev->ninst) {
 		imap = malloc(prev->ninst * sizeof(*imap));
-		if (!imap || rowmap_build(&rm, prev))
+		if (!imap)
 			goto oom;
 		for (i = 0; i < prev->ninst; i++) {
 			const struct top_inst *o = &prev->inst[i];
@@ -732,13 +785,26 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, double at,
 			}
 		}
 	}
+	/* rows are matched by name only when something carries over: flags
+	 * (expanded, folded, tagged) or the counters of rates */
+	need_rates = (m->mask & RATE_MASK) && prev && (prev->mask & RATE_MASK);
+	if (prev && prev->nrows && (need_rates || prev->flagged)) {
+		if (rowmap_build(&rm, prev))
+			goto oom;
+	}
 	for (i = 0; i < m->nrows; i++) {
 		struct top_row *row = &m->rows[i];
 		const struct top_row *old = rm.slot ? rowmap_find(&rm, prev, row) : NULL;
 
-		if (old)
+		if (old) {
 			row->flags = old->flags;
-		rates(row, old, imap, old ? at - prev->at : 0);
+			if (row->flags)
+				m->flagged++;
+		}
+		if (need_rates || !i)
+			rates(row, old, imap, old ? at - prev->at : 0);
+		else
+			rates(row, NULL, imap, 0);
 	}
 	ret = 0;
 	goto out;
