@@ -86,6 +86,15 @@ keys 3
 check_screen '2xx .*5xx .*REDISP' "HTTP view: responses by class"
 keys 1
 
+# ---------------------------------------------------------------- resize
+"${TM[@]}" resize-window -t top -x 120 -y 30
+check_screen '^1-4 views' "after a resize the help line is drawn again"
+lines=$(screen | wc -l)
+help_at=$(screen | grep -n '^1-4 views' | cut -d: -f1)
+is "$help_at" "$lines" "the help line is the last line of the resized screen ($lines lines)"
+"${TM[@]}" resize-window -t top -x 200 -y 50
+check_screen 'backend_all/srv_all1 .* 3$' "back to the full size"
+
 # ---------------------------------------------------------------- Enter expands
 keys / srv_all1 Enter
 check_screen 'filter: srv_all1' "the filter is shown in the header"
@@ -181,6 +190,29 @@ is "$(alt_screen)" 0 "Ctrl-C leaves the alternate screen"
 hap_cli -s "$FLEET_SOCK_DIR" top --interval 0
 is "$HAP_RC" 2 "--interval 0 is a usage error"
 like "$HAP_ERR" 'interval' "the message names --interval"
+
+# ---------------------------------------------------------------- a reload: old workers
+fleet_down
+fleet_up 2 --master
+start_top -s "master:$FLEET_MASTER_SOCK_1" -s "master:$FLEET_MASTER_SOCK_2" top --interval 0.5
+check_screen 'instances: 2 ok ' "master endpoints: 2 workers"
+spawn fleet_hold "$FLEET_DIR" 1
+for _ in $(seq 50); do
+	[ "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_slow slow1 scur)" = 1 ] && break
+	sleep 0.1
+done
+is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_slow slow1 scur)" 1 "a session is held on worker 1"
+kill -USR2 "$FLEET_MASTER_PID_1"
+check_screen 'instances: 2 ok, 1 old' "after the reload the header counts the old worker" 15
+keys 4
+check_screen "@!$FLEET_PID_1 +old worker" "the old worker is marked old on the instances view"
+check_screen 'master1\.sock @![0-9]+ +ok ' "the new worker appears"
+keys 1 / slow1 Enter
+check_screen 'backend_slow/slow1 .* 1 +1 +- .* 3$' "the old worker's session is counted (cur 1, 3 instances)"
+keys g Enter
+check_screen "@!$FLEET_PID_1 \\(old\\) .* 1 +1 +- .* old$" "expanded: the old worker's row holds the session"
+keys q
+check_screen 'top-exit=0' "q quits"
 
 # ---------------------------------------------------------------- 20,000 servers
 fleet_down
