@@ -176,6 +176,7 @@ struct top {
 	size_t argc;
 
 	struct top_model m;
+	struct top_parse *parse; /* a read being parsed, in slices */
 	int have;
 	uint32_t *natural; /* rows in display order: frontends, then each backend and its servers */
 	size_t nnatural;
@@ -204,7 +205,7 @@ struct top {
 	enum hap_server_change choose_change;
 
 	/* latency accounting (HAPROXYADMIN_TOP_STATS) */
-	double key_max_ms, key_sum_ms, key_inflight_max_ms;
+	double key_max_ms, key_sum_ms, key_inflight_max_ms, finish_max_ms;
 	size_t keys, keys_inflight;
 };
 
@@ -1087,27 +1088,47 @@ static void report_faults(struct top *t, const struct top_model *prev)
 		set_status(t, 0, "every instance answers");
 }
 
+/* The read ended: parse it in slices (step_parse) between key presses. */
 static void finish_refresh(struct top *t)
 {
-	struct top_model nm, old;
-	const struct top_row *selr = NULL;
-	char *name = NULL, *backend = NULL;
-	int type = 0;
-	int32_t k = -1;
 	double at = now_s();
 	char *buf = t->rbuf;
-
 	size_t cap = t->rcap;
 
 	end_child(t, 0);
 	t->last_read_ms = (at - t->started) * 1000;
 	t->rbuf = NULL;
 	t->rcap = 0;
-	if (top_model_parse(&nm, buf, t->rlen, cap, at, t->have ? &t->m : NULL)) {
-		set_status(t, 1, "refresh failed: %s", nm.err);
-		top_model_release(&nm);
-		return;
+	if (top_parse_start(&t->parse, buf, t->rlen, cap, at, t->have ? &t->m : NULL)) {
+		set_status(t, 1, "refresh failed: %s",
+		           t->parse ? top_parse_model(t->parse)->err : "out of memory");
+		top_parse_free(t->parse);
+		t->parse = NULL;
 	}
+}
+
+/* One slice of the parse; the new read replaces the old one when it is done. */
+static void step_parse(struct top *t)
+{
+	struct top_model nm, old;
+	const struct top_row *selr = NULL;
+	char *name = NULL, *backend = NULL;
+	int type = 0, ret;
+	int32_t k = -1;
+	double t0 = now_s();
+
+	ret = top_parse_step(t->parse, 0.004);
+	if (ret == 1)
+		goto out;
+	if (ret < 0) {
+		set_status(t, 1, "refresh failed: %s", top_parse_model(t->parse)->err);
+		top_parse_free(t->parse);
+		t->parse = NULL;
+		goto out;
+	}
+	top_parse_take(t->parse, &nm);
+	top_parse_free(t->parse);
+	t->parse = NULL;
 	if (t->sel < t->nlines) {
 		selr = &t->m.rows[t->lines[t->sel].row];
 		type = selr->type;
@@ -1135,6 +1156,9 @@ static void finish_refresh(struct top *t)
 	top_model_release(&old);
 	free(name);
 	free(backend);
+out:
+	if ((now_s() - t0) * 1000 > t->finish_max_ms)
+		t->finish_max_ms = (now_s() - t0) * 1000;
 }
 
 /* Read what the reader sent so far; a bounded amount per call so keys are
@@ -1681,6 +1705,7 @@ static void write_stats(struct top *t, const char *path)
 	        t->keys, t->key_max_ms, t->keys ? t->key_sum_ms / (double)t->keys : 0.0);
 	fprintf(f, "keys_inflight %zu\nkey_inflight_max_ms %.2f\nlast_read_ms %.1f\n",
 	        t->keys_inflight, t->key_inflight_max_ms, t->last_read_ms);
+	fprintf(f, "parse_slice_max_ms %.2f\n", t->finish_max_ms);
 	fclose(f);
 }
 
@@ -1804,7 +1829,11 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		int nfd = 1, timeout;
 		double now = now_s(), deadline;
 
-		if (t.child <= 0 && (t.want_refresh || now >= t.next_at))
+		if (t.parse) {
+			step_parse(&t);
+			now = now_s();
+		}
+		if (t.child <= 0 && !t.parse && (t.want_refresh || now >= t.next_at))
 			start_refresh(&t);
 		/* a reader that outlives every deadline is stopped, the others go on */
 		deadline = t.started + t.interval_ms / 1000.0 +
@@ -1813,7 +1842,8 @@ int cmd_top(struct cli *c, int argc, char **argv)
 			end_child(&t, 1);
 			set_status(&t, 1, "refresh: the reader did not finish in time; stopped it");
 		}
-		draw(&t);
+		if (!t.parse)
+			draw(&t);
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[0].revents = 0;
@@ -1825,7 +1855,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 			timeout = 1000;
 		} else {
 			timeout = (int)((t.next_at - now) * 1000) + 1;
-			if (t.want_refresh || timeout < 0)
+			if (t.want_refresh || t.parse || timeout < 0)
 				timeout = 0;
 			if (timeout > 1000)
 				timeout = 1000;
@@ -1868,6 +1898,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	else if (got_signal)
 		ret = 128 + got_signal;
 	pending_free(&t.pend);
+	top_parse_free(t.parse);
 	top_model_release(&t.m);
 	free(t.rbuf);
 	free(t.lines);

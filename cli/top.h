@@ -126,6 +126,21 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, doub
                     const struct top_model *prev);
 void top_model_release(struct top_model *m);
 
+/*
+ * The same in slices, so the screen serves keys in between: start (the
+ * header and instances; takes buf), then step until it returns 0 (done; -1
+ * failed, the message in the model's err; 1 more to do, each step running
+ * about budget seconds), then take the model. prev must stay unchanged
+ * until then. free(NULL) is a no-op.
+ */
+struct top_parse;
+int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, double at,
+                    const struct top_model *prev);
+int top_parse_step(struct top_parse *p, double budget);
+struct top_model *top_parse_model(struct top_parse *p);
+void top_parse_take(struct top_parse *p, struct top_model *out);
+void top_parse_free(struct top_parse *p);
+
 /* The command (top.c). */
 int cmd_top(struct cli *c, int argc, char **argv);
 

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "top.h"
@@ -635,28 +636,74 @@ static void set_err(struct top_model *m, const char *msg)
 	snprintf(m->err, sizeof(m->err), "%s", msg);
 }
 
-int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, double at,
+struct top_parse {
+	struct top_model m;
+	struct rbuf r;
+	const struct top_model *prev;
+	int phase; /* 0: rows, 1: matching with the previous read, 2: done */
+	size_t i, nholders, cap_h;
+	int *imap; /* old instance index -> new one, -1 when not the same process */
+	struct rowmap rm;
+	int need_rates;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void top_parse_free(struct top_parse *p)
+{
+	if (!p)
+		return;
+	top_model_release(&p->m);
+	free(p->imap);
+	free(p->rm.slot);
+	free(p);
+}
+
+void top_parse_take(struct top_parse *p, struct top_model *out)
+{
+	*out = p->m;
+	memset(&p->m, 0, sizeof(p->m));
+}
+
+struct top_model *top_parse_model(struct top_parse *p)
+{
+	return &p->m;
+}
+
+int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, double at,
                     const struct top_model *prev)
 {
-	struct rbuf r = { (const unsigned char *)buf, (const unsigned char *)buf + len, 0 };
-	struct rowmap rm = { NULL, 0 };
-	int need_rates;
-	int *imap = NULL; /* old instance index -> new one, -1 when not the same process */
-	size_t i, k, nholders = 0, cap_h;
+	struct top_parse *p = calloc(1, sizeof(*p));
+	struct top_model *m;
+	struct rbuf *r;
+	size_t i, k;
 	uint64_t n;
-	const unsigned char *rows_start;
-	int ret = -1, f;
 
-	memset(m, 0, sizeof(*m));
+	*out = p;
+	if (!p) {
+		free(buf);
+		return -2;
+	}
+	m = &p->m;
+	r = &p->r;
+	r->p = (const unsigned char *)buf;
+	r->end = (const unsigned char *)buf + len;
 	m->buf = buf;
 	m->len = len;
 	m->cap = cap;
 	m->at = at;
+	p->prev = prev;
 	rules_init();
 	if (len >= 3 && memcmp(buf, "HTE", 3) == 0) {
-		r.p += 3;
-		set_err(m, rstr(&r, NULL));
-		if (r.bad)
+		r->p += 3;
+		set_err(m, rstr(r, NULL));
+		if (r->bad)
 			set_err(m, "the reader failed");
 		return -1;
 	}
@@ -664,10 +711,10 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, doub
 		set_err(m, len ? "the reader sent something unreadable" : "the reader died");
 		return -1;
 	}
-	r.p += 3;
-	m->mask = (uint32_t)ruv(&r);
-	n = ruv(&r);
-	if (r.bad || n > 65535)
+	r->p += 3;
+	m->mask = (uint32_t)ruv(r);
+	n = ruv(r);
+	if (r->bad || n > 65535)
 		goto bad;
 	m->ninst = (size_t)n;
 	m->inst = calloc(m->ninst ? m->ninst : 1, sizeof(*m->inst));
@@ -676,101 +723,47 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, doub
 	for (i = 0; i < m->ninst; i++) {
 		struct top_inst *in = &m->inst[i];
 
-		in->name = rstr(&r, NULL);
-		in->status = (int)rsv(&r);
-		in->msg = rstr(&r, NULL);
-		in->flags = (unsigned)ruv(&r);
-		in->node = rstr(&r, NULL);
-		in->version = rstr(&r, NULL);
-		in->pid = rval(&r, 0);
-		in->uptime = rval(&r, 0);
-		in->connrate = rval(&r, 0);
-		in->idle = rval(&r, 0);
-		in->conns = rval(&r, 0);
+		in->name = rstr(r, NULL);
+		in->status = (int)rsv(r);
+		in->msg = rstr(r, NULL);
+		in->flags = (unsigned)ruv(r);
+		in->node = rstr(r, NULL);
+		in->version = rstr(r, NULL);
+		in->pid = rval(r, 0);
+		in->uptime = rval(r, 0);
+		in->connrate = rval(r, 0);
+		in->idle = rval(r, 0);
+		in->conns = rval(r, 0);
 	}
-	n = ruv(&r);
-	if (r.bad || n > (uint64_t)(r.end - r.p))
+	n = ruv(r);
+	if (r->bad || n > (uint64_t)(r->end - r->p))
 		goto bad;
 	m->nrows = (size_t)n;
 	m->rows = calloc(m->nrows ? m->nrows : 1, sizeof(*m->rows));
-	/* holders: at most ninst per row; grow the pools as needed */
-	cap_h = m->nrows * (m->ninst ? m->ninst : 1) + 1;
-	m->inst_pool = malloc(cap_h * sizeof(*m->inst_pool));
-	m->val_pool = malloc(cap_h * TF_COUNT * sizeof(*m->val_pool));
-	m->rate_pool = malloc(cap_h * TR_COUNT * sizeof(*m->rate_pool));
+	/* holders: at most ninst per row */
+	p->cap_h = m->nrows * (m->ninst ? m->ninst : 1) + 1;
+	m->inst_pool = malloc(p->cap_h * sizeof(*m->inst_pool));
+	m->val_pool = malloc(p->cap_h * TF_COUNT * sizeof(*m->val_pool));
+	m->rate_pool = malloc(p->cap_h * TR_COUNT * sizeof(*m->rate_pool));
 	if (!m->rows || !m->inst_pool || !m->val_pool || !m->rate_pool)
 		goto oom;
-	rows_start = r.p;
-	(void)rows_start;
-	for (i = 0; i < m->nrows && !r.bad; i++) {
-		struct top_row *row = &m->rows[i];
-		const char *b;
 
-		if (r.p >= r.end)
-			goto bad;
-		row->type = *r.p++;
-		if (row->type > HAP_OBJ_SERVER)
-			goto bad;
-		row->name = rstr(&r, NULL);
-		b = rstr(&r, NULL);
-		row->backend = row->type == HAP_OBJ_SERVER ? b : NULL;
-		row->group = (uint32_t)i;
-		n = ruv(&r);
-		if (r.bad || n > m->ninst || nholders + n > cap_h)
-			goto bad;
-		row->n = (uint16_t)n;
-		row->inst = &m->inst_pool[nholders];
-		row->v = &m->val_pool[nholders * TF_COUNT];
-		row->rate = &m->rate_pool[nholders * TR_COUNT];
-		nholders += n;
-		for (k = 0; k < row->n; k++) {
-			uint64_t ii = ruv(&r);
-
-			if (ii >= m->ninst)
-				goto bad;
-			row->inst[k] = (uint16_t)ii;
-		}
-		for (f = 0; f < TF_COUNT && row->n; f++) {
-			int text = top_field_is_text(f);
-			int64_t v;
-
-			if (!(m->mask & (1u << f))) {
-				for (k = 0; k < row->n; k++)
-					row->v[k * TF_COUNT + (size_t)f] = TOP_ABSENT;
-				continue;
-			}
-			if (r.p < r.end && *r.p == 4) {
-				r.p++;
-				v = rval(&r, text);
-				for (k = 0; k < row->n; k++)
-					row->v[k * TF_COUNT + (size_t)f] = v;
-				continue;
-			}
-			for (k = 0; k < row->n; k++)
-				row->v[k * TF_COUNT + (size_t)f] = rval(&r, text);
-		}
-		aggregate(row, m);
-	}
-	if (r.bad)
-		goto bad;
-
-	/* the previous read: which instances are the same processes, and the rows */
+	/* the previous read: which instances are the same processes */
 	if (prev && prev->ninst) {
-		imap = malloc(prev->ninst * sizeof(*imap));
-		if (!imap)
+		p->imap = malloc(prev->ninst * sizeof(*p->imap));
+		if (!p->imap)
 			goto oom;
 		for (i = 0; i < prev->ninst; i++) {
 			const struct top_inst *o = &prev->inst[i];
 
-			imap[i] = -1;
+			p->imap[i] = -1;
 			for (k = 0; k < m->ninst; k++) {
 				struct top_inst *in = &m->inst[k];
 
 				if (strcmp(o->name, in->name) != 0)
 					continue;
-				if (o->status || in->status) {
+				if (o->status || in->status)
 					break;
-				}
 				if (o->pid != in->pid ||
 				    (in->uptime != TOP_ABSENT && o->uptime != TOP_ABSENT &&
 				     in->uptime < o->uptime)) {
@@ -780,41 +773,147 @@ int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, doub
 				}
 				in->restarted = o->restarted;
 				in->restarted_at = o->restarted_at;
-				imap[i] = (int)k;
+				p->imap[i] = (int)k;
 				break;
 			}
 		}
 	}
-	/* rows are matched by name only when something carries over: flags
-	 * (expanded, folded, tagged) or the counters of rates */
-	need_rates = (m->mask & RATE_MASK) && prev && (prev->mask & RATE_MASK);
-	if (prev && prev->nrows && (need_rates || prev->flagged)) {
-		if (rowmap_build(&rm, prev))
-			goto oom;
-	}
-	for (i = 0; i < m->nrows; i++) {
-		struct top_row *row = &m->rows[i];
-		const struct top_row *old = rm.slot ? rowmap_find(&rm, prev, row) : NULL;
-
-		if (old) {
-			row->flags = old->flags;
-			if (row->flags)
-				m->flagged++;
-		}
-		if (need_rates || !i)
-			rates(row, old, imap, old ? at - prev->at : 0);
-		else
-			rates(row, NULL, imap, 0);
-	}
-	ret = 0;
-	goto out;
+	return 0;
 bad:
 	set_err(m, "the reader sent something unreadable");
-	goto out;
+	return -1;
 oom:
 	set_err(m, "out of memory");
-out:
-	free(rm.slot);
-	free(imap);
-	return ret;
+	return -1;
+}
+
+/* Decode row i. */
+static int parse_row(struct top_parse *p, size_t i)
+{
+	struct top_model *m = &p->m;
+	struct rbuf *r = &p->r;
+	struct top_row *row = &m->rows[i];
+	const char *b;
+	uint64_t n;
+	size_t k;
+	int f;
+
+	if (r->p >= r->end)
+		return -1;
+	row->type = *r->p++;
+	if (row->type > HAP_OBJ_SERVER)
+		return -1;
+	row->name = rstr(r, NULL);
+	b = rstr(r, NULL);
+	row->backend = row->type == HAP_OBJ_SERVER ? b : NULL;
+	row->group = (uint32_t)i;
+	n = ruv(r);
+	if (r->bad || n > m->ninst || p->nholders + n > p->cap_h)
+		return -1;
+	row->n = (uint16_t)n;
+	row->inst = &m->inst_pool[p->nholders];
+	row->v = &m->val_pool[p->nholders * TF_COUNT];
+	row->rate = &m->rate_pool[p->nholders * TR_COUNT];
+	p->nholders += n;
+	for (k = 0; k < row->n; k++) {
+		uint64_t ii = ruv(r);
+
+		if (ii >= m->ninst)
+			return -1;
+		row->inst[k] = (uint16_t)ii;
+	}
+	for (f = 0; f < TF_COUNT && row->n; f++) {
+		int text = top_field_is_text(f);
+		int64_t v;
+
+		if (!(m->mask & (1u << f))) {
+			for (k = 0; k < row->n; k++)
+				row->v[k * TF_COUNT + (size_t)f] = TOP_ABSENT;
+			continue;
+		}
+		if (r->p < r->end && *r->p == 4) {
+			r->p++;
+			v = rval(r, text);
+			for (k = 0; k < row->n; k++)
+				row->v[k * TF_COUNT + (size_t)f] = v;
+			continue;
+		}
+		for (k = 0; k < row->n; k++)
+			row->v[k * TF_COUNT + (size_t)f] = rval(r, text);
+	}
+	if (r->bad)
+		return -1;
+	aggregate(row, m);
+	return 0;
+}
+
+int top_parse_step(struct top_parse *p, double budget)
+{
+	struct top_model *m = &p->m;
+	const struct top_model *prev = p->prev;
+	double deadline = mono_now() + budget;
+	size_t n = 0;
+
+	while (p->phase < 2) {
+		if (!(++n & 255) && mono_now() > deadline)
+			return 1;
+		if (p->phase == 0) {
+			if (p->i == m->nrows) {
+				/* rows are matched by name only when something carries
+				 * over: flags (expanded, folded, tagged) or counters */
+				p->need_rates =
+				        (m->mask & RATE_MASK) && prev && (prev->mask & RATE_MASK);
+				if (prev && prev->nrows && (p->need_rates || prev->flagged) &&
+				    rowmap_build(&p->rm, prev)) {
+					set_err(m, "out of memory");
+					return -1;
+				}
+				p->phase = 1;
+				p->i = 0;
+				continue;
+			}
+			if (parse_row(p, p->i)) {
+				set_err(m, "the reader sent something unreadable");
+				return -1;
+			}
+			p->i++;
+			continue;
+		}
+		if (p->i == m->nrows) {
+			p->phase = 2;
+			break;
+		}
+		{
+			struct top_row *row = &m->rows[p->i];
+			const struct top_row *old =
+			        p->rm.slot ? rowmap_find(&p->rm, prev, row) : NULL;
+
+			if (old) {
+				row->flags = old->flags;
+				if (row->flags)
+					m->flagged++;
+			}
+			rates(row, p->need_rates ? old : NULL, p->imap, old ? m->at - prev->at : 0);
+			p->i++;
+		}
+	}
+	return 0;
+}
+
+int top_model_parse(struct top_model *m, char *buf, size_t len, size_t cap, double at,
+                    const struct top_model *prev)
+{
+	struct top_parse *p;
+	int ret = top_parse_start(&p, buf, len, cap, at, prev);
+
+	if (!ret)
+		ret = top_parse_step(p, 1e9);
+	if (!p) {
+		memset(m, 0, sizeof(*m));
+		snprintf(m->err, sizeof(m->err), "out of memory");
+		return -1;
+	}
+	top_parse_take(p, m);
+	top_parse_free(p);
+	return ret ? -1 : 0;
 }
