@@ -205,7 +205,7 @@ struct top {
 	enum hap_server_change choose_change;
 
 	/* latency accounting (HAPROXYADMIN_TOP_STATS) */
-	double key_max_ms, key_sum_ms, key_inflight_max_ms, finish_max_ms;
+	double key_max_ms, key_sum_ms, key_inflight_max_ms, finish_max_ms, busy_max_ms;
 	size_t keys, keys_inflight;
 };
 
@@ -1705,7 +1705,8 @@ static void write_stats(struct top *t, const char *path)
 	        t->keys, t->key_max_ms, t->keys ? t->key_sum_ms / (double)t->keys : 0.0);
 	fprintf(f, "keys_inflight %zu\nkey_inflight_max_ms %.2f\nlast_read_ms %.1f\n",
 	        t->keys_inflight, t->key_inflight_max_ms, t->last_read_ms);
-	fprintf(f, "parse_slice_max_ms %.2f\n", t->finish_max_ms);
+	fprintf(f, "parse_slice_max_ms %.2f\nloop_busy_max_ms %.2f\n", t->finish_max_ms,
+	        t->busy_max_ms);
 	fclose(f);
 }
 
@@ -1724,6 +1725,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	struct sigaction sa;
 	const char *stats = getenv("HAPROXYADMIN_TOP_STATS");
 	int o, ret = EXIT_OK, i, reader = 0;
+	double woke;
 	uint32_t mask = 0;
 	struct hap_error err = { 0, "" };
 
@@ -1824,6 +1826,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	set_status(&t, 0, "reading %zu endpoint%s...", hap_endpoint_count(c->h),
 	           hap_endpoint_count(c->h) == 1 ? "" : "s");
 
+	woke = now_s();
 	while (!t.quit && !got_signal) {
 		struct pollfd pfd[2];
 		int nfd = 1, timeout;
@@ -1860,8 +1863,17 @@ int cmd_top(struct cli *c, int argc, char **argv)
 			if (timeout > 1000)
 				timeout = 1000;
 		}
+		{
+			/* the longest time away from the terminal: the bound of
+			 * keypress-to-redraw, less the key's own handling */
+			double busy = (now_s() - woke) * 1000;
+
+			if (busy > t.busy_max_ms)
+				t.busy_max_ms = busy;
+		}
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 			break;
+		woke = now_s();
 		if (nfd == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			pump(&t);
 		/* keys (and KEY_RESIZE after SIGWINCH): every one waiting */
