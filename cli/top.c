@@ -1107,7 +1107,8 @@ static void finish_refresh(struct top *t)
 	}
 }
 
-/* One slice of the parse; the new read replaces the old one when it is done. */
+/* One slice of the parse (about 2 ms); the new read replaces the old one
+ * when it is done. */
 static void step_parse(struct top *t)
 {
 	struct top_model nm, old;
@@ -1117,7 +1118,7 @@ static void step_parse(struct top *t)
 	int32_t k = -1;
 	double t0 = now_s();
 
-	ret = top_parse_step(t->parse, 0.004);
+	ret = top_parse_step(t->parse, 0.002);
 	if (ret == 1)
 		goto out;
 	if (ret < 0) {
@@ -1784,6 +1785,9 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "top: unexpected argument '%s'", argv[optind]);
 	}
 	if (reader) {
+		/* the screen first: when both want the CPU, keys win */
+		if (nice(5) < 0)
+			errno = 0;
 		ret = cli_fleet(c);
 		if (!ret)
 			ret = top_read_child(c->h, STDOUT_FILENO, t.backends, t.nb, mask);
