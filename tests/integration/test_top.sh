@@ -82,9 +82,23 @@ for i in 1 2 3; do
 done
 keys 2
 check_screen 'IN/s .*REQ/s' "traffic view: rates from counter deltas"
+# rates: requests per second from the counters of two reads, while traffic flows
+spawn fleet_traffic_loop "$FLEET_DIR" 10 6
+rate=""
+for _ in $(seq 60); do
+	rate=$(screen | awk '$1 == "fe" && $2 == "frontend_all" { print $(NF - 2) }')
+	awk -v r="$rate" 'BEGIN { exit !(r + 0 > 0) }' && break
+	sleep 0.1
+done
+ok "$(awk -v r="$rate" 'BEGIN { print !(r + 0 > 0) }')" "traffic view: frontend_all shows requests per second while traffic flows ($rate)"
+unlike "$(screen)" ' -[0-9]' "no negative number on the traffic view"
 keys 3
 check_screen '2xx .*5xx .*REDISP' "HTTP view: responses by class"
+check_screen 'fe frontend_all +[1-9][0-9]* +0 +[1-9]' "HTTP view: frontend_all counts requests and 2xx"
 keys 1
+
+# colours: on a terminal that has them, and never with NO_COLOR
+like "$("${TM[@]}" capture-pane -e -p -t "$PANE")" $'\e\\[[0-9;]*3[0-7]' "colours on a colour terminal"
 
 # ---------------------------------------------------------------- resize
 "${TM[@]}" resize-window -t top -x 120 -y 30
@@ -185,6 +199,16 @@ is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_all srv_all1 status)" DRAIN "read
 keys C-c
 check_screen 'top-exit=130' "Ctrl-C ends top (status 130)"
 is "$(alt_screen)" 0 "Ctrl-C leaves the alternate screen"
+
+# NO_COLOR: the same screen without colours; -b: one backend only
+start_top -s "$FLEET_SOCK_DIR" top --interval 0.5 -b backend_all
+"${TM[@]}" kill-session -t top 2>/dev/null
+"${TM[@]}" new-session -d -s top -x 200 -y 50 \
+	"NO_COLOR=1 '$HAPROXYADMIN' -s '$FLEET_SOCK_DIR' top --interval 0.5 -b backend_all; exec sleep 600"
+check_screen 'instances: 2 ok, 1 down  rows: 6/6' "-b backend_all: the backend and its 5 servers only"
+unlike "$("${TM[@]}" capture-pane -e -p -t "$PANE")" $'\e\\[[0-9;]*3[0-7]m' "NO_COLOR: no colour"
+like "$("${TM[@]}" capture-pane -e -p -t "$PANE")" $'\e\\[[0-9;]*7m' "NO_COLOR: reverse video still marks the cursor"
+keys q
 
 # bad input: one line, exit 2, no screen
 hap_cli -s "$FLEET_SOCK_DIR" top --interval 0
