@@ -51,12 +51,18 @@ start_top() {
 	q=""
 	for a in "$HAPROXYADMIN" "$@"; do q="$q '${a//\'/\'\\\'\'}'"; done
 	cmd="$cmd$q; echo \"top-exit=\$?\"; printf 'prompt$ '; exec sleep 600"
+	tmux_server
 	"${TM[@]}" kill-session -t top 2>/dev/null
 	"${TM[@]}" new-session -d -s top -x 200 -y 50 "$cmd" || bail_out "tmux did not start"
-	if [ -z "${TMUX_PID:-}" ]; then
-		TMUX_PID=$("${TM[@]}" display-message -p '#{pid}')
-		TAP_BG_PIDS="$TAP_BG_PIDS $TMUX_PID"
-	fi
+}
+
+# tmux_server: the private server, started once with an idle session that
+# keeps it alive between top sessions; its pid is killed at exit
+tmux_server() {
+	[ -n "${TMUX_PID:-}" ] && return
+	"${TM[@]}" new-session -d -s hold -x 200 -y 50 "exec sleep 3600" || bail_out "tmux did not start"
+	TMUX_PID=$("${TM[@]}" display-message -p -t hold '#{pid}')
+	TAP_BG_PIDS="$TAP_BG_PIDS $TMUX_PID"
 }
 
 admin_sock() { local v=FLEET_ADMIN_SOCK_$1; printf '%s\n' "${!v}"; }
