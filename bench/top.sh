@@ -21,8 +21,9 @@ bench_top() {
 	local name="hapbench-top-$$" tpid dir stats tfile
 	local tm
 	command -v tmux >/dev/null || { bench_log "top: tmux is missing (scripts/deps.sh tmux)"; return 1; }
-	tm=(tmux -L "$name" -f /dev/null)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/hapbench-top.XXXXXX")
+	# the server's socket in our temp dir, removed at the end
+	tm=(env TMUX_TMPDIR="$dir" tmux -L "$name" -f /dev/null)
 	stats=$dir/stats
 	tfile=$dir/time
 	"${tm[@]}" new-session -d -s b -x 200 -y 50 \
@@ -31,7 +32,7 @@ bench_top() {
 	tpid=$("${tm[@]}" display-message -p '#{pid}')
 	local t_end=$((SECONDS + 60))
 	until "${tm[@]}" capture-pane -p -t b | grep -q 'rows: [1-9]'; do
-		[ $SECONDS -ge $t_end ] && { "${tm[@]}" kill-server; bench_log "top: no rows after 60 s"; return 1; }
+		[ $SECONDS -ge $t_end ] && { "${tm[@]}" kill-server; rm -rf "$dir"; bench_log "top: no rows after 60 s"; return 1; }
 		sleep 0.2
 	done
 	# the tmux floor: the same round trip to a pane that only echoes

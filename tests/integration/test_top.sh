@@ -11,7 +11,8 @@ command -v tmux >/dev/null || {
 }
 
 TMUX_NAME="haptop-$$-$RANDOM"
-TM=(tmux -L "$TMUX_NAME" -f /dev/null)
+# the server's socket goes in the first fleet's directory (removed at exit)
+TM=(env TMUX_TMPDIR="${TMPDIR:-/tmp}" tmux -L "$TMUX_NAME" -f /dev/null)
 PANE=top:0
 
 # screen: the visible text of the pane
@@ -73,6 +74,7 @@ alt_screen() { "${TM[@]}" display-message -p -t "$PANE" '#{alternate_on}'; }
 first_row() { sed -n 3p <<<"$(screen)"; }
 
 fleet_up 3
+TM=(env TMUX_TMPDIR="$FLEET_DIR" tmux -L "$TMUX_NAME" -f /dev/null)
 
 # ---------------------------------------------------------------- rows, views
 start_top -s "$FLEET_SOCK_DIR" top --interval 0.5
