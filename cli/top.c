@@ -413,8 +413,20 @@ static int build_natural(struct top *t)
 
 static int row_matches(const struct top *t, const struct top_row *r)
 {
+	const char *slash;
+
 	if (!t->filter[0])
 		return 1;
+	slash = strchr(t->filter, '/');
+	if (slash && r->backend) {
+		/* "BACKEND/SERVER": a part of each */
+		char b[256];
+		size_t n = (size_t)(slash - t->filter);
+
+		memcpy(b, t->filter, n);
+		b[n] = '\0';
+		return strstr(r->backend, b) && strstr(r->name, slash + 1);
+	}
 	if (strstr(r->name, t->filter))
 		return 1;
 	return r->backend && strstr(r->backend, t->filter) != NULL;

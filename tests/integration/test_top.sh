@@ -177,11 +177,32 @@ keys n
 check_screen 'cancelled: nothing was sent' "n cancels"
 is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_all srv_all1 status)" DRAIN "a cancelled action sends nothing"
 
+# weight on two tagged servers: space tags, w asks for the value
+keys Escape / backend_all/srv_a Enter g
+check_screen 'filter: backend_all/srv_a' "a filter BACKEND/SERVER"
+n=$(sed 1d <<<"$SCREEN" | grep -c 'backend_all/srv_a')
+is "$n" 2 "it keeps the servers of that backend whose names match (srv_agent, srv_all1)"
+keys Space Space
+check_screen '^\*  +backend_all/srv_agent' "space tags a server (marked *)"
+keys w 3 Enter
+check_screen 'set weight 2 servers to 3 on 3 instances' "w: the weight of the 2 tagged servers, confirmed first"
+keys y
+check_screen 'set weight 2 servers to 3:' "the weight result is in the status line"
+for i in 1 2 3; do
+	is "$(stat_field "$(admin_sock $i)" backend_all srv_agent weight) $(stat_field "$(admin_sock $i)" backend_all srv_all1 weight)" "3 3" \
+		"weight 3 reached both servers on instance $i"
+done
+keys u
+
 # ---------------------------------------------------------------- a killed instance
 keys Escape 4
 check_screen 'admin2\.sock +ok' "instance 2 is ok before the kill"
 kill "$FLEET_PID_2"
 check_screen 'admin2\.sock +dead: ' "the killed instance is shown dead" 15
+kill -STOP "$FLEET_PID_3"
+check_screen 'admin3\.sock +hung: ' "a stopped (hung) instance is shown hung" 15
+kill -CONT "$FLEET_PID_3"
+check_screen 'admin3\.sock +ok' "it is ok again once it answers" 15
 like "$(sed -n 1p <<<"$SCREEN")" '2 ok, 1 down' "the header counts it down"
 like "$SCREEN" 'admin2\.sock: dead' "the status line names it"
 up1=$(grep 'admin1\.sock' <<<"$SCREEN" | awk '{ print $(NF-3) }')
