@@ -569,6 +569,11 @@ static void put(int y, int x, int w, const char *s, int attr, int right)
 {
 	int len = (int)strlen(s);
 
+	/* clipped at the right edge: a cell never wraps onto the next line */
+	if (y < 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
 	if (w <= 0)
 		return;
 	if (attr)
@@ -589,8 +594,11 @@ static int name_width(const struct col *cs, int width)
 
 	for (i = 1; cs[i].title; i++)
 		rest += cs[i].width + 1;
+	/* names matter more than the last columns: those are clipped first */
 	width -= rest + 1;
-	return width < 12 ? 12 : width;
+	if (width < 28)
+		width = COLS / 2 < 28 ? (COLS / 2 > 12 ? COLS / 2 : 12) : 28;
+	return width;
 }
 
 static const char *inst_health(const struct top *t, const struct top_inst *in, int *bad)
