@@ -22,6 +22,11 @@
 # Prints a Markdown report; --write also puts it into BENCHMARKS.md between
 # the "bench:results" markers.
 #
+# D. `top --interval 1` on the big fleet: its CPU (readers included) against
+#   as many `server list -o json` runs as it refreshed (target <= 1.2x), and
+#   keypress-to-redraw while a refresh is in flight (target < 50 ms), driven
+#   in a private tmux server (bench/top.sh). BENCH_ONLY=top runs only this
+#   case (the big fleet, then top), BENCH_TOP_SECS (30) its duration.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
 # BENCH_SERVERS (10), BENCH_SMALL (64), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
@@ -30,6 +35,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+# shellcheck source=bench/top.sh
+. bench/top.sh
 
 WRITE=0
 for a in "$@"; do
@@ -119,6 +126,15 @@ fleet_up big "$BIG_N" --big "$BIG_B" "$BIG_S"
 BIG_SOCKS=("$WORK"/big/sock/admin*.sock)
 mapfile -t HAP_PIDS < <(sed -n "s/^FLEET_PID_[0-9]*=//p" "$WORK/big/env")
 TOOL=("$BIN" -t 30 -s "$WORK/big/sock" -o json)
+
+if [ "${BENCH_ONLY:-}" = top ]; then
+	bench_log "D: top --interval 1 on the big fleet for ${BENCH_TOP_SECS:-30} s"
+	bench_top "$BIN" "$WORK/big/sock" "$WORK/top.md" || bench_die "the top case failed"
+	echo "Big fleet: $BIG_N instances × $BIG_B backends × $BIG_S servers = $((BIG_N * BIG_B * BIG_S)) server rows; load average $(bench_loadavg)."
+	echo
+	cat "$WORK/top.md"
+	exit 0
+fi
 
 # the exact request of each read (strace on the first instance), else the documented one
 req_of() { # req_of NAME FALLBACK ARGS...
@@ -257,6 +273,11 @@ profile() {
 bench_log "profiling ($profiler)"
 profile sv "${TOOL[@]}" server list
 profile dump "${TOOL[@]}" dump
+
+# ================================================================ D. top
+
+bench_log "D: top --interval 1 on the big fleet for ${BENCH_TOP_SECS:-30} s"
+bench_top "$BIN" "$WORK/big/sock" "$WORK/top.md" || echo "(the top case failed: see the log)" >"$WORK/top.md"
 
 # ================================================================ B. writes
 
@@ -499,6 +520,10 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 		echo "the raw commands alone take $(ms "$f") ms."
 		echo
 	done
+	echo "\`top --interval 1\` on the big fleet (bench/top.sh):"
+	echo
+	cat "$WORK/top.md"
+	echo
 	echo "Write floors: the same \`set weight\` lines as \`-n\` prints, one socat per instance in"
 	echo "parallel (a single command as is; several in one \`prompt\` session, the cheapest way"
 	echo "HAProxy takes them). srv_shared is added to every backend with \`add server\` at run time."

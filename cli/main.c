@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "fleetconf.h"
 #include "width.h"
+#include "top.h"
 
 struct cli_cmd {
 	const char *name;
@@ -36,6 +37,7 @@ static const struct cli_cmd cmds[] = {
 	{ "exporter", cmd_exporter,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
 	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },
+	{ "top", cmd_top, "the live view of the whole fleet (full screen)" },
 	{ "help", cmd_help, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, "the program's version" },
 };

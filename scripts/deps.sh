@@ -4,10 +4,10 @@
 # Installs only what is missing; needs root (or prints what to install).
 set -eu
 
-# build: gcc make meson ninja-build pkg-config; unit tests: libcmocka-dev;
+# build: gcc make meson ninja-build pkg-config libncurses-dev (top); unit tests: libcmocka-dev;
 # integration tests: haproxy socat jq curl tmux zsh (completion) man-db (man
 # pages), prometheus (the exporter scraped by a real server, and promtool)
-pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format
+pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format libncurses-dev
 curl tmux zsh man-db prometheus $*"
 
 missing=""

@@ -1,0 +1,1946 @@
+/*
+ * top.c - `haproxyadmin top`: the live, merged view of the whole fleet.
+ *
+ * One thread, one poll() loop over the terminal and the pipe of the reader:
+ * every interval a child process takes one snapshot through the library and
+ * sends a compact serialization (top_read.c), so a slow or hung instance
+ * never freezes the screen. The screen draws only the visible rows. Actions
+ * go through the same plans as the CLI (hap_server_plan, hap_plan_apply),
+ * after a confirmation line naming the instances they touch.
+ *
+ * Must never: leave the terminal in curses mode on any exit path, or write
+ * to a socket without a confirmation.
+ */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "top.h"
+
+enum { VIEW_STATUS = 1, VIEW_TRAFFIC, VIEW_HTTP, VIEW_INST };
+
+enum col_kind {
+	COL_NAME = 0,
+	COL_FIELD,
+	COL_BYTES,
+	COL_AGE,
+	COL_RATE,
+	COL_BRATE,
+	COL_INST,
+};
+
+struct col {
+	const char *title;
+	int width;
+	enum col_kind kind;
+	int idx; /* field or rate */
+};
+
+static const struct col cols_status[] = {
+	{ "NAME", 0, COL_NAME, 0 },
+	{ "STATUS", 11, COL_FIELD, TF_STATUS },
+	{ "WEIGHT", 7, COL_FIELD, TF_WEIGHT },
+	{ "CUR", 7, COL_FIELD, TF_SCUR },
+	{ "MAX", 7, COL_FIELD, TF_SMAX },
+	{ "LIMIT", 7, COL_FIELD, TF_SLIM },
+	{ "QUEUE", 6, COL_FIELD, TF_QCUR },
+	{ "CHECK", 9, COL_FIELD, TF_CHECK },
+	{ "CHANGED", 8, COL_AGE, TF_LASTCHG },
+	{ "INST", 5, COL_INST, 0 },
+	{ NULL, 0, 0, 0 },
+};
+static const struct col cols_traffic[] = {
+	{ "NAME", 0, COL_NAME, 0 },         { "IN", 9, COL_BYTES, TF_BIN },
+	{ "OUT", 9, COL_BYTES, TF_BOUT },   { "IN/s", 9, COL_BRATE, TR_BIN },
+	{ "OUT/s", 9, COL_BRATE, TR_BOUT }, { "SESS/s", 8, COL_RATE, TR_SESS },
+	{ "REQ/s", 8, COL_RATE, TR_REQ },   { "SESSIONS", 10, COL_FIELD, TF_STOT },
+	{ "CUR", 7, COL_FIELD, TF_SCUR },   { NULL, 0, 0, 0 },
+};
+static const struct col cols_http[] = {
+	{ "NAME", 0, COL_NAME, 0 },
+	{ "REQS", 9, COL_FIELD, TF_REQTOT },
+	{ "1xx", 7, COL_FIELD, TF_H1XX },
+	{ "2xx", 9, COL_FIELD, TF_H2XX },
+	{ "3xx", 7, COL_FIELD, TF_H3XX },
+	{ "4xx", 7, COL_FIELD, TF_H4XX },
+	{ "5xx", 7, COL_FIELD, TF_H5XX },
+	{ "OTHER", 6, COL_FIELD, TF_HOTHER },
+	{ "EREQ", 6, COL_FIELD, TF_EREQ },
+	{ "ECON", 6, COL_FIELD, TF_ECON },
+	{ "ERESP", 6, COL_FIELD, TF_ERESP },
+	{ "RETR", 6, COL_FIELD, TF_WRETR },
+	{ "REDISP", 6, COL_FIELD, TF_WREDIS },
+	{ NULL, 0, 0, 0 },
+};
+/* the instances view: idx is the column number in inst_cell() */
+static const struct col cols_inst[] = {
+	{ "INSTANCE", 0, COL_NAME, 0 },  { "HEALTH", 24, COL_FIELD, 1 },
+	{ "NODE", 12, COL_FIELD, 2 },    { "PID", 8, COL_FIELD, 3 },
+	{ "VERSION", 14, COL_FIELD, 4 }, { "UPTIME", 8, COL_FIELD, 5 },
+	{ "CONN/s", 7, COL_FIELD, 6 },   { "IDLE%", 6, COL_FIELD, 7 },
+	{ "CONNS", 7, COL_FIELD, 8 },    { NULL, 0, 0, 0 },
+};
+
+static const struct col *view_cols(int view)
+{
+	switch (view) {
+	case VIEW_TRAFFIC:
+		return cols_traffic;
+	case VIEW_HTTP:
+		return cols_http;
+	case VIEW_INST:
+		return cols_inst;
+	}
+	return cols_status;
+}
+
+/* The fields a view shows: the reader reads only those (a narrower split
+ * of every row); the instances view keeps what the status view reads. */
+static uint32_t view_mask(int view)
+{
+#define B(f) (1u << (f))
+	switch (view) {
+	case VIEW_TRAFFIC:
+		return B(TF_BIN) | B(TF_BOUT) | B(TF_STOT) | B(TF_REQTOT) | B(TF_SCUR);
+	case VIEW_HTTP:
+		return B(TF_REQTOT) | B(TF_H1XX) | B(TF_H2XX) | B(TF_H3XX) | B(TF_H4XX) |
+		       B(TF_H5XX) | B(TF_HOTHER) | B(TF_EREQ) | B(TF_ECON) | B(TF_ERESP) |
+		       B(TF_WRETR) | B(TF_WREDIS);
+	default:
+		return B(TF_STATUS) | B(TF_WEIGHT) | B(TF_SCUR) | B(TF_SMAX) | B(TF_SLIM) |
+		       B(TF_QCUR) | B(TF_CHECK) | B(TF_LASTCHG);
+	}
+#undef B
+}
+
+static int ncols(const struct col *c)
+{
+	int n = 0;
+
+	while (c[n].title)
+		n++;
+	return n;
+}
+
+/* One line of the table: a merged row (k < 0) or one instance's row. */
+struct line {
+	uint32_t row;
+	int32_t k;
+};
+
+enum mode {
+	MODE_NORMAL = 0,
+	MODE_FILTER,  /* typing the filter */
+	MODE_WEIGHT,  /* typing a weight */
+	MODE_CHOOSE,  /* h / a: enable or disable */
+	MODE_CONFIRM, /* y / n on a planned action */
+};
+
+struct pending {
+	enum hap_server_change change;
+	char value[64];
+	char what[96];
+	struct hap_plan **plans;
+	char **names; /* "backend/server" per plan */
+	size_t nplans;
+};
+
+struct top {
+	struct cli *c;
+	int interval_ms;
+	const char **backends;
+	size_t nb;
+	int read_only;
+	char filter[256];
+	int view;
+	int sort_col; /* 0: natural order */
+	int sort_rev;
+	int color;
+	int quit;
+
+	char **argv; /* the command line again, for the reader */
+	char *argcmd;
+	size_t argc;
+
+	struct top_model m;
+	struct top_parse *parse; /* a read being parsed, in slices */
+	int have;
+	uint32_t *natural; /* rows in display order: frontends, then each backend and its servers */
+	size_t nnatural;
+	size_t refreshes;
+
+	pid_t child;
+	int rfd;
+	char *rbuf;
+	size_t rlen, rcap;
+	double started, next_at;
+	int want_refresh;
+	double last_read_ms;
+
+	struct line *lines;
+	size_t nlines, lcap;
+	size_t sel, first;
+	size_t isel, ifirst;
+
+	char status[1024];
+	int status_bad;
+
+	enum mode mode;
+	char input[128];
+	size_t ilen;
+	struct pending pend;
+	enum hap_server_change choose_change;
+
+	/* latency accounting (HAPROXYADMIN_TOP_STATS) */
+	double key_max_ms, key_sum_ms, key_inflight_max_ms, finish_max_ms, busy_max_ms;
+	size_t keys, keys_inflight;
+};
+
+static volatile sig_atomic_t got_signal;
+static int curses_on;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void on_fatal(int sig)
+{
+	/* best effort: give the terminal back before dying */
+	if (curses_on)
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void screen_end(void)
+{
+	if (curses_on) {
+		endwin();
+		curses_on = 0;
+	}
+}
+
+enum { C_OK = 1, C_BAD, C_WARN, C_HEAD, C_DIS };
+
+static void screen_start(struct top *t)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	set_escdelay(25);
+	initscr();
+	curses_on = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	t->color = has_colors() && !(nc && *nc);
+	if (t->color) {
+		start_color();
+		use_default_colors();
+		init_pair(C_OK, COLOR_GREEN, -1);
+		init_pair(C_BAD, COLOR_RED, -1);
+		init_pair(C_WARN, COLOR_YELLOW, -1);
+		init_pair(C_HEAD, COLOR_BLACK, COLOR_CYAN);
+		init_pair(C_DIS, COLOR_BLACK, COLOR_YELLOW);
+	}
+}
+
+static int attr_of(struct top *t, int pair, unsigned fallback)
+{
+	return t->color ? (int)COLOR_PAIR(pair) : (int)fallback;
+}
+
+#define A_REV ((int)A_REVERSE)
+#define A_BLD ((int)A_BOLD)
+
+/* ---------------------------------------------------------------- formatting */
+
+static void fmt_num(char *buf, size_t len, int64_t v, int width)
+{
+	static const char suf[] = "KMGTPE";
+	double d;
+	int i;
+
+	if (v == TOP_ABSENT) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, "%lld", (long long)v);
+	if ((int)strlen(buf) <= width)
+		return;
+	d = (double)v;
+	for (i = 0; suf[i]; i++) {
+		d /= 1000;
+		snprintf(buf, len, "%.1f%c", d, suf[i]);
+		if ((int)strlen(buf) <= width)
+			return;
+		snprintf(buf, len, "%.0f%c", d, suf[i]);
+		if ((int)strlen(buf) <= width)
+			return;
+	}
+}
+
+static void fmt_bytes(char *buf, size_t len, double v)
+{
+	static const char suf[] = "BKMGTPE";
+	int i = 0;
+
+	while (v >= 1024 && suf[i + 1]) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, v < 10 ? "%.1f%c" : "%.0f%c", v, suf[i]);
+}
+
+static void fmt_age(char *buf, size_t len, int64_t s)
+{
+	if (s == TOP_ABSENT || s < 0)
+		snprintf(buf, len, "-");
+	else if (s < 60)
+		snprintf(buf, len, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm", (long long)(s / 3600),
+		         (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, "%lldd%02lldh", (long long)(s / 86400),
+		         (long long)(s % 86400 / 3600));
+}
+
+static void fmt_value(char *buf, size_t len, const struct col *c, int64_t v, int width)
+{
+	if (c->kind == COL_FIELD && top_field_is_text(c->idx))
+		snprintf(buf, len, "%s", v == TOP_ABSENT ? "-" : top_text(v));
+	else if (c->kind == COL_BYTES)
+		v == TOP_ABSENT ? (void)snprintf(buf, len, "-") : fmt_bytes(buf, len, (double)v);
+	else if (c->kind == COL_AGE)
+		fmt_age(buf, len, v);
+	else
+		fmt_num(buf, len, v, width);
+}
+
+static void fmt_rate(char *buf, size_t len, const struct col *c, float r)
+{
+	if (r < 0)
+		snprintf(buf, len, "-");
+	else if (c->kind == COL_BRATE)
+		fmt_bytes(buf, len, r);
+	else if (r < 10 && r != (float)(int)r)
+		snprintf(buf, len, "%.1f", (double)r);
+	else
+		snprintf(buf, len, "%.0f", (double)r);
+}
+
+/* ---------------------------------------------------------------- model -> lines */
+
+/* Frontends, then each backend followed by its servers (both lists come
+ * sorted from the library), then servers without a backend row. */
+static int build_natural(struct top *t)
+{
+	struct top_model *m = &t->m;
+	size_t i, nfe = 0, nbe = 0, j, out = 0, s0;
+	uint32_t *nat = malloc((m->nrows ? m->nrows : 1) * sizeof(*nat));
+	char *placed = calloc(m->nrows ? m->nrows : 1, 1);
+
+	if (!nat || !placed) {
+		free(nat);
+		free(placed);
+		return -1;
+	}
+	for (i = 0; i < m->nrows; i++) {
+		if (m->rows[i].type == HAP_OBJ_FRONTEND)
+			nfe++;
+		else if (m->rows[i].type == HAP_OBJ_BACKEND)
+			nbe++;
+	}
+	for (i = 0; i < nfe; i++) {
+		nat[out++] = (uint32_t)i;
+		placed[i] = 1;
+	}
+	s0 = nfe + nbe;
+	j = s0;
+	for (i = nfe; i < s0; i++) {
+		struct top_row *b = &m->rows[i];
+
+		nat[out++] = (uint32_t)i;
+		placed[i] = 1;
+		while (j < m->nrows && strcmp(m->rows[j].backend, b->name) < 0)
+			j++;
+		while (j < m->nrows && strcmp(m->rows[j].backend, b->name) == 0) {
+			m->rows[j].group = (uint32_t)i;
+			nat[out++] = (uint32_t)j;
+			placed[j] = 1;
+			j++;
+		}
+	}
+	for (i = 0; i < m->nrows; i++)
+		if (!placed[i])
+			nat[out++] = (uint32_t)i;
+	free(placed);
+	free(t->natural);
+	t->natural = nat;
+	t->nnatural = out;
+	return 0;
+}
+
+static int row_matches(const struct top *t, const struct top_row *r)
+{
+	const char *slash;
+
+	if (!t->filter[0])
+		return 1;
+	slash = strchr(t->filter, '/');
+	if (slash && r->backend) {
+		/* "BACKEND/SERVER": a part of each */
+		char b[256];
+		size_t n = (size_t)(slash - t->filter);
+
+		memcpy(b, t->filter, n);
+		b[n] = '\0';
+		return strstr(r->backend, b) && strstr(r->name, slash + 1);
+	}
+	if (strstr(r->name, t->filter))
+		return 1;
+	return r->backend && strstr(r->backend, t->filter) != NULL;
+}
+
+static struct top *sort_ctx;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct top *t = sort_ctx;
+	const struct col *c = &view_cols(t->view)[t->sort_col];
+	const struct top_row *x = &t->m.rows[*(const uint32_t *)a];
+	const struct top_row *y = &t->m.rows[*(const uint32_t *)b];
+	int r = 0;
+
+	if (c->kind == COL_NAME) {
+		const char *xb = x->backend ? x->backend : x->name;
+		const char *yb = y->backend ? y->backend : y->name;
+
+		r = strcmp(xb, yb);
+		if (!r)
+			r = strcmp(x->name, y->name);
+	} else if (c->kind == COL_RATE || c->kind == COL_BRATE) {
+		float u = x->agg_rate[c->idx], v = y->agg_rate[c->idx];
+
+		r = u < v ? -1 : u > v;
+	} else if (c->kind == COL_INST) {
+		r = (x->n > y->n) - (x->n < y->n);
+	} else if (top_field_is_text(c->idx)) {
+		int64_t u = x->agg[c->idx], v = y->agg[c->idx];
+
+		r = strcmp(u == TOP_ABSENT ? "" : top_text(u), v == TOP_ABSENT ? "" : top_text(v));
+	} else {
+		int64_t u = x->agg[c->idx], v = y->agg[c->idx];
+
+		r = u < v ? -1 : u > v;
+	}
+	if (t->sort_rev)
+		r = -r;
+	if (!r)
+		r = (*(const uint32_t *)a > *(const uint32_t *)b) -
+		    (*(const uint32_t *)a < *(const uint32_t *)b);
+	return r;
+}
+
+static int push_line(struct top *t, uint32_t row, int32_t k)
+{
+	if (t->nlines == t->lcap) {
+		size_t cap = t->lcap ? t->lcap * 2 : 1024;
+		struct line *nl = realloc(t->lines, cap * sizeof(*nl));
+
+		if (!nl)
+			return -1;
+		t->lines = nl;
+		t->lcap = cap;
+	}
+	t->lines[t->nlines].row = row;
+	t->lines[t->nlines].k = k;
+	t->nlines++;
+	return 0;
+}
+
+/* Rebuild the lines from the model, the filter, the sort, the folds and
+ * the expansions; the cursor stays on the same object when it is still shown. */
+static int build_lines(struct top *t)
+{
+	struct top_model *m = &t->m;
+	const struct top_row *selr = NULL;
+	int32_t selk = -1;
+	uint32_t *order = NULL;
+	size_t i, n = 0;
+	int ret = 0;
+
+	if (t->sel < t->nlines && t->lines[t->sel].row < m->nrows) {
+		selr = &m->rows[t->lines[t->sel].row];
+		selk = t->lines[t->sel].k;
+	}
+	t->nlines = 0;
+	order = malloc((t->nnatural ? t->nnatural : 1) * sizeof(*order));
+	if (!order)
+		return -1;
+	for (i = 0; i < t->nnatural; i++) {
+		const struct top_row *r = &m->rows[t->natural[i]];
+
+		if (!row_matches(t, r))
+			continue;
+		if (r->type == HAP_OBJ_SERVER && r->group != t->natural[i] &&
+		    (m->rows[r->group].flags & TOP_ROW_FOLDED))
+			continue;
+		order[n++] = t->natural[i];
+	}
+	if (t->sort_col > 0 || t->sort_rev) {
+		sort_ctx = t;
+		qsort(order, n, sizeof(*order), cmp_rows);
+	}
+	for (i = 0; i < n && !ret; i++) {
+		const struct top_row *r = &m->rows[order[i]];
+		int32_t k;
+
+		ret = push_line(t, order[i], -1);
+		if (r->flags & TOP_ROW_EXPANDED)
+			for (k = 0; k < r->n && !ret; k++)
+				ret = push_line(t, order[i], k);
+	}
+	free(order);
+	t->sel = 0;
+	if (selr) {
+		for (i = 0; i < t->nlines; i++)
+			if (&m->rows[t->lines[i].row] == selr && t->lines[i].k == selk) {
+				t->sel = i;
+				break;
+			}
+	}
+	return ret;
+}
+
+/* After a new read: find the selected object again by name. */
+static void reselect(struct top *t, int type, const char *backend, const char *name, int32_t k)
+{
+	size_t i;
+
+	t->sel = 0;
+	if (!name)
+		return;
+	for (i = 0; i < t->nlines; i++) {
+		const struct top_row *r = &t->m.rows[t->lines[i].row];
+
+		if (r->type == type && t->lines[i].k == k && strcmp(r->name, name) == 0 &&
+		    ((!backend && !r->backend) ||
+		     (backend && r->backend && strcmp(backend, r->backend) == 0))) {
+			t->sel = i;
+			return;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+static void put(int y, int x, int w, const char *s, int attr, int right)
+{
+	int len = (int)strlen(s);
+
+	/* clipped at the right edge: a cell never wraps onto the next line */
+	if (y < 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
+	if (w <= 0)
+		return;
+	if (attr)
+		attron(attr);
+	if (len > w)
+		len = w;
+	if (right)
+		mvprintw(y, x, "%*.*s", w, len, s);
+	else
+		mvprintw(y, x, "%-*.*s", w, len, s);
+	if (attr)
+		attroff(attr);
+}
+
+static int name_width(const struct col *cs, int width)
+{
+	int i, rest = 0;
+
+	for (i = 1; cs[i].title; i++)
+		rest += cs[i].width + 1;
+	/* names matter more than the last columns: those are clipped first */
+	width -= rest + 1;
+	if (width < 28)
+		width = COLS / 2 < 28 ? (COLS / 2 > 12 ? COLS / 2 : 12) : 28;
+	return width;
+}
+
+static const char *inst_health(const struct top *t, const struct top_inst *in, int *bad)
+{
+	static char buf[256];
+	double age = t->m.at - in->restarted_at;
+
+	*bad = 0;
+	if (in->status) {
+		const char *kind = "error";
+
+		*bad = 2;
+		if (in->status == HAP_EBUSY || in->status == HAP_ETIMEDOUT)
+			kind = "hung";
+		else if (in->status == HAP_ECONNREFUSED || in->status == HAP_ENOENT)
+			kind = "dead";
+		snprintf(buf, sizeof(buf), "%s: %s", kind, in->msg);
+		return buf;
+	}
+	if (in->flags & HAP_INST_DUPLICATE)
+		return "duplicate (ignored)";
+	if (in->restarted && age < 30) {
+		*bad = 1;
+		return "restarted";
+	}
+	if (in->flags & HAP_INST_OLD_WORKER) {
+		*bad = 1;
+		return "old worker (draining)";
+	}
+	return "ok";
+}
+
+static void inst_cell(char *buf, size_t len, const struct top *t, const struct top_inst *in,
+                      int idx, int *attr)
+{
+	int bad;
+
+	*attr = 0;
+	switch (idx) {
+	case 0:
+		snprintf(buf, len, "%s", in->name);
+		break;
+	case 1:
+		snprintf(buf, len, "%s", inst_health(t, in, &bad));
+		if (bad)
+			*attr = bad == 2 ? attr_of((struct top *)t, C_BAD, A_BLD)
+			                 : attr_of((struct top *)t, C_WARN, A_BLD);
+		else
+			*attr = attr_of((struct top *)t, C_OK, 0);
+		break;
+	case 2:
+		snprintf(buf, len, "%s", in->status ? "-" : in->node);
+		break;
+	case 3:
+		fmt_num(buf, len, in->status ? TOP_ABSENT : in->pid, 8);
+		break;
+	case 4:
+		snprintf(buf, len, "%s", in->status ? "-" : in->version);
+		break;
+	case 5:
+		fmt_age(buf, len, in->status ? TOP_ABSENT : in->uptime);
+		break;
+	case 6:
+		fmt_num(buf, len, in->status ? TOP_ABSENT : in->connrate, 7);
+		break;
+	case 7:
+		fmt_num(buf, len, in->status ? TOP_ABSENT : in->idle, 6);
+		break;
+	default:
+		fmt_num(buf, len, in->status ? TOP_ABSENT : in->conns, 7);
+		break;
+	}
+}
+
+static int status_attr(struct top *t, const char *s)
+{
+	if (strncmp(s, "UP", 2) == 0 || strcmp(s, "OPEN") == 0 || strncmp(s, "L7OK", 4) == 0 ||
+	    strncmp(s, "L4OK", 4) == 0 || strncmp(s, "L6OK", 4) == 0)
+		return attr_of(t, C_OK, 0);
+	if (strncmp(s, "DOWN", 4) == 0 || strstr(s, "ERR") || strstr(s, "TOUT") || strstr(s, "CON"))
+		return attr_of(t, C_BAD, A_BOLD);
+	if (strncmp(s, "MAINT", 5) == 0 || strncmp(s, "DRAIN", 5) == 0 ||
+	    strncmp(s, "NOLB", 4) == 0 || strncmp(s, "no check", 8) == 0)
+		return strncmp(s, "no check", 8) == 0 ? 0 : attr_of(t, C_WARN, A_BOLD);
+	return 0;
+}
+
+/* The cell of column c for a merged row (k < 0) or its k-th instance. */
+static void row_cell(struct top *t, const struct top_row *r, int32_t k, const struct col *c,
+                     int width, char *buf, size_t len, int *attr)
+{
+	*attr = 0;
+	if (c->kind == COL_INST) {
+		if (k < 0)
+			snprintf(buf, len, "%u", (unsigned)r->n);
+		else
+			snprintf(buf, len, "%s",
+			         (t->m.inst[r->inst[k]].flags & HAP_INST_OLD_WORKER) ? "old" : "");
+		return;
+	}
+	if (c->kind == COL_RATE || c->kind == COL_BRATE) {
+		fmt_rate(buf, len, c,
+		         k < 0 ? r->agg_rate[c->idx]
+		               : r->rate[(size_t)k * TR_COUNT + (size_t)c->idx]);
+		return;
+	}
+	if (k < 0) {
+		if (r->disagree & (1u << c->idx)) {
+			/* the table's "7|1": the first two distinct values, marked */
+			char a[64], b[64];
+			int64_t v0 = r->v[c->idx], v1 = v0;
+			size_t j;
+
+			for (j = 1; j < r->n; j++)
+				if (r->v[j * TF_COUNT + (size_t)c->idx] != v0) {
+					v1 = r->v[j * TF_COUNT + (size_t)c->idx];
+					break;
+				}
+			fmt_value(a, sizeof(a), c, v0, width);
+			fmt_value(b, sizeof(b), c, v1, width);
+			snprintf(buf, len, "%s|%s", a, b);
+			*attr = attr_of(t, C_DIS, A_UNDERLINE | A_BOLD);
+			return;
+		}
+		fmt_value(buf, len, c, r->agg[c->idx], width);
+	} else {
+		int64_t v = r->v[(size_t)k * TF_COUNT + (size_t)c->idx];
+
+		fmt_value(buf, len, c, v, width);
+		if (r->disagree & (1u << c->idx)) {
+			/* marked when it differs from the value most instances hold */
+			size_t j, same = 0, best = 0, jj;
+
+			for (j = 0; j < r->n; j++) {
+				size_t cnt = 0;
+
+				for (jj = 0; jj < r->n; jj++)
+					cnt += r->v[jj * TF_COUNT + (size_t)c->idx] ==
+					       r->v[j * TF_COUNT + (size_t)c->idx];
+				if (cnt > best)
+					best = cnt;
+				if (r->v[j * TF_COUNT + (size_t)c->idx] == v)
+					same = cnt;
+			}
+			if (same < best || best * 2 <= r->n)
+				*attr = attr_of(t, C_DIS, A_UNDERLINE | A_BOLD);
+		}
+	}
+	if (!*attr && c->kind == COL_FIELD && top_field_is_text(c->idx))
+		*attr = status_attr(t, buf);
+}
+
+static void row_name(struct top *t, const struct top_row *r, int32_t k, char *buf, size_t len)
+{
+	if (k >= 0) {
+		const struct top_inst *in = &t->m.inst[r->inst[k]];
+
+		snprintf(buf, len, "      @ %s%s", in->name,
+		         (in->flags & HAP_INST_OLD_WORKER) ? " (old)" : "");
+		return;
+	}
+	switch (r->type) {
+	case HAP_OBJ_FRONTEND:
+		snprintf(buf, len, "%c fe %s", (r->flags & TOP_ROW_EXPANDED) ? '-' : ' ', r->name);
+		break;
+	case HAP_OBJ_BACKEND:
+		snprintf(buf, len, "%c be %s%s", (r->flags & TOP_ROW_EXPANDED) ? '-' : ' ', r->name,
+		         (r->flags & TOP_ROW_FOLDED) ? " [folded]" : "");
+		break;
+	default:
+		snprintf(buf, len, "%c%c   %s/%s", (r->flags & TOP_ROW_TAGGED) ? '*' : ' ',
+		         (r->flags & TOP_ROW_EXPANDED) ? '-' : ' ', r->backend, r->name);
+		break;
+	}
+}
+
+static size_t table_height(void)
+{
+	return LINES > 5 ? (size_t)LINES - 4 : 1;
+}
+
+static void clamp(size_t *sel, size_t *first, size_t n)
+{
+	size_t h = table_height();
+
+	if (!n) {
+		*sel = *first = 0;
+		return;
+	}
+	if (*sel >= n)
+		*sel = n - 1;
+	if (*first > *sel)
+		*first = *sel;
+	if (*sel >= *first + h)
+		*first = *sel - h + 1;
+	if (*first + h > n)
+		*first = n > h ? n - h : 0;
+}
+
+static void draw(struct top *t)
+{
+	const struct col *cs = view_cols(t->view);
+	int w = COLS, nw = name_width(cs, COLS), x, i, y;
+	size_t h = table_height(), j, bad = 0, old = 0, ok = 0;
+	char buf[512], cell[256];
+	const char *help;
+
+	erase();
+	/* header: the fleet at a glance */
+	for (j = 0; j < t->m.ninst; j++) {
+		if (t->m.inst[j].status)
+			bad++;
+		else if (t->m.inst[j].flags & HAP_INST_OLD_WORKER)
+			old++;
+		else if (!(t->m.inst[j].flags & HAP_INST_DUPLICATE))
+			ok++;
+	}
+	snprintf(buf, sizeof(buf),
+	         "haproxyadmin top  [%d] %s  instances: %zu ok%s%.0zu%s%s%.0zu%s  rows: %zu/%zu  "
+	         "every %.1fs%s%s%s",
+	         t->view,
+	         t->view == VIEW_STATUS    ? "status"
+	         : t->view == VIEW_TRAFFIC ? "traffic"
+	         : t->view == VIEW_HTTP    ? "HTTP"
+	                                   : "instances",
+	         ok, bad ? ", " : "", bad, bad ? " down" : "", old ? ", " : "", old,
+	         old ? " old" : "", t->nlines, t->m.nrows, t->interval_ms / 1000.0,
+	         t->child > 0 ? "  reading..." : "", t->filter[0] ? "  filter: " : "", t->filter);
+	put(0, 0, w, buf, bad ? attr_of(t, C_BAD, A_BOLD) : A_BLD, 0);
+
+	/* column titles */
+	move(1, 0);
+	x = 0;
+	for (i = 0; cs[i].title; i++) {
+		int cw = i == 0 ? nw : cs[i].width;
+
+		snprintf(cell, sizeof(cell), "%s%s", cs[i].title,
+		         t->view != VIEW_INST && i == t->sort_col && (t->sort_col || t->sort_rev)
+		                 ? (t->sort_rev ? "v" : "^")
+		                 : "");
+		put(1, x, cw, cell, attr_of(t, C_HEAD, A_REVERSE),
+		    t->view == VIEW_INST ? i > 2 && i != 4 : i != 0);
+		x += cw;
+		if (x < w)
+			put(1, x, 1, " ", attr_of(t, C_HEAD, A_REVERSE), 0);
+		x++;
+	}
+	if (x < w)
+		put(1, x, w - x, "", attr_of(t, C_HEAD, A_REVERSE), 0);
+
+	if (t->view == VIEW_INST) {
+		clamp(&t->isel, &t->ifirst, t->m.ninst);
+		for (j = 0; j < h && t->ifirst + j < t->m.ninst; j++) {
+			const struct top_inst *in = &t->m.inst[t->ifirst + j];
+			int selected = t->ifirst + j == t->isel;
+
+			y = 2 + (int)j;
+			x = 0;
+			for (i = 0; cs[i].title; i++) {
+				int cw = i == 0 ? nw : cs[i].width, a;
+
+				inst_cell(cell, sizeof(cell), t, in, i, &a);
+				put(y, x, cw, cell, selected ? A_REV : a, i > 2 && i != 4);
+				x += cw + 1;
+			}
+		}
+	} else {
+		if (!t->have)
+			put(2, 0, w, t->m.err[0] ? t->m.err : "reading the fleet...", 0, 0);
+		clamp(&t->sel, &t->first, t->nlines);
+		for (j = 0; j < h && t->first + j < t->nlines; j++) {
+			const struct line *l = &t->lines[t->first + j];
+			const struct top_row *r = &t->m.rows[l->row];
+			int selected = t->first + j == t->sel;
+
+			y = 2 + (int)j;
+			row_name(t, r, l->k, cell, sizeof(cell));
+			put(y, 0, nw, cell,
+			    selected ? A_REV : (r->type == HAP_OBJ_SERVER || l->k >= 0 ? 0 : A_BLD),
+			    0);
+			x = nw + 1;
+			for (i = 1; cs[i].title; i++) {
+				int a;
+
+				row_cell(t, r, l->k, &cs[i], cs[i].width, cell, sizeof(cell), &a);
+				put(y, x, cs[i].width, cell, selected ? (a | A_REV) : a, 1);
+				x += cs[i].width + 1;
+			}
+		}
+	}
+
+	/* status line and help */
+	switch (t->mode) {
+	case MODE_FILTER:
+		snprintf(buf, sizeof(buf), "filter: %s", t->input);
+		put(LINES - 2, 0, w, buf, A_BLD, 0);
+		help = "type a part of a backend or server name; Enter keeps it, Escape clears";
+		break;
+	case MODE_WEIGHT:
+		snprintf(buf, sizeof(buf), "%s: weight (0-256 or N%%): %s", t->pend.what, t->input);
+		put(LINES - 2, 0, w, buf, A_BLD, 0);
+		help = "Enter: plan the change (a confirmation follows)  Escape: cancel";
+		break;
+	case MODE_CHOOSE:
+		put(LINES - 2, 0, w,
+		    t->choose_change == HAP_SERVER_CHECK ? "health checks: e enable, d disable"
+		                                         : "agent checks: e enable, d disable",
+		    A_BLD, 0);
+		help = "e / d, Escape: cancel";
+		break;
+	case MODE_CONFIRM:
+		put(LINES - 2, 0, w, t->status, attr_of(t, C_WARN, A_BOLD), 0);
+		help = "y: apply  n / Escape: cancel";
+		break;
+	default:
+		put(LINES - 2, 0, w, t->status, t->status_bad ? attr_of(t, C_BAD, A_BOLD) : 0, 0);
+		help = t->read_only
+		               ? "1-4 views  Enter expand  / filter  s/S sort  b fold  space tag  "
+		                 "q quit  (read-only)"
+		               : "1-4 views  Enter expand  / filter  s/S sort  b fold  space tag  "
+		                 "w weight d drain m maint r ready K kill h/a checks  q quit";
+		break;
+	}
+	put(LINES - 1, 0, w, help, A_REV, 0);
+	refresh();
+}
+
+static void set_status(struct top *t, int bad, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void set_status(struct top *t, int bad, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(t->status, sizeof(t->status), fmt, ap);
+	va_end(ap);
+	for (p = t->status; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	t->status_bad = bad;
+}
+
+/* ---------------------------------------------------------------- refresh */
+
+/*
+ * The reader is this program again (/proc/self/exe with the same command
+ * line, plus --x-reader=MASK), spawned without copying the screen's memory:
+ * a forked copy of a big model would make every page the screen then
+ * touches a copy-on-write fault. It writes its read to the pipe and exits.
+ */
+static void start_refresh(struct top *t)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int fds[2], err;
+	pid_t pid;
+	char arg[64];
+	extern char **environ;
+
+	if (!t->argv) {
+		set_status(t, 1, "cannot refresh: the command line could not be read");
+		t->next_at = now_s() + t->interval_ms / 1000.0;
+		return;
+	}
+	if (pipe2(fds, O_CLOEXEC)) {
+		set_status(t, 1, "cannot refresh: pipe: %s", strerror(errno));
+		t->next_at = now_s() + t->interval_ms / 1000.0;
+		return;
+	}
+	snprintf(arg, sizeof(arg), "--x-reader=%u", (unsigned)view_mask(t->view));
+	t->argv[t->argc] = arg;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&at);
+	/* its own process group: Ctrl-C and terminal signals are the screen's */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, t->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	t->argv[t->argc] = NULL;
+	close(fds[1]);
+	if (err) {
+		close(fds[0]);
+		set_status(t, 1, "cannot refresh: spawn: %s", strerror(err));
+		t->next_at = now_s() + t->interval_ms / 1000.0;
+		return;
+	}
+	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+#ifdef F_SETPIPE_SZ
+	/* fewer wake-ups for a big read (best effort: the default still works) */
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+#endif
+	t->child = pid;
+	t->rfd = fds[0];
+	t->rlen = 0;
+	t->started = now_s();
+	t->next_at = t->started + t->interval_ms / 1000.0;
+	t->want_refresh = 0;
+}
+
+/* The original command line, from /proc/self/cmdline, with one free slot
+ * at the end (for --x-reader) and a NULL. */
+static int load_argv(struct top *t)
+{
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	size_t len = 0, cap = 4096, i, n = 0;
+	char *buf = malloc(cap);
+	int ch;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	while ((ch = fgetc(f)) != EOF) {
+		if (len + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				fclose(f);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		buf[len++] = (char)ch;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (!buf[i])
+			n++;
+	t->argv = calloc(n + 2, sizeof(*t->argv));
+	if (!t->argv) {
+		free(buf);
+		return -1;
+	}
+	t->argcmd = buf;
+	for (i = 0; i < len && t->argc < n; i += strlen(buf + i) + 1)
+		t->argv[t->argc++] = buf + i;
+	return 0;
+}
+
+static void end_child(struct top *t, int kill_it)
+{
+	int st;
+
+	if (t->child <= 0)
+		return;
+	if (kill_it)
+		kill(t->child, SIGKILL);
+	while (waitpid(t->child, &st, 0) < 0 && errno == EINTR)
+		;
+	t->child = 0;
+	if (t->rfd >= 0)
+		close(t->rfd);
+	t->rfd = -1;
+}
+
+/* Fault events between two reads: restarts and instances that stopped answering. */
+static void report_faults(struct top *t, const struct top_model *prev)
+{
+	size_t i, j, bad = 0;
+	char msg[768] = "";
+	size_t ml = 0;
+
+	for (i = 0; i < t->m.ninst; i++) {
+		const struct top_inst *in = &t->m.inst[i];
+		const struct top_inst *o = NULL;
+
+		for (j = 0; prev && j < prev->ninst; j++)
+			if (strcmp(prev->inst[j].name, in->name) == 0) {
+				o = &prev->inst[j];
+				break;
+			}
+		if (in->status) {
+			int b;
+
+			bad++;
+			if (ml < sizeof(msg))
+				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, "%s%s: %s",
+				                       ml ? "; " : "", in->name,
+				                       inst_health(t, in, &b));
+		} else if (o && !o->status && in->restarted && in->restarted_at == t->m.at) {
+			if (ml < sizeof(msg))
+				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+				                       "%s%s restarted (pid %lld -> %lld)",
+				                       ml ? "; " : "", in->name, (long long)o->pid,
+				                       (long long)in->pid);
+		} else if (o && o->status && !in->status) {
+			if (ml < sizeof(msg))
+				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml,
+				                       "%s%s answers again", ml ? "; " : "",
+				                       in->name);
+		}
+	}
+	if (ml)
+		set_status(t, bad > 0, "%s", msg);
+	else if (t->status_bad && !bad && t->mode != MODE_CONFIRM)
+		set_status(t, 0, "every instance answers");
+}
+
+/* The read ended: parse it in slices (step_parse) between key presses. */
+static void finish_refresh(struct top *t)
+{
+	double at = now_s();
+	char *buf = t->rbuf;
+	size_t cap = t->rcap;
+
+	end_child(t, 0);
+	t->last_read_ms = (at - t->started) * 1000;
+	t->rbuf = NULL;
+	t->rcap = 0;
+	if (top_parse_start(&t->parse, buf, t->rlen, cap, at, t->have ? &t->m : NULL)) {
+		set_status(t, 1, "refresh failed: %s",
+		           t->parse ? top_parse_model(t->parse)->err : "out of memory");
+		top_parse_free(t->parse);
+		t->parse = NULL;
+	}
+}
+
+/* One slice of the parse (about 2 ms); the new read replaces the old one
+ * when it is done. */
+static void step_parse(struct top *t)
+{
+	struct top_model nm, old;
+	const struct top_row *selr = NULL;
+	char *name = NULL, *backend = NULL;
+	int type = 0, ret;
+	int32_t k = -1;
+	double t0 = now_s();
+
+	ret = top_parse_step(t->parse, 0.002);
+	if (ret == 1)
+		goto out;
+	if (ret < 0) {
+		set_status(t, 1, "refresh failed: %s", top_parse_model(t->parse)->err);
+		top_parse_free(t->parse);
+		t->parse = NULL;
+		goto out;
+	}
+	top_parse_take(t->parse, &nm);
+	top_parse_free(t->parse);
+	t->parse = NULL;
+	if (t->sel < t->nlines) {
+		selr = &t->m.rows[t->lines[t->sel].row];
+		type = selr->type;
+		name = strdup(selr->name);
+		backend = selr->backend ? strdup(selr->backend) : NULL;
+		k = t->lines[t->sel].k;
+	}
+	old = t->m;
+	t->m = nm;
+	t->refreshes++;
+	if (build_natural(t) || build_lines(t)) {
+		set_status(t, 1, "out of memory");
+		t->quit = 1;
+	}
+	reselect(t, type, backend, name, k);
+	if (!t->have)
+		set_status(t, 0, "%zu rows from %zu instance%s, read in %.0f ms", t->m.nrows,
+		           t->m.ninst, t->m.ninst == 1 ? "" : "s", t->last_read_ms);
+	report_faults(t, t->have ? &old : NULL);
+	t->have = 1;
+	/* the old read's buffer takes the next one */
+	t->rbuf = old.buf;
+	t->rcap = old.cap;
+	old.buf = NULL;
+	top_model_release(&old);
+	free(name);
+	free(backend);
+out:
+	if ((now_s() - t0) * 1000 > t->finish_max_ms)
+		t->finish_max_ms = (now_s() - t0) * 1000;
+}
+
+/* Read what the reader sent so far; a bounded amount per call so keys are
+ * served in between. */
+static void pump(struct top *t)
+{
+	size_t budget = 4 << 20;
+
+	while (budget) {
+		ssize_t r;
+
+		if (t->rcap - t->rlen < 65536) {
+			size_t cap = t->rcap ? t->rcap * 2 : 1 << 20;
+			char *nb = realloc(t->rbuf, cap);
+
+			if (!nb) {
+				end_child(t, 1);
+				set_status(t, 1, "refresh failed: out of memory");
+				return;
+			}
+			t->rbuf = nb;
+			t->rcap = cap;
+		}
+		r = read(t->rfd, t->rbuf + t->rlen, t->rcap - t->rlen);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			end_child(t, 1);
+			set_status(t, 1, "refresh failed: %s", strerror(errno));
+			return;
+		}
+		if (r == 0) {
+			finish_refresh(t);
+			return;
+		}
+		t->rlen += (size_t)r;
+		budget -= (size_t)r < budget ? (size_t)r : budget;
+	}
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static void pending_free(struct pending *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nplans; i++) {
+		hap_plan_free(p->plans[i]);
+		free(p->names[i]);
+	}
+	free(p->plans);
+	free(p->names);
+	p->plans = NULL;
+	p->names = NULL;
+	p->nplans = 0;
+}
+
+/* The servers an action is for: the tagged ones, else the one under the cursor. */
+static size_t selected_servers(struct top *t, const struct top_row ***out)
+{
+	size_t i, n = 0;
+	const struct top_row **v;
+
+	*out = NULL;
+	for (i = 0; i < t->m.nrows; i++)
+		if (t->m.rows[i].type == HAP_OBJ_SERVER && (t->m.rows[i].flags & TOP_ROW_TAGGED))
+			n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return 0;
+	if (n) {
+		n = 0;
+		for (i = 0; i < t->m.nrows; i++)
+			if (t->m.rows[i].type == HAP_OBJ_SERVER &&
+			    (t->m.rows[i].flags & TOP_ROW_TAGGED))
+				v[n++] = &t->m.rows[i];
+	} else if (t->view != VIEW_INST && t->sel < t->nlines &&
+	           t->m.rows[t->lines[t->sel].row].type == HAP_OBJ_SERVER) {
+		v[n++] = &t->m.rows[t->lines[t->sel].row];
+	}
+	*out = v;
+	return n;
+}
+
+static const char *change_name(enum hap_server_change ch, const char *value)
+{
+	switch (ch) {
+	case HAP_SERVER_WEIGHT:
+		return "set weight";
+	case HAP_SERVER_STATE:
+		return value;
+	case HAP_SERVER_SHUTDOWN_SESSIONS:
+		return "shut down the sessions of";
+	case HAP_SERVER_CHECK:
+		return strcmp(value, "enable") == 0 ? "enable health checks on"
+		                                    : "disable health checks on";
+	case HAP_SERVER_AGENT_CHECK:
+		return strcmp(value, "enable") == 0 ? "enable agent checks on"
+		                                    : "disable agent checks on";
+	default:
+		return "change";
+	}
+}
+
+/* Plan the change for every selected server and ask for a confirmation
+ * naming the instances it touches. */
+static void plan_action(struct top *t, enum hap_server_change ch, const char *value)
+{
+	const struct top_row **sv;
+	size_t n = selected_servers(t, &sv), i, j, e, ninst = 0, skipped = 0;
+	struct pending *p = &t->pend;
+	struct hap_error err = { 0, "" };
+	char insts[512] = "";
+	size_t il = 0;
+	const char **seen = NULL;
+
+	t->mode = MODE_NORMAL;
+	pending_free(p);
+	if (!n) {
+		set_status(t, 1,
+		           "no server selected: move to a server row, or tag servers with space");
+		free(sv);
+		return;
+	}
+	p->change = ch;
+	snprintf(p->value, sizeof(p->value), "%s", value ? value : "");
+	p->plans = calloc(n, sizeof(*p->plans));
+	p->names = calloc(n, sizeof(*p->names));
+	seen = calloc(t->m.ninst + 1, sizeof(*seen));
+	if (!p->plans || !p->names || !seen) {
+		set_status(t, 1, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct hap_server_op op;
+		int ret;
+
+		memset(&op, 0, sizeof(op));
+		op.change = ch;
+		op.backend = sv[i]->backend;
+		op.server = sv[i]->name;
+		op.value = value;
+		ret = hap_server_op_check(&op, &err);
+		if (!ret)
+			ret = hap_server_plan(&p->plans[p->nplans], t->c->h, &op, &err);
+		if (ret) {
+			set_status(t, 1, "%s/%s: %s", sv[i]->backend, sv[i]->name,
+			           err.msg[0] ? err.msg : hap_strerror(ret));
+			pending_free(p);
+			goto out;
+		}
+		{
+			size_t l = strlen(sv[i]->backend) + strlen(sv[i]->name) + 2;
+
+			p->names[p->nplans] = malloc(l);
+			if (p->names[p->nplans])
+				snprintf(p->names[p->nplans], l, "%s/%s", sv[i]->backend,
+				         sv[i]->name);
+		}
+		p->nplans++;
+	}
+	for (i = 0; i < p->nplans; i++) {
+		for (e = 0; e < hap_plan_count(p->plans[i]); e++) {
+			const char *in = hap_plan_instance(p->plans[i], e);
+
+			if (hap_plan_skip(p->plans[i], e, NULL))
+				skipped++;
+			for (j = 0; j < ninst; j++)
+				if (strcmp(seen[j], in) == 0)
+					break;
+			if (j < ninst || ninst >= t->m.ninst + 1)
+				continue;
+			seen[ninst++] = in;
+			if (il < sizeof(insts))
+				il += (size_t)snprintf(insts + il, sizeof(insts) - il, "%s%s",
+				                       il ? " " : "", in);
+		}
+	}
+	if (n == 1)
+		snprintf(p->what, sizeof(p->what), "%s", p->names[0] ? p->names[0] : "?");
+	else
+		snprintf(p->what, sizeof(p->what), "%zu servers", n);
+	set_status(t, 0, "%s %s%s%s on %zu instance%s (%s)%s? [y/N]", change_name(ch, p->value),
+	           p->what, ch == HAP_SERVER_WEIGHT ? " to " : "",
+	           ch == HAP_SERVER_WEIGHT ? p->value : "", ninst, ninst == 1 ? "" : "s", insts,
+	           skipped ? " (some skipped: socket level too low)" : "");
+	t->mode = MODE_CONFIRM;
+out:
+	free(seen);
+	free(sv);
+}
+
+static const char *result_word(int code)
+{
+	switch (code) {
+	case 0:
+		return "done";
+	case HAP_EREFUSED:
+		return "refused";
+	case HAP_ENOTFOUND:
+		return "not-found";
+	case HAP_EPARTIAL:
+		return "partial";
+	case HAP_EPERM:
+		return "denied";
+	}
+	return hap_strerror(code);
+}
+
+static void apply_action(struct top *t)
+{
+	struct pending *p = &t->pend;
+	struct hap_error err = { 0, "" };
+	char msg[1024];
+	size_t ml = 0, i, e, total = 0, failed = 0;
+
+	t->mode = MODE_NORMAL;
+	ml = (size_t)snprintf(msg, sizeof(msg), "%s %s%s%s:", change_name(p->change, p->value),
+	                      p->what, p->change == HAP_SERVER_WEIGHT ? " to " : "",
+	                      p->change == HAP_SERVER_WEIGHT ? p->value : "");
+	for (i = 0; i < p->nplans; i++) {
+		struct hap_result *r = NULL;
+		int ret = hap_plan_apply(&r, t->c->h, p->plans[i], &err);
+
+		if (ret) {
+			failed++;
+			if (ml < sizeof(msg))
+				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, " %s: %s",
+				                       p->names[i] ? p->names[i] : "?",
+				                       err.msg[0] ? err.msg : hap_strerror(ret));
+			continue;
+		}
+		for (e = 0; e < hap_result_count(r); e++) {
+			int code = hap_result_code(r, e);
+
+			total++;
+			if (code)
+				failed++;
+			if (ml >= sizeof(msg))
+				continue;
+			if (code)
+				ml += (size_t)snprintf(
+				        msg + ml, sizeof(msg) - ml, " %s%s%s %s (%s)",
+				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
+				        hap_result_instance(r, e), result_word(code),
+				        hap_result_message(r, e));
+			else
+				ml += (size_t)snprintf(
+				        msg + ml, sizeof(msg) - ml, " %s%s%s %s",
+				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
+				        hap_result_instance(r, e), result_word(code));
+		}
+		hap_result_free(r);
+	}
+	set_status(t, failed > 0, "%s", msg);
+	pending_free(p);
+	/* show the new state at once (a read in flight may predate the change) */
+	t->want_refresh = 1;
+	if (t->child > 0)
+		t->next_at = 0;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static void move_sel(struct top *t, long delta)
+{
+	size_t *sel = t->view == VIEW_INST ? &t->isel : &t->sel;
+	size_t n = t->view == VIEW_INST ? t->m.ninst : t->nlines;
+
+	if (!n)
+		return;
+	if (delta < 0)
+		*sel = (size_t)-delta > *sel ? 0 : *sel - (size_t)-delta;
+	else
+		*sel = *sel + (size_t)delta >= n ? n - 1 : *sel + (size_t)delta;
+}
+
+static void relines(struct top *t)
+{
+	if (build_lines(t)) {
+		set_status(t, 1, "out of memory");
+		t->quit = 1;
+	}
+}
+
+static void key_input(struct top *t, int ch)
+{
+	if (ch == 27) { /* Escape */
+		if (t->mode == MODE_FILTER) {
+			t->filter[0] = '\0';
+			relines(t);
+		}
+		t->mode = MODE_NORMAL;
+		return;
+	}
+	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
+		if (t->mode == MODE_FILTER) {
+			t->mode = MODE_NORMAL;
+		} else {
+			char v[128];
+
+			snprintf(v, sizeof(v), "%s", t->input);
+			plan_action(t, HAP_SERVER_WEIGHT, v);
+		}
+		return;
+	}
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (t->ilen)
+			t->input[--t->ilen] = '\0';
+	} else if (ch >= 0x20 && ch < 0x7f && t->ilen + 1 < sizeof(t->input)) {
+		t->input[t->ilen++] = (char)ch;
+		t->input[t->ilen] = '\0';
+	} else {
+		return;
+	}
+	if (t->mode == MODE_FILTER) {
+		snprintf(t->filter, sizeof(t->filter), "%s", t->input);
+		relines(t);
+	}
+}
+
+static void start_input(struct top *t, enum mode mode, const char *init)
+{
+	t->mode = mode;
+	snprintf(t->input, sizeof(t->input), "%s", init);
+	t->ilen = strlen(t->input);
+}
+
+static int actions_allowed(struct top *t)
+{
+	if (t->read_only) {
+		set_status(t, 1, "read-only: actions are disabled");
+		return 0;
+	}
+	return 1;
+}
+
+static void handle_key(struct top *t, int ch)
+{
+	size_t h = table_height();
+	struct top_row *r = NULL;
+
+	if (ch == KEY_RESIZE)
+		return;
+	if (t->mode == MODE_FILTER || t->mode == MODE_WEIGHT) {
+		key_input(t, ch);
+		return;
+	}
+	if (t->mode == MODE_CHOOSE) {
+		t->mode = MODE_NORMAL;
+		if (ch == 'e' || ch == 'd')
+			plan_action(t, t->choose_change, ch == 'e' ? "enable" : "disable");
+		return;
+	}
+	if (t->mode == MODE_CONFIRM) {
+		if (ch == 'y' || ch == 'Y') {
+			apply_action(t);
+		} else {
+			t->mode = MODE_NORMAL;
+			pending_free(&t->pend);
+			set_status(t, 0, "cancelled: nothing was sent");
+		}
+		return;
+	}
+	if (t->view != VIEW_INST && t->sel < t->nlines)
+		r = &t->m.rows[t->lines[t->sel].row];
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		t->quit = 1;
+		break;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		if (t->sort_col >= ncols(view_cols(ch - '0')))
+			t->sort_col = 0;
+		t->view = ch - '0';
+		if (t->view != VIEW_INST)
+			relines(t);
+		/* a view's own fields are read at once (rates need two reads) */
+		if ((t->m.mask & view_mask(t->view)) != view_mask(t->view))
+			t->want_refresh = 1;
+		break;
+	case KEY_UP:
+	case 'k':
+		move_sel(t, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		move_sel(t, 1);
+		break;
+	case KEY_PPAGE:
+		move_sel(t, -(long)h);
+		break;
+	case KEY_NPAGE:
+	case ' ' + 0x100: /* unused */
+		move_sel(t, (long)h);
+		break;
+	case KEY_HOME:
+	case 'g':
+		move_sel(t, -(long)(t->nlines + t->m.ninst + 1));
+		break;
+	case KEY_END:
+	case 'G':
+		move_sel(t, (long)(t->nlines + t->m.ninst + 1));
+		break;
+	case '/':
+		/* a new filter, as in less: typed from scratch, shown as typed */
+		start_input(t, MODE_FILTER, "");
+		t->filter[0] = '\0';
+		relines(t);
+		break;
+	case 27:
+		if (t->filter[0]) {
+			t->filter[0] = '\0';
+			relines(t);
+		}
+		break;
+	case 's':
+		if (t->view == VIEW_INST)
+			break;
+		t->sort_col = (t->sort_col + 1) % ncols(view_cols(t->view));
+		relines(t);
+		set_status(t, 0, "sorted by %s%s", view_cols(t->view)[t->sort_col].title,
+		           t->sort_rev ? " (reversed)" : "");
+		break;
+	case 'S':
+		if (t->view == VIEW_INST)
+			break;
+		t->sort_rev = !t->sort_rev;
+		relines(t);
+		set_status(t, 0, "sorted by %s%s", view_cols(t->view)[t->sort_col].title,
+		           t->sort_rev ? " (reversed)" : "");
+		break;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		if (r) {
+			r->flags ^= TOP_ROW_EXPANDED;
+			t->m.flagged = 1;
+			relines(t);
+		}
+		break;
+	case 'b':
+		if (r) {
+			struct top_row *g = &t->m.rows[r->group];
+
+			if (g->type == HAP_OBJ_BACKEND) {
+				g->flags ^= TOP_ROW_FOLDED;
+				t->m.flagged = 1;
+				relines(t);
+				reselect(t, g->type, NULL, g->name, -1);
+			}
+		}
+		break;
+	case ' ':
+		if (r && r->type == HAP_OBJ_SERVER) {
+			r->flags ^= TOP_ROW_TAGGED;
+			t->m.flagged = 1;
+			move_sel(t, 1);
+		}
+		break;
+	case 'u':
+		for (size_t i = 0; i < t->m.nrows; i++)
+			t->m.rows[i].flags &= (uint8_t)~TOP_ROW_TAGGED;
+		break;
+	case 'w':
+		if (actions_allowed(t)) {
+			snprintf(t->pend.what, sizeof(t->pend.what), "set weight");
+			start_input(t, MODE_WEIGHT, "");
+		}
+		break;
+	case 'd':
+		if (actions_allowed(t))
+			plan_action(t, HAP_SERVER_STATE, "drain");
+		break;
+	case 'm':
+		if (actions_allowed(t))
+			plan_action(t, HAP_SERVER_STATE, "maint");
+		break;
+	case 'r':
+		if (actions_allowed(t))
+			plan_action(t, HAP_SERVER_STATE, "ready");
+		break;
+	case 'K':
+		if (actions_allowed(t))
+			plan_action(t, HAP_SERVER_SHUTDOWN_SESSIONS, NULL);
+		break;
+	case 'h':
+	case 'a':
+		if (actions_allowed(t)) {
+			t->choose_change = ch == 'h' ? HAP_SERVER_CHECK : HAP_SERVER_AGENT_CHECK;
+			t->mode = MODE_CHOOSE;
+		}
+		break;
+	case 12: /* Ctrl-L */
+		clearok(stdscr, TRUE);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- the command */
+
+static int parse_interval(const char *s, int *ms)
+{
+	char *end;
+	double v;
+
+	if (!*s || strspn(s, "0123456789.") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || v < 0.1 || v > 3600)
+		return -1;
+	*ms = (int)(v * 1000 + 0.5);
+	return 0;
+}
+
+static void usage_top(FILE *f)
+{
+	fprintf(f, "usage: haproxyadmin [-s SOCKET]... top [--interval S] [-b BACKEND]... "
+	           "[--filter TEXT] [--read-only]\n\n"
+	           "The live view of the whole fleet, merged across instances, refreshed from "
+	           "one snapshot every S seconds (default 2).\n"
+	           "Keys: 1 status, 2 traffic, 3 HTTP, 4 instances; arrows, PgUp/PgDn, "
+	           "Home/End (g/G); Enter expands a row per instance;\n"
+	           "/ filter (Escape clears), s sort column, S reverse, b fold a backend, space "
+	           "tags a server, u untags;\n"
+	           "w weight, d drain, m maint, r ready, K shut down sessions, h/a health/agent "
+	           "checks (each confirmed); q quits.\n"
+	           "--read-only (or -n) disables the actions.\n");
+}
+
+static void write_stats(struct top *t, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	fprintf(f, "refreshes %zu\nkeys %zu\nkey_max_ms %.2f\nkey_avg_ms %.2f\n", t->refreshes,
+	        t->keys, t->key_max_ms, t->keys ? t->key_sum_ms / (double)t->keys : 0.0);
+	fprintf(f, "keys_inflight %zu\nkey_inflight_max_ms %.2f\nlast_read_ms %.1f\n",
+	        t->keys_inflight, t->key_inflight_max_ms, t->last_read_ms);
+	fprintf(f, "parse_slice_max_ms %.2f\nloop_busy_max_ms %.2f\n", t->finish_max_ms,
+	        t->busy_max_ms);
+	fclose(f);
+}
+
+int cmd_top(struct cli *c, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "x-reader", required_argument, NULL, 'X' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct top t;
+	struct sigaction sa;
+	const char *stats = getenv("HAPROXYADMIN_TOP_STATS");
+	int o, ret = EXIT_OK, i, reader = 0;
+	double woke;
+	uint32_t mask = 0;
+	struct hap_error err = { 0, "" };
+
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.interval_ms = 2000;
+	t.view = VIEW_STATUS;
+	t.rfd = -1;
+	t.read_only = c->dry_run;
+	t.backends = calloc((size_t)argc + 1, sizeof(*t.backends));
+	if (!t.backends)
+		return EXIT_FAILED;
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "hi:b:f:", lopts, NULL)) != -1) {
+		switch (o) {
+		case 'h':
+			usage_top(stdout);
+			free(t.backends);
+			return EXIT_OK;
+		case 'i':
+			if (parse_interval(optarg, &t.interval_ms)) {
+				free(t.backends);
+				return cli_usage(c,
+				                 "top: --interval '%s' is not a number of seconds "
+				                 "(0.1 to 3600)",
+				                 optarg);
+			}
+			break;
+		case 'b':
+			if (hap_name_check("backend", optarg, &err)) {
+				free(t.backends);
+				return cli_usage(c, "top: %s", err.msg);
+			}
+			t.backends[t.nb++] = optarg;
+			break;
+		case 'f':
+			snprintf(t.filter, sizeof(t.filter), "%s", optarg);
+			break;
+		case 'R':
+			t.read_only = 1;
+			break;
+		case 'X': /* internal: the reader of a running top (start_refresh) */
+			reader = 1;
+			mask = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			free(t.backends);
+			if (optopt && strchr("ibf", optopt))
+				return cli_usage(c, "top: option -%c needs a value", optopt);
+			return cli_usage(c, "top: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		free(t.backends);
+		return cli_usage(c, "top: unexpected argument '%s'", argv[optind]);
+	}
+	if (reader) {
+		/* the screen first: when both want the CPU, keys win */
+		if (nice(5) < 0)
+			errno = 0;
+		ret = cli_fleet(c);
+		if (!ret)
+			ret = top_read_child(c->h, STDOUT_FILENO, t.backends, t.nb, mask);
+		free(t.backends);
+		return ret;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		free(t.backends);
+		return cli_usage(c, "top: needs a terminal");
+	}
+	ret = cli_fleet(c);
+	if (ret) {
+		free(t.backends);
+		return ret;
+	}
+	if (load_argv(&t)) {
+		free(t.backends);
+		cli_err(c, "top: cannot read /proc/self/cmdline");
+		return EXIT_FAILED;
+	}
+
+	/* every refresh allocates and frees tens of megabytes: keep them in the
+	 * heap rather than mapping and faulting fresh pages each time */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	screen_start(&t);
+	/* after initscr: ours, not curses', so every exit path restores the terminal */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGSEGV, on_fatal);
+	signal(SIGBUS, on_fatal);
+	signal(SIGFPE, on_fatal);
+	signal(SIGABRT, on_fatal);
+	set_status(&t, 0, "reading %zu endpoint%s...", hap_endpoint_count(c->h),
+	           hap_endpoint_count(c->h) == 1 ? "" : "s");
+
+	woke = now_s();
+	while (!t.quit && !got_signal) {
+		struct pollfd pfd[2];
+		int nfd = 1, timeout;
+		double now = now_s(), deadline;
+
+		if (t.parse) {
+			step_parse(&t);
+			now = now_s();
+		}
+		if (t.child <= 0 && !t.parse && (t.want_refresh || now >= t.next_at))
+			start_refresh(&t);
+		/* a reader that outlives every deadline is stopped, the others go on */
+		deadline = t.started + t.interval_ms / 1000.0 +
+		           2.0 * (c->opts.timeout_ms ? c->opts.timeout_ms : 2000) / 1000.0 + 30;
+		if (t.child > 0 && now > deadline) {
+			end_child(&t, 1);
+			set_status(&t, 1, "refresh: the reader did not finish in time; stopped it");
+		}
+		if (!t.parse)
+			draw(&t);
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		if (t.child > 0) {
+			pfd[1].fd = t.rfd;
+			pfd[1].events = POLLIN;
+			pfd[1].revents = 0;
+			nfd = 2;
+			timeout = 1000;
+		} else {
+			timeout = (int)((t.next_at - now) * 1000) + 1;
+			if (t.want_refresh || t.parse || timeout < 0)
+				timeout = 0;
+			if (timeout > 1000)
+				timeout = 1000;
+		}
+		{
+			/* the longest time away from the terminal: the bound of
+			 * keypress-to-redraw, less the key's own handling */
+			double busy = (now_s() - woke) * 1000;
+
+			if (busy > t.busy_max_ms)
+				t.busy_max_ms = busy;
+		}
+		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
+			break;
+		woke = now_s();
+		if (nfd == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			pump(&t);
+		/* keys (and KEY_RESIZE after SIGWINCH): every one waiting */
+		for (i = 0; i < 256 && !t.quit; i++) {
+			double k0;
+			int ch = getch();
+
+			if (ch == ERR)
+				break;
+			k0 = now_s();
+			handle_key(&t, ch);
+			draw(&t);
+			{
+				double ms = (now_s() - k0) * 1000;
+
+				t.keys++;
+				t.key_sum_ms += ms;
+				if (ms > t.key_max_ms)
+					t.key_max_ms = ms;
+				if (t.child > 0) {
+					t.keys_inflight++;
+					if (ms > t.key_inflight_max_ms)
+						t.key_inflight_max_ms = ms;
+				}
+			}
+		}
+	}
+	screen_end();
+	end_child(&t, 1);
+	if (stats)
+		write_stats(&t, stats);
+	if (got_signal == SIGINT)
+		ret = 130;
+	else if (got_signal)
+		ret = 128 + got_signal;
+	pending_free(&t.pend);
+	top_parse_free(t.parse);
+	top_model_release(&t.m);
+	free(t.rbuf);
+	free(t.lines);
+	free(t.natural);
+	free(t.backends);
+	free(t.argv);
+	free(t.argcmd);
+	return ret;
+}
