@@ -303,6 +303,7 @@ def test_frontend_writes(fleet, hap):
         'OPEN', 'OPEN']
     fe2 = hap.frontend('frontend2_proc34')
     assert fe2.shutdown() is True
+    fleet.shut.update(k for k in fleet.env if k.startswith('FLEET_PORT_frontend2_proc34_'))
     rows = fleet.holders('frontend2_proc34', 'FRONTEND')
     if rows:
         assert {r['status'] for _i, r in rows} == {'STOP'}
