@@ -55,8 +55,11 @@ def library_error(exc):
     code = getattr(exc, 'code', _c.ERROR)
     if code in (_c.EINVAL, _c.ERANGE):
         return ValueError(str(exc))
-    if code == _c.ENOTFOUND:
-        return CommandFailed(str(exc))
+    if code in _SOCKET_ERRORS:
+        return socket_error(str(exc), code)
+    if code == _c.EIO:
+        # "no instance reachable (INSTANCE: cause)": the instance and cause
+        return SocketConnectionError(str(exc))
     return CommandFailed(str(exc))
 
 

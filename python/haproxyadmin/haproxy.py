@@ -97,19 +97,22 @@ class HAProxy:
         self.retry = retry
         self.retry_interval = retry_interval
         self.timeout = timeout
+        novalid = "No valid UNIX socket file was found, directory: {} file: {}".format(
+            socket_dir, socket_file)
         try:
             self._fleet = _c.Fleet(specs, timeout_ms=max(int(timeout * 1000), 1),
                                    retries=retries)
             snap = self._fleet.snapshot(0)
         except Error as exc:
-            raise ValueError(str(exc)) from None
+            # the original's words, then the cause
+            raise ValueError("{} ({})".format(novalid, exc)) from None
         self._frozen = None
         # as the original, sockets that do not answer now are left out
         self.unreachable = {name: msg for name, code, msg, _f, _l in snap.instances() if code}
         self._ignored = frozenset(self.unreachable)
         if not snap.live_count():
-            raise ValueError("No valid UNIX socket file was found, directory: {} file: {}"
-                             .format(socket_dir, socket_file))
+            raise ValueError("{} ({})".format(novalid, '; '.join(
+                '{}: {}'.format(k, v) for k, v in self.unreachable.items())))
 
     # ------------------------------------------------------------ plumbing
     def _read(self, mask, proxy=None):
