@@ -78,6 +78,7 @@ static PyObject *value_to_py(const struct hap_value *v)
 
 typedef struct {
 	PyObject_HEAD struct hap *h;
+	int busy; /* a call is running with the GIL released */
 } FleetObject;
 
 typedef struct {
@@ -99,6 +100,37 @@ static PyTypeObject FleetType;
 static PyTypeObject SnapshotType;
 static PyTypeObject ObjectType;
 static PyTypeObject PlanType;
+
+static int fleet_ready(FleetObject *self)
+{
+	if (!self->h) {
+		PyErr_SetString(PyExc_RuntimeError, "Fleet not initialised");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A fleet handle is not thread-safe and the GIL is released during I/O: one
+ * call at a time per Fleet; another thread gets RuntimeError, not a race.
+ */
+static int fleet_enter(FleetObject *f)
+{
+	if (fleet_ready(f))
+		return -1;
+	if (f->busy) {
+		PyErr_SetString(PyExc_RuntimeError, "the fleet is in use by another thread");
+		return -1;
+	}
+	return 0;
+}
+
+#define FLEET_IO(f, ...)                                                                           \
+	do {                                                                                       \
+		(f)->busy = 1;                                                                     \
+		Py_BEGIN_ALLOW_THREADS __VA_ARGS__;                                                \
+		Py_END_ALLOW_THREADS(f)->busy = 0;                                                 \
+	} while (0)
 
 /* ------------------------------------------------------------------ results */
 
@@ -623,9 +655,12 @@ static PyObject *plan_apply(PlanObject *self, PyObject *unused)
 	int rc;
 
 	(void)unused;
-	Py_BEGIN_ALLOW_THREADS rc =
-	        hap_plan_apply(&r, ((FleetObject *)self->fleet)->h, self->p, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	if (fleet_enter((FleetObject *)self->fleet))
+		return NULL;
+	FLEET_IO((FleetObject *)self->fleet,
+	         rc = hap_plan_apply(&r, ((FleetObject *)self->fleet)->h, self->p, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	return result_to_list(r);
 }
 
@@ -701,15 +736,6 @@ static void fleet_dealloc(FleetObject *self)
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int fleet_ready(FleetObject *self)
-{
-	if (!self->h) {
-		PyErr_SetString(PyExc_RuntimeError, "Fleet not initialised");
-		return -1;
-	}
-	return 0;
-}
-
 static PyObject *fleet_endpoints(FleetObject *self, PyObject *unused)
 {
 	size_t i, n;
@@ -742,12 +768,12 @@ static PyObject *fleet_snapshot(FleetObject *self, PyObject *args, PyObject *kw)
 	int rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "|Iz", kwlist, &what, &proxy) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
-	Py_BEGIN_ALLOW_THREADS if (proxy) rc =
-	        hap_snapshot_new_proxy(&s, self->h, what, proxy, &err);
-	else rc = hap_snapshot_new(&s, self->h, what, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	FLEET_IO(self, rc = proxy ? hap_snapshot_new_proxy(&s, self->h, what, proxy, &err)
+	                          : hap_snapshot_new(&s, self->h, what, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	return snapshot_wrap((PyObject *)self, s);
 }
 
@@ -758,10 +784,11 @@ static PyObject *fleet_exec(FleetObject *self, PyObject *args)
 	const char *cmd;
 	int rc;
 
-	if (!PyArg_ParseTuple(args, "s", &cmd) || fleet_ready(self))
+	if (!PyArg_ParseTuple(args, "s", &cmd) || fleet_enter(self))
 		return NULL;
-	Py_BEGIN_ALLOW_THREADS rc = hap_exec(&r, self->h, cmd, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	FLEET_IO(self, rc = hap_exec(&r, self->h, cmd, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	return result_to_list(r);
 }
 
@@ -776,11 +803,12 @@ static PyObject *fleet_server_plan(FleetObject *self, PyObject *args, PyObject *
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "is|zzz", kwlist, &change, &op.server,
 	                                 &op.backend, &op.value, &op.port) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
 	op.change = (enum hap_server_change)change;
-	Py_BEGIN_ALLOW_THREADS rc = hap_server_plan(&p, self->h, &op, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	FLEET_IO(self, rc = hap_server_plan(&p, self->h, &op, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	return plan_wrap((PyObject *)self, p);
 }
 
@@ -797,7 +825,7 @@ static PyObject *fleet_frontend_plan(FleetObject *self, PyObject *args, PyObject
 	int change, rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "iO|z", kwlist, &change, &names, &op.value) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
 	fast = PySequence_Fast(names, "names must be a sequence of str");
 	if (!fast)
@@ -819,8 +847,8 @@ static PyObject *fleet_frontend_plan(FleetObject *self, PyObject *args, PyObject
 	op.change = (enum hap_frontend_change)change;
 	op.names = v;
 	op.nnames = (size_t)n;
-	Py_BEGIN_ALLOW_THREADS rc = hap_frontend_plan(&p, self->h, &op, &err);
-	Py_END_ALLOW_THREADS PyMem_Free(v);
+	FLEET_IO(self, rc = hap_frontend_plan(&p, self->h, &op, &err));
+	PyMem_Free(v);
 	Py_DECREF(fast);
 	if (rc)
 		return raise_err(rc, &err);
@@ -837,11 +865,12 @@ static PyObject *fleet_global_plan(FleetObject *self, PyObject *args, PyObject *
 	int change, rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "i|z", kwlist, &change, &op.value) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
 	op.change = (enum hap_global_change)change;
-	Py_BEGIN_ALLOW_THREADS rc = hap_global_plan(&p, self->h, &op, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	FLEET_IO(self, rc = hap_global_plan(&p, self->h, &op, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	return plan_wrap((PyObject *)self, p);
 }
 
@@ -858,16 +887,15 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "iis|zz", kwlist, &kind, &verb, &op.id, &op.key,
 	                                 &op.value) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
 	op.kind = (enum hap_pat_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
 	t = PyMem_Calloc(1, sizeof(*t));
 	if (!t)
 		return PyErr_NoMemory();
-	Py_BEGIN_ALLOW_THREADS rc = hap_pattern_plan(&p, t, self->h, &op, &err);
-	Py_END_ALLOW_THREADS if (rc)
-	{
+	FLEET_IO(self, rc = hap_pattern_plan(&p, t, self->h, &op, &err));
+	if (rc) {
 		PyMem_Free(t);
 		return raise_err(rc, &err);
 	}
@@ -898,12 +926,13 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "iis|z", kwlist, &kind, &verb, &op.id,
 	                                 &op.key) ||
-	    fleet_ready(self))
+	    fleet_enter(self))
 		return NULL;
 	op.kind = (enum hap_pat_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
-	Py_BEGIN_ALLOW_THREADS rc = hap_pattern_read_new(&r, self->h, &op, &err);
-	Py_END_ALLOW_THREADS if (rc) return raise_err(rc, &err);
+	FLEET_IO(self, rc = hap_pattern_read_new(&r, self->h, &op, &err));
+	if (rc)
+		return raise_err(rc, &err);
 	n = hap_pattern_read_count(r);
 	list = PyList_New((Py_ssize_t)n);
 	for (i = 0; list && i < n; i++) {
