@@ -136,10 +136,34 @@ class Fleet:
         return done
 
 
+class Blackhole:
+    """A loopback port whose accept queue is full: further connections are
+    dropped, so a health check against it times out (the seed page's
+    L4TOUT). Closed with the session."""
+
+    def __init__(self):
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind(('127.0.0.1', 0))
+        self.lsock.listen(0)
+        self.port = self.lsock.getsockname()[1]
+        self.fill = []
+        for _ in range(2):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.setblocking(False)
+            c.connect_ex(('127.0.0.1', self.port))
+            self.fill.append(c)
+
+    def close(self):
+        for c in self.fill:
+            c.close()
+        self.lsock.close()
+
+
 @pytest.fixture(scope='session')
 def fleet():
     d = tempfile.mkdtemp(prefix='hap-python.')
-    env = dict(os.environ, FLEET_SEED='1')
+    hole = Blackhole()
+    env = dict(os.environ, FLEET_SEED='1', FLEET_SEED_DOWN_PORT=str(hole.port))
     try:
         subprocess.run(['bash', FLEET_SH, 'start', d, '4'], check=True, env=env, timeout=120,
                        stdout=subprocess.DEVNULL)
@@ -148,6 +172,7 @@ def fleet():
         # fleet.sh stop ends exactly the pids it recorded
         subprocess.run(['bash', FLEET_SH, 'stop', d], timeout=60)
         shutil.rmtree(d, ignore_errors=True)
+        hole.close()
 
 
 @pytest.fixture(scope='session')
