@@ -224,9 +224,12 @@ fleet__instance_cfg() { # fleet__instance_cfg DIR I
 	local c1=$FLEET_CLOSED_PORT1 c2=$FLEET_CLOSED_PORT2 stats=haproxy-stats
 	# FLEET_SEED=1: backend1_proc34/bck_all_srv1 as on the seed page
 	# (weight 100, checked, DOWN: on FLEET_SEED_DOWN_PORT, a port that drops
-	# connections, its check times out); by default weight 1, no check
+	# connections, its check times out; once DOWN it is checked again after
+	# 60 s, so no check is in progress, "* L4TOUT", while the page runs);
+	# by default weight 1, no check
 	local seed_bck="$ok2 weight 1"
-	[ "${FLEET_SEED:-0}" = 1 ] && seed_bck="${FLEET_SEED_DOWN_PORT:-$FLEET_CLOSED_PORT3} weight 100 check"
+	[ "${FLEET_SEED:-0}" = 1 ] &&
+		seed_bck="${FLEET_SEED_DOWN_PORT:-$FLEET_CLOSED_PORT3} weight 100 check downinter 60s"
 	[ "$i" -gt 1 ] && stats=haproxy-stats$i
 	fleet__global "$d" "$i" "$base"
 	cat <<EOF
