@@ -2,6 +2,7 @@
 # bench/run.sh - measure the performance model of DESIGN.md §6 on real fleets.
 #
 # Usage: bench/run.sh [--write]          (make bench)
+#        bench/run.sh --python           (only case D, the Python API, on the big fleet)
 #        BENCH_SMOKE=1 bench/run.sh      (CI: tiny fleets, 2 runs, no targets judged)
 #
 # Builds an optimized binary in build-bench/, starts HAProxy fleets in temp
@@ -18,7 +19,12 @@
 #   every floor also as one process reading the same bytes (bench/rawread.c:
 #   no socat start-up per instance, the strictest floor);
 #   plus peak RSS against the bytes dumped, and a CPU profile of the client
-#   (perf, else callgrind).
+#   (perf, else callgrind);
+#   D. the Python API (python/, bench/python_servers.py) on the big fleet:
+#      every server with status, weight and metric('scur') from one
+#      snapshot (median of 3), and the plain loop where every property read
+#      asks the instances afresh, on the first BENCH_PY_FRESH (2000) servers
+#      (bounded; extrapolated), against the original library's 88 s.
 # Prints a Markdown report; --write also puts it into BENCHMARKS.md between
 # the "bench:results" markers.
 #
@@ -39,9 +45,11 @@ ROOT=$PWD
 . bench/top.sh
 
 WRITE=0
+PYTHON_ONLY=0
 for a in "$@"; do
 	case $a in
 	--write) WRITE=1 ;;
+	--python) PYTHON_ONLY=1 ;;
 	-h | --help)
 		sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -118,6 +126,45 @@ fleet_down() {
 T0=$(bench_now_us)
 LOAD_START=$(bench_loadavg)
 REPORT=$WORK/report.md
+
+# ================================================================ D. the Python API
+
+PY=/usr/bin/python3
+PY_FRESH=${BENCH_PY_FRESH:-2000}
+python_case() { # on the running big fleet; writes $WORK/py.md
+	local k lines=() med total fresh_s fresh_n
+	[ -d "$ROOT/build-bench/python/haproxyadmin" ] || bench_die "no Python binding in build-bench (python3-dev?)"
+	bench_log "D: the Python API on the big fleet (snapshot x3, fresh on $PY_FRESH servers)"
+	for k in 1 2 3; do
+		lines+=("$(PYTHONPATH=$ROOT/build-bench/python timeout 600 "$PY" bench/python_servers.py \
+			"$WORK/big/sock" snapshot)") || bench_die "python_servers.py snapshot failed"
+	done
+	med=$(printf '%s\n' "${lines[@]}" | awk '{ print $3 }' | sort -n | sed -n 2p)
+	total=$(printf '%s\n' "${lines[0]}" | awk '{ print $2 }')
+	read -r _ fresh_n fresh_s _ <<<"$(PYTHONPATH=$ROOT/build-bench/python timeout 900 "$PY" \
+		bench/python_servers.py "$WORK/big/sock" fresh "$PY_FRESH")" ||
+		bench_die "python_servers.py fresh failed"
+	{
+		echo "Python API (\`python/\`, \`bench/python_servers.py\`): every server with \`status\`,"
+		echo "\`weight\` and \`metric('scur')\` on $BIG_N × $BIG_B × $BIG_S = $((BIG_N * BIG_B * BIG_S)) server rows ($total servers merged by name)."
+		echo
+		echo "| case | servers | wall s | per server | vs the original's 88 s |"
+		echo "|---|---:|---:|---:|---:|"
+		echo "| \`with hap.snapshot():\` one read, median of 3 (runs: $(printf '%s\n' "${lines[@]}" | awk '{ printf "%s ", $3 }')) | $total | $med | $(awk -v t="$med" -v n="$total" 'BEGIN { printf "%.1f µs", t / n * 1e6 }') | $(awk -v t="$med" 'BEGIN { printf "%.0f× faster", 88 / t }') |"
+		echo "| plain loop, fresh read per property (3 rounds of $BIG_N requests per server), first $fresh_n | $fresh_n | $fresh_s | $(awk -v t="$fresh_s" -v n="$fresh_n" 'BEGIN { printf "%.2f ms", t / n * 1e3 }') | |"
+		echo "| … extrapolated to $total | $total | $(awk -v t="$fresh_s" -v n="$fresh_n" -v a="$total" 'BEGIN { printf "%.1f", t / n * a }') | | $(awk -v t="$fresh_s" -v n="$fresh_n" -v a="$total" 'BEGIN { printf "%.1f×", 88 / (t / n * a) }') |"
+		echo
+	} >"$WORK/py.md"
+}
+
+if [ "$PYTHON_ONLY" = 1 ]; then
+	bench_log "starting the big fleet: $BIG_N x $BIG_B backends x $BIG_S servers"
+	fleet_up big "$BIG_N" --big "$BIG_B" "$BIG_S"
+	python_case
+	echo "load average: $LOAD_START at start, $(bench_loadavg) at end; $(nproc) CPUs"
+	cat "$WORK/py.md"
+	exit 0
+fi
 
 # ================================================================ A. big fleet reads
 
@@ -207,6 +254,7 @@ rss_cpu dump "${TOOL[@]}" dump
 rss_cpu fe "${TOOL[@]}" frontend list
 rss_cpu be "${TOOL[@]}" backend list
 rss_cpu startup "$BIN" version
+python_case
 
 # ---- profiles of the client ----
 
@@ -541,6 +589,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	rssrow "\`server set srv_shared weight 50%\` (reads twice: both rounds)" wall wall2
 	rssrow "$SMALL small: \`server list\`" ssv ssv nojudge
 	echo
+	cat "$WORK/py.md"
 	echo "Client CPU (user+sys, median of 3) and output size; HAProxy's own CPU for the"
 	echo "exact \`server list\` request on the $BIG_N instances: $(cat "$WORK/hap_cpu_ms.sv") ms."
 	echo

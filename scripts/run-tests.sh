@@ -32,6 +32,16 @@ if [ -f "$log" ] && command -v jq >/dev/null 2>&1; then
 	/^\[  SKIPPED \] [A-Za-z_]/ { skipped[$4] = 1; next }
 	/^ok [0-9]+/ { if (tolower($0) ~ /# skip/) ss++; else sp++; next }
 	/^not ok [0-9]+/ { if (tolower($0) ~ /# todo/) ss++; else sf++; next }
+	# pytest closing line ("==== 33 passed, 1 skipped in 2.1s ====")
+	/^=+ .*[0-9]+ (passed|failed|skipped|errors?)[ ,].* in [0-9.]+s/ {
+		for (i = 2; i <= NF; i++) {
+			w = $i; sub(/,$/, "", w)
+			if (w == "passed") sp += $(i - 1)
+			else if (w == "failed" || w == "error" || w == "errors") sf += $(i - 1)
+			else if (w == "skipped" || w == "xfailed") ss += $(i - 1)
+		}
+		next
+	}
 	END {
 		flush()
 		printf "%d subtests: %d passed, %d failed, %d skipped; %d programs: %d passed, %d failed, %d skipped\n",

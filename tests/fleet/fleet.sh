@@ -222,6 +222,14 @@ fleet__instance_cfg() { # fleet__instance_cfg DIR I
 	local d=$1 i=$2 m=$1/maps base=$((FLEET_BASE + 10 * $2))
 	local ok1=$FLEET_ORIGIN_PORT1 ok2=$FLEET_ORIGIN_PORT2 ok3=$FLEET_ORIGIN_PORT3
 	local c1=$FLEET_CLOSED_PORT1 c2=$FLEET_CLOSED_PORT2 stats=haproxy-stats
+	# FLEET_SEED=1: backend1_proc34/bck_all_srv1 as on the seed page
+	# (weight 100, checked, DOWN: on FLEET_SEED_DOWN_PORT, a port that drops
+	# connections, its check times out; once DOWN it is checked again after
+	# 60 s, so no check is in progress, "* L4TOUT", while the page runs);
+	# by default weight 1, no check
+	local seed_bck="$ok2 weight 1"
+	[ "${FLEET_SEED:-0}" = 1 ] &&
+		seed_bck="${FLEET_SEED_DOWN_PORT:-$FLEET_CLOSED_PORT3} weight 100 check downinter 60s"
 	[ "$i" -gt 1 ] && stats=haproxy-stats$i
 	fleet__global "$d" "$i" "$base"
 	cat <<EOF
@@ -246,8 +254,10 @@ backend backend_proc1
     server member1_proc1 127.0.0.1:$ok1
     server member2_proc1 127.0.0.1:$ok2
     server bck_all_srv1 127.0.0.1:$ok3 weight 100 check
-
 EOF
+		# FLEET_SEED=1: the seed page's servers (python/tests: the doctest)
+		[ "${FLEET_SEED:-0}" = 1 ] && echo "    server member_bkall 127.0.0.1:$ok1"
+		echo
 	fi
 	if fleet__in_list "$i" $FLEET_PROC2_INSTANCES; then
 		cat <<EOF
@@ -284,7 +294,7 @@ backend backend1_proc34
     option httpchk GET /
     server bck1_proc34_srv1 127.0.0.1:$ok1 check
     server bck1_proc34_srv2 127.0.0.1:$c1 check
-    server bck_all_srv1 127.0.0.1:$ok2 weight 1
+    server bck_all_srv1 127.0.0.1:$seed_bck
 
 frontend frontend2_proc34
     bind 127.0.0.1:$((base + 3))
