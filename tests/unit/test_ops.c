@@ -104,6 +104,8 @@ static const char *vname(enum hap_verdict v)
 		return "partial";
 	case HAP_V_DENIED:
 		return "denied";
+	case HAP_V_UNKNOWN:
+		return "unknown";
 	}
 	return "?";
 }
