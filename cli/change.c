@@ -140,7 +140,10 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 	}
 	/* the library read the changed field back (hap_result_after); other
 	 * fields (process-wide values) are read here to show before and after */
-	if (field && !c->no_verify && type < 0) {
+	for (i = 0; type >= 0 && i < hap_result_count(r); i++)
+		if (!hap_result_after(r, i))
+			break;
+	if (field && !c->no_verify && (type < 0 || i < hap_result_count(r))) {
 		unsigned mask = type < 0                  ? 0
 		                : type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
 		                : type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS

@@ -117,8 +117,9 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 	if (lock_dir(dir, sizeof(dir)) < 0) {
 		free(b);
 		free(l);
-		return hap_error_set(err, HAP_EIO, "no directory for the change locks "
-		                                   "($XDG_RUNTIME_DIR, /run/lock, /tmp)");
+		return hap_error_set(err, HAP_EIO,
+		                     "no directory for the change locks "
+		                     "($XDG_RUNTIME_DIR, /run/lock, /tmp)");
 	}
 	for (i = 0; i < n; i++)
 		b[i] = (unsigned)(fnv1a(objects[i]) % NBUCKETS);

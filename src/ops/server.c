@@ -233,6 +233,15 @@ static int plan_verify(struct hap_plan *p, const struct hap_server_op *op)
 		                       HAP_VM_EXACT);
 	case HAP_SERVER_MAXCONN:
 		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "slim", v, HAP_VM_EXACT);
+	case HAP_SERVER_ADDR:
+		if (!strchr(v, ':')) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "%s:%s", v, op->port ? op->port : "");
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "addr", want,
+			                       op->port ? HAP_VM_EXACT : HAP_VM_PREFIX);
+		}
+		break;
 	case HAP_SERVER_DISABLE:
 		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "MAINT",
 		                       HAP_VM_PREFIX);
