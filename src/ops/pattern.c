@@ -1995,7 +1995,7 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 
 	/* the report, one entry per instance */
 	for (k = 0; k < r->n; k++)
-		if ((r->ri[k].st == RS_FAILED || r->ri[k].st == RS_PLANNED) &&
+		if (r->ri[k].st == RS_FAILED &&
 		    hap_buf_addf(&failed_names, "%s%s", failed_names.len ? ", " : "",
 		                 hap_pattern_replace_instance(r, k)))
 			goto oom;

@@ -265,7 +265,9 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 				goto out;
 			continue;
 		}
-		restarted = info_num(p->snap, e->inst, "Pid") != info_num(after, j, "Pid") ||
+		restarted = ((hap_instance_flags(after, j) & HAP_INST_OLD_WORKER) &&
+		             !(hap_instance_flags(p->snap, e->inst) & HAP_INST_OLD_WORKER)) ||
+		            info_num(p->snap, e->inst, "Pid") != info_num(after, j, "Pid") ||
 		            info_num(p->snap, e->inst, "Start_time_sec") !=
 		                    info_num(after, j, "Start_time_sec");
 		if (!p->vfield) {
