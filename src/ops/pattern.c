@@ -1840,6 +1840,8 @@ static int clear_check(struct hap *h, struct hap_pattern_replace *r, const unsig
 			int *c2 = calloc(r->n, sizeof(*c2));
 			struct hap_buf *rep = calloc(r->n, sizeof(*rep));
 
+			for (k = 0; rep && k < r->n; k++)
+				hap_buf_init(&rep[k], 0);
 			ret = !c2 || !rep ? HAP_ENOMEM : round_run(h, r, "show", NULL, w, c2, rep);
 			for (k = 0; !ret && k < r->n; k++) {
 				if (!w[k] || c2[k])

@@ -245,9 +245,9 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 		if (j == (size_t)-1 && after && strstr(name, " @!")) {
 			/* a master's worker that is gone: the master reloaded */
 			snprintf(msg, sizeof(msg),
-			         "%s; read back: the worker is gone (the master reloaded): the "
+			         "%s%sread back: the worker is gone (the master reloaded): the "
 			         "change is not live",
-			         hap_result_message(r, i));
+			         hap_result_message(r, i), *hap_result_message(r, i) ? "; " : "");
 			ret = hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
 			                        HAP_WHY_RESTARTED, NULL, msg);
 			if (ret)
