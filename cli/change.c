@@ -292,8 +292,13 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		char wb[64];
 		int oc = hap_result_outcome(r, i);
 
-		if (oc == HAP_OUT_APPLIED || oc == HAP_OUT_SENT)
+		if (oc == HAP_OUT_APPLIED || oc == HAP_OUT_SENT) {
+			/* done, but worth a line: e.g. restarted and holding the value */
+			if (hap_result_why(r, i))
+				cli_err(c, "%s: %s", hap_result_instance(r, i),
+				        hap_result_message(r, i));
 			continue;
+		}
 		bad++;
 		cli_err(c, "%s: %s: %s: %s", hap_result_instance(r, i), hap_result_object(r, i),
 		        result_word(r, i, wb, sizeof(wb)), hap_result_message(r, i));

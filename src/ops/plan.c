@@ -284,10 +284,18 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 		}
 		have = value_text(got, sizeof(got), after, p->vmask, e->object, j, p->vfield) == 0;
 		if (have && value_matches(p, got)) {
-			ret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, got,
-			                        oc == HAP_OUT_UNKNOWN ? "no complete reply; "
-			                                                "read back: applied"
-			                                              : NULL);
+			/* live on the process there now; say so when it restarted */
+			snprintf(msg, sizeof(msg),
+			         "restarted during the change (pid %lld, now %lld): the new "
+			         "process holds the requested value",
+			         (long long)info_num(p->snap, e->inst, "Pid"),
+			         (long long)info_num(after, j, "Pid"));
+			ret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
+			                        restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
+			                        restarted               ? msg
+			                        : oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+			                                                  "read back: applied"
+			                                                : NULL);
 			if (ret)
 				goto out;
 			continue;

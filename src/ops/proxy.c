@@ -66,6 +66,33 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	if (ret)
 		goto out;
 	p->disruptive = op->change == HAP_FRONTEND_DISABLE || op->change == HAP_FRONTEND_SHUTDOWN;
+	/* what the read-back compares (status as "show stat" words it) */
+	{
+		const char *proxy = op->nnames == 1 ? op->names[0] : NULL;
+
+		switch (op->change) {
+		case HAP_FRONTEND_ENABLE:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "OPEN",
+			                      HAP_VM_EXACT);
+			break;
+		case HAP_FRONTEND_DISABLE:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "PAUSED",
+			                      HAP_VM_EXACT);
+			break;
+		case HAP_FRONTEND_SHUTDOWN:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "STOP",
+			                      HAP_VM_EXACT);
+			break;
+		default:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "slim", op->value,
+			                      HAP_VM_EXACT);
+			break;
+		}
+		if (ret) {
+			ret = hap_error_set(err, ret, "out of memory");
+			goto out;
+		}
+	}
 	for (i = 0; i < op->nnames; i++) {
 		const struct hap_object *o =
 		        hap_snapshot_find(p->snap, HAP_OBJ_FRONTEND, NULL, op->names[i]);
