@@ -648,6 +648,11 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	}
 	/* a clear on several instances asks first: each copy counts as an object */
 	p->disruptive = op->verb == HAP_PATTERN_CLEAR;
+	/* the read-back sees a restart (the entries are not re-read) */
+	if (hap_plan_verify(p, 0, NULL, NULL, "", HAP_VM_EXACT)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
 	p->nobjects = op->verb == HAP_PATTERN_CLEAR ? p->n : 1;
 out:
 	hap_buf_release(&cmd);

@@ -214,6 +214,11 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		goto out;
 	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
 	                op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
+	/* the read-back sees a restart ("show info" only) */
+	if (hap_plan_verify(p, 0, NULL, NULL, "", HAP_VM_EXACT)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
 	n = hap_snapshot_instance_count(p->snap);
 	for (i = 0; i < n; i++) {
 		unsigned fl = hap_instance_flags(p->snap, i);
