@@ -378,10 +378,19 @@ HAP_API void hap_plan_free(struct hap_plan *p);
 
 /*
  * Send every command of the plan in parallel (one connection each) and
- * judge each reply with the operation's table. *out lists one entry per
- * plan entry: applied (0), refused (HAProxy's text verbatim), not found,
- * partly applied, skipped, or a transport error. Returns 0 when the round
- * ran. Caller owns *out, free with hap_result_free().
+ * judge each reply with the operation's table, holding the per-object lock
+ * (HAP_EBUSY naming the holder when another writer on this host keeps it
+ * past the exchange deadline; nothing is sent then; HAP_OPT_NO_LOCK skips
+ * it). Then, unless HAP_OPT_NO_VERIFY, read the objects back (one read;
+ * one proxy when the plan is about one) and settle each entry's outcome
+ * (hap_result_outcome): APPLIED only where the read-back shows the
+ * requested value (servers: weight, maxconn, maint/drain, addr; frontends:
+ * status, maxconn), SUPERSEDED / PARTIAL / ERROR with hap_result_why()
+ * otherwise; UNKNOWN (sent, no complete reply) is replaced by what is read
+ * back when it can be. Map/ACL entries and process-wide settings read the
+ * process identity back only (a restart is seen). With HAP_OPT_NO_VERIFY an
+ * accepted command is SENT. Returns 0 when the round ran. Caller owns
+ * *out, free with hap_result_free().
  */
 HAP_API int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
                            struct hap_error *err);
@@ -681,11 +690,19 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
                                          const struct hap_pattern_replace *r, size_t k,
                                          struct hap_error *err);
 /*
- * Run it. *out has one entry per instance of hap_pattern_replace_count():
- * 0 committed; HAProxy's refusal or a transport error where it failed
- * (the message says in which step); HAP_ERROR for an instance that took
- * everything but was not committed because another one failed. Returns 0
- * when it ran. Caller owns *out, free with hap_result_free().
+ * Run it, holding the file's lock (see hap_plan_apply). *out has one entry
+ * per instance of hap_pattern_replace_count(); its outcome: APPLIED when
+ * the listing read back after the commit shows the committed version as
+ * curr_ver (the listing only, never the entries; SENT with
+ * HAP_OPT_NO_VERIFY); a commit without a complete reply is read back the
+ * same way (re-read until the deadline) and stays UNKNOWN only when that
+ * fails; SUPERSEDED where another writer's later version is live or the
+ * process restarted; REFUSED with HAProxy's text where it refused (the
+ * message says in which step); ERROR for an instance that took everything
+ * but was not committed because another one failed. Every prepared
+ * version that is not committed is cleared, and a clear that answers late
+ * is read back ("show map|acl @V FILE") before it is called failed.
+ * Returns 0 when it ran. Caller owns *out, free with hap_result_free().
  */
 HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap *h,
                                       struct hap_pattern_replace *r, struct hap_error *err);
