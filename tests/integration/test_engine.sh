@@ -76,6 +76,10 @@ is "$(J '[.[] | "\(.result)/\(.why)/\(.after)"] | unique | join(",")' <<<"$HAP_O
 	"each row: partial, normalised, after 0"
 like "$(J '.[0].message' <<<"$HAP_OUT")" "normalised 20% of the configured weight to 0" "the message says so"
 is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" "0/0" "sockets 3 and 4 hold 0"
+hap_cli -s "$S" server set bck_all_srv1 weight 20% -b backend1_proc34
+like "$HAP_OUT" "partial \(normalised\)" "the table says partial (normalised)"
+hap_cli -s "$S" -o csv server set bck_all_srv1 weight 20% -b backend1_proc34
+like "$HAP_OUT" "partial \(normalised\)" "... and the CSV"
 
 # ================================================================== two weight writers
 diag "--- two weight changes of one server at once: serialised by the lock"
@@ -105,6 +109,12 @@ like "$HAP_ERR" "another change of the same object is running on this host \\(pi
 is "$ra/$(J '[.[].result] | unique | join(",")' "$T/w13")" "0/applied" "the holder: applied"
 on_all "every socket has the holder's weight 13" '[ "$(gw $i backend_all/bck_all_srv1)" = 13 ]'
 stop_proxies
+
+diag "--- map replace --no-verify: committed rows are 'sent'"
+mkmap "$T/nv.map" nv 100
+hap_cli -s "$S" -o json --no-verify map replace "$H2B" "$T/nv.map"
+is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/sent sent sent sent" "--no-verify replace: sent, exit 0"
+on_all "... each socket has the new content" 'content_is "$T/nv.map" $i'
 
 # ================================================================== commit late
 diag "--- map replace: the commit reply comes after the deadline"
