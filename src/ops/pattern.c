@@ -1724,6 +1724,29 @@ static int listing_row(const struct hap_pattern_replace *r, const struct hap_sna
 	return -1;
 }
 
+/* Instance k is a master's worker that is no longer listed while its
+ * master answered (another worker of that master is in s). */
+static int worker_gone(const struct hap_pattern_replace *r, const struct hap_snapshot *s, size_t k)
+{
+	const char *name = hap_pattern_replace_instance(r, k), *at = strstr(name, " @!");
+	size_t i, n;
+
+	if (!s || !at)
+		return 0;
+	n = (size_t)(at - name) + 3;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *o = hap_instance_name(s, i);
+
+		if (strcmp(o, name) == 0)
+			return 0;
+	}
+	for (i = 0; i < hap_snapshot_instance_count(s); i++)
+		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
+		    !hap_instance_status(s, i, NULL))
+			return 1;
+	return 0;
+}
+
 static int64_t snap_pid(const struct hap_snapshot *s, size_t i)
 {
 	struct hap_value v;
@@ -1771,6 +1794,15 @@ static int commit_check(struct hap *h, struct hap_pattern_replace *r)
 
 			if ((x->st != RS_COMMITTED && x->st != RS_UNKNOWN) || x->verified)
 				continue;
+			if (listing_row(r, s, pl, k, &row, &pid) && worker_gone(r, s, k)) {
+				x->st = RS_SUPERSEDED;
+				x->why = HAP_WHY_RESTARTED;
+				snprintf(x->msg, sizeof(x->msg),
+				         "the worker is gone (the master reloaded): version %lu is "
+				         "not live",
+				         (unsigned long)x->ver);
+				continue;
+			}
 			if (listing_row(r, s, pl, k, &row, &pid)) {
 				snprintf(x->cleanup, sizeof(x->cleanup),
 				         "could not read curr_ver back%s%s", e2.msg[0] ? ": " : "",

@@ -208,6 +208,23 @@ static int value_matches(const struct hap_plan *p, const char *got)
 	return strcmp(got, p->vwant) == 0;
 }
 
+/* name is a master's worker ("ENDPOINT @!PID") and another worker of that
+ * master answered in s: the master is there, the worker is gone. */
+static int master_answered(const struct hap_snapshot *s, const char *name)
+{
+	const char *at = strstr(name, " @!");
+	size_t i, n;
+
+	if (!s || !at)
+		return 0;
+	n = (size_t)(at - name) + 3;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++)
+		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
+		    !hap_instance_status(s, i, NULL))
+			return 1;
+	return 0;
+}
+
 static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
 {
 	struct hap_value v;
@@ -242,7 +259,7 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 
 		if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
 			continue;
-		if (j == (size_t)-1 && after && strstr(name, " @!")) {
+		if (j == (size_t)-1 && master_answered(after, name)) {
 			/* a master's worker that is gone: the master reloaded */
 			snprintf(msg, sizeof(msg),
 			         "%s%sread back: the worker is gone (the master reloaded): the "

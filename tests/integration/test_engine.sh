@@ -250,4 +250,26 @@ is "$(hap_sock "$M1" "@!$new get weight backend_all/bck_all_srv1" | cut -d' ' -f
 	"the new worker holds the configured weight 50, not 44"
 stop_proxies
 
+diag "--- a master reload between a replace's commit and its read-back"
+old=$(wpid)
+spawn python3 "$PROXY" "$PX/master1.sock" "$M1" 30 'commit map' 3
+for i in $(seq 50); do [ -S "$PX/master1.sock" ] && break; sleep 0.1; done
+mkmap "$T/rl.map" rl 200
+"$HAPROXYADMIN" -s "master:$PX/master1.sock" -t 8 -o json map replace "$FLEET_MAP_H2B" "$T/rl.map" \
+	>"$T/rm" 2>"$T/rme" &
+pr=$!
+sleep 1
+kill -USR2 "$MP"
+for i in $(seq 50); do
+	new=$(wpid)
+	[ -n "$new" ] && [ "$new" != "$old" ] && break
+	sleep 0.1
+done
+wait $pr; rr=$?
+isnt "$new" "$old" "the master reloaded again (worker $old -> $new)"
+is "$rr/$(J '[.instances[] | "\(.result)/\(.why)"] | join(",")' "$T/rm")" "1/superseded/restarted" \
+	"replace: reload between commit and read-back: superseded (restarted), exit 1"
+unlike "$(hap_sock "$M1" "@!$new show map $FLEET_MAP_H2B")" "rl0\\.example" "the new worker does not hold the new content"
+stop_proxies
+
 done_testing
