@@ -4,7 +4,7 @@
 # Installs only what is missing; needs root (or prints what to install).
 set -eu
 
-pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format $*"
+pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq python3 clang-format $*"
 
 missing=""
 for p in $pkgs; do
