@@ -1854,6 +1854,57 @@ static int commit_check(struct hap *h, struct hap_pattern_replace *r)
 }
 
 /*
+ * Before the commit: read the listings (not the entries). When another
+ * writer prepared a version of the file after ours on any instance, it is
+ * replacing the same file now and its commit would land after ours there:
+ * committing ours anyway could leave the fleet split. Every loaded
+ * instance is then not committed (superseded by the later writer), and
+ * its version is cleared.
+ */
+static int yield_check(struct hap *h, struct hap_pattern_replace *r)
+{
+	struct hap_snapshot *s = NULL;
+	struct hap_patterns *pl = NULL;
+	struct hap_error e2 = { 0, "" };
+	char why[600] = "";
+	size_t k;
+	int ret;
+
+	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+	if (ret == HAP_ENOMEM)
+		return ret;
+	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
+		hap_snapshot_free(s);
+		return HAP_ENOMEM;
+	}
+	for (k = 0; k < r->n && !why[0]; k++) {
+		const struct rinst *x = &r->ri[k];
+		struct hap_pattern_ref row;
+		int64_t pid;
+
+		if (x->st != RS_LOADED || listing_row(r, s, pl, k, &row, &pid))
+			continue;
+		if (row.next_ver >= 0 && ver_after((uint32_t)row.next_ver, x->ver))
+			snprintf(why, sizeof(why),
+			         "not committed: another writer prepared version %lld after ours "
+			         "(%lu) on %s and will commit it",
+			         (long long)row.next_ver, (unsigned long)x->ver,
+			         hap_pattern_replace_instance(r, k));
+	}
+	for (k = 0; why[0] && k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+
+		if (x->st != RS_LOADED)
+			continue;
+		fail(x, HAP_ESUPERSEDED, "commit", why);
+		x->why = HAP_WHY_CHANGED;
+	}
+	hap_patterns_free(pl);
+	hap_snapshot_free(s);
+	return 0;
+}
+
+/*
  * The clears that did not answer in time: read "show acl|map @V FILE" back
  * until it is empty (cleared) or the deadline passes.
  */
@@ -1958,6 +2009,16 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 	/* 2. every entry, in rounds of one request per instance */
 	if (!nfail) {
 		ret = load_run(h, r);
+		if (ret)
+			goto fleet;
+		for (k = 0; k < r->n; k++)
+			nfail += r->ri[k].st == RS_FAILED;
+	}
+
+	/* 2b. another writer (another host) preparing the same file after us
+	 * would win on some instances and lose on others: yield to it */
+	if (!nfail) {
+		ret = yield_check(h, r);
 		if (ret)
 			goto fleet;
 		for (k = 0; k < r->n; k++)

@@ -142,12 +142,13 @@ stop_proxies
 diag "--- a commit refused (another writer's later version) and a slow clear"
 mkmap "$T/mine.map" mine 300
 mkmap "$T/theirs.map" theirs 3
-# the load's replies wait 4 s (the other writer commits meanwhile); the
-# clear's reply 6 s, past the 5 s deadline
-proxies 60 '^add map @' 4 '^clear map @' 6
-"$HAPROXYADMIN" -s "$PX" -t 5 -o json map replace "$H2B" "$T/mine.map" >"$T/ref" 2>"$T/refe" &
+# the listing replies wait 4 s: the other writer prepares and commits while
+# the replace waits for its last listing before the commit, so that its own
+# commit is then refused; the clear's reply waits 7 s, past the 6 s deadline
+proxies 60 '^show map$' 4 '^clear map @' 7
+"$HAPROXYADMIN" -s "$PX" -t 6 -o json map replace "$H2B" "$T/mine.map" >"$T/ref" 2>"$T/refe" &
 pm=$!
-sleep 0.5
+sleep 5.5
 # meanwhile another host replaces the map directly: a later version, committed
 for i in 1 2 3 4; do
 	v=$(hap_sock "$(sock $i)" "prepare map $H2B" | sed -n 's/New version created: //p')
