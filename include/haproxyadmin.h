@@ -385,9 +385,10 @@ HAP_API void hap_plan_free(struct hap_plan *p);
  * one proxy when the plan is about one) and settle each entry's outcome
  * (hap_result_outcome): APPLIED only where the read-back shows the
  * requested value (servers: weight, maxconn, maint/drain, addr; frontends:
- * status, maxconn), SUPERSEDED / PARTIAL / ERROR with hap_result_why()
- * otherwise; UNKNOWN (sent, no complete reply) is replaced by what is read
- * back when it can be. Map/ACL entries and process-wide settings read the
+ * status, maxconn; process-wide settings: their "show info" value, except
+ * maxconn 0 and clear counters), SUPERSEDED / PARTIAL / ERROR with
+ * hap_result_why() otherwise; UNKNOWN (sent, no complete reply) is
+ * replaced by what is read back when it can be. Map/ACL entries read the
  * process identity back only (a restart is seen). With HAP_OPT_NO_VERIFY an
  * accepted command is SENT. Returns 0 when the round ran. Caller owns
  * *out, free with hap_result_free().

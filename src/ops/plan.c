@@ -165,6 +165,18 @@ static int value_text(char *out, size_t len, const struct hap_snapshot *s, unsig
 	size_t k;
 
 	*out = '\0';
+	if (mask == 0) {
+		/* a process-wide setting: the instance's own "show info" */
+		if (hap_snapshot_info(&v, s, inst, field))
+			return -1;
+		if (v.kind == HAP_VALUE_NUMBER)
+			snprintf(out, len, "%lld", (long long)v.num);
+		else if (v.kind == HAP_VALUE_TEXT)
+			snprintf(out, len, "%.*s", (int)v.len, v.text);
+		else
+			return -1;
+		return 0;
+	}
 	snprintf(buf, sizeof(buf), "%s", object);
 	slash = strchr(buf, '/');
 	if ((mask & HAP_SNAP_SERVERS) && slash) {

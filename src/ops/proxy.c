@@ -214,10 +214,30 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		goto out;
 	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
 	                op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
-	/* the read-back sees a restart ("show info" only) */
-	if (hap_plan_verify(p, 0, NULL, NULL, "", HAP_VM_EXACT)) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
+	/* the read-back: the "show info" value the setting shows as (a restart
+	 * is seen whatever the setting) */
+	{
+		static const char *const info[] = { "Maxconn", "ConnRateLimit", "SessRateLimit",
+			                            "SslRateLimit", "CompressBpsRateLim" };
+		const char *field = NULL;
+		char want[32] = "";
+		int64_t v = 0;
+
+		if (op->value && !hap_num_parse_i64(op->value, &v) &&
+		    op->change <= HAP_GLOBAL_RATE_HTTP_COMPRESSION) {
+			/* http-compression is set in kB/s and shown in bytes/s */
+			if (op->change == HAP_GLOBAL_RATE_HTTP_COMPRESSION)
+				v = v <= (int64_t)(UINT32_MAX / 1024) ? v * 1024 : -1;
+			/* maxconn 0 means "back to the hard limit": nothing to compare */
+			if (v >= 0 && !(op->change == HAP_GLOBAL_MAXCONN && v == 0)) {
+				field = info[op->change];
+				snprintf(want, sizeof(want), "%lld", (long long)v);
+			}
+		}
+		if (hap_plan_verify(p, 0, NULL, field, want, HAP_VM_EXACT)) {
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	n = hap_snapshot_instance_count(p->snap);
 	for (i = 0; i < n; i++) {
