@@ -68,6 +68,13 @@ hap_cli -s "$S" -o json server set bck_all_srv1 weight 34 -b backend_all
 is "$HAP_RC/$(J '[.[] | "\(.result) \(.after)"] | unique | join(",")' <<<"$HAP_OUT")" "0/applied 34" \
 	"verified: every row applied with after 34, exit 0"
 
+diag "--- a process-wide setting is read back from show info"
+hap_cli -s "$S" -o json haproxy set rate-limit http-compression 5
+is "$HAP_RC/$(J '[.[] | "\(.result) \(.after)"] | unique | join(",")' <<<"$HAP_OUT")" "0/applied 5120" \
+	"rate-limit http-compression 5: applied, read back as 5120 bytes/s"
+on_all "... each socket shows CompressBpsRateLim 5120" \
+	'[ "$(hap_sock "$(sock $i)" "show info" | sed -n "s/^CompressBpsRateLim: //p")" = 5120 ]'
+
 # ================================================================== normalised
 diag "--- weight 20% of a configured weight of 1: HAProxy stores 0"
 hap_cli -s "$S" -o json server set bck_all_srv1 weight 20% -b backend1_proc34
