@@ -388,8 +388,10 @@ HAP_API void hap_plan_free(struct hap_plan *p);
  * status, maxconn; process-wide settings: their "show info" value, except
  * maxconn 0 and clear counters), SUPERSEDED / PARTIAL / ERROR with
  * hap_result_why() otherwise; UNKNOWN (sent, no complete reply) is
- * replaced by what is read back when it can be. Map/ACL entries read the
- * process identity back only (a restart is seen). With HAP_OPT_NO_VERIFY an
+ * replaced by what is read back when it can be. Map/ACL entry changes
+ * read the file's entries back ("show map|acl FILE": the key holds the
+ * value, is gone, the file is empty), except for "#0x" references and map
+ * keys with blanks (process identity only). With HAP_OPT_NO_VERIFY an
  * accepted command is SENT. Returns 0 when the round ran. Caller owns
  * *out, free with hap_result_free().
  */

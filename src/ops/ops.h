@@ -108,6 +108,13 @@ struct hap_plan {
 	const char *vfield; /* the field compared, NULL: the process identity only */
 	char vwant[64];     /* the requested value */
 	int vmode;          /* enum hap_vmode */
+	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
+	int pcheck;   /* 0: none */
+	int pkind;    /* enum hap_pat_kind */
+	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
+	char *pfile;  /* the file */
+	char *pkey;   /* NULL for CLEAR */
+	char *pvalue; /* maps, ADD and SET */
 };
 
 enum hap_vmode {

@@ -648,10 +648,27 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	}
 	/* a clear on several instances asks first: each copy counts as an object */
 	p->disruptive = op->verb == HAP_PATTERN_CLEAR;
-	/* the read-back sees a restart (the entries are not re-read) */
+	/* the read-back sees a restart, and reads the entries back when the
+	 * listing can show the key exactly (no entry reference, no blank in a
+	 * map key: "show map" separates key and value by the first blank) */
 	if (hap_plan_verify(p, 0, NULL, NULL, "", HAP_VM_EXACT)) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
+	}
+	if (op->verb == HAP_PATTERN_CLEAR ||
+	    (op->key && !is_ref(op->key) &&
+	     !(op->kind == HAP_PAT_MAP && strpbrk(op->key, " \t")))) {
+		p->pcheck = 1;
+		p->pkind = op->kind;
+		p->pverb = op->verb;
+		p->pfile = strdup(t.file);
+		p->pkey = op->key && op->verb != HAP_PATTERN_CLEAR ? strdup(op->key) : NULL;
+		p->pvalue = op->value ? strdup(op->value) : NULL;
+		if (!p->pfile || (op->key && op->verb != HAP_PATTERN_CLEAR && !p->pkey) ||
+		    (op->value && !p->pvalue)) {
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+			goto out;
+		}
 	}
 	p->nobjects = op->verb == HAP_PATTERN_CLEAR ? p->n : 1;
 out:

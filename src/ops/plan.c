@@ -120,6 +120,9 @@ void hap_plan_free(struct hap_plan *p)
 	}
 	free(p->e);
 	free(p->vproxy);
+	free(p->pfile);
+	free(p->pkey);
+	free(p->pvalue);
 	hap_snapshot_free(p->snap);
 	free(p);
 }
@@ -247,12 +250,58 @@ static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
 }
 
 /*
+ * A map/ACL entry change against the entries read back from instance name:
+ * 1 the change is there, 0 it is not (what says what is there), -1 the
+ * entries could not be read.
+ */
+static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd,
+                         const char *name, char *what, size_t wlen)
+{
+	size_t i, e, n, with_key = 0, with_value = 0;
+	const char *other = NULL;
+
+	for (i = 0; rd && i < hap_pattern_read_count(rd); i++)
+		if (strcmp(hap_pattern_read_instance(rd, i), name) == 0)
+			break;
+	if (!rd || i == hap_pattern_read_count(rd) || hap_pattern_read_status(rd, i, NULL))
+		return -1;
+	n = hap_pattern_read_entry_count(rd, i);
+	if (p->pverb == HAP_PATTERN_CLEAR) {
+		snprintf(what, wlen, "%zu entries left", n);
+		return n == 0;
+	}
+	for (e = 0; e < n; e++) {
+		struct hap_pattern_entry en;
+
+		if (hap_pattern_read_entry(&en, rd, i, e) || strcmp(en.key, p->pkey) != 0)
+			continue;
+		with_key++;
+		if (p->pkind == HAP_PAT_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
+			with_value++;
+		else
+			other = en.value;
+	}
+	switch (p->pverb) {
+	case HAP_PATTERN_DEL:
+		snprintf(what, wlen, "%zu entries with that key", with_key);
+		return with_key == 0;
+	case HAP_PATTERN_SET:
+		snprintf(what, wlen, "the key holds %s", other ? other : "no entry");
+		return with_key > 0 && with_value == with_key;
+	default:
+		snprintf(what, wlen, "%s", other ? "the key holds another value" : "no such entry");
+		return with_value > 0;
+	}
+}
+
+/*
  * Read the objects back and replace each sent entry's outcome by what is
  * there: applied when the field shows the requested value, else why not.
  */
 static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 {
 	struct hap_snapshot *after = NULL;
+	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };
 	size_t i;
 	int ret;
@@ -260,6 +309,16 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 	ret = hap_snapshot_new_proxy(&after, h, p->vmask, p->vproxy, &e2);
 	if (ret == HAP_ENOMEM)
 		return ret;
+	if (p->pcheck) {
+		struct hap_pattern_op rop = { (enum hap_pat_kind)p->pkind, HAP_PATTERN_SHOW,
+			                      p->pfile, NULL, NULL };
+		struct hap_error e3 = { 0, "" };
+
+		if (hap_pattern_read_new(&rd, h, &rop, &e3) == HAP_ENOMEM) {
+			hap_snapshot_free(after);
+			return HAP_ENOMEM;
+		}
+	}
 	for (i = 0; i < p->n; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
 		int oc = hap_result_outcome(r, i);
@@ -299,6 +358,39 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 		            info_num(p->snap, e->inst, "Pid") != info_num(after, j, "Pid") ||
 		            info_num(p->snap, e->inst, "Start_time_sec") !=
 		                    info_num(after, j, "Start_time_sec");
+		if (!p->vfield && p->pcheck && !restarted) {
+			char what[300];
+			int hold = pattern_holds(p, rd, name, what, sizeof(what));
+
+			if (hold == 1) {
+				ret = hap_result_judged(
+				        r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
+				        oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+				                                "read back: applied"
+				                              : NULL);
+			} else if (hold == 0) {
+				snprintf(msg, sizeof(msg), "%s%sread back: %s",
+				         hap_result_message(r, i),
+				         *hap_result_message(r, i) ? "; " : "", what);
+				ret = oc == HAP_OUT_UNKNOWN
+				              ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR,
+				                                  HAP_WHY_NOT_APPLIED, NULL, msg)
+				              : hap_result_judged(r, i, HAP_ESUPERSEDED,
+				                                  HAP_OUT_SUPERSEDED,
+				                                  HAP_WHY_CHANGED, NULL, msg);
+			} else {
+				snprintf(msg, sizeof(msg), "%s%scould not read the entries back",
+				         hap_result_message(r, i),
+				         *hap_result_message(r, i) ? "; " : "");
+				ret = hap_result_judged(
+				        r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
+				        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+				        HAP_WHY_NONE, NULL, msg);
+			}
+			if (ret)
+				goto out;
+			continue;
+		}
 		if (!p->vfield) {
 			/* nothing to compare: only a restart is seen */
 			if (restarted)
@@ -377,6 +469,7 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 	}
 	ret = 0;
 out:
+	hap_pattern_read_free(rd);
 	hap_snapshot_free(after);
 	return ret;
 }

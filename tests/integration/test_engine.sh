@@ -123,6 +123,21 @@ hap_cli -s "$S" -o json --no-verify map replace "$H2B" "$T/nv.map"
 is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/sent sent sent sent" "--no-verify replace: sent, exit 0"
 on_all "... each socket has the new content" 'content_is "$T/nv.map" $i'
 
+diag "--- single map changes are read back from the entries"
+hap_cli -s "$S" -o json map add "$H2B" eng.example.com backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "0/applied" "map add: applied (entries read back)"
+on_all "... each socket has the entry" 'entries $i | grep -qx "eng.example.com backend_all"'
+proxies 30 '^set map' 3
+"$HAPROXYADMIN" -s "$PX" -t 5 -o json map set "$H2B" eng.example.com backend_slow >"$T/ms" 2>"$T/mse" &
+pm=$!
+sleep 1
+for i in 1 2 3 4; do hap_sock "$(sock $i)" "set map $H2B eng.example.com backend_other" >/dev/null; done
+wait $pm; rms=$?
+is "$rms/$(J '[.[] | "\(.result)/\(.why)"] | unique | join(",")' "$T/ms")" "1/superseded/changed-by-other" \
+	"map set, another writer's value set meanwhile: superseded (changed-by-other), exit 1"
+like "$(J '.[0].message' "$T/ms")" "read back: the key holds backend_other" "... it says what is there"
+stop_proxies
+
 # ================================================================== commit late
 diag "--- map replace: the commit reply comes after the deadline"
 mkmap "$T/late.map" late 2000
