@@ -11,21 +11,14 @@
 #include "haproxyadmin.h"
 #include "cli.h"
 
-static const char *result_word(int code)
+/* The result word of entry i, with why when known: "superseded (restarted)". */
+static const char *result_word(const struct hap_result *r, size_t i, char *buf, size_t len)
 {
-	switch (code) {
-	case 0:
-		return "applied";
-	case HAP_EREFUSED:
-		return "refused";
-	case HAP_ENOTFOUND:
-		return "not-found";
-	case HAP_EPARTIAL:
-		return "partial";
-	case HAP_EPERM:
-		return "denied";
-	}
-	return "error";
+	const char *why = hap_why_name(hap_result_why(r, i));
+
+	snprintf(buf, len, "%s%s%s%s", hap_outcome_name(hap_result_outcome(r, i)), *why ? " (" : "",
+	         why, *why ? ")" : "");
+	return buf;
 }
 
 /* Value of field for object "backend/server" or a proxy name on instance
@@ -147,8 +140,12 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		cli_err(c, "%s", err.msg);
 		return EXIT_FAILED;
 	}
-	/* read back what HAProxy now reports, to show before and after */
-	if (field && !c->no_verify) {
+	/* the library read the changed field back (hap_result_after); other
+	 * fields (process-wide values) are read here to show before and after */
+	for (i = 0; type >= 0 && i < hap_result_count(r); i++)
+		if (!hap_result_after(r, i))
+			break;
+	if (field && !c->no_verify && (type < 0 || i < hap_result_count(r))) {
 		unsigned mask = type < 0                  ? 0
 		                : type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
 		                : type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
@@ -204,7 +201,12 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			jw_key(&w, "command");
 			jw_str(&w, hap_result_command(r, i));
 			jw_key(&w, "result");
-			jw_str(&w, result_word(hap_result_code(r, i)));
+			jw_str(&w, hap_outcome_name(hap_result_outcome(r, i)));
+			jw_key(&w, "why");
+			if (hap_result_why(r, i))
+				jw_str(&w, hap_why_name(hap_result_why(r, i)));
+			else
+				jw_null(&w);
 			jw_key(&w, "sent");
 			jw_bool(&w, hap_result_sent(r, i));
 			jw_key(&w, "message");
@@ -219,7 +221,10 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 				lookup(&v, after, type, hap_result_object(r, i),
 				       hap_result_instance(r, i), field);
 				jw_key(&w, "after");
-				jw_value(&w, &v);
+				if (hap_result_after(r, i))
+					jw_str(&w, hap_result_after(r, i));
+				else
+					jw_value(&w, &v);
 			}
 			jw_end_obj(&w);
 		}
@@ -251,7 +256,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			"OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE"
 		};
 		const char *cells[6];
-		char b1[256], b2[256];
+		char b1[256], b2[256], b3[64];
 		struct table *t = table_new(6, hdr);
 
 		for (i = 0; i < n; i++) {
@@ -259,11 +264,12 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 
 			cells[0] = hap_result_object(r, i);
 			cells[1] = hap_result_instance(r, i);
-			cells[2] = result_word(hap_result_code(r, i));
+			cells[2] = result_word(r, i, b3, sizeof(b3));
 			lookup(&v, before, type, cells[0], cells[1], field);
 			cells[3] = value_str(&v, b1, sizeof(b1));
 			lookup(&v, after, type, cells[0], cells[1], field);
-			cells[4] = value_str(&v, b2, sizeof(b2));
+			cells[4] = hap_result_after(r, i) ? hap_result_after(r, i)
+			                                  : value_str(&v, b2, sizeof(b2));
 			cells[5] = hap_result_message(r, i);
 			table_add(t, cells);
 		}
@@ -283,15 +289,25 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		}
 		table_print(t, stdout, c->fmt == FMT_CSV);
 	}
+	/* exit 0 only when every row is applied or sent and every instance answered */
 	for (i = 0; i < n; i++) {
-		if (!hap_result_code(r, i))
+		char wb[64];
+		int oc = hap_result_outcome(r, i);
+
+		if (oc == HAP_OUT_APPLIED || oc == HAP_OUT_SENT) {
+			/* done, but worth a line: e.g. restarted and holding the value */
+			if (hap_result_why(r, i))
+				cli_err(c, "%s: %s", hap_result_instance(r, i),
+				        hap_result_message(r, i));
 			continue;
+		}
 		bad++;
 		cli_err(c, "%s: %s: %s: %s", hap_result_instance(r, i), hap_result_object(r, i),
-		        result_word(hap_result_code(r, i)), hap_result_message(r, i));
+		        result_word(r, i, wb, sizeof(wb)), hap_result_message(r, i));
 	}
 	if ((bad || unreached) && bad < n)
-		cli_err(c, "partly applied: %zu of %zu commands applied%s", n - bad, n,
+		cli_err(c, "partly applied: %zu of %zu commands %s%s", n - bad, n,
+		        c->no_verify ? "sent" : "applied",
 		        unreached ? ", and instances not reached" : "");
 	hap_snapshot_free(after);
 	hap_result_free(r);

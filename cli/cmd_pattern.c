@@ -619,19 +619,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *replace_word(int code)
+static const char *replace_word(const struct hap_result *r, size_t i, char *buf, size_t len)
 {
-	switch (code) {
-	case 0:
-		return "committed";
-	case HAP_ERROR:
-		return "aborted";
-	case HAP_EREFUSED:
-		return "refused";
-	case HAP_ENOTFOUND:
-		return "not-found";
-	}
-	return "error";
+	const char *why = hap_why_name(hap_result_why(r, i));
+
+	snprintf(buf, len, "%s%s%s%s", hap_outcome_name(hap_result_outcome(r, i)), *why ? " (" : "",
+	         why, *why ? ")" : "");
+	return buf;
 }
 
 static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
@@ -684,7 +678,12 @@ static void replace_print(struct cli *c, const struct hap_result *res,
 			jw_key(&w, "endpoint");
 			jw_str(&w, hap_result_instance(res, i));
 			jw_key(&w, "result");
-			jw_str(&w, replace_word(hap_result_code(res, i)));
+			jw_str(&w, hap_outcome_name(hap_result_outcome(res, i)));
+			jw_key(&w, "why");
+			if (hap_result_why(res, i))
+				jw_str(&w, hap_why_name(hap_result_why(res, i)));
+			else
+				jw_null(&w);
 			jw_key(&w, "version");
 			jw_num(&w, (long long)hap_pattern_replace_version(r, i));
 			jw_key(&w, "command");
@@ -701,10 +700,11 @@ static void replace_print(struct cli *c, const struct hap_result *res,
 	{
 		const char *hdr[3] = { "INSTANCE", "RESULT", "MESSAGE" }, *cells[3];
 		struct table *t = table_new(3, hdr);
+		char wb[64];
 
 		for (i = 0; i < n; i++) {
 			cells[0] = hap_result_instance(res, i);
-			cells[1] = replace_word(hap_result_code(res, i));
+			cells[1] = replace_word(res, i, wb, sizeof(wb));
 			cells[2] = hap_result_message(res, i);
 			table_add(t, cells);
 		}
@@ -799,21 +799,43 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 	replace_print(c, res, f, r, now_s() - t0);
 	n = hap_result_count(res);
 	bad = hap_result_failures(res);
-	for (i = 0; i < n; i++)
-		if (hap_result_code(res, i))
-			cli_err(c, "%s: %s: %s", hap_result_instance(res, i),
-			        replace_word(hap_result_code(res, i)), hap_result_message(res, i));
-	if (!bad)
-		cli_err(c,
-		        "replaced %s on %zu instance%s: %zu entries in %zu requests each, %.3f s",
-		        t->file, n, n == 1 ? "" : "s", hap_pattern_file_count(f),
-		        hap_pattern_replace_requests(r), now_s() - t0);
-	else if (bad < n)
-		cli_err(c, "partly committed: %zu of %zu instances have the new content", n - bad,
-		        n);
-	else
-		cli_err(c, "nothing committed: every instance keeps its current content of %s",
-		        t->file);
+	{
+		size_t cnt[HAP_OUT_ERROR + 1] = { 0 };
+		char wb[64];
+
+		for (i = 0; i < n; i++) {
+			int oc = hap_result_outcome(res, i);
+
+			cnt[oc >= 0 && oc <= HAP_OUT_ERROR ? oc : HAP_OUT_ERROR]++;
+			if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_SENT)
+				cli_err(c, "%s: %s: %s", hap_result_instance(res, i),
+				        replace_word(res, i, wb, sizeof(wb)),
+				        hap_result_message(res, i));
+		}
+		/* counted from the results only: an unknown row is never "kept" */
+		if (!bad)
+			cli_err(c,
+			        "replaced %s on %zu instance%s: %zu entries in %zu requests each, "
+			        "%.3f s%s",
+			        t->file, n, n == 1 ? "" : "s", hap_pattern_file_count(f),
+			        hap_pattern_replace_requests(r), now_s() - t0,
+			        cnt[HAP_OUT_SENT] ? " (not read back: --no-verify)" : "");
+		else if (cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT] + cnt[HAP_OUT_UNKNOWN] +
+		                 cnt[HAP_OUT_SUPERSEDED] ==
+		         0)
+			cli_err(c,
+			        "nothing committed: every instance keeps its current content of %s",
+			        t->file);
+		else
+			cli_err(c,
+			        "%s: %zu of %zu instances hold the new content (%zu applied, %zu "
+			        "sent), %zu unknown, %zu superseded, %zu failed",
+			        t->file, cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT], n,
+			        cnt[HAP_OUT_APPLIED], cnt[HAP_OUT_SENT], cnt[HAP_OUT_UNKNOWN],
+			        cnt[HAP_OUT_SUPERSEDED],
+			        n - cnt[HAP_OUT_APPLIED] - cnt[HAP_OUT_SENT] -
+			                cnt[HAP_OUT_UNKNOWN] - cnt[HAP_OUT_SUPERSEDED]);
+	}
 	ret = bad ? EXIT_FAILED : EXIT_OK;
 out:
 	hap_result_free(res);

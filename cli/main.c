@@ -476,6 +476,7 @@ static int run(struct cli *cp, int argc, char **argv)
 			break;
 		case 'N':
 			c->no_verify = 1;
+			c->opts.flags |= HAP_OPT_NO_VERIFY;
 			break;
 		case 'y':
 			c->yes = 1;

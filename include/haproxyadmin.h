@@ -47,6 +47,8 @@ enum hap_err {
 	HAP_EBUSY = -14,        /* connected, but no answer within the deadline */
 	HAP_ENOENT = -15,       /* no socket at that path */
 	HAP_EPARTIAL = -16,     /* part of a change was applied */
+	HAP_EUNKNOWN = -17,     /* sent, but no complete reply: outcome not known */
+	HAP_ESUPERSEDED = -18,  /* another value than the one asked for is live */
 };
 
 /* Name of an error code ("connection refused"); never NULL. */
@@ -79,6 +81,10 @@ struct hap_options {
 
 /* Include old workers (draining after a reload) in aggregates and writes. */
 #define HAP_OPT_OLD_WORKERS 0x1u
+/* Changes: do not read the state back; an accepted command is "sent". */
+#define HAP_OPT_NO_VERIFY 0x2u
+/* Changes: do not take the per-object lock (see README, "Concurrent writers"). */
+#define HAP_OPT_NO_LOCK 0x4u
 
 struct hap;
 
@@ -291,9 +297,54 @@ HAP_API const char *hap_result_command(const struct hap_result *r, size_t i);
 HAP_API int hap_result_code(const struct hap_result *r, size_t i);
 /* HAProxy's reply, trimmed of trailing newlines, or the error message. */
 HAP_API const char *hap_result_message(const struct hap_result *r, size_t i);
+
+/*
+ * The outcome of entry i: one word per row, counted from these only.
+ * APPLIED: sent, accepted and the read-back shows the requested value.
+ * SENT: accepted, not read back (HAP_OPT_NO_VERIFY, or nothing to read).
+ * UNKNOWN: sent, no complete reply, and the read-back failed too.
+ * REFUSED: HAProxy's refusal, verbatim. NOT_FOUND: the instance does not
+ * hold the object. PARTIAL: part of the change is live. DENIED: socket
+ * level too low (nothing sent). SUPERSEDED: the read-back shows another
+ * value than the one asked for (see hap_result_why()). ERROR: not sent or
+ * not done (transport failure, unreachable, the rest of a replace failed).
+ */
+enum hap_outcome {
+	HAP_OUT_APPLIED = 0,
+	HAP_OUT_SENT,
+	HAP_OUT_UNKNOWN,
+	HAP_OUT_REFUSED,
+	HAP_OUT_NOT_FOUND,
+	HAP_OUT_PARTIAL,
+	HAP_OUT_DENIED,
+	HAP_OUT_SUPERSEDED,
+	HAP_OUT_ERROR,
+};
+/* Why a read-back differs from the request, when known. */
+enum hap_why {
+	HAP_WHY_NONE = 0,
+	HAP_WHY_RESTARTED,   /* new Pid or Start_time_sec since the plan's read */
+	HAP_WHY_CHANGED,     /* changed by someone else (another writer's value is live) */
+	HAP_WHY_NORMALISED,  /* HAProxy accepted it and stored another value (e.g. rounded) */
+	HAP_WHY_NOT_APPLIED, /* the read-back shows the old value */
+};
+/* "applied", "sent", "unknown", "refused", "not-found", "partial", "denied",
+ * "superseded", "error". Static, never NULL. */
+HAP_API const char *hap_outcome_name(int outcome);
+/* "", "restarted", "changed-by-other", "normalised", "not-applied". Static. */
+HAP_API const char *hap_why_name(int why);
+/* enum hap_outcome of entry i. */
+HAP_API int hap_result_outcome(const struct hap_result *r, size_t i);
+/* enum hap_why of entry i. */
+HAP_API int hap_result_why(const struct hap_result *r, size_t i);
+/* The value read back after the change (text), NULL when not read back.
+ * Borrowed, valid until hap_result_free(). */
+HAP_API const char *hap_result_after(const struct hap_result *r, size_t i);
+/* 1 when every entry is APPLIED or SENT (0 entries: 1). */
+HAP_API int hap_result_all_done(const struct hap_result *r);
 /* 1 when the command was sent to that instance, 0 when it was not. */
 HAP_API int hap_result_sent(const struct hap_result *r, size_t i);
-/* Entries whose code is not 0. */
+/* Entries whose outcome is neither APPLIED nor SENT. */
 HAP_API size_t hap_result_failures(const struct hap_result *r);
 /* NULL is a no-op. */
 HAP_API void hap_result_free(struct hap_result *r);
@@ -338,10 +389,22 @@ HAP_API void hap_plan_free(struct hap_plan *p);
 
 /*
  * Send every command of the plan in parallel (one connection each) and
- * judge each reply with the operation's table. *out lists one entry per
- * plan entry: applied (0), refused (HAProxy's text verbatim), not found,
- * partly applied, skipped, or a transport error. Returns 0 when the round
- * ran. Caller owns *out, free with hap_result_free().
+ * judge each reply with the operation's table, holding the per-object lock
+ * (HAP_EBUSY naming the holder when another writer on this host keeps it
+ * past the exchange deadline; nothing is sent then; HAP_OPT_NO_LOCK skips
+ * it). Then, unless HAP_OPT_NO_VERIFY, read the objects back (one read;
+ * one proxy when the plan is about one) and settle each entry's outcome
+ * (hap_result_outcome): APPLIED only where the read-back shows the
+ * requested value (servers: weight, maxconn, maint/drain, addr; frontends:
+ * status, maxconn; process-wide settings: their "show info" value, except
+ * maxconn 0 and clear counters), SUPERSEDED / PARTIAL / ERROR with
+ * hap_result_why() otherwise; UNKNOWN (sent, no complete reply) is
+ * replaced by what is read back when it can be. Map/ACL entry changes
+ * read the file's entries back ("show map|acl FILE": the key holds the
+ * value, is gone, the file is empty), except for "#0x" references and map
+ * keys with blanks (process identity only). With HAP_OPT_NO_VERIFY an
+ * accepted command is SENT. Returns 0 when the round ran. Caller owns
+ * *out, free with hap_result_free().
  */
 HAP_API int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
                            struct hap_error *err);
@@ -641,11 +704,19 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
                                          const struct hap_pattern_replace *r, size_t k,
                                          struct hap_error *err);
 /*
- * Run it. *out has one entry per instance of hap_pattern_replace_count():
- * 0 committed; HAProxy's refusal or a transport error where it failed
- * (the message says in which step); HAP_ERROR for an instance that took
- * everything but was not committed because another one failed. Returns 0
- * when it ran. Caller owns *out, free with hap_result_free().
+ * Run it, holding the file's lock (see hap_plan_apply). *out has one entry
+ * per instance of hap_pattern_replace_count(); its outcome: APPLIED when
+ * the listing read back after the commit shows the committed version as
+ * curr_ver (the listing only, never the entries; SENT with
+ * HAP_OPT_NO_VERIFY); a commit without a complete reply is read back the
+ * same way (re-read until the deadline) and stays UNKNOWN only when that
+ * fails; SUPERSEDED where another writer's later version is live or the
+ * process restarted; REFUSED with HAProxy's text where it refused (the
+ * message says in which step); ERROR for an instance that took everything
+ * but was not committed because another one failed. Every prepared
+ * version that is not committed is cleared, and a clear that answers late
+ * is read back ("show map|acl @V FILE") before it is called failed.
+ * Returns 0 when it ran. Caller owns *out, free with hap_result_free().
  */
 HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap *h,
                                       struct hap_pattern_replace *r, struct hap_error *err);

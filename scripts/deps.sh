@@ -8,7 +8,7 @@ set -eu
 # python binding: python3-dev, its tests python3-pytest;
 # integration tests: haproxy socat jq curl tmux zsh (completion) man-db (man
 # pages), prometheus (the exporter scraped by a real server, and promtool)
-pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq clang-format libncurses-dev
+pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq python3 clang-format libncurses-dev
 python3-dev python3-pytest
 curl tmux zsh man-db prometheus $*"
 

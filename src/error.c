@@ -46,6 +46,10 @@ const char *hap_strerror(int code)
 		return "no such socket";
 	case HAP_EPARTIAL:
 		return "partly applied";
+	case HAP_EUNKNOWN:
+		return "no complete reply: outcome unknown";
+	case HAP_ESUPERSEDED:
+		return "superseded";
 	}
 	return "unknown error";
 }

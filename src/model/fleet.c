@@ -220,6 +220,7 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
 	e->code = code;
 	e->sent = sent;
+	e->outcome = hap_outcome_of(code);
 	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command)) {
 		free(e->instance);
 		free(e->object);
@@ -271,8 +272,103 @@ size_t hap_result_failures(const struct hap_result *r)
 	size_t i, n = 0;
 
 	for (i = 0; r && i < r->n; i++)
-		n += r->e[i].code != 0;
+		n += r->e[i].outcome != HAP_OUT_APPLIED && r->e[i].outcome != HAP_OUT_SENT;
 	return n;
+}
+
+int hap_result_all_done(const struct hap_result *r)
+{
+	return hap_result_failures(r) == 0;
+}
+
+int hap_outcome_of(int code)
+{
+	switch (code) {
+	case 0:
+		return HAP_OUT_APPLIED;
+	case HAP_EREFUSED:
+		return HAP_OUT_REFUSED;
+	case HAP_ENOTFOUND:
+		return HAP_OUT_NOT_FOUND;
+	case HAP_EPARTIAL:
+		return HAP_OUT_PARTIAL;
+	case HAP_EPERM:
+		return HAP_OUT_DENIED;
+	case HAP_EUNKNOWN:
+		return HAP_OUT_UNKNOWN;
+	case HAP_ESUPERSEDED:
+		return HAP_OUT_SUPERSEDED;
+	}
+	return HAP_OUT_ERROR;
+}
+
+const char *hap_outcome_name(int outcome)
+{
+	static const char *const names[] = {
+		"applied", "sent",   "unknown",    "refused", "not-found",
+		"partial", "denied", "superseded", "error",
+	};
+
+	if (outcome < 0 || (size_t)outcome >= sizeof(names) / sizeof(names[0]))
+		return "error";
+	return names[outcome];
+}
+
+const char *hap_why_name(int why)
+{
+	switch (why) {
+	case HAP_WHY_RESTARTED:
+		return "restarted";
+	case HAP_WHY_CHANGED:
+		return "changed-by-other";
+	case HAP_WHY_NORMALISED:
+		return "normalised";
+	case HAP_WHY_NOT_APPLIED:
+		return "not-applied";
+	}
+	return "";
+}
+
+int hap_result_outcome(const struct hap_result *r, size_t i)
+{
+	return r->e[i].outcome;
+}
+
+int hap_result_why(const struct hap_result *r, size_t i)
+{
+	return r->e[i].why;
+}
+
+const char *hap_result_after(const struct hap_result *r, size_t i)
+{
+	return r->e[i].after;
+}
+
+int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int why,
+                      const char *after, const char *msg)
+{
+	struct hap_result_entry *e = &r->e[i];
+
+	e->code = code;
+	e->outcome = outcome;
+	e->why = why;
+	if (after) {
+		char *a = dupn(after, strlen(after));
+
+		if (!a)
+			return HAP_ENOMEM;
+		free(e->after);
+		e->after = a;
+	}
+	if (msg) {
+		char *m = dupn(msg, strlen(msg));
+
+		if (!m)
+			return HAP_ENOMEM;
+		free(e->message);
+		e->message = m;
+	}
+	return 0;
 }
 
 void hap_result_free(struct hap_result *r)
@@ -286,6 +382,7 @@ void hap_result_free(struct hap_result *r)
 		free(r->e[i].object);
 		free(r->e[i].command);
 		free(r->e[i].message);
+		free(r->e[i].after);
 	}
 	free(r->e);
 	free(r);
@@ -310,6 +407,12 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 		if (t->err) {
 			c->job.err = t->err;
 			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
+			continue;
+		}
+		if (c->raw) {
+			c->job.req = c->cmds;
+			c->job.req_len = c->cmds_len;
+			jobs[k++] = c->job;
 			continue;
 		}
 		ret = hap_target_request(t, c->cmds, &c->req);

@@ -51,12 +51,19 @@ int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_
  * target. hap_calls_run() runs every call in parallel; a call whose target
  * failed to resolve is not sent and gets the target's error.
  */
+struct hap_reply_table;
+
 struct hap_call {
 	size_t target;
-	const char *cmds;   /* borrowed */
-	struct hap_job job; /* outputs: job.err, job.errmsg, job.reply */
+	const char *cmds; /* borrowed */
+	size_t cmds_len;  /* raw only */
+	int raw;          /* cmds is the whole request as it is sent (framed, prefixed) */
+	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
+	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
 	struct hap_buf req;
 	int sent;
+	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */
+	int outcome; /* hap_round_run(): enum hap_outcome */
 };
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
@@ -78,6 +85,9 @@ struct hap_result_entry {
 	int code; /* 0, HAP_EREFUSED (message = HAProxy's text), HAP_ENOTFOUND, transport errors */
 	char *message; /* HAProxy's reply (trimmed) or the error message */
 	int sent;      /* 0 when nothing was sent (dry run or refused before sending) */
+	int outcome;   /* enum hap_outcome, from code unless set */
+	int why;       /* enum hap_why */
+	char *after;   /* value read back, or NULL */
 };
 
 struct hap_result {
@@ -87,5 +97,12 @@ struct hap_result {
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);
+/* The outcome a code means when nothing else is known (0: applied). */
+int hap_outcome_of(int code);
+/* Set the outcome of the last-added or any entry: code and outcome, why,
+ * the value read back (copied, may be NULL) and a new message (may be NULL:
+ * kept). HAP_ENOMEM. */
+int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int why,
+                      const char *after, const char *msg);
 
 #endif

@@ -23,6 +23,7 @@
 #include "model/fleet.h"
 #include "model/rules.h"
 #include "model/snapshot.h"
+#include "ops/round.h"
 #include "parse/parse.h"
 #include "proto/command.h"
 #include "util/arena.h"
@@ -519,7 +520,7 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 	}
 	s->targets = ts;
 	ts = NULL;
-	ret = hap_calls_run(h, s->targets, calls, nt);
+	ret = hap_round_run(h, s->targets, calls, nt);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;

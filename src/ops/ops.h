@@ -24,6 +24,7 @@ enum hap_verdict {
 	HAP_V_NOTFOUND,
 	HAP_V_PARTIAL,
 	HAP_V_DENIED,
+	HAP_V_UNKNOWN, /* no reply byte at all: never a success */
 };
 
 enum hap_match {
@@ -47,7 +48,9 @@ struct hap_reply_table {
 };
 
 /* Judge a reply (trailing newlines ignored): the first matching rule of the
- * table, then the rules common to every op; anything else is a refusal. */
+ * table, then the rules common to every op; anything else is a refusal.
+ * An empty reply (not even the "\n" of a silent success) is HAP_V_UNKNOWN:
+ * the command may or may not have run. */
 enum hap_verdict hap_reply_judge(const struct hap_reply_table *t, const char *reply, size_t len);
 /* The result code of a verdict (0, HAP_EREFUSED, ...). */
 int hap_verdict_code(enum hap_verdict v);
@@ -98,7 +101,32 @@ struct hap_plan {
 	struct hap_plan_entry *e;
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
+	/* the read-back after the change (hap_plan_verify) */
+	int verify;         /* 0: only the reply is judged */
+	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */
+	char *vproxy;       /* read one proxy only, or NULL */
+	const char *vfield; /* the field compared, NULL: the process identity only */
+	char vwant[64];     /* the requested value */
+	int vmode;          /* enum hap_vmode */
+	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
+	int pcheck;   /* 0: none */
+	int pkind;    /* enum hap_pat_kind */
+	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
+	char *pfile;  /* the file */
+	char *pkey;   /* NULL for CLEAR */
+	char *pvalue; /* maps, ADD and SET */
 };
+
+enum hap_vmode {
+	HAP_VM_EXACT = 0, /* the field reads vwant */
+	HAP_VM_PCT,       /* vwant is a percentage of the configured weight: 0 only for 0% */
+	HAP_VM_PREFIX,    /* the field starts with vwant ("MAINT", "DRAIN") */
+};
+
+/* Read the object back after applying p: mask and proxy say what to read,
+ * field (static) and want what it must show. HAP_ENOMEM. */
+int hap_plan_verify(struct hap_plan *p, unsigned mask, const char *proxy, const char *field,
+                    const char *want, int mode);
 
 /* Add an entry; command is copied. Level below the table's: a skipped entry. */
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,

@@ -53,12 +53,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "haproxyadmin.h"
 #include "error.h"
 #include "model/fleet.h"
 #include "model/snapshot.h"
 #include "ops/ops.h"
+#include "ops/lock.h"
+#include "ops/round.h"
 #include "ops/pattern.h"
 #include "parse/parse.h"
 #include "proto/command.h"
@@ -645,6 +648,28 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	}
 	/* a clear on several instances asks first: each copy counts as an object */
 	p->disruptive = op->verb == HAP_PATTERN_CLEAR;
+	/* the read-back sees a restart, and reads the entries back when the
+	 * listing can show the key exactly (no entry reference, no blank in a
+	 * map key: "show map" separates key and value by the first blank) */
+	if (hap_plan_verify(p, 0, NULL, NULL, "", HAP_VM_EXACT)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (op->verb == HAP_PATTERN_CLEAR ||
+	    (op->key && !is_ref(op->key) &&
+	     !(op->kind == HAP_PAT_MAP && strpbrk(op->key, " \t")))) {
+		p->pcheck = 1;
+		p->pkind = op->kind;
+		p->pverb = op->verb;
+		p->pfile = strdup(t.file);
+		p->pkey = op->key && op->verb != HAP_PATTERN_CLEAR ? strdup(op->key) : NULL;
+		p->pvalue = op->value ? strdup(op->value) : NULL;
+		if (!p->pfile || (op->key && op->verb != HAP_PATTERN_CLEAR && !p->pkey) ||
+		    (op->value && !p->pvalue)) {
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	p->nobjects = op->verb == HAP_PATTERN_CLEAR ? p->n : 1;
 out:
 	hap_buf_release(&cmd);
@@ -816,7 +841,7 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 		calls[nc].cmds = cmd.ptr;
 		nc++;
 	}
-	ret = hap_calls_run(h, ts, calls, nc);
+	ret = hap_round_run(h, ts, calls, nc);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
@@ -1218,8 +1243,10 @@ enum rstate {
 	RS_PLANNED = 0,
 	RS_PREPARED,
 	RS_LOADED,
-	RS_COMMITTED,
+	RS_COMMITTED, /* the commit was accepted (read back: applied, else sent) */
 	RS_FAILED,
+	RS_UNKNOWN,    /* commit sent, no complete reply */
+	RS_SUPERSEDED, /* read back: another version is live */
 };
 
 struct rinst {
@@ -1229,6 +1256,8 @@ struct rinst {
 	int has_ver; /* prepared: a version exists that a clear must drop */
 	int code;    /* failure code */
 	int sent;
+	int why;       /* enum hap_why, for RS_SUPERSEDED and RS_FAILED */
+	int verified;  /* read back: curr_ver is ver */
 	char step[96]; /* where it failed: "prepare", "add request 3 of 12 (...)", "commit" */
 	char msg[600];
 	char cleanup[200];
@@ -1526,9 +1555,10 @@ static int round_run(struct hap *h, struct hap_pattern_replace *r, const char *v
 		ts[nc] = *hap_snapshot_target(r->snap, x->inst);
 		calls[nc].target = nc;
 		calls[nc].cmds = x->req.ptr;
+		calls[nc].judge = t;
 		map[nc++] = k;
 	}
-	ret = hap_calls_run(h, ts, calls, nc);
+	ret = hap_round_run(h, ts, calls, nc);
 	if (ret)
 		goto out;
 	for (k = 0; k < nc; k++) {
@@ -1537,15 +1567,14 @@ static int round_run(struct hap *h, struct hap_pattern_replace *r, const char *v
 
 		r->ri[x].sent |= calls[k].sent;
 		hap_buf_reset(&replies[x]);
-		if (j->err) {
-			codes[x] = j->err;
+		codes[x] = calls[k].code;
+		if (j->err || !j->reply.len) {
 			ret = hap_buf_adds(&replies[x], j->errmsg);
 		} else {
 			size_t n = j->reply.len;
 
 			while (n && (j->reply.ptr[n - 1] == '\n' || j->reply.ptr[n - 1] == '\r'))
 				n--;
-			codes[x] = hap_verdict_code(hap_reply_judge(t, j->reply.ptr, j->reply.len));
 			ret = hap_buf_add(&replies[x], j->reply.ptr, n);
 		}
 		if (ret)
@@ -1632,12 +1661,13 @@ static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
  */
 static int load_run(struct hap *h, struct hap_pattern_replace *r)
 {
-	struct hap_job *jobs = calloc(r->n ? r->n : 1, sizeof(*jobs));
+	struct hap_target *ts = calloc(r->n ? r->n : 1, sizeof(*ts));
+	struct hap_call *calls = calloc(r->n ? r->n : 1, sizeof(*calls));
 	size_t *map = calloc(r->n ? r->n : 1, sizeof(*map));
 	size_t k, q, nj = 0, nfail = 0;
 	int ret = 0;
 
-	if (!jobs || !map) {
+	if (!ts || !calls || !map) {
 		ret = HAP_ENOMEM;
 		goto out;
 	}
@@ -1653,31 +1683,295 @@ static int load_run(struct hap *h, struct hap_pattern_replace *r)
 			ret = add_request(&x->req, r, q, t->prefix, x->ver, t->prefix[0] == '\0');
 			if (ret)
 				goto out;
-			hap_job_init(&jobs[nj], &h->addrs[t->addr], x->req.ptr, x->req.len);
+			ts[nj] = *t;
+			memset(&calls[nj], 0, sizeof(calls[nj]));
+			calls[nj].target = nj;
+			calls[nj].cmds = x->req.ptr;
+			calls[nj].cmds_len = x->req.len;
+			calls[nj].raw = 1;
 			map[nj++] = k;
 		}
-		ret = hap_exchange_run(jobs, nj, &h->xopts);
+		ret = hap_round_run(h, ts, calls, nj);
 		if (ret)
 			goto out;
 		for (k = 0; k < nj; k++) {
 			struct rinst *x = &r->ri[map[k]];
 			const struct hap_target *t = hap_snapshot_target(r->snap, x->inst);
 
-			load_judge(r, x, q, &jobs[k], t->prefix[0] == '\0');
+			load_judge(r, x, q, &calls[k].job, t->prefix[0] == '\0');
 			nfail += x->st == RS_FAILED;
-			hap_job_release(&jobs[k]);
 		}
+		hap_calls_release(calls, nj);
 		nj = 0;
 	}
 	for (k = 0; k < r->n; k++)
 		if (r->ri[k].st == RS_PREPARED)
 			r->ri[k].st = nfail ? RS_PREPARED : RS_LOADED;
 out:
-	for (k = 0; k < nj; k++)
-		hap_job_release(&jobs[k]);
-	free(jobs);
+	hap_calls_release(calls, nj);
+	free(calls);
+	free(ts);
 	free(map);
 	return ret;
+}
+
+/* Instance k's row of the file in a listing snapshot: 0 when found. */
+static int listing_row(const struct hap_pattern_replace *r, const struct hap_snapshot *s,
+                       const struct hap_patterns *pl, size_t k, struct hap_pattern_ref *out,
+                       int64_t *pid)
+{
+	const char *name = hap_pattern_replace_instance(r, k);
+	size_t f, j;
+
+	if (!pl || hap_patterns_find(pl, r->target.file, &f))
+		return -1;
+	for (j = 0; j < hap_patterns_holder_count(pl, f); j++) {
+		const struct hap_pattern_ref *row = hap_patterns_holder(pl, f, j);
+		struct hap_value v;
+
+		if (strcmp(hap_instance_name(s, row->instance), name) != 0)
+			continue;
+		*out = *row;
+		*pid = hap_snapshot_info(&v, s, row->instance, "Pid") == 0 &&
+		                       v.kind == HAP_VALUE_NUMBER
+		               ? v.num
+		               : -1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Instance k is a master's worker that is no longer listed while its
+ * master answered (another worker of that master is in s). */
+static int worker_gone(const struct hap_pattern_replace *r, const struct hap_snapshot *s, size_t k)
+{
+	const char *name = hap_pattern_replace_instance(r, k), *at = strstr(name, " @!");
+	size_t i, n;
+
+	if (!s || !at)
+		return 0;
+	n = (size_t)(at - name) + 3;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *o = hap_instance_name(s, i);
+
+		if (strcmp(o, name) == 0)
+			return 0;
+	}
+	for (i = 0; i < hap_snapshot_instance_count(s); i++)
+		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
+		    !hap_instance_status(s, i, NULL))
+			return 1;
+	return 0;
+}
+
+static int64_t snap_pid(const struct hap_snapshot *s, size_t i)
+{
+	struct hap_value v;
+
+	return hap_snapshot_info(&v, s, i, "Pid") == 0 && v.kind == HAP_VALUE_NUMBER ? v.num : -1;
+}
+
+/* a is a later version than b (versions are u32 and wrap) */
+static int ver_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/*
+ * After the commit round: read every instance's listing back (the listing
+ * only: curr_ver, never the entries) and settle each committed or unknown
+ * instance: applied when curr_ver is its version, superseded when another
+ * writer's later version is live or the process restarted, still unknown
+ * (re-read until the deadline) when the old version is still live.
+ */
+static int commit_check(struct hap *h, struct hap_pattern_replace *r)
+{
+	int64_t end = hap_now_us() + (int64_t)h->xopts.timeout_ms * 1000;
+	size_t k, pending;
+	int ret = 0;
+
+	do {
+		struct hap_snapshot *s = NULL;
+		struct hap_patterns *pl = NULL;
+		struct hap_error e2 = { 0, "" };
+
+		ret = hap_snapshot_new(&s, h,
+		                       r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+		if (ret == HAP_ENOMEM)
+			return ret;
+		if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
+			hap_snapshot_free(s);
+			return HAP_ENOMEM;
+		}
+		pending = 0;
+		for (k = 0; k < r->n; k++) {
+			struct rinst *x = &r->ri[k];
+			struct hap_pattern_ref row;
+			int64_t pid;
+
+			if ((x->st != RS_COMMITTED && x->st != RS_UNKNOWN) || x->verified)
+				continue;
+			if (listing_row(r, s, pl, k, &row, &pid) && worker_gone(r, s, k)) {
+				x->st = RS_SUPERSEDED;
+				x->why = HAP_WHY_RESTARTED;
+				snprintf(x->msg, sizeof(x->msg),
+				         "the worker is gone (the master reloaded): version %lu is "
+				         "not live",
+				         (unsigned long)x->ver);
+				continue;
+			}
+			if (listing_row(r, s, pl, k, &row, &pid)) {
+				snprintf(x->cleanup, sizeof(x->cleanup),
+				         "could not read curr_ver back%s%s", e2.msg[0] ? ": " : "",
+				         e2.msg);
+				continue;
+			}
+			x->cleanup[0] = '\0';
+			if (pid != snap_pid(r->snap, x->inst)) {
+				x->st = RS_SUPERSEDED;
+				x->why = HAP_WHY_RESTARTED;
+				snprintf(x->msg, sizeof(x->msg),
+				         "the instance restarted (pid %lld, now %lld): version %lu "
+				         "is not live (curr_ver=%lld)",
+				         (long long)snap_pid(r->snap, x->inst), (long long)pid,
+				         (unsigned long)x->ver, (long long)row.curr_ver);
+			} else if (row.curr_ver == (int64_t)x->ver) {
+				x->st = RS_COMMITTED;
+				x->verified = 1;
+			} else if (row.curr_ver >= 0 && ver_after((uint32_t)row.curr_ver, x->ver)) {
+				x->st = RS_SUPERSEDED;
+				x->why = HAP_WHY_CHANGED;
+				snprintf(x->msg, sizeof(x->msg),
+				         "another writer's version %lld is live, not %lu "
+				         "(entry_cnt=%lld)",
+				         (long long)row.curr_ver, (unsigned long)x->ver,
+				         (long long)row.entries);
+			} else {
+				/* the old version is still live: not yet, or not at all */
+				snprintf(x->msg, sizeof(x->msg),
+				         "read back: curr_ver=%lld, not %lu",
+				         (long long)row.curr_ver, (unsigned long)x->ver);
+				if (x->st == RS_COMMITTED) {
+					x->st = RS_SUPERSEDED;
+					x->why = HAP_WHY_CHANGED;
+				} else {
+					pending++;
+				}
+			}
+		}
+		hap_patterns_free(pl);
+		hap_snapshot_free(s);
+		if (pending) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	} while (pending && hap_now_us() < end);
+	return 0;
+}
+
+/*
+ * Before the commit: read the listings (not the entries). When another
+ * writer prepared a version of the file after ours on any instance, it is
+ * replacing the same file now and its commit would land after ours there:
+ * committing ours anyway could leave the fleet split. Every loaded
+ * instance is then not committed (superseded by the later writer), and
+ * its version is cleared.
+ */
+static int yield_check(struct hap *h, struct hap_pattern_replace *r)
+{
+	struct hap_snapshot *s = NULL;
+	struct hap_patterns *pl = NULL;
+	struct hap_error e2 = { 0, "" };
+	char why[600] = "";
+	size_t k;
+	int ret;
+
+	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+	if (ret == HAP_ENOMEM)
+		return ret;
+	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
+		hap_snapshot_free(s);
+		return HAP_ENOMEM;
+	}
+	for (k = 0; k < r->n && !why[0]; k++) {
+		const struct rinst *x = &r->ri[k];
+		struct hap_pattern_ref row;
+		int64_t pid;
+
+		if (x->st != RS_LOADED || listing_row(r, s, pl, k, &row, &pid))
+			continue;
+		if (row.next_ver >= 0 && ver_after((uint32_t)row.next_ver, x->ver))
+			snprintf(why, sizeof(why),
+			         "not committed: another writer prepared version %lld after ours "
+			         "(%lu) on %s and will commit it",
+			         (long long)row.next_ver, (unsigned long)x->ver,
+			         hap_pattern_replace_instance(r, k));
+	}
+	for (k = 0; why[0] && k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+
+		if (x->st != RS_LOADED)
+			continue;
+		fail(x, HAP_ESUPERSEDED, "commit", why);
+		x->why = HAP_WHY_CHANGED;
+	}
+	hap_patterns_free(pl);
+	hap_snapshot_free(s);
+	return 0;
+}
+
+/*
+ * The clears that did not answer in time: read "show acl|map @V FILE" back
+ * until it is empty (cleared) or the deadline passes.
+ */
+static int clear_check(struct hap *h, struct hap_pattern_replace *r, const unsigned char *which,
+                       int *codes, struct hap_buf *replies)
+{
+	int64_t end = hap_now_us() + (int64_t)h->xopts.timeout_ms * 2000;
+	size_t k, pending;
+	int ret = 0;
+
+	do {
+		unsigned char *w = calloc(r->n ? r->n : 1, 1);
+
+		if (!w)
+			return HAP_ENOMEM;
+		pending = 0;
+		for (k = 0; k < r->n; k++)
+			if (which[k] && codes[k] == HAP_EUNKNOWN)
+				w[k] = 1, pending++;
+		if (pending) {
+			int *c2 = calloc(r->n, sizeof(*c2));
+			struct hap_buf *rep = calloc(r->n, sizeof(*rep));
+
+			for (k = 0; rep && k < r->n; k++)
+				hap_buf_init(&rep[k], 0);
+			ret = !c2 || !rep ? HAP_ENOMEM : round_run(h, r, "show", NULL, w, c2, rep);
+			for (k = 0; !ret && k < r->n; k++) {
+				if (!w[k] || c2[k])
+					continue;
+				if (rep[k].len == 0) {
+					codes[k] = 0; /* the version holds nothing: cleared */
+					hap_buf_reset(&replies[k]);
+					pending--;
+				}
+			}
+			for (k = 0; rep && k < r->n; k++)
+				hap_buf_release(&rep[k]);
+			free(rep);
+			free(c2);
+		}
+		free(w);
+		if (ret)
+			return ret;
+		if (pending) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	} while (pending && hap_now_us() < end);
+	return 0;
 }
 
 int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap_pattern_replace *r,
@@ -1689,6 +1983,7 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 	struct hap_buf *replies = calloc(r->n ? r->n : 1, sizeof(*replies));
 	struct hap_result *res = calloc(1, sizeof(*res));
 	struct hap_buf failed_names = HAP_BUF_INIT, cmd = HAP_BUF_INIT;
+	struct hap_locks *locks = NULL;
 	size_t k, nfail = 0;
 	int ret = 0;
 
@@ -1697,6 +1992,14 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 		goto oom;
 	for (k = 0; k < r->n; k++)
 		hap_buf_init(&replies[k], 0);
+	/* one writer per file from this host, from prepare to the last read-back */
+	if (!(h->opts.flags & HAP_OPT_NO_LOCK)) {
+		const char *obj = r->target.file;
+
+		ret = hap_locks_take(&locks, &obj, 1, h->xopts.timeout_ms, err);
+		if (ret)
+			goto out;
+	}
 
 	/* 1. prepare everywhere */
 	for (k = 0; k < r->n; k++) {
@@ -1729,26 +2032,23 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 			nfail += r->ri[k].st == RS_FAILED;
 	}
 
-	/* 3. commit everywhere, or drop every prepared version */
+	/* 2b. another writer (another host) preparing the same file after us
+	 * would win on some instances and lose on others: yield to it */
+	if (!nfail) {
+		ret = yield_check(h, r);
+		if (ret)
+			goto fleet;
+		for (k = 0; k < r->n; k++)
+			nfail += r->ri[k].st == RS_FAILED;
+	}
+
+	/* 3. commit everywhere (only when every instance took everything) */
 	memset(which, 0, r->n);
 	for (k = 0; k < r->n; k++)
-		which[k] = nfail ? r->ri[k].has_ver : r->ri[k].st == RS_LOADED;
+		which[k] = !nfail && r->ri[k].st == RS_LOADED;
 	if (!nfail) {
 		ret = round_run(h, r, "commit", map ? &hap_op_commit_map : &hap_op_commit_acl,
 		                which, codes, replies);
-		if (ret)
-			goto fleet;
-		for (k = 0; k < r->n; k++) {
-			if (!which[k])
-				continue;
-			if (codes[k])
-				fail(&r->ri[k], codes[k], "commit", replies[k].ptr);
-			else
-				r->ri[k].st = RS_COMMITTED;
-		}
-	} else {
-		ret = round_run(h, r, "clear", map ? &hap_op_clear_map : &hap_op_clear_acl, which,
-		                codes, replies);
 		if (ret)
 			goto fleet;
 		for (k = 0; k < r->n; k++) {
@@ -1756,12 +2056,56 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 
 			if (!which[k])
 				continue;
+			if (codes[k] == HAP_EUNKNOWN) {
+				x->st = RS_UNKNOWN;
+				x->code = HAP_EUNKNOWN;
+				snprintf(x->step, sizeof(x->step), "commit");
+				snprintf(x->msg, sizeof(x->msg), "%s", replies[k].ptr);
+			} else if (codes[k]) {
+				fail(x, codes[k], "commit", replies[k].ptr);
+			} else {
+				x->st = RS_COMMITTED;
+			}
+		}
+		/* what is live now: the listing only (curr_ver), never the entries */
+		if (!(h->opts.flags & HAP_OPT_NO_VERIFY)) {
+			ret = commit_check(h, r);
+			if (ret)
+				goto fleet;
+		}
+	}
+
+	/* 4. clear every prepared version that will not be committed */
+	for (k = 0; k < r->n; k++) {
+		const struct rinst *x = &r->ri[k];
+
+		which[k] = x->has_ver &&
+		           (x->st == RS_FAILED || x->st == RS_PREPARED || x->st == RS_LOADED ||
+		            (x->st == RS_SUPERSEDED && x->why == HAP_WHY_CHANGED && !x->verified));
+	}
+	if (memchr(which, 1, r->n)) {
+		ret = round_run(h, r, "clear", map ? &hap_op_clear_map : &hap_op_clear_acl, which,
+		                codes, replies);
+		/* a clear that did not answer in time is read back, not misreported */
+		if (!ret)
+			ret = clear_check(h, r, which, codes, replies);
+		if (ret)
+			goto fleet;
+		for (k = 0; k < r->n; k++) {
+			struct rinst *x = &r->ri[k];
+			size_t c = strlen(x->cleanup);
+
+			if (!which[k])
+				continue;
 			if (codes[k])
-				snprintf(x->cleanup, sizeof(x->cleanup),
-				         "version %lu left (clear failed: %s)",
-				         (unsigned long)x->ver, replies[k].ptr);
+				snprintf(x->cleanup + c, sizeof(x->cleanup) - c,
+				         "%sversion %lu left (clear %s: %s)", c ? "; " : "",
+				         (unsigned long)x->ver,
+				         codes[k] == HAP_EUNKNOWN ? "not confirmed" : "failed",
+				         replies[k].ptr);
 			else
-				snprintf(x->cleanup, sizeof(x->cleanup), "version %lu cleared",
+				snprintf(x->cleanup + c, sizeof(x->cleanup) - c,
+				         "%sversion %lu cleared", c ? "; " : "",
 				         (unsigned long)x->ver);
 		}
 	}
@@ -1774,13 +2118,29 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 			goto oom;
 	for (k = 0; k < r->n; k++) {
 		struct rinst *x = &r->ri[k];
-		char m[1200];
-		int code = 0;
+		char m[1600];
+		int code = 0, outcome = -1;
 
 		hap_buf_reset(&cmd);
 		if (x->st == RS_COMMITTED) {
-			snprintf(m, sizeof(m), "committed version %lu: %zu entries in %zu requests",
-			         (unsigned long)x->ver, r->f->n, r->nreq);
+			snprintf(m, sizeof(m),
+			         "committed version %lu: %zu entries in %zu requests%s%s",
+			         (unsigned long)x->ver, r->f->n, r->nreq,
+			         x->verified ? "" : (x->cleanup[0] ? "; " : "; not read back"),
+			         x->verified ? "" : x->cleanup);
+			if (!x->verified)
+				outcome = HAP_OUT_SENT;
+			ret = add_cmd(&cmd, r, "", "commit", &x->ver);
+		} else if (x->st == RS_UNKNOWN) {
+			code = HAP_EUNKNOWN;
+			snprintf(m, sizeof(m), "commit of version %lu: no complete reply (%s)%s%s",
+			         (unsigned long)x->ver, x->msg, x->cleanup[0] ? "; " : "",
+			         x->cleanup);
+			ret = add_cmd(&cmd, r, "", "commit", &x->ver);
+		} else if (x->st == RS_SUPERSEDED) {
+			code = HAP_ESUPERSEDED;
+			snprintf(m, sizeof(m), "%s%s%s", x->msg, x->cleanup[0] ? "; " : "",
+			         x->cleanup);
 			ret = add_cmd(&cmd, r, "", "commit", &x->ver);
 		} else if (x->st == RS_FAILED) {
 			code = x->code;
@@ -1794,13 +2154,18 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 		} else {
 			code = HAP_ERROR;
 			snprintf(m, sizeof(m), "version %lu not committed: %s failed%s%s",
-			         (unsigned long)x->ver, failed_names.ptr, x->cleanup[0] ? "; " : "",
-			         x->cleanup);
+			         (unsigned long)x->ver, failed_names.ptr ? failed_names.ptr : "",
+			         x->cleanup[0] ? "; " : "", x->cleanup);
 			ret = add_cmd(&cmd, r, "", "prepare", NULL);
 		}
 		if (ret || hap_result_add(res, hap_pattern_replace_instance(r, k), r->target.file,
 		                          cmd.ptr, code, m, strlen(m), x->sent))
 			goto oom;
+		if (outcome >= 0 || x->why)
+			if (hap_result_judged(res, k, code,
+			                      outcome >= 0 ? outcome : hap_outcome_of(code), x->why,
+			                      NULL, NULL))
+				goto oom;
 	}
 	goto out;
 fleet:
@@ -1816,6 +2181,7 @@ out:
 	free(codes);
 	hap_buf_release(&failed_names);
 	hap_buf_release(&cmd);
+	hap_locks_release(locks);
 	if (ret) {
 		hap_result_free(res);
 		return ret;

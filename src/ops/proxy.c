@@ -66,6 +66,33 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	if (ret)
 		goto out;
 	p->disruptive = op->change == HAP_FRONTEND_DISABLE || op->change == HAP_FRONTEND_SHUTDOWN;
+	/* what the read-back compares (status as "show stat" words it) */
+	{
+		const char *proxy = op->nnames == 1 ? op->names[0] : NULL;
+
+		switch (op->change) {
+		case HAP_FRONTEND_ENABLE:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "OPEN",
+			                      HAP_VM_EXACT);
+			break;
+		case HAP_FRONTEND_DISABLE:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "PAUSED",
+			                      HAP_VM_EXACT);
+			break;
+		case HAP_FRONTEND_SHUTDOWN:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "STOP",
+			                      HAP_VM_EXACT);
+			break;
+		default:
+			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "slim", op->value,
+			                      HAP_VM_EXACT);
+			break;
+		}
+		if (ret) {
+			ret = hap_error_set(err, ret, "out of memory");
+			goto out;
+		}
+	}
 	for (i = 0; i < op->nnames; i++) {
 		const struct hap_object *o =
 		        hap_snapshot_find(p->snap, HAP_OBJ_FRONTEND, NULL, op->names[i]);
@@ -187,6 +214,31 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		goto out;
 	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
 	                op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
+	/* the read-back: the "show info" value the setting shows as (a restart
+	 * is seen whatever the setting) */
+	{
+		static const char *const info[] = { "Maxconn", "ConnRateLimit", "SessRateLimit",
+			                            "SslRateLimit", "CompressBpsRateLim" };
+		const char *field = NULL;
+		char want[32] = "";
+		int64_t v = 0;
+
+		if (op->value && !hap_num_parse_i64(op->value, &v) &&
+		    op->change <= HAP_GLOBAL_RATE_HTTP_COMPRESSION) {
+			/* http-compression is set in kB/s and shown in bytes/s */
+			if (op->change == HAP_GLOBAL_RATE_HTTP_COMPRESSION)
+				v = v <= (int64_t)(UINT32_MAX / 1024) ? v * 1024 : -1;
+			/* maxconn 0 means "back to the hard limit": nothing to compare */
+			if (v >= 0 && !(op->change == HAP_GLOBAL_MAXCONN && v == 0)) {
+				field = info[op->change];
+				snprintf(want, sizeof(want), "%lld", (long long)v);
+			}
+		}
+		if (hap_plan_verify(p, 0, NULL, field, want, HAP_VM_EXACT)) {
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	n = hap_snapshot_instance_count(p->snap);
 	for (i = 0; i < n; i++) {
 		unsigned fl = hap_instance_flags(p->snap, i);

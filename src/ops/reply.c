@@ -90,6 +90,8 @@ enum hap_verdict hap_reply_judge(const struct hap_reply_table *t, const char *re
 {
 	const struct hap_reply_rule *r;
 
+	if (len == 0)
+		return HAP_V_UNKNOWN;
 	while (len && (reply[len - 1] == '\n' || reply[len - 1] == '\r'))
 		len--;
 	for (r = t->rules; r->match != HAP_M_END; r++)
@@ -114,6 +116,8 @@ int hap_verdict_code(enum hap_verdict v)
 		return HAP_EPARTIAL;
 	case HAP_V_DENIED:
 		return HAP_EPERM;
+	case HAP_V_UNKNOWN:
+		return HAP_EUNKNOWN;
 	}
 	return HAP_EREFUSED;
 }

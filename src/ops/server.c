@@ -219,6 +219,48 @@ static int disruptive(const struct hap_server_op *op)
 	}
 }
 
+/* What the read-back compares, per change. */
+static int plan_verify(struct hap_plan *p, const struct hap_server_op *op)
+{
+	const char *v = op->value ? op->value : "";
+	size_t n = strlen(v);
+
+	switch (op->change) {
+	case HAP_SERVER_WEIGHT:
+		if (n && v[n - 1] == '%')
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "uweight", v,
+			                       HAP_VM_PCT);
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "uweight", v,
+		                       HAP_VM_EXACT);
+	case HAP_SERVER_MAXCONN:
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "slim", v, HAP_VM_EXACT);
+	case HAP_SERVER_ADDR:
+		if (!strchr(v, ':')) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "%s:%s", v, op->port ? op->port : "");
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "addr", want,
+			                       op->port ? HAP_VM_EXACT : HAP_VM_PREFIX);
+		}
+		break;
+	case HAP_SERVER_DISABLE:
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "MAINT",
+		                       HAP_VM_PREFIX);
+	case HAP_SERVER_STATE:
+		if (strcmp(v, "maint") == 0)
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "MAINT",
+			                       HAP_VM_PREFIX);
+		if (strcmp(v, "drain") == 0)
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "DRAIN",
+			                       HAP_VM_PREFIX);
+		break;
+	default:
+		break;
+	}
+	/* no field to compare: the read-back still sees a restart */
+	return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, NULL, "", HAP_VM_EXACT);
+}
+
 int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                     struct hap_error *err)
 {
@@ -252,6 +294,9 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 		goto out;
 	}
 	p->disruptive = disruptive(op);
+	ret = plan_verify(p, op);
+	if (ret)
+		goto oom;
 	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
 	for (i = 0; i < n; i++) {
 		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);

@@ -147,6 +147,7 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 	set_result(j, err, sys_errno, fmt, ap);
 	va_end(ap);
 	j->elapsed_us = hap_now_us() - x->start;
+	j->req_sent = x->sent;
 	x->st = XS_DONE;
 	r->group_open[x->group]--;
 	last = r->active[--r->nactive];

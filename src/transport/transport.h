@@ -75,6 +75,7 @@ struct hap_job {
 	int err;              /* 0, or HAP_E* for this exchange */
 	int sys_errno;        /* errno behind err, when there is one */
 	char errmsg[200];     /* one line without the address, e.g. "connection refused" */
+	size_t req_sent;      /* request bytes the peer accepted (a write may have run) */
 	int attempts;         /* connect attempts made */
 	int64_t elapsed_us;   /* from first connect to completion */
 };

@@ -144,7 +144,7 @@ is "$HAP_RC" 1 "hung write: exit 1"
 is "$(result_of "$F/hangw.sock")" error "hung write: its result is error, not applied"
 like "$(J --arg e "$F/hangw.sock" '.[] | select(.endpoint == $e) | .message' <<<"$HAP_OUT")" \
 	"no reply within 1\.000 s" "hung write: the message says the deadline passed"
-like "$HAP_ERR" "hangw\.sock: backend_all/bck_all_srv1: error: no reply within" \
+like "$HAP_ERR" "hangw\.sock: backend_all/bck_all_srv1: error \(not-applied\): no reply within" \
 	"hung write: stderr names it"
 like "$HAP_ERR" "partly applied: 3 of 4 commands applied" "hung write: partly applied, 3 of 4"
 weights_are 22 22 22 50 "hung write: applied on 1-3"
@@ -373,8 +373,8 @@ timed "${R3[@]}" -s "$F/midkill.sock" -t 2 -o json server set bck_all_srv1 weigh
 is "$HAP_RC" 1 "killed during the change: exit 1"
 ok "$(alive "$FLEET_PID_4" && echo 1 || echo 0)" "killed during the change: instance 4 is dead"
 isnt "$(result_of "$F/midkill.sock")" applied "killed during the change: its result is not 'applied'"
-is "$(result_of "$F/midkill.sock")" error "killed during the change: its result is error"
-like "$HAP_ERR" "midkill\.sock: backend_all/bck_all_srv1: error: " "killed during the change: named"
+is "$(result_of "$F/midkill.sock")" unknown "killed during the change: sent, no reply, no read-back: unknown"
+like "$HAP_ERR" "midkill\.sock: backend_all/bck_all_srv1: unknown: " "killed during the change: named"
 like "$HAP_ERR" "partly applied: 3 of 4 commands applied" "killed during the change: 3 of 4 applied"
 is "$(weight_of "$FLEET_ADMIN_SOCK_1") $(weight_of "$FLEET_ADMIN_SOCK_2") $(weight_of "$FLEET_ADMIN_SOCK_3")" \
 	"27 27 27" "killed during the change: applied on 1-3, read back"

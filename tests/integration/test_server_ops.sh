@@ -276,8 +276,10 @@ cli server set bck_all_srv1 weight 20% -b backend1_proc34
 is "$HAP_RC" 2 "set weight 20% of initial 1 on 2 instances ends at 0: refused without -y"
 is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" \
 	"58 (initial 1)/58 (initial 1)" "... nothing sent"
-cli -y server set bck_all_srv1 weight 20% -b backend1_proc34
-is "$HAP_RC" 0 "set weight 20% -b backend1_proc34 -y exits 0"
+cli -y -o json server set bck_all_srv1 weight 20% -b backend1_proc34
+is "$HAP_RC" 1 "set weight 20% -b backend1_proc34 exits 1: HAProxy rounds 20% of 1 to 0"
+is "$(printf '%s\n' "$HAP_OUT" | J '[.[] | "\(.result)/\(.why)"] | unique | join(",")')" \
+	"partial/normalised" "... each row says normalised"
 is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" \
 	"0 (initial 1)/0 (initial 1)" "20% is of the initial weight (1): 0, not 20% of 58"
 # the page's numbers: initial weight 100

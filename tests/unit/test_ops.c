@@ -29,6 +29,7 @@
 
 #include "haproxyadmin.h"
 #include "ops/ops.h"
+#include "ops/round.h"
 #include "util/banned.h"
 
 #ifndef HAP_TEST_DATA
@@ -104,6 +105,8 @@ static const char *vname(enum hap_verdict v)
 		return "partial";
 	case HAP_V_DENIED:
 		return "denied";
+	case HAP_V_UNKNOWN:
+		return "unknown";
 	}
 	return "?";
 }
@@ -148,7 +151,15 @@ static void expect_forms(const struct rcase *c, const char *base, size_t blen)
 		assert_non_null(b);
 		memcpy(b, base, blen);
 		memcpy(b + blen, tails[i], tl);
-		expect(c, names[i], b, blen + tl);
+		if (blen + tl == 0) {
+			/* no byte at all is never a success (not even a silent one) */
+			struct rcase u = *c;
+
+			u.want = HAP_V_UNKNOWN;
+			expect(&u, names[i], b, 0);
+		} else {
+			expect(c, names[i], b, blen + tl);
+		}
 		free(b);
 	}
 }
@@ -468,7 +479,8 @@ static void test_tables(void **state)
 		assert_true(strlen(all[i]->op) > 0);
 		assert_int_equal(all[i]->level, HAP_LEVEL_ADMIN);
 		assert_non_null(all[i]->rules);
-		assert_int_equal(judge_exact(all[i], "\n", 1), judge_exact(all[i], "", 0));
+		assert_int_not_equal(judge_exact(all[i], "\n", 1), HAP_V_UNKNOWN);
+		assert_int_equal(judge_exact(all[i], "", 0), HAP_V_UNKNOWN);
 		assert_int_equal(judge_exact(all[i], "Permission denied\n\n", 19), HAP_V_DENIED);
 	}
 	/* the length is the reply's end, not a NUL */
@@ -745,6 +757,61 @@ static void test_check_names_and_values(void **state)
 	check_one((enum hap_server_change)99, NULL, "srv", "1", NULL, 0);
 }
 
+/* ---- the round's judge: what a reply (or its absence) means ---- */
+
+static void judge_call(struct hap_call *c, const struct hap_reply_table *t, int err, size_t sent,
+                       const char *reply)
+{
+	memset(c, 0, sizeof(*c));
+	hap_buf_init(&c->job.reply, 0);
+	c->judge = t;
+	c->sent = 1; /* the target resolved: hap_calls_run() tried it */
+	c->job.err = err;
+	c->job.req_sent = sent;
+	if (reply)
+		assert_int_equal(hap_buf_adds(&c->job.reply, reply), 0);
+	hap_round_judge(c);
+}
+
+static void test_round_judge(void **state)
+{
+	struct hap_call c;
+
+	(void)state;
+	/* a commit whose connection closed without a byte: unknown, never applied */
+	judge_call(&c, &hap_op_set_weight, 0, 20, NULL);
+	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
+	assert_int_equal(c.code, HAP_EUNKNOWN);
+	assert_true(c.sent);
+	hap_buf_release(&c.job.reply);
+	/* written, then the deadline: unknown */
+	judge_call(&c, &hap_op_set_weight, HAP_EBUSY, 20, NULL);
+	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
+	hap_buf_release(&c.job.reply);
+	/* never written (connect refused): an error, not sent */
+	judge_call(&c, &hap_op_set_weight, HAP_ECONNREFUSED, 0, NULL);
+	assert_int_equal(c.outcome, HAP_OUT_ERROR);
+	assert_int_equal(c.code, HAP_ECONNREFUSED);
+	assert_false(c.sent);
+	hap_buf_release(&c.job.reply);
+	/* the silent success and a refusal */
+	judge_call(&c, &hap_op_set_weight, 0, 20, "\n");
+	assert_int_equal(c.outcome, HAP_OUT_APPLIED);
+	hap_buf_release(&c.job.reply);
+	judge_call(&c, &hap_op_set_weight, 0, 20, "No such server.\n\n");
+	assert_int_equal(c.outcome, HAP_OUT_NOT_FOUND);
+	hap_buf_release(&c.job.reply);
+	/* a read with no byte: a failure with a message */
+	judge_call(&c, NULL, 0, 20, NULL);
+	assert_int_equal(c.outcome, HAP_OUT_ERROR);
+	assert_int_equal(c.job.err, HAP_EIO);
+	assert_true(strlen(c.job.errmsg) > 0);
+	hap_buf_release(&c.job.reply);
+	assert_string_equal(hap_outcome_name(HAP_OUT_SUPERSEDED), "superseded");
+	assert_string_equal(hap_outcome_name(HAP_OUT_NOT_FOUND), "not-found");
+	assert_string_equal(hap_why_name(HAP_WHY_NORMALISED), "normalised");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_maxconn_shutdown),
 		cmocka_unit_test(test_set_addr),
 		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_round_judge),
 		cmocka_unit_test(test_verdict_code),
 		cmocka_unit_test(test_check_weight),
 		cmocka_unit_test(test_check_words),

@@ -736,6 +736,13 @@ static void judge_framed(const struct rcase *c, const char *text, size_t n)
 		assert_non_null(b);
 		memcpy(b, text, n);
 		memcpy(b + n, ends[k], el);
+		if (n + el == 0) {
+			/* no byte at all: never a success */
+			if (hap_reply_judge(c->t, b, 0) != HAP_V_UNKNOWN)
+				fail_msg("%s: an empty reply is not unknown", c->t->op);
+			free(b);
+			continue;
+		}
 		if (hap_reply_judge(c->t, b, n + el) != c->want)
 			fail_msg("%s: '%.*s' + %zu bytes: got %d, want %d", c->t->op, (int)n, text,
 			         el, hap_reply_judge(c->t, b, n + el), c->want);

@@ -1,0 +1,189 @@
+/*
+ * lock.c - per-object advisory locks (see lock.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "ops/lock.h"
+#include "transport/transport.h"
+#include "util/banned.h"
+
+#define NBUCKETS 256
+
+struct hap_locks {
+	size_t n;
+	int fd[NBUCKETS];
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int lock_dir(char *out, size_t len)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	char cand[3][512];
+	int i;
+
+	snprintf(cand[0], sizeof(cand[0]), "%s/haproxyadmin", x && *x == '/' ? x : "");
+	snprintf(cand[1], sizeof(cand[1]), "/run/lock/haproxyadmin");
+	snprintf(cand[2], sizeof(cand[2]), "/tmp/haproxyadmin-%lu", (unsigned long)getuid());
+	for (i = x && *x == '/' ? 0 : 1; i < 3; i++) {
+		struct stat st;
+
+		if (mkdir(cand[i], 0700) < 0 && errno != EEXIST)
+			continue;
+		if (stat(cand[i], &st) < 0 || !S_ISDIR(st.st_mode) || access(cand[i], W_OK) < 0)
+			continue;
+		snprintf(out, len, "%s", cand[i]);
+		return 0;
+	}
+	return -1;
+}
+
+static void holder(int fd, char *out, size_t len)
+{
+	ssize_t n = pread(fd, out, len - 1, 0);
+	size_t i;
+
+	if (n <= 0) {
+		snprintf(out, len, "unknown holder");
+		return;
+	}
+	out[n] = '\0';
+	for (i = 0; out[i]; i++)
+		if (out[i] == '\n')
+			out[i] = '\0';
+}
+
+static void self_line(char *out, size_t len)
+{
+	char cmd[300];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+	ssize_t i;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		n = 0;
+	cmd[n] = '\0';
+	for (i = 0; i + 1 < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	snprintf(out, len, "pid %ld: %s\n", (long)getpid(), n ? cmd : "?");
+}
+
+static int cmp_u(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n, int wait_ms,
+                   struct hap_error *err)
+{
+	unsigned *b = calloc(n ? n : 1, sizeof(*b));
+	struct hap_locks *l = calloc(1, sizeof(*l));
+	char dir[560], path[700], me[400];
+	int64_t end = hap_now_us() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000;
+	size_t i, k = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (!b || !l) {
+		free(b);
+		free(l);
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	}
+	if (lock_dir(dir, sizeof(dir)) < 0) {
+		free(b);
+		free(l);
+		return hap_error_set(err, HAP_EIO,
+		                     "no directory for the change locks "
+		                     "($XDG_RUNTIME_DIR, /run/lock, /tmp)");
+	}
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned)(fnv1a(objects[i]) % NBUCKETS);
+	qsort(b, n, sizeof(*b), cmp_u);
+	for (i = 0; i < n; i++)
+		if (!k || b[k - 1] != b[i])
+			b[k++] = b[i];
+	self_line(me, sizeof(me));
+	for (i = 0; i < k; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%03u.lock", dir, b[i]);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			ret = hap_error_set(err, HAP_EIO, "lock %s: %s", path, strerror(errno));
+			break;
+		}
+		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			char who[300];
+
+			if (errno != EWOULDBLOCK && errno != EINTR) {
+				ret = hap_error_set(err, HAP_EIO, "lock %s: %s", path,
+				                    strerror(errno));
+				break;
+			}
+			if (hap_now_us() >= end) {
+				holder(fd, who, sizeof(who));
+				ret = hap_error_set(err, HAP_EBUSY,
+				                    "another change of the same object is running "
+				                    "on this host (%s; lock %s): nothing sent",
+				                    who, path);
+				break;
+			}
+			nanosleep(&ts, NULL);
+		}
+		if (ret) {
+			close(fd);
+			break;
+		}
+		if (ftruncate(fd, 0) == 0 && pwrite(fd, me, strlen(me), 0) < 0)
+			(void)0;
+		l->fd[l->n++] = fd;
+	}
+	free(b);
+	if (ret) {
+		hap_locks_release(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+void hap_locks_release(struct hap_locks *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		/* leave the file: another writer may be waiting on it */
+		if (ftruncate(l->fd[i], 0) < 0)
+			(void)0;
+		close(l->fd[i]);
+	}
+	free(l);
+}
