@@ -158,6 +158,16 @@ int cmd_backend(struct cli *c, int argc, char **argv);
 int cmd_server(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
 
+/* ---- server workflows (cmd_workflow.c): several names and -b, drain, wait... ---- */
+int wf_set(struct cli *c, int argc, char **argv);
+int wf_simple(struct cli *c, int argc, char **argv);
+int wf_drain(struct cli *c, int argc, char **argv);
+int wf_wait(struct cli *c, int argc, char **argv);
+int wf_add(struct cli *c, int argc, char **argv);
+int wf_del(struct cli *c, int argc, char **argv);
+int wf_remove(struct cli *c, int argc, char **argv);
+int wf_state(struct cli *c, int argc, char **argv);
+
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);
 int cmd_map(struct cli *c, int argc, char **argv);

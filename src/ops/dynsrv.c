@@ -666,8 +666,13 @@ static int parse_state(struct hap_state_diff *d, const char *inst, const char *t
 					snprintf(rt, sizeof(rt), "%s%s%s", adm & 0x1 ? "maint" : "",
 					         (adm & 0x9) == 0x9 ? "+" : "",
 					         adm & 0x8 ? "drain" : "");
-					ret = diff_add(d, inst, w[cb], wl[cb], w[cs], wl[cs],
-					               "state", adm & 0x4 ? "maint" : "ready", rt);
+					const char *cfg = adm & 0x4 ? "maint" : "ready";
+
+					/* maint forced on a server disabled in the
+					 * configuration: what a reload gives back */
+					if (strcmp(cfg, rt) != 0)
+						ret = diff_add(d, inst, w[cb], wl[cb], w[cs],
+						               wl[cs], "state", cfg, rt);
 				}
 			}
 		}
