@@ -1038,6 +1038,10 @@ static void file_name(char *out, size_t len, const char *dir, const char *inst)
 		if (dot)
 			memmove(dot, dot + 5, strlen(dot + 5) + 1);
 	}
+	/* one '-' for a run of them */
+	for (i = strlen(dir) + 1; out[i]; i++)
+		while (out[i] == '-' && out[i + 1] == '-')
+			memmove(out + i, out + i + 1, strlen(out + i + 1) + 1);
 	n = strlen(out);
 	while (n && out[n - 1] == '-')
 		out[--n] = '\0';
