@@ -67,6 +67,14 @@ static int wf_parse(struct cli *c, struct wf *w, int argc, char **argv, const ch
 	optind = 0;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+hb:", lopts, NULL)) != -1 || optind < argc) {
+		if (o == -1 && optind > 0 && strcmp(argv[optind - 1], "--") == 0) {
+			/* after "--" everything is a positional (e.g. "weight -- -1") */
+			while (optind < argc && w->nargs < MAXARGS)
+				w->args[w->nargs++] = argv[optind++];
+			if (optind < argc)
+				return cli_usage(c, "server %s: too many arguments", w->verb);
+			break;
+		}
 		if (o == -1) {
 			/* a positional: keep it, go on parsing options after it */
 			if (w->nargs == MAXARGS)
@@ -124,8 +132,9 @@ static int only(struct cli *c, const struct wf *w, int wait, int interval, int t
 	if ((w->wait && !wait) || (w->interval != 0.5 && !interval) ||
 	    (w->timeout != 30 && !timeout) || (w->keep_partial && !keep) ||
 	    (w->nbackends && !backends))
-		return cli_usage(c, "server %s: an option given does not apply to this verb "
-		                    "(see --help)",
+		return cli_usage(c,
+		                 "server %s: an option given does not apply to this verb "
+		                 "(see --help)",
 		                 w->verb);
 	return -1;
 }
@@ -164,7 +173,8 @@ static const char *step_of(const struct hap_result *r, size_t i, char *buf, size
 	if (strncmp(cmd, "add server", 10) == 0)
 		return "add";
 	if (strncmp(cmd, "del server", 10) == 0)
-		return failed_before(r, i) && strncmp(hap_result_command(r, 0), "add server", 10) == 0
+		return failed_before(r, i) &&
+		                       strncmp(hap_result_command(r, 0), "add server", 10) == 0
 		               ? "rollback"
 		               : "del";
 	if (strncmp(cmd, "enable health", 13) == 0)
@@ -508,9 +518,12 @@ int wf_set(struct cli *c, int argc, char **argv)
 		enum hap_server_change ch;
 		const char *field;
 	} keys[] = {
-		{ "weight", HAP_SERVER_WEIGHT, "weight" }, { "state", HAP_SERVER_STATE, "status" },
-		{ "addr", HAP_SERVER_ADDR, "addr" },       { "health", HAP_SERVER_HEALTH, "status" },
-		{ "agent", HAP_SERVER_AGENT, "status" },   { "maxconn", HAP_SERVER_MAXCONN, "slim" },
+		{ "weight", HAP_SERVER_WEIGHT, "weight" },
+		{ "state", HAP_SERVER_STATE, "status" },
+		{ "addr", HAP_SERVER_ADDR, "addr" },
+		{ "health", HAP_SERVER_HEALTH, "status" },
+		{ "agent", HAP_SERVER_AGENT, "status" },
+		{ "maxconn", HAP_SERVER_MAXCONN, "slim" },
 	};
 	const char *usage = "NAME... [-b BACKEND]... weight N|N% | state ready|drain|maint | "
 	                    "addr IP [port PORT] | health up|stopping|down | agent up|down | "
@@ -571,7 +584,8 @@ int wf_simple(struct cli *c, int argc, char **argv)
 	memset(&op, 0, sizeof(op));
 	if (value) {
 		if (w.nargs < 2)
-			return cli_usage(c, "usage: server %s NAME... [-b BACKEND]... enable|disable",
+			return cli_usage(c,
+			                 "usage: server %s NAME... [-b BACKEND]... enable|disable",
 			                 w.verb);
 		op.value = w.args[w.nargs - 1];
 		op.change = argv[0][0] == 'c' ? HAP_SERVER_CHECK : HAP_SERVER_AGENT_CHECK;
@@ -667,8 +681,8 @@ int wf_drain(struct cli *c, int argc, char **argv)
 	if (c->dry_run) {
 		dry(p);
 		if (w.wait)
-			printf("# then poll scur and qcur every %.2fs for up to %.0fs\n", w.interval,
-			       w.wait_s);
+			printf("# then poll scur and qcur every %.2fs for up to %.0fs\n",
+			       w.interval, w.wait_s);
 		hap_plan_free(p);
 		return EXIT_OK;
 	}
@@ -735,8 +749,7 @@ static int kw_value(struct cli *c, const struct wf *w, size_t *i, const char **o
 
 /* Read back a backend after add/remove: is (backend, name) there, and how. */
 static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *backend,
-                     const char *name, const struct hap_result *r, int want_present,
-                     int want_maint)
+                     const char *name, const struct hap_result *r, int want_present, int want_maint)
 {
 	struct hap_snapshot *s = NULL;
 	struct hap_error err = { 0, "" };
@@ -784,8 +797,8 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 			snprintf(v[n].msg, sizeof(v[n].msg), "absent");
 		v[n].ok = holds == want_present &&
 		          (!holds || want_maint < 0 ||
-		           (st.kind == HAP_VALUE_TEXT && (st.len >= 5 && !memcmp(st.text, "MAINT", 5)) ==
-		                                                 want_maint));
+		           (st.kind == HAP_VALUE_TEXT &&
+		            (st.len >= 5 && !memcmp(st.text, "MAINT", 5)) == want_maint));
 		n++;
 	}
 	hap_snapshot_free(s);
@@ -884,7 +897,9 @@ int wf_add(struct cli *c, int argc, char **argv)
 		for (i = 0; i < hap_result_count(r); i++)
 			rolled |= strncmp(hap_result_command(r, i), "del server", 10) == 0;
 		nv = verify(c, v, 64, a.backend, a.name, r, !rolled,
-		            rolled ? -1 : a.disabled ? 1 : 0);
+		            rolled       ? -1
+		            : a.disabled ? 1
+		                         : 0);
 		if (rolled)
 			for (i = 0; i < nv; i++)
 				if (strcmp(v[i].msg, "absent") != 0) {
@@ -893,9 +908,10 @@ int wf_add(struct cli *c, int argc, char **argv)
 					size_t k;
 
 					for (k = 0; k < hap_result_count(r); k++)
-						if (strcmp(hap_result_instance(r, k), v[i].instance) ==
+						if (strcmp(hap_result_instance(r, k),
+						           v[i].instance) == 0 &&
+						    strncmp(hap_result_command(r, k), "add", 3) ==
 						            0 &&
-						    strncmp(hap_result_command(r, k), "add", 3) == 0 &&
 						    hap_result_code(r, k))
 							v[i].ok = 1;
 				}
@@ -978,7 +994,8 @@ int wf_remove(struct cli *c, int argc, char **argv)
 		if (ret)
 			return plan_error(c, ret, &err);
 		dry(p);
-		printf("# then wait until scur and qcur are 0 (up to %.0fs), \"set server B/S state "
+		printf("# then wait until scur and qcur are 0 (up to %.0fs), \"set server B/S "
+		       "state "
 		       "maint\" and \"del server B/S\" on each instance; on any failure, back to "
 		       "the state found\n",
 		       w.wait_s);
@@ -1076,10 +1093,11 @@ int wf_state(struct cli *c, int argc, char **argv)
 		}
 		if (!isdir && hap_result_count(r) > 1) {
 			hap_result_free(r);
-			return cli_usage(c,
-			                 "server state save: %s is not a directory and the fleet has "
-			                 "several instances (give a directory: one file each)",
-			                 w.args[1]);
+			return cli_usage(
+			        c,
+			        "server state save: %s is not a directory and the fleet has "
+			        "several instances (give a directory: one file each)",
+			        w.args[1]);
 		}
 		t = c->fmt == FMT_JSON ? NULL : table_new(4, hdr);
 		for (i = 0; i < hap_result_count(r); i++) {

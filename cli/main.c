@@ -265,8 +265,9 @@ int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, i
 			if (!backend)
 				return cli_usage(c, "%s %s: no option -b", object, v->name);
 			if (*backend) /* never silently drop a repeated option */
-				return cli_usage(c, "%s %s: -b given twice (this verb takes one backend)",
-				                 object, v->name);
+				return cli_usage(
+				        c, "%s %s: -b given twice (this verb takes one backend)",
+				        object, v->name);
 			*backend = optarg;
 			break;
 		default:

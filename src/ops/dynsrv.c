@@ -282,8 +282,8 @@ int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct ha
 	}
 	if (failed && !a->keep_partial) {
 		/* the rollback: only where this call added it */
-		ret = step(r, h, p->snap, inst, objs, on, n, "del server", NULL,
-		           &hap_op_del_server, 0, err);
+		ret = step(r, h, p->snap, inst, objs, on, n, "del server", NULL, &hap_op_del_server,
+		           0, err);
 		goto out;
 	}
 	if (a->check)
@@ -512,8 +512,8 @@ int hap_server_remove(struct hap_result **out, struct hap *h, const struct hap_s
 	if (!failed && !ret) {
 		size_t before = r->n, j = before;
 
-		ret = step(r, h, p->snap, inst, objs, on, n, "del server", NULL,
-		           &hap_op_del_server, 0, err);
+		ret = step(r, h, p->snap, inst, objs, on, n, "del server", NULL, &hap_op_del_server,
+		           0, err);
 		for (i = 0; !ret && i < n; i++, j++) {
 			if (r->e[j].code == 0)
 				on[i] = 0; /* gone there: nothing to restore */
@@ -704,7 +704,8 @@ int hap_server_state_diff(struct hap_state_diff **out, struct hap *h, struct hap
 			d->fail[d->nfail++] = i;
 			continue;
 		}
-		ret = parse_state(d, hap_result_instance(d->read, i), hap_result_message(d->read, i));
+		ret = parse_state(d, hap_result_instance(d->read, i),
+		                  hap_result_message(d->read, i));
 		if (ret)
 			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 	}

@@ -502,7 +502,8 @@ int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_serve
 		for (i = 0; i < w->n; i++)
 			real += strcmp(w->rows[i].object, "?") != 0;
 		if (!real) {
-			ret = hap_error_set(err, HAP_ENOTFOUND, "no selected server on any instance");
+			ret = hap_error_set(err, HAP_ENOTFOUND,
+			                    "no selected server on any instance");
 			break;
 		}
 		if (cb && cb(w, arg)) {
