@@ -167,6 +167,12 @@ int wf_add(struct cli *c, int argc, char **argv);
 int wf_del(struct cli *c, int argc, char **argv);
 int wf_remove(struct cli *c, int argc, char **argv);
 int wf_state(struct cli *c, int argc, char **argv);
+int wf_list(struct cli *c, int argc, char **argv);
+int wf_show(struct cli *c, int argc, char **argv);
+int wf_metric(struct cli *c, int argc, char **argv);
+/* 1 when a read verb is given more than its single form takes (nfixed
+ * positionals, one -b, no BACKEND/SERVER): then wf_list/show/metric run it. */
+int wf_wants(int argc, char **argv, int nfixed);
 
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);

@@ -15,7 +15,11 @@ static const struct cli_verb verbs[NVERBS];
 static int sv_list(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[0], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 0)) /* several names or -b */
+		return wf_list(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[0], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -29,7 +33,11 @@ static int sv_list(struct cli *c, int argc, char **argv)
 static int sv_show(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[1], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 1)) /* several names or -b */
+		return wf_show(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[1], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -41,7 +49,11 @@ static int sv_show(struct cli *c, int argc, char **argv)
 static int sv_metric(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[2], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 2)) /* several names or -b */
+		return wf_metric(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[2], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -62,12 +74,12 @@ static int sv_metrics(struct cli *c, int argc, char **argv)
 /* The changes (set, enable, ...) take several servers: cmd_workflow.c. */
 
 static const struct cli_verb verbs[NVERBS] = {
-	{ "list", sv_list, "[-b BACKEND]",
+	{ "list", sv_list, "[NAME...] [-b BACKEND]...",
 	  "Every server (once per backend holding it), merged across instances." },
-	{ "show", sv_show, "NAME [-b BACKEND]",
+	{ "show", sv_show, "NAME... [-b BACKEND]...",
 	  "Every field of a server, aggregated and per instance, in every backend holding it "
 	  "(or one). Exit 4 when no backend has it." },
-	{ "metric", sv_metric, "NAME METRIC [-b BACKEND]",
+	{ "metric", sv_metric, "NAME... METRIC [-b BACKEND]...",
 	  "One metric of a server, aggregated and per instance." },
 	{ "metrics", sv_metrics, "", "The server metrics and how each is aggregated." },
 	/* several names (or BACKEND/SERVER) and several -b: cmd_workflow.c */

@@ -1237,3 +1237,158 @@ int wf_state(struct cli *c, int argc, char **argv)
 	}
 	return cli_usage(c, "usage: server state %s", usage);
 }
+
+/* ---------------------------------------------------------------- reads */
+
+/* list, show, metric over a selection (names optional for list). */
+static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_detail d)
+{
+	struct hap_server_sel sel;
+	struct hap_error err = { 0, "" };
+	struct hap_snapshot *s = NULL;
+	const struct hap_object **objs;
+	size_t failed = 0, n = 0, i, k, cnt;
+	int ret;
+
+	sel_of(&sel, w);
+	if (w->nnames && hap_server_sel_check(&sel, &err))
+		return cli_usage(c, "%s", err.msg);
+	for (i = 0; i < w->nbackends; i++)
+		if (hap_name_check("backend", w->backends[i], &err))
+			return cli_usage(c, "%s", err.msg);
+	if (metric) {
+		for (i = 0; i < hap_known_field_count(HAP_OBJ_SERVER); i++)
+			if (strcmp(hap_known_field(HAP_OBJ_SERVER, i), metric) == 0)
+				break;
+		if (i == hap_known_field_count(HAP_OBJ_SERVER))
+			return cli_usage(c,
+			                 "'%s' is not a server metric; see 'haproxyadmin server "
+			                 "metrics'",
+			                 metric);
+	}
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	ret = cli_snapshot(c, HAP_SNAP_SERVERS, &s, &failed);
+	if (ret)
+		return ret;
+	cnt = hap_snapshot_count(s, HAP_OBJ_SERVER);
+	objs = calloc(cnt + 1, sizeof(*objs));
+	if (!objs) {
+		hap_snapshot_free(s);
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < cnt; i++) {
+		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
+		int in = 0;
+
+		if (w->nnames) {
+			in = hap_server_sel_match(&sel, hap_object_backend(o), hap_object_name(o));
+		} else {
+			for (k = 0; k < w->nbackends && !in; k++)
+				in = strcmp(w->backends[k], hap_object_backend(o)) == 0;
+			in |= !w->nbackends;
+		}
+		if (in)
+			objs[n++] = o;
+	}
+	/* every name (or backend) must be somewhere: a typo is not "nothing" */
+	for (i = 0; i < (w->nnames ? w->nnames : w->nbackends); i++) {
+		struct hap_server_sel one = sel;
+		const char *what = w->nnames ? w->names[i] : w->backends[i];
+
+		for (k = 0; k < n; k++) {
+			if (w->nnames) {
+				one.names = &w->names[i];
+				one.nnames = 1;
+				if (hap_server_sel_match(&one, hap_object_backend(objs[k]),
+				                         hap_object_name(objs[k])))
+					break;
+			} else if (strcmp(hap_object_backend(objs[k]), what) == 0) {
+				break;
+			}
+		}
+		if (k == n) {
+			cli_err(c,
+			        w->nnames ? "no server '%s' on any instance%s"
+			                  : "no backend '%s' with servers on any instance%s",
+			        what, w->nnames && w->nbackends ? " (in the backends given)" : "");
+			ret = EXIT_NOTFOUND;
+		}
+	}
+	if (!ret) {
+		if (metric)
+			objects_metric(c, s, objs, n, metric);
+		else
+			objects_print(c, s, objs, n, d);
+	}
+	free(objs);
+	hap_snapshot_free(s);
+	if (ret)
+		return ret;
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int wf_list(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_parse(c, &w, argc, argv, "[NAME...] [-b BACKEND]...");
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = only(c, &w, 0, 0, 0, 0, 1)) >= 0)
+		return ret;
+	if (w.nargs && (ret = split_names(c, &w, 0, w.nargs)) >= 0)
+		return ret;
+	return sel_read(c, &w, NULL, DETAIL_SUMMARY);
+}
+
+int wf_show(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_parse(c, &w, argc, argv, "NAME... [-b BACKEND]...");
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = only(c, &w, 0, 0, 0, 0, 1)) >= 0)
+		return ret;
+	if ((ret = split_names(c, &w, 0, w.nargs)) >= 0)
+		return ret;
+	return sel_read(c, &w, NULL, DETAIL_FULL);
+}
+
+int wf_metric(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_parse(c, &w, argc, argv, "NAME... METRIC [-b BACKEND]...");
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = only(c, &w, 0, 0, 0, 0, 1)) >= 0)
+		return ret;
+	if (w.nargs < 2)
+		return cli_usage(c, "usage: server metric NAME... METRIC [-b BACKEND]...");
+	if ((ret = split_names(c, &w, 0, w.nargs - 1)) >= 0)
+		return ret;
+	return sel_read(c, &w, w.args[w.nargs - 1], DETAIL_FULL);
+}
+
+int wf_wants(int argc, char **argv, int nfixed)
+{
+	int i, pos = 0, nb = 0, slash = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-b") == 0 || strcmp(argv[i], "--backend") == 0) {
+			nb++;
+			i++;
+		} else if (strncmp(argv[i], "--backend=", 10) == 0 ||
+		           (strncmp(argv[i], "-b", 2) == 0 && argv[i][2])) {
+			nb++;
+		} else if (argv[i][0] != '-') {
+			pos++;
+			slash |= strchr(argv[i], '/') != NULL;
+		}
+	}
+	return pos > nfixed || nb > 1 || slash;
+}

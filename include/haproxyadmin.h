@@ -658,6 +658,9 @@ struct hap_server_sel {
 
 /* Validate a selection (no I/O): HAP_EINVAL with a message. */
 HAP_API int hap_server_sel_check(const struct hap_server_sel *sel, struct hap_error *err);
+/* 1 when the server (backend, name) is selected, else 0. */
+HAP_API int hap_server_sel_match(const struct hap_server_sel *sel, const char *backend,
+                                 const char *name);
 /*
  * hap_server_plan() for every server of a selection: op->server and
  * op->backend are ignored. HAP_ENOTFOUND naming the first name that is on no

@@ -100,6 +100,11 @@ int hap_sel_match(const struct hap_server_sel *sel, const char *backend, const c
 	return 0;
 }
 
+int hap_server_sel_match(const struct hap_server_sel *sel, const char *backend, const char *name)
+{
+	return hap_sel_match(sel, backend, name);
+}
+
 const char *hap_sel_backend(const struct hap_server_sel *sel, char *buf, size_t len)
 {
 	size_t i;

@@ -43,8 +43,21 @@ is "$HAP_RC" 0 "BACKEND/SERVER names: exit 0"
 for i in $(seq 1 $N); do
 	is "$(weight "$i" backend_all/srv_all1)" "1 (initial 1)" "instance $i: srv_all1 back to 1"
 done
-cli server show srv_all1 -b backend_all -b backend_proc1
-is "$HAP_RC" 2 "a repeated -b where one is taken: usage error, not dropped"
+cli server show srv_all1 bck_all_srv1 -b backend_all -b backend_proc1
+is "$HAP_RC" 0 "show with two names and two -b: exit 0"
+like "$HAP_OUT" "server backend_all/srv_all1 on 4 instances" "show: backend_all/srv_all1"
+like "$HAP_OUT" "server backend_all/bck_all_srv1 on 4 instances" "show: backend_all/bck_all_srv1"
+like "$HAP_OUT" "server backend_proc1/bck_all_srv1 on 1 instance$" "show: backend_proc1/bck_all_srv1"
+unlike "$HAP_OUT" "backend2_proc34/bck_all_srv1" "show: not in a backend not given"
+cli -o csv server list -b backend_proc1 -b backend_dyn
+is "$HAP_RC" 0 "list with two -b: exit 0"
+like "$HAP_OUT" "member1_proc1" "list: backend_proc1's servers"
+like "$HAP_OUT" "dyn_base" "list: backend_dyn's servers"
+unlike "$HAP_OUT" "srv_all1" "list: no other backend"
+cli server show srv_all1 nosuch -b backend_all
+is "$HAP_RC" 4 "show of a missing name among several: exit 4"
+cli server metric backend_all/srv_all1 backend_dyn/dyn_base weight
+is "$HAP_RC" 0 "metric of two BACKEND/SERVER names: exit 0"
 cli server drain srv_all1 -b backend_all --timeout 3
 is "$HAP_RC" 2 "an option that does not apply: usage error"
 is "$(field 1 backend_all srv_all1 status)" "UP" "nothing sent on a usage error"

@@ -153,9 +153,10 @@ static void test_add_check(void **state)
 	struct hap_server_add a;
 	struct hap_error err;
 	static const char *const good[] = { "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080" };
-	static const char *const badaddr[] = { "",         "localhost",     "127.0.0.1:0",
-		                               "::1",      "[::1",          "127.0.0.1:x",
-		                               "1.2.3.4;", "[::1]:99999" };
+	static const char *const badaddr[] = {
+		"",     "localhost",   "127.0.0.1:0", "::1",
+		"[::1", "127.0.0.1:x", "1.2.3.4;",    "[::1]:99999"
+	};
 	size_t i;
 
 	(void)state;
