@@ -47,7 +47,7 @@ cli server show srv_all1 bck_all_srv1 -b backend_all -b backend_proc1
 is "$HAP_RC" 0 "show with two names and two -b: exit 0"
 like "$HAP_OUT" "server backend_all/srv_all1 on 4 instances" "show: backend_all/srv_all1"
 like "$HAP_OUT" "server backend_all/bck_all_srv1 on 4 instances" "show: backend_all/bck_all_srv1"
-like "$HAP_OUT" "server backend_proc1/bck_all_srv1 on 1 instance$" "show: backend_proc1/bck_all_srv1"
+like "$HAP_OUT" "server backend_proc1/bck_all_srv1 on 1 instance" "show: backend_proc1/bck_all_srv1"
 unlike "$HAP_OUT" "backend2_proc34/bck_all_srv1" "show: not in a backend not given"
 cli -o csv server list -b backend_proc1 -b backend_dyn
 is "$HAP_RC" 0 "list with two -b: exit 0"
