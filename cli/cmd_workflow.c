@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -347,6 +348,14 @@ static int progress(const struct hap_wait *w, void *arg)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", row.instance,
 		                        row.object, (long long)(row.scur + row.qcur));
 		shown++;
+	}
+	{
+		/* one line: cut to the terminal's width, or "\r" would not rewrite it */
+		struct winsize ws;
+
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+		    strlen(line) >= ws.ws_col)
+			line[ws.ws_col - 1] = '\0';
 	}
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
