@@ -128,6 +128,22 @@ for i in $(seq 1 $N); do
 done
 hap_sock "$(sock 2)" "set server backend_all/srv_all1 state ready" >/dev/null
 
+# ------------------------------------------------ add disabled, then del
+cli server add backend_all/dyn2 "127.0.0.1:${FLEET_ORIGIN_PORTS%% *}" maxconn 5 backup disabled
+is "$HAP_RC" 0 "add ... disabled: exit 0"
+unlike "$HAP_OUT" " enable " "disabled: no enable server step"
+for i in $(seq 1 $N); do
+	like "$(field "$i" backend_all dyn2 status)" "^MAINT" "instance $i: dyn2 left in maintenance"
+	is "$(field "$i" backend_all dyn2 bck)" 1 "instance $i: dyn2 is a backup server"
+	is "$(field "$i" backend_all dyn2 slim)" 5 "instance $i: dyn2 maxconn 5"
+done
+cli -o json server del dyn2 -b backend_all
+is "$HAP_RC" 0 "del of a server in maint without sessions: exit 0"
+like "$HAP_OUT" '"result":"sent","sent":true,"message":"Server deleted."' "JSON rows carry HAProxy's reply"
+for i in $(seq 1 $N); do
+	is "$(holds "$i" backend_all dyn2)" 0 "instance $i: dyn2 deleted"
+done
+
 # ------------------------------------------------ del refuses with the reason
 cli server del srv_all1 -b backend_all
 is "$HAP_RC" 1 "del of a server not in maint: exit 1"
@@ -208,6 +224,13 @@ cli -o csv server state diff
 is "$HAP_RC" 0 "state diff: exit 0"
 is "$(printf '%s\n' "$HAP_OUT" | awk -F, '$3 == "member_bkall" && $4 == "weight" && $6 == 9' | wc -l)" "$N" \
 	"state diff lists member_bkall's runtime weight on every instance"
+cli server state save "$FLEET_DIR/one.state"
+is "$HAP_RC" 2 "state save FILE with several instances: usage error"
+run_ok "... and no file written" [ ! -e "$FLEET_DIR/one.state" ]
+hap_cli -s "$(sock 1)" server state save "$FLEET_DIR/one.state"
+is "$HAP_RC" 0 "state save FILE with one instance: exit 0"
+is "$(head -n 1 "$FLEET_DIR/one.state")" 1 "the file starts with the format version"
+like "$(cat "$FLEET_DIR/one.state")" "backend_all [0-9]+ member_bkall" "... and lists the servers"
 SAVE=$FLEET_DIR/saved
 mkdir -p "$SAVE"
 cli -o json server state save "$SAVE"
