@@ -190,6 +190,22 @@ int cmd_dump(struct cli *c, int argc, char **argv);
 int cmd_exporter(struct cli *c, int argc, char **argv);
 int cmd_fleet(struct cli *c, int argc, char **argv);
 
+/* ---- server workflows (cmd_workflow.c): several names and -b, drain, wait... ---- */
+int wf_set(struct cli *c, int argc, char **argv);
+int wf_simple(struct cli *c, int argc, char **argv);
+int wf_drain(struct cli *c, int argc, char **argv);
+int wf_wait(struct cli *c, int argc, char **argv);
+int wf_add(struct cli *c, int argc, char **argv);
+int wf_del(struct cli *c, int argc, char **argv);
+int wf_remove(struct cli *c, int argc, char **argv);
+int wf_state(struct cli *c, int argc, char **argv);
+int wf_list(struct cli *c, int argc, char **argv);
+int wf_show(struct cli *c, int argc, char **argv);
+int wf_metric(struct cli *c, int argc, char **argv);
+/* 1 when a read verb is given more than its single form takes (nfixed
+ * positionals, one -b, no BACKEND/SERVER): then wf_list/show/metric run it. */
+int wf_wants(int argc, char **argv, int nfixed);
+
 /* ---- acl/map (cmd_pattern.c) ---- */
 int cmd_acl(struct cli *c, int argc, char **argv);
 int cmd_map(struct cli *c, int argc, char **argv);

@@ -15,7 +15,11 @@ static const struct cli_verb verbs[NVERBS];
 static int sv_list(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[0], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 0)) /* several names or -b */
+		return wf_list(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[0], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -29,7 +33,11 @@ static int sv_list(struct cli *c, int argc, char **argv)
 static int sv_show(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[1], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 1)) /* several names or -b */
+		return wf_show(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[1], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -41,7 +49,11 @@ static int sv_show(struct cli *c, int argc, char **argv)
 static int sv_metric(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[2], argc, argv, &backend);
+	int ret;
+
+	if (wf_wants(argc, argv, 2)) /* several names or -b */
+		return wf_metric(c, argc, argv);
+	ret = cli_verb_opts(c, "server", &verbs[2], argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -59,204 +71,54 @@ static int sv_metrics(struct cli *c, int argc, char **argv)
 	return metrics_list(c, HAP_OBJ_SERVER);
 }
 
-/* What a change reads back before and after, per kind. */
-static const char *verify_field(enum hap_server_change ch)
-{
-	switch (ch) {
-	case HAP_SERVER_WEIGHT:
-		return "weight";
-	case HAP_SERVER_ADDR:
-		return "addr";
-	case HAP_SERVER_MAXCONN:
-		return "slim";
-	case HAP_SERVER_SHUTDOWN_SESSIONS:
-		return "scur";
-	case HAP_SERVER_AGENT_CHECK:
-		return "agent_status";
-	default:
-		return "status";
-	}
-}
-
-/* The backend every entry of the plan is about, when there is only one:
- * the read-back after the change then reads just that backend. */
-static const char *one_backend(const struct hap_plan *p, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < hap_plan_count(p); i++) {
-		const char *obj = hap_plan_object(p, i);
-		const char *slash = strchr(obj, '/');
-		size_t n = slash ? (size_t)(slash - obj) : strlen(obj);
-
-		if (n >= len)
-			return NULL;
-		if (i == 0) {
-			memcpy(buf, obj, n);
-			buf[n] = '\0';
-		} else if (strlen(buf) != n || memcmp(buf, obj, n) != 0) {
-			return NULL;
-		}
-	}
-	return hap_plan_count(p) ? buf : NULL;
-}
-
-static int run_op(struct cli *c, struct hap_server_op *op, const char *what)
-{
-	char backend[512];
-	struct hap_error err = { 0, "" };
-	struct hap_plan *p = NULL;
-	int ret;
-
-	ret = hap_server_op_check(op, &err);
-	if (ret)
-		return cli_usage(c, "%s", err.msg);
-	ret = cli_fleet(c);
-	if (ret)
-		return ret;
-	ret = hap_server_plan(&p, c->h, op, &err);
-	if (ret)
-		return plan_error(c, ret, &err);
-	if (op->change == HAP_SERVER_WEIGHT && op->value && !c->yes && !c->dry_run)
-		c->disruptive = guard_weight_zero(c, p, op->value, op->backend);
-	ret = change_run(c, p, HAP_OBJ_SERVER, verify_field(op->change),
-	                 one_backend(p, backend, sizeof(backend)), what);
-	hap_plan_free(p);
-	return ret;
-}
-
-static int sv_set(struct cli *c, int argc, char **argv)
-{
-	static const struct {
-		const char *key;
-		enum hap_server_change ch;
-	} keys[] = {
-		{ "weight", HAP_SERVER_WEIGHT }, { "state", HAP_SERVER_STATE },
-		{ "addr", HAP_SERVER_ADDR },     { "health", HAP_SERVER_HEALTH },
-		{ "agent", HAP_SERVER_AGENT },   { "maxconn", HAP_SERVER_MAXCONN },
-	};
-	struct hap_server_op op;
-	const char *backend = NULL;
-	char what[128];
-	int ret = cli_verb_opts(c, "server", &verbs[4], argc, argv, &backend);
-	size_t i, np;
-
-	if (ret >= 0)
-		return ret;
-	np = (size_t)(argc - optind);
-	if (np < 3)
-		return cli_usage(c, "usage: server set NAME weight|state|addr|health|agent|maxconn "
-		                    "VALUE [-b BACKEND]");
-	memset(&op, 0, sizeof(op));
-	op.server = argv[optind];
-	op.backend = backend;
-	op.value = argv[optind + 2];
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(keys[i].key, argv[optind + 1]) == 0)
-			break;
-	if (i == sizeof(keys) / sizeof(keys[0]))
-		return cli_usage(c,
-		                 "server set: unknown setting '%s' (weight, state, addr, health, "
-		                 "agent, maxconn)",
-		                 argv[optind + 1]);
-	op.change = keys[i].ch;
-	if (op.change == HAP_SERVER_ADDR && np == 5 && strcmp(argv[optind + 3], "port") == 0)
-		op.port = argv[optind + 4];
-	else if (np != 3)
-		return cli_usage(c, "server set: too many arguments%s",
-		                 op.change == HAP_SERVER_ADDR ? " (addr IP [port PORT])" : "");
-	snprintf(what, sizeof(what), "set %s %s of server %s", argv[optind + 1], op.value,
-	         op.server);
-	return run_op(c, &op, what);
-}
-
-static int simple(struct cli *c, int argc, char **argv, int vi, enum hap_server_change ch,
-                  const char *what)
-{
-	struct hap_server_op op;
-	const char *backend = NULL;
-	int ret = cli_verb_opts(c, "server", &verbs[vi], argc, argv, &backend);
-
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != 1)
-		return cli_usage(c, "usage: server %s NAME [-b BACKEND]", verbs[vi].name);
-	memset(&op, 0, sizeof(op));
-	op.change = ch;
-	op.server = argv[optind];
-	op.backend = backend;
-	return run_op(c, &op, what);
-}
-
-static int sv_enable(struct cli *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, 5, HAP_SERVER_ENABLE, "enable servers");
-}
-
-static int sv_disable(struct cli *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, 6, HAP_SERVER_DISABLE, "disable servers");
-}
-
-static int sv_shutdown(struct cli *c, int argc, char **argv)
-{
-	return simple(c, argc, argv, 7, HAP_SERVER_SHUTDOWN_SESSIONS,
-	              "shut down every session of servers");
-}
-
-static int checks(struct cli *c, int argc, char **argv, int vi, enum hap_server_change ch)
-{
-	struct hap_server_op op;
-	const char *backend = NULL;
-	char what[96];
-	int ret = cli_verb_opts(c, "server", &verbs[vi], argc, argv, &backend);
-
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != 2)
-		return cli_usage(c, "usage: server %s NAME enable|disable [-b BACKEND]",
-		                 verbs[vi].name);
-	memset(&op, 0, sizeof(op));
-	op.change = ch;
-	op.server = argv[optind];
-	op.value = argv[optind + 1];
-	op.backend = backend;
-	snprintf(what, sizeof(what), "%s %s", op.value, verbs[vi].name);
-	return run_op(c, &op, what);
-}
-
-static int sv_check(struct cli *c, int argc, char **argv)
-{
-	return checks(c, argc, argv, 8, HAP_SERVER_CHECK);
-}
-
-static int sv_agent_check(struct cli *c, int argc, char **argv)
-{
-	return checks(c, argc, argv, 9, HAP_SERVER_AGENT_CHECK);
-}
+/* The changes (set, enable, ...) take several servers: cmd_workflow.c. */
 
 static const struct cli_verb verbs[NVERBS] = {
-	{ "list", sv_list, "[-b BACKEND]",
+	{ "list", sv_list, "[NAME...] [-b BACKEND]...",
 	  "Every server (once per backend holding it), merged across instances." },
-	{ "show", sv_show, "NAME [-b BACKEND]",
+	{ "show", sv_show, "NAME... [-b BACKEND]...",
 	  "Every field of a server, aggregated and per instance, in every backend holding it "
 	  "(or one). Exit 4 when no backend has it." },
-	{ "metric", sv_metric, "NAME METRIC [-b BACKEND]",
+	{ "metric", sv_metric, "NAME... METRIC [-b BACKEND]...",
 	  "One metric of a server, aggregated and per instance." },
 	{ "metrics", sv_metrics, "", "The server metrics and how each is aggregated." },
-	{ "set", sv_set,
-	  "NAME weight N|N% | state ready|drain|maint | addr IP [port PORT] | "
-	  "health up|stopping|down | agent up|down | maxconn N  [-b BACKEND]",
-	  "Change a server on every instance (and every backend, unless -b) that has it. "
+	/* several names (or BACKEND/SERVER) and several -b: cmd_workflow.c */
+	{ "set", wf_set,
+	  "NAME... [-b BACKEND]... weight N|N% | state ready|drain|maint | addr IP [port PORT] | "
+	  "health up|stopping|down | agent up|down | maxconn N",
+	  "Change servers on every instance (and every backend, unless -b) that has them. "
 	  "A weight is absolute (0..256) or a percentage of the configured weight." },
-	{ "enable", sv_enable, "NAME [-b BACKEND]", "Take a server out of maintenance." },
-	{ "disable", sv_disable, "NAME [-b BACKEND]", "Put a server in maintenance." },
-	{ "shutdown-sessions", sv_shutdown, "NAME [-b BACKEND]",
-	  "Close every session of a server." },
-	{ "check", sv_check, "NAME enable|disable [-b BACKEND]",
-	  "Enable or disable a server's health checks." },
-	{ "agent-check", sv_agent_check, "NAME enable|disable [-b BACKEND]",
-	  "Enable or disable a server's agent checks." },
+	{ "enable", wf_simple, "NAME... [-b BACKEND]...", "Take servers out of maintenance." },
+	{ "disable", wf_simple, "NAME... [-b BACKEND]...", "Put servers in maintenance." },
+	{ "shutdown-sessions", wf_simple, "NAME... [-b BACKEND]...",
+	  "Close every session of servers." },
+	{ "check", wf_simple, "NAME... [-b BACKEND]... enable|disable",
+	  "Enable or disable servers' health checks." },
+	{ "agent-check", wf_simple, "NAME... [-b BACKEND]... enable|disable",
+	  "Enable or disable servers' agent checks." },
+	{ "drain", wf_drain, "NAME... [-b BACKEND]... [--wait[=SECONDS]] [--interval S]",
+	  "Set drain everywhere; with --wait (default 30 s) poll scur and qcur on every instance, "
+	  "old workers included, until all are 0 (exit 1 at the timeout, naming them; the "
+	  "servers stay draining)." },
+	{ "wait", wf_wait,
+	  "NAME... [-b BACKEND]... empty|up|down|maint|ready [--timeout S] [--interval S]",
+	  "Poll every instance holding the servers until the condition holds everywhere "
+	  "(default timeout 30 s, interval 0.5 s; exit 1 at the timeout)." },
+	{ "add", wf_add,
+	  "BACKEND/NAME ADDR[:PORT] [weight N] [maxconn N] [check] [agent-check agent-port P] "
+	  "[backup] [disabled] [--keep-partial]",
+	  "Add a dynamic server on every instance holding BACKEND (its algorithm must be "
+	  "dynamic), enable its checks and, unless disabled, the server; when an instance "
+	  "refuses, delete it where it was added unless --keep-partial." },
+	{ "del", wf_del, "NAME... [-b BACKEND]...",
+	  "Delete servers (dynamic or not) that are in maintenance without sessions; refused "
+	  "with the reason otherwise." },
+	{ "remove", wf_remove, "NAME... [-b BACKEND]... [--wait S] [--interval S]",
+	  "Drain, wait until empty (default 30 s), maint, del server, per instance; when a "
+	  "step fails anywhere, put the servers back in the state they were found in." },
+	{ "state", wf_state, "save FILE|DIR | diff",
+	  "save: each instance's \"show servers state\" as a server-state-file (DIR: one file "
+	  "per instance); diff: servers whose runtime weight or state a reload would undo." },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -271,6 +271,10 @@ int cli_verb_opts(struct cli *c, const char *object, const struct cli_verb *v, i
 		case 'b':
 			if (!backend)
 				return cli_usage(c, "%s %s: no option -b", object, v->name);
+			if (*backend) /* never silently drop a repeated option */
+				return cli_usage(
+				        c, "%s %s: -b given twice (this verb takes one backend)",
+				        object, v->name);
 			*backend = optarg;
 			break;
 		default:

@@ -13,6 +13,7 @@
 #include "haproxyadmin.h"
 #include "error.h"
 #include "ops/ops.h"
+#include "ops/workflow.h"
 #include "proto/command.h"
 #include "util/view.h"
 #include "util/banned.h"
@@ -346,4 +347,16 @@ out:
 	}
 	*out = p;
 	return 0;
+}
+
+/* For the workflows (ops/workflow.h): the command of a change on one backend. */
+int hap_server_op_format(struct hap_buf *b, const struct hap_server_op *op, const char *backend,
+                         const struct hap_reply_table **judge)
+{
+	return format(b, op, backend, judge);
+}
+
+int hap_server_op_disruptive(const struct hap_server_op *op)
+{
+	return disruptive(op);
 }

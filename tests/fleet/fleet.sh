@@ -10,6 +10,9 @@
 #                                         (blocks ~10 s; background it to keep scur > 0)
 #   fleet.sh traffic-loop DIR RATE SECS   a few requests per second until SECS elapsed
 #   fleet.sh cmd SOCKET 'COMMAND'         one runtime API command (UNIX path or tcp:HOST:PORT)
+# Opt-in extras (environment of `start`): FLEET_DYN=1 (backend_dyn, reached
+# with path /dyn; FLEET_DYN_STATIC=I makes it non-dynamic on instance I),
+# FLEET_SERVER_STATE=1 (server-state-file per instance, loaded at start).
 # or sourced (`. fleet.sh`): the same verbs as functions fleet_start, fleet_stop,
 # fleet_traffic, fleet_hold, fleet_cmd. Sourcing changes no shell option.
 #
@@ -189,6 +192,14 @@ fleet__write_maps() {
 		>"$m/host2backend.map"
 }
 
+# FLEET_SERVER_STATE=1: each instance loads DIR/state/haproxy<i>.state at
+# start (server-state-file + load-server-state-from-file global).
+fleet__state_global() { # fleet__state_global DIR I
+	[ "${FLEET_SERVER_STATE:-0}" = 1 ] || return 0
+	mkdir -p "$1/state"
+	echo "    server-state-file $1/state/haproxy$2.state"
+}
+
 fleet__global() { # fleet__global DIR I TCPPORT
 	local d=$1 i=$2
 	cat <<EOF
@@ -202,9 +213,10 @@ global
     stats socket $d/extra/user$i.sock mode 600 level user
     stats socket $d/extra/operator$i.sock mode 600 level operator
     stats timeout 30s
-
+$(fleet__state_global "$d" "$i")
 defaults
     mode http
+$([ "${FLEET_SERVER_STATE:-0}" = 1 ] && echo "    load-server-state-from-file global")
     maxconn 3000
     rate-limit sessions 100000
     option dontlognull
@@ -312,6 +324,7 @@ EOF
 frontend frontend_all
     bind 127.0.0.1:$((base + 4))
     use_backend backend_slow if { path_beg /slow }
+$([ "${FLEET_DYN:-0}" = 1 ] && echo "    use_backend backend_dyn if { path_beg /dyn }")
     use_backend %[req.hdr(host),lower,map($m/host2backend.map)]
     default_backend backend_all
 
@@ -326,6 +339,19 @@ backend backend_all
 backend backend_slow
     server slow1 127.0.0.1:$FLEET_SLOW_PORT
 EOF
+	# FLEET_DYN=1: backend_dyn on every instance, for dynamic servers; its
+	# algorithm is dynamic (roundrobin) except on instance $FLEET_DYN_STATIC
+	# (balance source: HAProxy refuses "add server" there).
+	if [ "${FLEET_DYN:-0}" = 1 ]; then
+		local algo=roundrobin
+		[ "$i" = "${FLEET_DYN_STATIC:-0}" ] && algo=source
+		cat <<EOF
+
+backend backend_dyn
+    balance $algo
+    server dyn_base 127.0.0.1:$ok1 weight 1
+EOF
+	fi
 }
 
 fleet__big_cfg() { # fleet__big_cfg DIR I B S

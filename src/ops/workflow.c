@@ -1,0 +1,583 @@
+/*
+ * workflow.c - several servers at once, and waiting: selections of servers
+ * (names, BACKEND/SERVER, several backends), plans over them, and the poll
+ * loop that waits until every instance holding them reaches a condition
+ * (HAProxy 2.6 has no "wait" command).
+ *
+ * Owns: the selection rules, the wait rows, the poll schedule (at most one
+ * read per instance per interval).
+ * Must never: skip an old worker while waiting for sessions to end (its
+ * sessions are real), or count an instance that did not answer as done.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "haproxyadmin.h"
+#include "error.h"
+#include "model/fleet.h"
+#include "ops/ops.h"
+#include "ops/workflow.h"
+#include "proto/command.h"
+#include "transport/transport.h"
+#include "util/banned.h"
+
+/* Split "BACKEND/SERVER": *b (len *bl) and *s, or *b NULL. */
+static void split(const char *name, const char **b, size_t *bl, const char **s)
+{
+	const char *slash = strchr(name, '/');
+
+	*b = NULL;
+	*bl = 0;
+	*s = name;
+	if (slash) {
+		*b = name;
+		*bl = (size_t)(slash - name);
+		*s = slash + 1;
+	}
+}
+
+int hap_server_sel_check(const struct hap_server_sel *sel, struct hap_error *err)
+{
+	size_t i;
+	int ret;
+
+	if (!sel || !sel->nnames)
+		return hap_error_set(err, HAP_EINVAL, "a server name is needed");
+	for (i = 0; i < sel->nbackends; i++) {
+		ret = hap_cmd_check_name("backend", sel->backends[i], err);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < sel->nnames; i++) {
+		const char *b, *s;
+		size_t bl;
+		char buf[256];
+
+		split(sel->names[i], &b, &bl, &s);
+		if (b) {
+			if (bl == 0 || bl >= sizeof(buf))
+				return hap_error_set(err, HAP_EINVAL,
+				                     "server: invalid name '%s' (BACKEND/SERVER)",
+				                     sel->names[i]);
+			memcpy(buf, b, bl);
+			buf[bl] = '\0';
+			ret = hap_cmd_check_name("backend", buf, err);
+			if (ret)
+				return ret;
+		}
+		ret = hap_cmd_check_name("server", s, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int hap_sel_match(const struct hap_server_sel *sel, const char *backend, const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; i < sel->nnames; i++) {
+		const char *b, *s;
+		size_t bl;
+
+		split(sel->names[i], &b, &bl, &s);
+		if (strcmp(s, name) != 0)
+			continue;
+		if (b) {
+			if (strlen(backend) == bl && memcmp(b, backend, bl) == 0)
+				return 1;
+			continue;
+		}
+		if (!sel->nbackends)
+			return 1;
+		for (k = 0; k < sel->nbackends; k++)
+			if (strcmp(sel->backends[k], backend) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+int hap_server_sel_match(const struct hap_server_sel *sel, const char *backend, const char *name)
+{
+	return hap_sel_match(sel, backend, name);
+}
+
+const char *hap_sel_backend(const struct hap_server_sel *sel, char *buf, size_t len)
+{
+	size_t i;
+	int have = 0;
+
+	for (i = 0; i < sel->nnames; i++) {
+		const char *b, *s, *cand;
+		size_t bl;
+
+		split(sel->names[i], &b, &bl, &s);
+		if (!b) {
+			if (sel->nbackends != 1)
+				return NULL;
+			cand = sel->backends[0];
+			bl = strlen(cand);
+		} else {
+			cand = b;
+		}
+		if (bl >= len)
+			return NULL;
+		if (!have) {
+			memcpy(buf, cand, bl);
+			buf[bl] = '\0';
+			have = 1;
+		} else if (strlen(buf) != bl || memcmp(buf, cand, bl) != 0) {
+			return NULL;
+		}
+	}
+	return have ? buf : NULL;
+}
+
+int hap_sel_snapshot(struct hap_snapshot **out, struct hap *h, const struct hap_server_sel *sel,
+                     struct hap_error *err)
+{
+	char b[256];
+
+	return hap_snapshot_new_proxy(out, h, HAP_SNAP_SERVERS, hap_sel_backend(sel, b, sizeof(b)),
+	                              err);
+}
+
+struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed)
+{
+	struct hap_plan *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->snap = borrowed;
+	return p;
+}
+
+void hap_wf_plan_free(struct hap_plan *p)
+{
+	if (!p)
+		return;
+	p->snap = NULL;
+	hap_plan_free(p);
+}
+
+int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; r && i < r->n && !ret; i++) {
+		const struct hap_result_entry *e = &r->e[i];
+
+		ret = hap_result_add(dst, e->instance, e->object, e->command, e->code, e->message,
+		                     strlen(e->message), e->sent);
+	}
+	return ret;
+}
+
+static int no_instance(const struct hap_snapshot *s, struct hap_error *err)
+{
+	size_t i, n = hap_snapshot_instance_count(s);
+	const char *msg = "";
+
+	if (hap_snapshot_live_count(s))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hap_instance_status(s, i, &msg))
+			break;
+	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
+	                     i < n ? hap_instance_name(s, i) : "none", msg);
+}
+
+/* The first selected name that no instance holds, or NULL. */
+static const char *missing(const struct hap_snapshot *s, const struct hap_server_sel *sel)
+{
+	size_t i, j, n = hap_snapshot_count(s, HAP_OBJ_SERVER);
+
+	for (i = 0; i < sel->nnames; i++) {
+		struct hap_server_sel one = *sel;
+
+		one.names = &sel->names[i];
+		one.nnames = 1;
+		for (j = 0; j < n; j++) {
+			const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, j);
+
+			if (hap_sel_match(&one, hap_object_backend(o), hap_object_name(o)))
+				break;
+		}
+		if (j == n)
+			return sel->names[i];
+	}
+	return NULL;
+}
+
+static int not_found(const struct hap_server_sel *sel, const char *name, struct hap_error *err)
+{
+	if (strchr(name, '/') || !sel->nbackends)
+		return hap_error_set(err, HAP_ENOTFOUND, "no server '%s' on any instance", name);
+	return hap_error_set(err, HAP_ENOTFOUND, "no server '%s' in backend%s %s%s on any instance",
+	                     name, sel->nbackends > 1 ? "s" : "", sel->backends[0],
+	                     sel->nbackends > 1 ? ", ..." : "");
+}
+
+int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
+                     const struct hap_server_sel *sel, struct hap_error *err)
+{
+	struct hap_server_op one = *op;
+	struct hap_buf cmd = HAP_BUF_INIT;
+	struct hap_plan *p = NULL;
+	const char *miss;
+	size_t i, k, n;
+	int ret;
+
+	*out = NULL;
+	ret = hap_server_sel_check(sel, err);
+	if (ret)
+		return ret;
+	one.backend = NULL;
+	one.server = "x";
+	ret = hap_server_op_check(&one, err);
+	if (ret)
+		return ret;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_sel_snapshot(&p->snap, h, sel, err);
+	if (!ret)
+		ret = no_instance(p->snap, err);
+	if (ret)
+		goto out;
+	miss = missing(p->snap, sel);
+	if (miss) {
+		ret = not_found(sel, miss, err);
+		goto out;
+	}
+	p->disruptive = hap_server_op_disruptive(op);
+	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
+	for (i = 0; i < n; i++) {
+		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);
+		const struct hap_reply_table *judge = NULL;
+		char obj[600];
+		int counted = 0;
+
+		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
+			continue;
+		one.server = hap_object_name(o);
+		ret = hap_server_op_format(&cmd, &one, hap_object_backend(o), &judge);
+		if (ret)
+			goto oom;
+		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
+		for (k = 0; k < hap_object_instance_count(o); k++) {
+			size_t inst = hap_object_instance(o, k);
+
+			if (hap_instance_flags(p->snap, inst) &
+			    (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE))
+				continue;
+			ret = hap_plan_add(p, inst, obj, cmd.ptr, judge);
+			if (ret)
+				goto oom;
+			counted = 1;
+		}
+		p->nobjects += (size_t)counted;
+	}
+	goto out;
+oom:
+	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+out:
+	hap_buf_release(&cmd);
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- waits */
+
+struct wrow {
+	char *instance;
+	char *object;
+	char *status;
+	int64_t scur, qcur;
+	int old_worker;
+	int met;
+};
+
+struct hap_wait {
+	enum hap_wait_cond cond;
+	struct wrow *rows;
+	size_t n, cap;
+	int64_t start_us, now_us;
+};
+
+static const char *const cond_names[] = { "empty", "up", "down", "maint", "ready" };
+
+const char *hap_wait_cond_name(enum hap_wait_cond c)
+{
+	return (unsigned)c < sizeof(cond_names) / sizeof(cond_names[0]) ? cond_names[c] : "?";
+}
+
+int hap_wait_cond_parse(enum hap_wait_cond *out, const char *word)
+{
+	size_t i;
+
+	for (i = 0; word && i < sizeof(cond_names) / sizeof(cond_names[0]); i++)
+		if (strcmp(word, cond_names[i]) == 0) {
+			*out = (enum hap_wait_cond)i;
+			return 0;
+		}
+	return HAP_EINVAL;
+}
+
+static int prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int cond_met(enum hap_wait_cond c, const struct wrow *r)
+{
+	switch (c) {
+	case HAP_WAIT_EMPTY:
+		return r->scur == 0 && r->qcur == 0;
+	case HAP_WAIT_UP:
+		return prefix(r->status, "UP") || strcmp(r->status, "no check") == 0;
+	case HAP_WAIT_DOWN:
+		return prefix(r->status, "DOWN");
+	case HAP_WAIT_MAINT:
+		return prefix(r->status, "MAINT");
+	case HAP_WAIT_READY:
+		return r->status[0] && !prefix(r->status, "MAINT") && !prefix(r->status, "DRAIN") &&
+		       !prefix(r->status, "?");
+	}
+	return 0;
+}
+
+static void rows_clear(struct hap_wait *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		free(w->rows[i].instance);
+		free(w->rows[i].object);
+		free(w->rows[i].status);
+	}
+	w->n = 0;
+}
+
+void hap_wait_free(struct hap_wait *w)
+{
+	if (!w)
+		return;
+	rows_clear(w);
+	free(w->rows);
+	free(w);
+}
+
+static int row_add(struct hap_wait *w, const char *inst, const char *obj, const char *status,
+                   size_t slen, int64_t scur, int64_t qcur, int old)
+{
+	struct wrow *r;
+
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? 2 * w->cap : 16;
+		struct wrow *q = realloc(w->rows, nc * sizeof(*q));
+
+		if (!q)
+			return HAP_ENOMEM;
+		w->rows = q;
+		w->cap = nc;
+	}
+	r = &w->rows[w->n];
+	r->instance = strdup(inst);
+	r->object = strdup(obj);
+	r->status = strndup(status, slen);
+	if (!r->instance || !r->object || !r->status) {
+		free(r->instance);
+		free(r->object);
+		free(r->status);
+		return HAP_ENOMEM;
+	}
+	r->scur = scur;
+	r->qcur = qcur;
+	r->old_worker = old;
+	r->met = cond_met(w->cond, r);
+	w->n++;
+	return 0;
+}
+
+/* One poll round: rebuild the rows from a fresh read. */
+static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_sel *sel,
+                     struct hap_error *err)
+{
+	struct hap_snapshot *s = NULL;
+	size_t i, k, n, ni;
+	int ret = hap_sel_snapshot(&s, h, sel, err);
+
+	if (ret)
+		return ret;
+	rows_clear(w);
+	n = hap_snapshot_count(s, HAP_OBJ_SERVER);
+	for (i = 0; i < n && !ret; i++) {
+		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
+		char obj[600];
+
+		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
+			continue;
+		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
+		for (k = 0; k < hap_object_instance_count(o) && !ret; k++) {
+			size_t inst = hap_object_instance(o, k);
+			unsigned fl = hap_instance_flags(s, inst);
+			struct hap_value sc, qc, st;
+
+			if (fl & HAP_INST_DUPLICATE)
+				continue;
+			hap_object_value(&sc, o, k, "scur");
+			hap_object_value(&qc, o, k, "qcur");
+			hap_object_value(&st, o, k, "status");
+			ret = row_add(w, hap_instance_name(s, inst), obj,
+			              st.kind == HAP_VALUE_TEXT ? st.text : "?",
+			              st.kind == HAP_VALUE_TEXT ? st.len : 1,
+			              sc.kind == HAP_VALUE_NUMBER ? sc.num : -1,
+			              qc.kind == HAP_VALUE_NUMBER ? qc.num : 0,
+			              (fl & HAP_INST_OLD_WORKER) != 0);
+		}
+	}
+	/* an instance that did not answer may hold the servers: not done */
+	ni = hap_snapshot_instance_count(s);
+	for (i = 0; i < ni && !ret; i++) {
+		const char *msg;
+
+		if (!hap_instance_status(s, i, &msg))
+			continue;
+		ret = row_add(w, hap_instance_name(s, i), "?", msg, strlen(msg), -1, -1,
+		              (hap_instance_flags(s, i) & HAP_INST_OLD_WORKER) != 0);
+		if (!ret)
+			w->rows[w->n - 1].met = 0;
+	}
+	hap_snapshot_free(s);
+	if (ret)
+		return hap_error_set(err, ret, "out of memory");
+	return 0;
+}
+
+static void sleep_us(int64_t us)
+{
+	struct timespec ts;
+
+	if (us <= 0)
+		return;
+	ts.tv_sec = (time_t)(us / 1000000);
+	ts.tv_nsec = (long)(us % 1000000) * 1000;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_server_sel *sel,
+                    enum hap_wait_cond cond, int timeout_ms, int interval_ms, hap_wait_cb cb,
+                    void *arg, struct hap_error *err)
+{
+	struct hap_wait *w;
+	int64_t next;
+	int ret;
+
+	*out = NULL;
+	ret = hap_server_sel_check(sel, err);
+	if (ret)
+		return ret;
+	if ((unsigned)cond > HAP_WAIT_READY || timeout_ms < 0 || interval_ms < 0)
+		return hap_error_set(err, HAP_EINVAL, "wait: invalid condition or time");
+	if (!interval_ms)
+		interval_ms = 500;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	w->cond = cond;
+	w->start_us = hap_now_us();
+	next = w->start_us;
+	for (;;) {
+		size_t real = 0, i;
+
+		next += (int64_t)interval_ms * 1000;
+		ret = poll_once(w, h, sel, err);
+		w->now_us = hap_now_us();
+		if (ret)
+			break;
+		for (i = 0; i < w->n; i++)
+			real += strcmp(w->rows[i].object, "?") != 0;
+		if (!real) {
+			ret = hap_error_set(err, HAP_ENOTFOUND,
+			                    "no selected server on any instance");
+			break;
+		}
+		if (cb && cb(w, arg)) {
+			ret = hap_error_set(err, HAP_ERROR, "wait stopped");
+			break;
+		}
+		if (!hap_wait_pending(w))
+			break;
+		if (w->now_us - w->start_us >= (int64_t)timeout_ms * 1000) {
+			ret = hap_error_set(err, HAP_ETIMEDOUT,
+			                    "%s not reached after %d ms on %zu server instance(s)",
+			                    hap_wait_cond_name(cond), timeout_ms,
+			                    hap_wait_pending(w));
+			break;
+		}
+		if (next > w->start_us + (int64_t)timeout_ms * 1000)
+			next = w->start_us + (int64_t)timeout_ms * 1000;
+		sleep_us(next - hap_now_us());
+	}
+	if (w->n) {
+		*out = w;
+	} else {
+		hap_wait_free(w);
+	}
+	return ret;
+}
+
+size_t hap_wait_count(const struct hap_wait *w)
+{
+	return w->n;
+}
+
+void hap_wait_row(struct hap_wait_row *out, const struct hap_wait *w, size_t i)
+{
+	const struct wrow *r = &w->rows[i];
+
+	out->instance = r->instance;
+	out->object = r->object;
+	out->scur = r->scur;
+	out->qcur = r->qcur;
+	out->status = r->status;
+	out->old_worker = r->old_worker;
+	out->met = r->met;
+}
+
+size_t hap_wait_pending(const struct hap_wait *w)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->n; i++)
+		n += !w->rows[i].met;
+	return n;
+}
+
+int64_t hap_wait_sessions(const struct hap_wait *w)
+{
+	int64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->rows[i].scur > 0)
+			t += w->rows[i].scur;
+		if (w->rows[i].qcur > 0)
+			t += w->rows[i].qcur;
+	}
+	return t;
+}
+
+int64_t hap_wait_elapsed_ms(const struct hap_wait *w)
+{
+	return (w->now_us - w->start_us) / 1000;
+}
