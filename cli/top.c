@@ -1703,16 +1703,15 @@ static int parse_interval(const char *s, int *ms)
 
 static void usage_top(FILE *f)
 {
-	fprintf(f, "usage: haproxyadmin [-s SOCKET]... top [--interval S] [-b BACKEND]... "
-	           "[--filter TEXT] [--read-only]\n\n"
-	           "The live view of the whole fleet, merged across instances, refreshed from "
+	fprintf(f, "usage: haproxyadmin [-s SOCKET]... top [--interval S] [-b BACKEND]...\n"
+	           "        [--filter TEXT] [--read-only]\n\n"
+	           "The live view of the whole fleet, merged across instances, refreshed from\n"
 	           "one snapshot every S seconds (default 2).\n"
-	           "Keys: 1 status, 2 traffic, 3 HTTP, 4 instances; arrows, PgUp/PgDn, "
-	           "Home/End (g/G); Enter expands a row per instance;\n"
-	           "/ filter (Escape clears), s sort column, S reverse, b fold a backend, space "
-	           "tags a server, u untags;\n"
-	           "w weight, d drain, m maint, r ready, K shut down sessions, h/a health/agent "
-	           "checks (each confirmed); q quits.\n"
+	           "Keys: 1 status, 2 traffic, 3 HTTP, 4 instances; arrows, PgUp/PgDn,\n"
+	           "Home/End (g/G); Enter expands a row per instance; / filter (Escape\n"
+	           "clears), s sort column, S reverse, b fold a backend, space tags a server,\n"
+	           "u untags; w weight, d drain, m maint, r ready, K shut down sessions, h/a\n"
+	           "health/agent checks (each confirmed); q quits.\n"
 	           "--read-only (or -n) disables the actions.\n");
 }
 

@@ -33,8 +33,8 @@ def test_objects_keep_their_parents_alive(fleet):
 
 def test_errors_are_exceptions(fleet):
     with pytest.raises(_c.Error) as ei:
-        _c.Fleet(['/no/such/dir/'])
-    assert ei.value.code in (_c.ENOENT, _c.EINVAL) and ei.value.codename
+        _c.Fleet(['tcp:nohost'])
+    assert ei.value.code == _c.EINVAL and ei.value.codename
     f = _c.Fleet(fleet.socks)
     with pytest.raises(_c.Error) as ei:
         f.server_plan(_c.SERVER_WEIGHT, 'srv_all1', 'backend_all', '300')

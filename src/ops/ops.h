@@ -127,6 +127,9 @@ enum hap_vmode {
  * field (static) and want what it must show. HAP_ENOMEM. */
 int hap_plan_verify(struct hap_plan *p, unsigned mask, const char *proxy, const char *field,
                     const char *want, int mode);
+/* The read-back of a server change: the field and value op asks for, read
+ * from op->backend alone when it is set. HAP_ENOMEM. */
+int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op);
 
 /* Add an entry; command is copied. Level below the table's: a skipped entry. */
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,

@@ -542,7 +542,10 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
 			                     j->reply.len, 1);
 		}
-		if (!ret && c->outcome == HAP_OUT_APPLIED && (h->opts.flags & HAP_OPT_NO_VERIFY))
+		/* accepted but never read back (--no-verify, or nothing to read):
+		 * sent, not applied */
+		if (!ret && c->outcome == HAP_OUT_APPLIED &&
+		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
 			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
 	}
 	if (ret) {

@@ -221,7 +221,7 @@ static int disruptive(const struct hap_server_op *op)
 }
 
 /* What the read-back compares, per change. */
-static int plan_verify(struct hap_plan *p, const struct hap_server_op *op)
+int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op)
 {
 	const char *v = op->value ? op->value : "";
 	size_t n = strlen(v);
@@ -295,7 +295,7 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 		goto out;
 	}
 	p->disruptive = disruptive(op);
-	ret = plan_verify(p, op);
+	ret = hap_server_plan_verify(p, op);
 	if (ret)
 		goto oom;
 	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);

@@ -254,6 +254,16 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		goto out;
 	}
 	p->disruptive = hap_server_op_disruptive(op);
+	{
+		/* the read-back reads the one backend when the selection has one */
+		char b[256];
+
+		one.backend = hap_sel_backend(sel, b, sizeof(b));
+		ret = hap_server_plan_verify(p, &one);
+		one.backend = NULL;
+		if (ret)
+			goto oom;
+	}
 	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
 	for (i = 0; i < n; i++) {
 		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);

@@ -77,15 +77,15 @@ on_all "... each socket shows CompressBpsRateLim 5120" \
 
 # ================================================================== normalised
 diag "--- weight 20% of a configured weight of 1: HAProxy stores 0"
-hap_cli -s "$S" -o json server set bck_all_srv1 weight 20% -b backend1_proc34
+hap_cli -s "$S" -y -o json server set bck_all_srv1 weight 20% -b backend1_proc34
 is "$HAP_RC" 1 "normalised weight: exit 1"
 is "$(J '[.[] | "\(.result)/\(.why)/\(.after)"] | unique | join(",")' <<<"$HAP_OUT")" "partial/normalised/0" \
 	"each row: partial, normalised, after 0"
 like "$(J '.[0].message' <<<"$HAP_OUT")" "normalised 20% of the configured weight to 0" "the message says so"
 is "$(gw 3 backend1_proc34/bck_all_srv1)/$(gw 4 backend1_proc34/bck_all_srv1)" "0/0" "sockets 3 and 4 hold 0"
-hap_cli -s "$S" server set bck_all_srv1 weight 20% -b backend1_proc34
+hap_cli -s "$S" -y server set bck_all_srv1 weight 20% -b backend1_proc34
 like "$HAP_OUT" "partial \(normalised\)" "the table says partial (normalised)"
-hap_cli -s "$S" -o csv server set bck_all_srv1 weight 20% -b backend1_proc34
+hap_cli -s "$S" -y -o csv server set bck_all_srv1 weight 20% -b backend1_proc34
 like "$HAP_OUT" "partial \(normalised\)" "... and the CSV"
 
 # ================================================================== two weight writers
@@ -119,7 +119,7 @@ stop_proxies
 
 diag "--- map replace --no-verify: committed rows are 'sent'"
 mkmap "$T/nv.map" nv 100
-hap_cli -s "$S" -o json --no-verify map replace "$H2B" "$T/nv.map"
+hap_cli -s "$S" -o json --no-verify -y map replace "$H2B" "$T/nv.map"
 is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/sent sent sent sent" "--no-verify replace: sent, exit 0"
 on_all "... each socket has the new content" 'content_is "$T/nv.map" $i'
 
@@ -142,7 +142,7 @@ stop_proxies
 diag "--- map replace: the commit reply comes after the deadline"
 mkmap "$T/late.map" late 2000
 proxies 40 '^commit map' 3
-hap_cli -s "$PX" -t 1 -o json map replace "$H2B" "$T/late.map"
+hap_cli -s "$PX" -t 1 -o json -y map replace "$H2B" "$T/late.map"
 is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/applied applied applied applied" \
 	"late commit replies: read back, applied on every instance, exit 0"
 on_all "each socket has the new content" 'content_is "$T/late.map" $i'
@@ -154,7 +154,7 @@ stop_proxies
 diag "--- map replace: the commit connection closes without a byte"
 mkmap "$T/closed.map" closed 500
 proxies 40 '^commit map' -1
-hap_cli -s "$PX" -t 2 -o json map replace "$H2B" "$T/closed.map"
+hap_cli -s "$PX" -t 2 -o json -y map replace "$H2B" "$T/closed.map"
 is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/applied applied applied applied" \
 	"no reply byte: unknown, read back, applied"
 on_all "each socket has the new content" 'content_is "$T/closed.map" $i'
@@ -168,9 +168,22 @@ mkmap "$T/theirs.map" theirs 3
 # the replace waits for its last listing before the commit, so that its own
 # commit is then refused; the clear's reply waits 7 s, past the 6 s deadline
 proxies 60 '^show map$' 4 '^clear map @' 7
-"$HAPROXYADMIN" -s "$PX" -t 6 -o json map replace "$H2B" "$T/mine.map" >"$T/ref" 2>"$T/refe" &
+"$HAPROXYADMIN" -s "$PX" -t 6 -o json -y map replace "$H2B" "$T/mine.map" >"$T/ref" 2>"$T/refe" &
 pm=$!
-sleep 5.5
+# wait until the replace has prepared its version on every instance (its
+# pre-commit listing is then held 4 s by the proxies), whatever it read before
+for _ in $(seq 150); do
+	prepared=0
+	for i in 1 2 3 4; do
+		l=$(listing $i)
+		[ -n "$l" ] && [ "$(sed 's/curr_ver=\([0-9]*\) next_ver=\([0-9]*\).*/\1 \2/' <<<"$l" | awk '{print ($2 > $1)}')" = 1 ] &&
+			prepared=$((prepared + 1))
+	done
+	[ "$prepared" = 4 ] && break
+	sleep 0.1
+done
+is "$prepared" 4 "the replace prepared its version on all 4 instances"
+sleep 0.5
 # meanwhile another host replaces the map directly: a later version, committed
 for i in 1 2 3 4; do
 	v=$(hap_sock "$(sock $i)" "prepare map $H2B" | sed -n 's/New version created: //p')
@@ -192,9 +205,9 @@ diag "--- two map replaces of one map at once (one host: serialised)"
 mkmap "$T/A.map" aaa 3000
 mkmap "$T/B.map" bbb 3000
 for round in 1 2 3; do
-	"$HAPROXYADMIN" -s "$S" -o json map replace "$H2B" "$T/A.map" >"$T/ra" 2>"$T/rae" &
+	"$HAPROXYADMIN" -s "$S" -o json -y map replace "$H2B" "$T/A.map" >"$T/ra" 2>"$T/rae" &
 	pa=$!
-	"$HAPROXYADMIN" -s "$S" -o json map replace "$H2B" "$T/B.map" >"$T/rb" 2>"$T/rbe" &
+	"$HAPROXYADMIN" -s "$S" -o json -y map replace "$H2B" "$T/B.map" >"$T/rb" 2>"$T/rbe" &
 	pb=$!
 	wait $pa; ra=$?
 	wait $pb; rb=$?
@@ -208,9 +221,9 @@ done
 diag "--- two map replaces at once from two 'hosts' (separate lock dirs)"
 for round in 1 2 3; do
 	mkdir -p "$T/h1" "$T/h2"
-	XDG_RUNTIME_DIR=$T/h1 "$HAPROXYADMIN" -s "$S" -o json map replace "$H2B" "$T/A.map" >"$T/ra" 2>"$T/rae" &
+	XDG_RUNTIME_DIR=$T/h1 "$HAPROXYADMIN" -s "$S" -o json -y map replace "$H2B" "$T/A.map" >"$T/ra" 2>"$T/rae" &
 	pa=$!
-	XDG_RUNTIME_DIR=$T/h2 "$HAPROXYADMIN" -s "$S" -o json map replace "$H2B" "$T/B.map" >"$T/rb" 2>"$T/rbe" &
+	XDG_RUNTIME_DIR=$T/h2 "$HAPROXYADMIN" -s "$S" -o json -y map replace "$H2B" "$T/B.map" >"$T/rb" 2>"$T/rbe" &
 	pb=$!
 	wait $pa; ra=$?
 	wait $pb; rb=$?
@@ -278,7 +291,7 @@ old=$(wpid)
 spawn python3 "$PROXY" "$PX/master1.sock" "$M1" 30 'commit map' 3
 for i in $(seq 50); do [ -S "$PX/master1.sock" ] && break; sleep 0.1; done
 mkmap "$T/rl.map" rl 200
-"$HAPROXYADMIN" -s "master:$PX/master1.sock" -t 8 -o json map replace "$FLEET_MAP_H2B" "$T/rl.map" \
+"$HAPROXYADMIN" -s "master:$PX/master1.sock" -t 8 -o json -y map replace "$FLEET_MAP_H2B" "$T/rl.map" \
 	>"$T/rm" 2>"$T/rme" &
 pr=$!
 sleep 1
