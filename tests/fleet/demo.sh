@@ -32,7 +32,10 @@ start() {
 	fi
 	rm -rf "$demo"
 	mkdir -p "$demo"
-	"$fleet" start "$demo" 4 || {
+	# the seed page's topology: backend1_proc34/bck_all_srv1 weighs 100 and is
+	# checked (DOWN), backend_proc1 has member_bkall, so the README's seed
+	# commands run as documented
+	FLEET_SEED=1 "$fleet" start "$demo" 4 || {
 		echo "demo: the fleet did not start; cleaning up" >&2
 		"$fleet" stop "$demo"
 		return 1
