@@ -160,7 +160,7 @@ static int pipe_split(struct hap_call *calls, const size_t *order, const struct 
 }
 
 static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_call *calls,
-                         size_t n, size_t *order, size_t npipe_calls)
+                         size_t n, const size_t *order, size_t npipe_calls, const char *inpipe)
 {
 	struct hap_call *all = NULL;
 	struct hap_buf *reqs = NULL;
@@ -177,11 +177,8 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 	if (!pipes || !ends || !solo || !all || !reqs)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (!pipelinable(ts, &calls[i]))
+		if (!inpipe[i])
 			solo[ns++] = i;
-	sort_ts = ts;
-	sort_calls = calls;
-	qsort(order, npipe_calls, sizeof(*order), by_addr);
 	/* one request per run of one address, at most PIPE_BATCH commands */
 	for (k = 0; k < npipe_calls; k++) {
 		struct hap_call *c = &calls[order[k]];
@@ -240,21 +237,44 @@ out:
 
 int hap_round_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n)
 {
-	size_t i, np = 0, *order;
+	size_t i, k, g, np = 0, nk = 0, *order;
+	char *inpipe;
 	int ret;
 
 	order = calloc(n ? n : 1, sizeof(*order));
-	if (!order)
+	inpipe = calloc(n ? n : 1, 1);
+	if (!order || !inpipe) {
+		free(order);
+		free(inpipe);
 		return HAP_ENOMEM;
+	}
 	for (i = 0; i < n; i++)
 		if (pipelinable(ts, &calls[i]))
 			order[np++] = i;
-	if (np >= 2) {
-		ret = run_pipelined(h, ts, calls, n, order, np);
+	sort_ts = ts;
+	sort_calls = calls;
+	qsort(order, np, sizeof(*order), by_addr);
+	/* an instance with one write keeps its plain exchange: nothing to share */
+	for (k = 0; k < np; k = g) {
+		for (g = k + 1;
+		     g < np && ts[calls[order[g]].target].addr == ts[calls[order[k]].target].addr;
+		     g++)
+			;
+		if (g - k < 2)
+			continue;
+		for (i = k; i < g; i++) {
+			inpipe[order[i]] = 1;
+			order[nk++] = order[i];
+		}
+	}
+	if (nk) {
+		ret = run_pipelined(h, ts, calls, n, order, nk, inpipe);
 		free(order);
+		free(inpipe);
 		return ret;
 	}
 	free(order);
+	free(inpipe);
 	ret = hap_calls_run(h, ts, calls, n);
 	if (ret)
 		return ret;
