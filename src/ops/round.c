@@ -193,6 +193,7 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 			pc = &all[np++];
 			pc->target = c->target;
 			pc->raw = 1;
+			pc->no_shut = 1;
 			hap_buf_init(&reqs[np - 1], 0);
 			if (hap_buf_adds(&reqs[np - 1], PIPE_HEAD))
 				goto out;

@@ -315,7 +315,7 @@ static void do_write(struct run *r, size_t i)
 		x->wr_done = 1;
 		return;
 	}
-	if (shutdown(x->fd, SHUT_WR) < 0)
+	if (!j->no_shut && shutdown(x->fd, SHUT_WR) < 0)
 		x->wr_errno = errno;
 	x->wr_done = 1;
 }

@@ -70,6 +70,9 @@ struct hap_job {
 	const struct hap_addr *addr;
 	const char *req;
 	size_t req_len;
+	int no_shut; /* do not half-close after the request: it ends the session
+	                itself ("quit" in prompt mode, where HAProxy may drop
+	                lines still queued behind a half-close) */
 	/* outputs */
 	struct hap_buf reply; /* the bytes received (capped); caller releases */
 	int err;              /* 0, or HAP_E* for this exchange */
