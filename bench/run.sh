@@ -15,7 +15,7 @@
 #   B. server set NAME weight 50 on one backend (x4 instances), and on a
 #      name present in all 2,000 backends (added at run time with "add
 #      server"), against the same set weight commands sent with socat;
-#   C. 64 small instances: server list against 64 parallel socats;
+#   C. 256 small instances (BENCH_SMALL): server list against as many parallel socats;
 #   every floor also as one process reading the same bytes (bench/rawread.c:
 #   no socat start-up per instance, the strictest floor);
 #   plus peak RSS against the bytes dumped, and a CPU profile of the client
@@ -34,7 +34,7 @@
 #   in a private tmux server (bench/top.sh). BENCH_ONLY=top runs only this
 #   case (the big fleet, then top), BENCH_TOP_SECS (30) its duration.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
-# BENCH_SERVERS (10), BENCH_SMALL (64), BENCH_PROFILER (auto|perf|callgrind|none).
+# BENCH_SERVERS (10), BENCH_SMALL (256), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -68,7 +68,7 @@ if [ "$SMOKE" = 1 ]; then
 else
 	RUNS=${BENCH_RUNS:-7} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-2000} BIG_S=${BENCH_SERVERS:-10}
-	SMALL=${BENCH_SMALL:-64} PER_FLEET=32
+	SMALL=${BENCH_SMALL:-256} PER_FLEET=32
 fi
 BIG_N=4
 PROFILER=${BENCH_PROFILER:-auto}
