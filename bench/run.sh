@@ -401,8 +401,10 @@ for s in "${BIG_SOCKS[@]}"; do
 	[ "$added" = "$BIG_B" ] || bench_die "add server on $s: $added of $BIG_B registered"
 done
 write_floor wall server set srv_shared weight 50
-b=$(floor_bytes "$WORK/sv.req" "${BIG_SOCKS[@]}")
-echo $((2 * b)) >"$WORK/wall2.bytes" # the write reads twice
+# the write reads twice: show servers state, to find the holders and back
+printf 'show cli level\nshow info\nshow servers state\n' >"$WORK/ss.req"
+b=$(floor_bytes "$WORK/ss.req" "${BIG_SOCKS[@]}")
+echo $((2 * b)) >"$WORK/wall2.bytes"
 [ "$(cat "$WORK/wall.ncmds")" = $((BIG_N * BIG_B)) ] ||
 	bench_die "srv_shared: expected $((BIG_N * BIG_B)) commands, plan has $(cat "$WORK/wall.ncmds")"
 case_floor_wall() { floor_send_each "$WORK/wall" "${BIG_SOCKS[@]}"; }
