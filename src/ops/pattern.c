@@ -1996,7 +1996,8 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 	if (!(h->opts.flags & HAP_OPT_NO_LOCK)) {
 		const char *obj = r->target.file;
 
-		ret = hap_locks_take(&locks, &obj, 1, h->xopts.timeout_ms, err);
+		ret = hap_locks_take(&locks, &obj, 1,
+		                     hap_locks_wait_ms(h->xopts.timeout_ms, h->xopts.end_us), err);
 		if (ret)
 			goto out;
 	}
