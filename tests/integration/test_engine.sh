@@ -115,6 +115,21 @@ like "$HAP_ERR" "another change of the same object is running on this host \\(pi
 	"... it names the holder (pid, command)"
 is "$ra/$(J '[.[].result] | unique | join(",")' "$T/w13")" "0/applied" "the holder: applied"
 on_all "every socket has the holder's weight 13" '[ "$(gw $i backend_all/bck_all_srv1)" = 13 ]'
+
+diag "--- the lock wait ends with the whole command's deadline (--deadline), not only -t"
+"$HAPROXYADMIN" -s "$PX" -t 5 -o json server set bck_all_srv1 weight 15 -b backend_all >"$T/w15" 2>"$T/w15e" &
+pa=$!
+sleep 1
+t0=$(date +%s%N)
+hap_cli -s "$S" -t 10 --deadline 1.5 server set bck_all_srv1 weight 16 -b backend_all
+t1=$(date +%s%N)
+wait $pa; ra=$?
+is "$HAP_RC" 1 "-t 10 --deadline 1.5 behind a holder: exit 1"
+like "$HAP_ERR" "another change of the same object is running on this host \\(pid $pa: " "... refused naming the holder"
+ok "$([ $(((t1 - t0) / 1000000)) -lt 4000 ] && echo 0 || echo 1)" \
+	"... within the 1.5 s deadline, not -t's 10 s ($(((t1 - t0) / 1000000)) ms)"
+is "$ra" 0 "the holder: exit 0"
+on_all "every socket has the holder's weight 15, never 16" '[ "$(gw $i backend_all/bck_all_srv1)" = 15 ]'
 stop_proxies
 
 diag "--- map replace --no-verify: committed rows are 'sent'"
