@@ -231,14 +231,15 @@ static void start(struct run *r, size_t i, int64_t now)
 		x->deadline = r->end_us;
 		x->by_end = 1;
 	}
+	/* active first: finish() takes the job out of the active set */
+	x->slot = r->nactive;
+	r->active[r->nactive++] = i;
+	r->group_open[x->group]++;
 	if (now >= r->end_us) {
 		/* nothing may start past the command's deadline, not even a connect */
 		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT, "command deadline reached before sending");
 		return;
 	}
-	x->slot = r->nactive;
-	r->active[r->nactive++] = i;
-	r->group_open[x->group]++;
 	attempt(r, i, now);
 }
 
