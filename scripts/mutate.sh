@@ -61,7 +61,7 @@ mutation result-word-swap src/model/fleet.c \
 # stays "applied" from its reply alone
 mutation readback-skipped src/ops/plan.c \
 	'ret = verify(h, p, r);' \
-	'ret = 0;' \
+	'ret = 0; (void)verify;' \
 	"engine"
 
 # a plan without a compared field (shutdown-sessions, a map key with a
