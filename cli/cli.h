@@ -172,7 +172,7 @@ void guard_unreached_json(struct jw *w, const struct hap_snapshot *s);
 void guard_unreached_print(struct cli *c, const struct hap_snapshot *s);
 /* Print "+added -removed" per instance of a replace; *removes when entries
  * go away or the file is empty. 0, or an exit status. */
-int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, const char *id,
+int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, const char *id,
                           const struct hap_pattern_file *f, int *removes, size_t *ninst);
 /* Ask, or refuse without a terminal, before a disruptive change reaching
  * more than one instance (unless -y). 0, or an exit status. */

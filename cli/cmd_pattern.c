@@ -17,13 +17,13 @@
 #include "cli.h"
 #include "util/banned.h"
 
-static const char *obj_name(enum hap_pat_kind kind)
+static const char *obj_name(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "acl";
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
 }
 
 /* The verb's options (-h only) and its exact number of arguments. */
-static int args(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
+static int args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
                 char **argv, int want)
 {
 	int ret = cli_verb_opts(c, obj_name(kind), v, argc, argv, NULL);
@@ -36,7 +36,7 @@ static int args(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v,
 }
 
 /* Instances of s that answered and do not load file: said once on stderr. */
-static void not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pat_kind kind,
+static void not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
                         const char *file, const char *what)
 {
 	size_t i;
@@ -217,7 +217,7 @@ static void list_table(struct cli *c, const struct hap_snapshot *s, const struct
 	table_print(t, stdout, c->fmt == FMT_CSV);
 }
 
-static int do_list(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
+static int do_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
                    char **argv)
 {
 	struct hap_error err = { 0, "" };
@@ -228,7 +228,7 @@ static int do_list(struct cli *c, enum hap_pat_kind kind, const struct cli_verb 
 
 	if (ret >= 0)
 		return ret;
-	ret = cli_snapshot(c, kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &s, &failed);
+	ret = cli_snapshot(c, kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &s, &failed);
 	if (ret)
 		return ret;
 	if (hap_patterns_new(&pl, s, kind, &err)) {
@@ -329,7 +329,7 @@ static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, siz
 	}
 }
 
-static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pat_kind kind,
+static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pattern_kind kind,
                        int with_ref)
 {
 	jw_obj(w);
@@ -337,7 +337,7 @@ static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap
 		jw_key(w, "ref");
 		jw_str(w, e->ref);
 	}
-	if (kind == HAP_PAT_MAP) {
+	if (kind == HAP_PATTERN_MAP) {
 		jw_key(w, "key");
 		jw_str(w, e->key);
 		jw_key(w, "value");
@@ -361,7 +361,7 @@ static size_t first_read(const struct hap_pattern_read *r)
 	return i;
 }
 
-static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pat_kind kind)
+static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
 {
 	const struct hap_pattern_target *t = hap_pattern_read_target(r);
 	size_t i, e, n = hap_pattern_read_count(r), first = first_read(r);
@@ -420,8 +420,8 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 	}
 	if (agree) {
 		const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
-		struct table *tb =
-		        table_new(kind == HAP_PAT_MAP ? 2 : 1, kind == HAP_PAT_MAP ? mh : ah);
+		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 2 : 1,
+		                             kind == HAP_PATTERN_MAP ? mh : ah);
 		size_t nread = 0;
 
 		for (i = 0; i < n; i++)
@@ -433,7 +433,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 			hap_pattern_read_entry(&x, r, first, e);
 			cells[0] = x.key;
 			cells[1] = x.value;
-			if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
+			if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
 				/* say the split is a guess, in the cell people read */
 				snprintf(mark, sizeof(mark),
 				         "%s (ambiguous: key or value holds a blank)", x.value);
@@ -441,7 +441,8 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 			}
 			table_add(tb, cells);
 		}
-		read_error_rows(tb, kind == HAP_PAT_MAP ? 2 : 1, 0, kind == HAP_PAT_MAP ? 1 : 0, r);
+		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 2 : 1, 0,
+		                kind == HAP_PATTERN_MAP ? 1 : 0, r);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
 		        hap_pattern_read_entry_count(r, first),
@@ -452,8 +453,8 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 	{
 		const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
 		const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
-		struct table *tb =
-		        table_new(kind == HAP_PAT_MAP ? 4 : 3, kind == HAP_PAT_MAP ? mh : ah);
+		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 4 : 3,
+		                             kind == HAP_PATTERN_MAP ? mh : ah);
 		char mark[4200];
 
 		for (i = 0; i < n; i++) {
@@ -467,7 +468,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 				cells[1] = x.ref;
 				cells[2] = x.key;
 				cells[3] = x.value;
-				if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
+				if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
 					snprintf(mark, sizeof(mark),
 					         "%s (ambiguous: key or value holds a blank)",
 					         x.value);
@@ -476,7 +477,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 				table_add(tb, cells);
 			}
 		}
-		read_error_rows(tb, kind == HAP_PAT_MAP ? 4 : 3, 0, 1, r);
+		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 4 : 3, 0, 1, r);
 		table_print(tb, stdout, c->fmt == FMT_CSV);
 		if (first < n)
 			cli_err(c, "%s: the instances hold different entries: shown per instance",
@@ -714,7 +715,7 @@ static void replace_print(struct cli *c, const struct hap_result *res,
 
 /* What the replace will do per instance, first; -y or a terminal when it
  * removes entries on more than one instance. */
-static int replace_guard(struct cli *c, enum hap_pat_kind kind, const char *file,
+static int replace_guard(struct cli *c, enum hap_pattern_kind kind, const char *file,
                          const struct hap_pattern_file *f)
 {
 	int removes, ret;
@@ -725,12 +726,12 @@ static int replace_guard(struct cli *c, enum hap_pat_kind kind, const char *file
 	if (ret || c->dry_run || !removes)
 		return ret;
 	return guard_confirm(c,
-	                     kind == HAP_PAT_MAP ? "replace the map, removing entries"
-	                                         : "replace the ACL, removing entries",
+	                     kind == HAP_PATTERN_MAP ? "replace the map, removing entries"
+	                                             : "replace the ACL, removing entries",
 	                     ninst);
 }
 
-static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, const char *path)
+static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id, const char *path)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_file *f = NULL;
@@ -846,11 +847,11 @@ out:
 
 /* ------------------------------------------------------------------ verbs */
 
-static int verb(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
+static int verb(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
                 char **argv)
 {
 	struct hap_pattern_op op;
-	int map = kind == HAP_PAT_MAP, ret;
+	int map = kind == HAP_PATTERN_MAP, ret;
 
 	memset(&op, 0, sizeof(op));
 	op.kind = kind;
@@ -905,21 +906,21 @@ static const struct cli_verb map_verbs[NMAP];
 	{                                                                                          \
 		return verb(c, kind, &table[i], argc, argv);                                       \
 	}
-WRAP(acl_list, HAP_PAT_ACL, acl_verbs, 0)
-WRAP(acl_show, HAP_PAT_ACL, acl_verbs, 1)
-WRAP(acl_get, HAP_PAT_ACL, acl_verbs, 2)
-WRAP(acl_add, HAP_PAT_ACL, acl_verbs, 3)
-WRAP(acl_del, HAP_PAT_ACL, acl_verbs, 4)
-WRAP(acl_clear, HAP_PAT_ACL, acl_verbs, 5)
-WRAP(acl_replace, HAP_PAT_ACL, acl_verbs, 6)
-WRAP(map_list, HAP_PAT_MAP, map_verbs, 0)
-WRAP(map_show, HAP_PAT_MAP, map_verbs, 1)
-WRAP(map_get, HAP_PAT_MAP, map_verbs, 2)
-WRAP(map_add, HAP_PAT_MAP, map_verbs, 3)
-WRAP(map_set, HAP_PAT_MAP, map_verbs, 4)
-WRAP(map_del, HAP_PAT_MAP, map_verbs, 5)
-WRAP(map_clear, HAP_PAT_MAP, map_verbs, 6)
-WRAP(map_replace, HAP_PAT_MAP, map_verbs, 7)
+WRAP(acl_list, HAP_PATTERN_ACL, acl_verbs, 0)
+WRAP(acl_show, HAP_PATTERN_ACL, acl_verbs, 1)
+WRAP(acl_get, HAP_PATTERN_ACL, acl_verbs, 2)
+WRAP(acl_add, HAP_PATTERN_ACL, acl_verbs, 3)
+WRAP(acl_del, HAP_PATTERN_ACL, acl_verbs, 4)
+WRAP(acl_clear, HAP_PATTERN_ACL, acl_verbs, 5)
+WRAP(acl_replace, HAP_PATTERN_ACL, acl_verbs, 6)
+WRAP(map_list, HAP_PATTERN_MAP, map_verbs, 0)
+WRAP(map_show, HAP_PATTERN_MAP, map_verbs, 1)
+WRAP(map_get, HAP_PATTERN_MAP, map_verbs, 2)
+WRAP(map_add, HAP_PATTERN_MAP, map_verbs, 3)
+WRAP(map_set, HAP_PATTERN_MAP, map_verbs, 4)
+WRAP(map_del, HAP_PATTERN_MAP, map_verbs, 5)
+WRAP(map_clear, HAP_PATTERN_MAP, map_verbs, 6)
+WRAP(map_replace, HAP_PATTERN_MAP, map_verbs, 7)
 
 static const struct cli_verb acl_verbs[NACL] = {
 	{ "list", acl_list, "",

@@ -110,7 +110,7 @@ struct hap_plan {
 	int vmode;          /* enum hap_vmode */
 	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
 	int pcheck;   /* 0: none */
-	int pkind;    /* enum hap_pat_kind */
+	int pkind;    /* enum hap_pattern_kind */
 	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
 	char *pfile;  /* the file */
 	char *pkey;   /* NULL for CLEAR */

@@ -276,7 +276,7 @@ static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read
 		if (hap_pattern_read_entry(&en, rd, i, e) || strcmp(en.key, p->pkey) != 0)
 			continue;
 		with_key++;
-		if (p->pkind == HAP_PAT_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
+		if (p->pkind == HAP_PATTERN_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
 			with_value++;
 		else
 			other = en.value;
@@ -310,7 +310,7 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 	if (ret == HAP_ENOMEM)
 		return ret;
 	if (p->pcheck) {
-		struct hap_pattern_op rop = { (enum hap_pat_kind)p->pkind, HAP_PATTERN_SHOW,
+		struct hap_pattern_op rop = { (enum hap_pattern_kind)p->pkind, HAP_PATTERN_SHOW,
 			                      p->pfile, NULL, NULL };
 		struct hap_error e3 = { 0, "" };
 
