@@ -146,6 +146,18 @@ HAP_API const struct hap_object *hap_snapshot_object(const struct hap_snapshot *
 HAP_API const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
                                                    const char *backend, const char *name);
 
+/*
+ * The seed's lookup: every server named name (NULL: any name) in backend
+ * (NULL: every backend that holds it), in snapshot order, one per call.
+ * *pos is the cursor: set it to 0 before the first call. NULL after the
+ * last one. Borrowed, like hap_snapshot_object().
+ *   size_t pos = 0;
+ *   while ((o = hap_snapshot_server_next(s, &pos, NULL, "web1")))
+ *           ...
+ */
+HAP_API const struct hap_object *hap_snapshot_server_next(const struct hap_snapshot *s, size_t *pos,
+                                                          const char *backend, const char *name);
+
 HAP_API enum hap_obj hap_object_type(const struct hap_object *o);
 HAP_API const char *hap_object_name(const struct hap_object *o);
 /* The backend of a server; NULL for frontends and backends. */

@@ -576,7 +576,6 @@ static int resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, s
                          struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
                          const char *id, struct hap_error *err)
 {
-	size_t i, n;
 	int ret;
 
 	*snap = NULL;
@@ -585,16 +584,9 @@ static int resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, s
 	                       err);
 	if (ret)
 		return ret;
-	n = hap_snapshot_instance_count(*snap);
-	if (hap_snapshot_live_count(*snap) == 0) {
-		const char *msg = "";
-
-		for (i = 0; i < n; i++)
-			if (hap_instance_status(*snap, i, &msg))
-				break;
-		return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-		                     i < n ? hap_instance_name(*snap, i) : "none", msg);
-	}
+	ret = hap_snapshot_reachable(*snap, err);
+	if (ret)
+		return ret;
 	ret = hap_patterns_new(pl, *snap, kind, err);
 	if (!ret)
 		ret = hap_patterns_resolve(t, *pl, id, err);

@@ -588,14 +588,5 @@ int hap_op_number(const char *v, int64_t max)
 
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 {
-	size_t i, n = hap_snapshot_instance_count(p->snap);
-	const char *msg = "";
-
-	if (hap_snapshot_live_count(p->snap))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (hap_instance_status(p->snap, i, &msg))
-			break;
-	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-	                     i < n ? hap_instance_name(p->snap, i) : "none", msg);
+	return hap_snapshot_reachable(p->snap, err);
 }

@@ -176,20 +176,6 @@ int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
 	return ret;
 }
 
-static int no_instance(const struct hap_snapshot *s, struct hap_error *err)
-{
-	size_t i, n = hap_snapshot_instance_count(s);
-	const char *msg = "";
-
-	if (hap_snapshot_live_count(s))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (hap_instance_status(s, i, &msg))
-			break;
-	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-	                     i < n ? hap_instance_name(s, i) : "none", msg);
-}
-
 /* The first selected name that no instance holds, or NULL. */
 static const char *missing(const struct hap_snapshot *s, const struct hap_server_sel *sel)
 {
@@ -245,7 +231,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
 	if (!ret)
-		ret = no_instance(p->snap, err);
+		ret = hap_plan_reachable(p, err);
 	if (ret)
 		goto out;
 	miss = missing(p->snap, sel);
