@@ -15,7 +15,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
-#include "util/banned.h"
+#include "../src/util/banned.h" /* a compile-time guard, no API */
 
 static const char *obj_name(enum hap_pattern_kind kind)
 {
