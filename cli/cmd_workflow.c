@@ -35,12 +35,9 @@ struct wf {
 
 static int seconds(struct cli *c, const char *opt, const char *v, double *out)
 {
-	char *end;
 	double d;
 
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || end == v || *end || d < 0 || d > 86400)
+	if (hap_decimal_parse(&d, v, 0, 86400))
 		return cli_usage(c, "server: invalid %s '%s' (seconds, 0..86400)", opt, v);
 	*out = d;
 	return -1;

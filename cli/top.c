@@ -1688,14 +1688,9 @@ static void handle_key(struct top *t, int ch)
 
 static int parse_interval(const char *s, int *ms)
 {
-	char *end;
 	double v;
 
-	if (!*s || strspn(s, "0123456789.") != strlen(s))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end || errno || v < 0.1 || v > 3600)
+	if (hap_decimal_parse(&v, s, 0.1, 3600))
 		return -1;
 	*ms = (int)(v * 1000 + 0.5);
 	return 0;

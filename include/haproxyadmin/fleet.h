@@ -57,6 +57,16 @@ HAP_API int hap_add_endpoint(struct hap *h, const char *spec, struct hap_error *
  * HAP_EINVAL. Every function that sends a name checks it too.
  */
 HAP_API int hap_name_check(const char *what, const char *name, struct hap_error *err);
+/*
+ * The one number parser of the library and the CLI. hap_number_parse: a
+ * whole decimal integer (an optional sign, then digits; no blank, hex or
+ * exponent). hap_decimal_parse: digits with at most one '.' ("1.5"; no sign,
+ * exponent, inf or nan). 0 when the number is within [lo, hi]; HAP_EINVAL
+ * when s is not such a number, HAP_ERANGE when it is out of range (*out is
+ * set only on success).
+ */
+HAP_API int hap_number_parse(int64_t *out, const char *s, int64_t lo, int64_t hi);
+HAP_API int hap_decimal_parse(double *out, const char *s, double lo, double hi);
 HAP_API size_t hap_endpoint_count(const struct hap *h);
 /* Borrowed; valid until hap_free(). */
 HAP_API const char *hap_endpoint_name(const struct hap *h, size_t i);
