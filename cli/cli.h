@@ -32,6 +32,7 @@ enum cli_fmt {
 struct cli {
 	const char *prog;
 	enum cli_fmt fmt;
+	int fmt_set; /* -o was given (commands with one output form refuse others) */
 	int yes;
 	int dry_run;
 	int no_verify;  /* do not read the values back after a change */
@@ -43,6 +44,9 @@ struct cli {
 	size_t nfleets;
 	struct hap *h;
 	size_t bad_endpoints; /* endpoints skipped: missing or permission denied */
+	/* the table row being run (set by cli_dispatch()): a handler's context,
+	 * as git's builtins take theirs from their row */
+	const struct cli_verb *verb;
 };
 
 struct cli_verb {

@@ -896,75 +896,60 @@ static int verb(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb
 	" ID is a file as 'list' shows it, or #N: numbers differ per instance, so #N is "          \
 	"resolved to its file and refused when it means different files."
 
-#define NACL 8
-#define NMAP 9
-static const struct cli_verb acl_verbs[NACL];
-static const struct cli_verb map_verbs[NMAP];
+/* Every row of both tables: the verb is the row (c->verb), the kind the table. */
+static int acl_verb(struct cli *c, int argc, char **argv)
+{
+	return verb(c, HAP_PATTERN_ACL, c->verb, argc, argv);
+}
 
-#define WRAP(name, kind, table, i)                                                                 \
-	static int name(struct cli *c, int argc, char **argv)                                      \
-	{                                                                                          \
-		return verb(c, kind, &table[i], argc, argv);                                       \
-	}
-WRAP(acl_list, HAP_PATTERN_ACL, acl_verbs, 0)
-WRAP(acl_show, HAP_PATTERN_ACL, acl_verbs, 1)
-WRAP(acl_get, HAP_PATTERN_ACL, acl_verbs, 2)
-WRAP(acl_add, HAP_PATTERN_ACL, acl_verbs, 3)
-WRAP(acl_del, HAP_PATTERN_ACL, acl_verbs, 4)
-WRAP(acl_clear, HAP_PATTERN_ACL, acl_verbs, 5)
-WRAP(acl_replace, HAP_PATTERN_ACL, acl_verbs, 6)
-WRAP(map_list, HAP_PATTERN_MAP, map_verbs, 0)
-WRAP(map_show, HAP_PATTERN_MAP, map_verbs, 1)
-WRAP(map_get, HAP_PATTERN_MAP, map_verbs, 2)
-WRAP(map_add, HAP_PATTERN_MAP, map_verbs, 3)
-WRAP(map_set, HAP_PATTERN_MAP, map_verbs, 4)
-WRAP(map_del, HAP_PATTERN_MAP, map_verbs, 5)
-WRAP(map_clear, HAP_PATTERN_MAP, map_verbs, 6)
-WRAP(map_replace, HAP_PATTERN_MAP, map_verbs, 7)
+static int map_verb(struct cli *c, int argc, char **argv)
+{
+	return verb(c, HAP_PATTERN_MAP, c->verb, argc, argv);
+}
 
-static const struct cli_verb acl_verbs[NACL] = {
-	{ "list", acl_list, "",
+static const struct cli_verb acl_verbs[] = {
+	{ "list", acl_verb, "",
 	  "Every ACL file, once, with the instances loading it, their entry counts and their "
 	  "ids (which differ per instance); inline ACLs per instance." },
-	{ "show", acl_show, "ID",
+	{ "show", acl_verb, "ID",
 	  "The patterns of an ACL on every instance loading it: once when they agree, else "
 	  "per instance with each entry's #0x reference." ID_HELP },
-	{ "get", acl_get, "ID VALUE", "How VALUE matches the ACL on each instance." ID_HELP },
-	{ "add", acl_add, "ID PATTERN", "Add a pattern on every instance loading the ACL." },
-	{ "del", acl_del, "ID PATTERN|#0xREF",
+	{ "get", acl_verb, "ID VALUE", "How VALUE matches the ACL on each instance." ID_HELP },
+	{ "add", acl_verb, "ID PATTERN", "Add a pattern on every instance loading the ACL." },
+	{ "del", acl_verb, "ID PATTERN|#0xREF",
 	  "Delete every entry with that pattern on every instance loading the ACL; a #0x "
 	  "reference only where one instance loads it (narrow with -s)." },
-	{ "clear", acl_clear, "ID",
+	{ "clear", acl_verb, "ID",
 	  "Remove every pattern on every instance loading the ACL (asks first when several "
 	  "do; -y to skip)." },
-	{ "replace", acl_replace, "ID FILE",
+	{ "replace", acl_verb, "ID FILE",
 	  "Load FILE (one pattern per line; blank lines and # comments skipped) as the whole "
 	  "new content, atomically: prepare, add, commit on every instance loading the ACL, "
 	  "and commit nowhere if any instance fails before commit." },
 	{ NULL, NULL, NULL, NULL },
 };
 
-static const struct cli_verb map_verbs[NMAP] = {
-	{ "list", map_list, "",
+static const struct cli_verb map_verbs[] = {
+	{ "list", map_verb, "",
 	  "Every map file, once, with the instances loading it, their entry counts and their "
 	  "ids (which differ per instance)." },
-	{ "show", map_show, "ID",
+	{ "show", map_verb, "ID",
 	  "The entries of a map on every instance loading it: once when they agree, else per "
 	  "instance with each entry's #0x reference." ID_HELP },
-	{ "get", map_get, "ID KEY", "How KEY is looked up in the map on each instance." ID_HELP },
-	{ "add", map_add, "ID KEY VALUE",
+	{ "get", map_verb, "ID KEY", "How KEY is looked up in the map on each instance." ID_HELP },
+	{ "add", map_verb, "ID KEY VALUE",
 	  "Add an entry on every instance loading the map (';', '\\' and blanks arrive as "
 	  "typed)." },
-	{ "set", map_set, "ID KEY|#0xREF VALUE",
+	{ "set", map_verb, "ID KEY|#0xREF VALUE",
 	  "Change the value of every entry with KEY on every instance loading the map; a #0x "
 	  "reference only where one instance loads it (narrow with -s)." },
-	{ "del", map_del, "ID KEY|#0xREF",
+	{ "del", map_verb, "ID KEY|#0xREF",
 	  "Delete every entry with KEY on every instance loading the map; a #0x reference "
 	  "only where one instance loads it (narrow with -s)." },
-	{ "clear", map_clear, "ID",
+	{ "clear", map_verb, "ID",
 	  "Remove every entry on every instance loading the map (asks first when several do; "
 	  "-y to skip)." },
-	{ "replace", map_replace, "ID FILE",
+	{ "replace", map_verb, "ID FILE",
 	  "Load FILE ('key value' per line; blank lines and # comments skipped) as the whole "
 	  "new content, atomically: prepare, add, commit on every instance loading the map, "
 	  "and commit nowhere if any instance fails before commit." },

@@ -321,6 +321,7 @@ int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs
 			cli_verb_help(object, v);
 			return EXIT_OK;
 		}
+		c->verb = v;
 		return v->fn(c, argc - 1, argv + 1);
 	}
 	return cli_usage(c, "'%s %s' is not a command; see 'haproxyadmin %s --help'", object,
@@ -408,6 +409,7 @@ static int run(struct cli *cp, int argc, char **argv)
 			c->fleets[c->nfleets++] = optarg;
 			break;
 		case 'o':
+			c->fmt_set = 1;
 			if (strcmp(optarg, "table") == 0)
 				c->fmt = FMT_TABLE;
 			else if (strcmp(optarg, "json") == 0)
