@@ -21,42 +21,55 @@ static const char *result_word(const struct hap_result *r, size_t i, char *buf, 
 	return buf;
 }
 
-/* Value of field for object "backend/server" or a proxy name on instance
- * name, in snapshot s. */
-static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type,
-                   const char *object, const char *instance, const char *field)
+/* The index in s of instance inst of the plan's snapshot before: the same
+ * index when s is that read, or a re-read of the same endpoints (checked by
+ * name); a name search only when the fleet's instances moved (a master's
+ * workers changed). (size_t)-1 when s does not have it. */
+static size_t same_instance(const struct hap_snapshot *s, const struct hap_snapshot *before,
+                            size_t inst)
 {
-	char buf[600];
+	const char *name;
+	size_t j, n = hap_snapshot_instance_count(s);
+
+	if (s == before)
+		return inst;
+	if (inst >= hap_snapshot_instance_count(before))
+		return (size_t)-1;
+	name = hap_instance_name(before, inst);
+	if (inst < n && strcmp(hap_instance_name(s, inst), name) == 0)
+		return inst;
+	for (j = 0; j < n; j++)
+		if (strcmp(hap_instance_name(s, j), name) == 0)
+			return j;
+	return (size_t)-1;
+}
+
+/* Value of field for the object of result row i on its instance, in s (the
+ * plan's read before, or the re-read after). */
+static void lookup(struct hap_value *out, const struct hap_snapshot *s,
+                   const struct hap_snapshot *before, const struct hap_result *r, size_t i,
+                   int type, const char *field)
+{
 	const struct hap_object *o;
-	char *slash;
-	size_t k;
+	const char *backend, *name;
+	size_t k, inst;
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !field)
 		return;
+	inst = same_instance(s, before, hap_result_instance_index(r, i));
+	if (inst == (size_t)-1)
+		return;
 	if (type < 0) {
 		/* a process-wide value: the instance's own "show info" */
-		for (k = 0; k < hap_snapshot_instance_count(s); k++)
-			if (strcmp(hap_instance_name(s, k), instance) == 0) {
-				hap_snapshot_info(out, s, k, field);
-				return;
-			}
+		hap_snapshot_info(out, s, inst, field);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s", object);
-	slash = strchr(buf, '/');
-	if (type == HAP_OBJ_SERVER) {
-		if (!slash)
-			return;
-		*slash = '\0';
-		o = hap_snapshot_find(s, type, buf, slash + 1);
-	} else {
-		o = hap_snapshot_find(s, type, NULL, buf);
-	}
-	if (!o)
+	if (hap_result_object_ref(r, i, &backend, &name) != type)
 		return;
-	for (k = 0; k < hap_object_instance_count(o); k++)
-		if (strcmp(hap_instance_name(s, hap_object_instance(o, k)), instance) == 0) {
+	o = hap_snapshot_find(s, type, backend, name);
+	for (k = 0; o && k < hap_object_instance_count(o); k++)
+		if (hap_object_instance(o, k) == inst) {
 			hap_object_value(out, o, k, field);
 			return;
 		}
@@ -65,14 +78,21 @@ static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type
 /* Distinct instances a plan sends to. */
 static size_t plan_instances(const struct hap_plan *p)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0, ni = hap_snapshot_instance_count(hap_plan_snapshot(p));
+	unsigned char *seen = calloc(ni ? ni : 1, 1);
+
+	if (!seen) /* out of memory: count every entry, asking more, not less */
+		return hap_plan_count(p);
 
 	for (i = 0; i < hap_plan_count(p); i++) {
-		for (j = 0; j < i; j++)
-			if (hap_plan_instance_index(p, j) == hap_plan_instance_index(p, i))
-				break;
-		n += j == i;
+		size_t k = hap_plan_instance_index(p, i);
+
+		if (k < ni && !seen[k]) {
+			seen[k] = 1;
+			n++;
+		}
 	}
+	free(seen);
 	return n;
 }
 
@@ -171,10 +191,8 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 
 		if (hap_instance_status(before, i, NULL))
 			continue;
-		for (j = 0; j < hap_snapshot_instance_count(after); j++)
-			if (strcmp(hap_instance_name(after, j), hap_instance_name(before, i)) == 0)
-				break;
-		if (j == hap_snapshot_instance_count(after) || hap_instance_status(after, j, NULL))
+		j = same_instance(after, before, i);
+		if (j == (size_t)-1 || hap_instance_status(after, j, NULL))
 			continue;
 		hap_snapshot_info(&p1, before, i, "Pid");
 		hap_snapshot_info(&p2, after, j, "Pid");
@@ -214,12 +232,10 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			if (field) {
 				jw_key(&w, "field");
 				jw_str(&w, field);
-				lookup(&v, before, type, hap_result_object(r, i),
-				       hap_result_instance(r, i), field);
+				lookup(&v, before, before, r, i, type, field);
 				jw_key(&w, "before");
 				jw_value(&w, &v);
-				lookup(&v, after, type, hap_result_object(r, i),
-				       hap_result_instance(r, i), field);
+				lookup(&v, after, before, r, i, type, field);
 				jw_key(&w, "after");
 				if (hap_result_after(r, i))
 					jw_str(&w, hap_result_after(r, i));
@@ -265,9 +281,9 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			cells[0] = hap_result_object(r, i);
 			cells[1] = hap_result_instance(r, i);
 			cells[2] = result_word(r, i, b3, sizeof(b3));
-			lookup(&v, before, type, cells[0], cells[1], field);
+			lookup(&v, before, before, r, i, type, field);
 			cells[3] = value_str(&v, b1, sizeof(b1));
-			lookup(&v, after, type, cells[0], cells[1], field);
+			lookup(&v, after, before, r, i, type, field);
 			cells[4] = hap_result_after(r, i) ? hap_result_after(r, i)
 			                                  : value_str(&v, b2, sizeof(b2));
 			cells[5] = hap_result_message(r, i);

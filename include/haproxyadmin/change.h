@@ -23,6 +23,19 @@ HAP_API size_t hap_result_count(const struct hap_result *r);
 HAP_API const char *hap_result_instance(const struct hap_result *r, size_t i);
 /* The object ("backend/server", a frontend, a map file); NULL for raw commands. */
 HAP_API const char *hap_result_object(const struct hap_result *r, size_t i);
+/* The instance index of entry i in the snapshot of the plan it was applied
+ * from (hap_plan_snapshot()); HAP_AGGREGATE when it is tied to none (raw
+ * commands, workflow steps without a plan). */
+HAP_API size_t hap_result_instance_index(const struct hap_result *r, size_t i);
+/*
+ * The object of entry i, never a string to split: returns its kind (enum
+ * hap_obj), or -1 when it is not a proxy or a server (a process-wide
+ * setting, a map or ACL file, a raw command). *backend (may be NULL) gets a
+ * server's backend, else NULL; *name (may be NULL) the server's or proxy's
+ * name, else the object as hap_result_object() says it. Borrowed.
+ */
+HAP_API int hap_result_object_ref(const struct hap_result *r, size_t i, const char **backend,
+                                  const char **name);
 /* The runtime command line (without routing prefix and newline). */
 HAP_API const char *hap_result_command(const struct hap_result *r, size_t i);
 /*

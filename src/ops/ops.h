@@ -101,6 +101,7 @@ struct hap_plan {
 	struct hap_plan_entry *e;
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
+	int okind;       /* enum hap_obj + 1 of its objects; 0: none (global, files) */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */

@@ -542,6 +542,8 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
 			                     j->reply.len, 1);
 		}
+		if (!ret)
+			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
 		/* accepted but never read back (--no-verify, or nothing to read):
 		 * sent, not applied */
 		if (!ret && c->outcome == HAP_OUT_APPLIED &&

@@ -278,6 +278,7 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	/* with a backend, read only its rows (a few KB instead of the fleet) */
 	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_SERVERS, op->backend, err);
 	if (ret)

@@ -149,8 +149,10 @@ struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed)
 {
 	struct hap_plan *p = calloc(1, sizeof(*p));
 
-	if (p)
+	if (p) {
 		p->snap = borrowed;
+		p->okind = HAP_OBJ_SERVER + 1; /* the workflows' steps are about servers */
+	}
 	return p;
 }
 
@@ -172,6 +174,8 @@ int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
 
 		ret = hap_result_add(dst, e->instance, e->object, e->command, e->code, e->message,
 		                     strlen(e->message), e->sent);
+		if (!ret)
+			ret = hap_result_set_ref(dst, dst->n - 1, e->inst, e->kind);
 	}
 	return ret;
 }
@@ -229,6 +233,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
