@@ -58,5 +58,9 @@ void wf_progress_end(void);
 void wf_report(struct cli *c, const struct hap_result *r, const struct vrow *v, size_t nv);
 /* Check a selection (no I/O): -1 to go on, else an exit status. */
 int wf_sel_ready(struct cli *c, const struct hap_server_sel *sel);
+/* The rows of a wait (table, CSV or JSON), and one line on stderr per row
+ * that does not meet the condition. */
+void wf_wait_print(struct cli *c, const struct hap_wait *w);
+void wf_wait_blame(struct cli *c, const struct hap_wait *w, enum hap_wait_cond cond);
 
 #endif
