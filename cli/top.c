@@ -91,7 +91,7 @@ const struct col *top_view_cols(int view)
 
 /* The fields a view shows: the reader reads only those (a narrower split
  * of every row); the instances view keeps what the status view reads. */
-static uint32_t view_mask(int view)
+uint32_t top_view_mask(int view)
 {
 #define B(f) (1u << (f))
 	switch (view) {
@@ -108,7 +108,7 @@ static uint32_t view_mask(int view)
 #undef B
 }
 
-static int ncols(const struct col *c)
+int top_ncols(const struct col *c)
 {
 	int n = 0;
 
@@ -175,10 +175,7 @@ static void screen_start(struct top *t)
 	}
 }
 
-static void set_status(struct top *t, int bad, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void set_status(struct top *t, int bad, const char *fmt, ...)
+void top_set_status(struct top *t, int bad, const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
@@ -210,16 +207,16 @@ static void start_refresh(struct top *t)
 	extern char **environ;
 
 	if (!t->argv) {
-		set_status(t, 1, "cannot refresh: the command line could not be read");
+		top_set_status(t, 1, "cannot refresh: the command line could not be read");
 		t->next_at = now_s() + t->interval_ms / 1000.0;
 		return;
 	}
 	if (pipe2(fds, O_CLOEXEC)) {
-		set_status(t, 1, "cannot refresh: pipe: %s", strerror(errno));
+		top_set_status(t, 1, "cannot refresh: pipe: %s", strerror(errno));
 		t->next_at = now_s() + t->interval_ms / 1000.0;
 		return;
 	}
-	snprintf(arg, sizeof(arg), "--x-reader=%u", (unsigned)view_mask(t->view));
+	snprintf(arg, sizeof(arg), "--x-reader=%u", (unsigned)top_view_mask(t->view));
 	t->argv[t->argc] = arg;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
@@ -236,7 +233,7 @@ static void start_refresh(struct top *t)
 	close(fds[1]);
 	if (err) {
 		close(fds[0]);
-		set_status(t, 1, "cannot refresh: spawn: %s", strerror(err));
+		top_set_status(t, 1, "cannot refresh: spawn: %s", strerror(err));
 		t->next_at = now_s() + t->interval_ms / 1000.0;
 		return;
 	}
@@ -352,9 +349,9 @@ static void report_faults(struct top *t, const struct top_model *prev)
 		}
 	}
 	if (ml)
-		set_status(t, bad > 0, "%s", msg);
+		top_set_status(t, bad > 0, "%s", msg);
 	else if (t->status_bad && !bad && t->mode != MODE_CONFIRM)
-		set_status(t, 0, "every instance answers");
+		top_set_status(t, 0, "every instance answers");
 }
 
 /* The read ended: parse it in slices (step_parse) between key presses. */
@@ -369,8 +366,8 @@ static void finish_refresh(struct top *t)
 	t->rbuf = NULL;
 	t->rcap = 0;
 	if (top_parse_start(&t->parse, buf, t->rlen, cap, at, t->have ? &t->m : NULL)) {
-		set_status(t, 1, "refresh failed: %s",
-		           t->parse ? top_parse_model(t->parse)->err : "out of memory");
+		top_set_status(t, 1, "refresh failed: %s",
+		               t->parse ? top_parse_model(t->parse)->err : "out of memory");
 		top_parse_free(t->parse);
 		t->parse = NULL;
 	}
@@ -391,7 +388,7 @@ static void step_parse(struct top *t)
 	if (ret == 1)
 		goto out;
 	if (ret < 0) {
-		set_status(t, 1, "refresh failed: %s", top_parse_model(t->parse)->err);
+		top_set_status(t, 1, "refresh failed: %s", top_parse_model(t->parse)->err);
 		top_parse_free(t->parse);
 		t->parse = NULL;
 		goto out;
@@ -410,13 +407,13 @@ static void step_parse(struct top *t)
 	t->m = nm;
 	t->refreshes++;
 	if (top_build_natural(t) || top_build_lines(t)) {
-		set_status(t, 1, "out of memory");
+		top_set_status(t, 1, "out of memory");
 		t->quit = 1;
 	}
 	top_reselect(t, type, backend, name, k);
 	if (!t->have)
-		set_status(t, 0, "%zu rows from %zu instance%s, read in %.0f ms", t->m.nrows,
-		           t->m.ninst, t->m.ninst == 1 ? "" : "s", t->last_read_ms);
+		top_set_status(t, 0, "%zu rows from %zu instance%s, read in %.0f ms", t->m.nrows,
+		               t->m.ninst, t->m.ninst == 1 ? "" : "s", t->last_read_ms);
 	report_faults(t, t->have ? &old : NULL);
 	t->have = 1;
 	/* the old read's buffer takes the next one */
@@ -446,7 +443,7 @@ static void pump(struct top *t)
 
 			if (!nb) {
 				end_child(t, 1);
-				set_status(t, 1, "refresh failed: out of memory");
+				top_set_status(t, 1, "refresh failed: out of memory");
 				return;
 			}
 			t->rbuf = nb;
@@ -459,7 +456,7 @@ static void pump(struct top *t)
 			if (errno == EAGAIN)
 				return;
 			end_child(t, 1);
-			set_status(t, 1, "refresh failed: %s", strerror(errno));
+			top_set_status(t, 1, "refresh failed: %s", strerror(errno));
 			return;
 		}
 		if (r == 0) {
@@ -468,468 +465,6 @@ static void pump(struct top *t)
 		}
 		t->rlen += (size_t)r;
 		budget -= (size_t)r < budget ? (size_t)r : budget;
-	}
-}
-
-/* ---------------------------------------------------------------- actions */
-
-static void pending_free(struct pending *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->nplans; i++) {
-		hap_plan_free(p->plans[i]);
-		free(p->names[i]);
-	}
-	free(p->plans);
-	free(p->names);
-	p->plans = NULL;
-	p->names = NULL;
-	p->nplans = 0;
-}
-
-/* The servers an action is for: the tagged ones, else the one under the cursor. */
-static size_t selected_servers(struct top *t, const struct top_row ***out)
-{
-	size_t i, n = 0;
-	const struct top_row **v;
-
-	*out = NULL;
-	for (i = 0; i < t->m.nrows; i++)
-		if (t->m.rows[i].type == HAP_OBJ_SERVER && (t->m.rows[i].flags & TOP_ROW_TAGGED))
-			n++;
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v)
-		return 0;
-	if (n) {
-		n = 0;
-		for (i = 0; i < t->m.nrows; i++)
-			if (t->m.rows[i].type == HAP_OBJ_SERVER &&
-			    (t->m.rows[i].flags & TOP_ROW_TAGGED))
-				v[n++] = &t->m.rows[i];
-	} else if (t->view != VIEW_INST && t->sel < t->nlines &&
-	           t->m.rows[t->lines[t->sel].row].type == HAP_OBJ_SERVER) {
-		v[n++] = &t->m.rows[t->lines[t->sel].row];
-	}
-	*out = v;
-	return n;
-}
-
-static const char *change_name(enum hap_server_change ch, const char *value)
-{
-	switch (ch) {
-	case HAP_SERVER_WEIGHT:
-		return "set weight";
-	case HAP_SERVER_STATE:
-		return value;
-	case HAP_SERVER_SHUTDOWN_SESSIONS:
-		return "shut down the sessions of";
-	case HAP_SERVER_CHECK:
-		return strcmp(value, "enable") == 0 ? "enable health checks on"
-		                                    : "disable health checks on";
-	case HAP_SERVER_AGENT_CHECK:
-		return strcmp(value, "enable") == 0 ? "enable agent checks on"
-		                                    : "disable agent checks on";
-	default:
-		return "change";
-	}
-}
-
-/* Plan the change for every selected server and ask for a confirmation
- * naming the instances it touches. */
-static void plan_action(struct top *t, enum hap_server_change ch, const char *value)
-{
-	const struct top_row **sv;
-	size_t n = selected_servers(t, &sv), i, j, e, ninst = 0, skipped = 0;
-	struct pending *p = &t->pend;
-	struct hap_error err = { 0, "" };
-	char insts[512] = "";
-	size_t il = 0;
-	const char **seen = NULL;
-
-	t->mode = MODE_NORMAL;
-	pending_free(p);
-	if (!n) {
-		set_status(t, 1,
-		           "no server selected: move to a server row, or tag servers with space");
-		free(sv);
-		return;
-	}
-	p->change = ch;
-	snprintf(p->value, sizeof(p->value), "%s", value ? value : "");
-	p->plans = calloc(n, sizeof(*p->plans));
-	p->names = calloc(n, sizeof(*p->names));
-	seen = calloc(t->m.ninst + 1, sizeof(*seen));
-	if (!p->plans || !p->names || !seen) {
-		set_status(t, 1, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct hap_server_op op;
-		int ret;
-
-		memset(&op, 0, sizeof(op));
-		op.change = ch;
-		op.backend = sv[i]->backend;
-		op.server = sv[i]->name;
-		op.value = value;
-		ret = hap_server_op_check(&op, &err);
-		if (!ret)
-			ret = hap_server_plan(&p->plans[p->nplans], t->c->h, &op, &err);
-		if (ret) {
-			set_status(t, 1, "%s/%s: %s", sv[i]->backend, sv[i]->name,
-			           err.msg[0] ? err.msg : hap_strerror(ret));
-			pending_free(p);
-			goto out;
-		}
-		{
-			size_t l = strlen(sv[i]->backend) + strlen(sv[i]->name) + 2;
-
-			p->names[p->nplans] = malloc(l);
-			if (p->names[p->nplans])
-				snprintf(p->names[p->nplans], l, "%s/%s", sv[i]->backend,
-				         sv[i]->name);
-		}
-		p->nplans++;
-	}
-	for (i = 0; i < p->nplans; i++) {
-		for (e = 0; e < hap_plan_count(p->plans[i]); e++) {
-			const char *in = hap_plan_instance(p->plans[i], e);
-
-			if (hap_plan_skip(p->plans[i], e, NULL))
-				skipped++;
-			for (j = 0; j < ninst; j++)
-				if (strcmp(seen[j], in) == 0)
-					break;
-			if (j < ninst || ninst >= t->m.ninst + 1)
-				continue;
-			seen[ninst++] = in;
-			if (il < sizeof(insts))
-				il += (size_t)snprintf(insts + il, sizeof(insts) - il, "%s%s",
-				                       il ? " " : "", in);
-		}
-	}
-	if (n == 1)
-		snprintf(p->what, sizeof(p->what), "%s", p->names[0] ? p->names[0] : "?");
-	else
-		snprintf(p->what, sizeof(p->what), "%zu servers", n);
-	set_status(t, 0, "%s %s%s%s on %zu instance%s (%s)%s? [y/N]", change_name(ch, p->value),
-	           p->what, ch == HAP_SERVER_WEIGHT ? " to " : "",
-	           ch == HAP_SERVER_WEIGHT ? p->value : "", ninst, ninst == 1 ? "" : "s", insts,
-	           skipped ? " (some skipped: socket level too low)" : "");
-	t->mode = MODE_CONFIRM;
-out:
-	free(seen);
-	free(sv);
-}
-
-static const char *result_word(int code)
-{
-	switch (code) {
-	case 0:
-		return "done";
-	case HAP_EREFUSED:
-		return "refused";
-	case HAP_ENOTFOUND:
-		return "not-found";
-	case HAP_EPARTIAL:
-		return "partial";
-	case HAP_EPERM:
-		return "denied";
-	}
-	return hap_strerror(code);
-}
-
-static void apply_action(struct top *t)
-{
-	struct pending *p = &t->pend;
-	struct hap_error err = { 0, "" };
-	char msg[1024];
-	size_t ml = 0, i, e, total = 0, failed = 0;
-
-	t->mode = MODE_NORMAL;
-	ml = (size_t)snprintf(msg, sizeof(msg), "%s %s%s%s:", change_name(p->change, p->value),
-	                      p->what, p->change == HAP_SERVER_WEIGHT ? " to " : "",
-	                      p->change == HAP_SERVER_WEIGHT ? p->value : "");
-	for (i = 0; i < p->nplans; i++) {
-		struct hap_result *r = NULL;
-		int ret = hap_plan_apply(&r, t->c->h, p->plans[i], &err);
-
-		if (ret) {
-			failed++;
-			if (ml < sizeof(msg))
-				ml += (size_t)snprintf(msg + ml, sizeof(msg) - ml, " %s: %s",
-				                       p->names[i] ? p->names[i] : "?",
-				                       err.msg[0] ? err.msg : hap_strerror(ret));
-			continue;
-		}
-		for (e = 0; e < hap_result_count(r); e++) {
-			int code = hap_result_code(r, e);
-
-			total++;
-			if (code)
-				failed++;
-			if (ml >= sizeof(msg))
-				continue;
-			if (code)
-				ml += (size_t)snprintf(
-				        msg + ml, sizeof(msg) - ml, " %s%s%s %s (%s)",
-				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
-				        hap_result_instance(r, e), result_word(code),
-				        hap_result_message(r, e));
-			else
-				ml += (size_t)snprintf(
-				        msg + ml, sizeof(msg) - ml, " %s%s%s %s",
-				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
-				        hap_result_instance(r, e), result_word(code));
-		}
-		hap_result_free(r);
-	}
-	set_status(t, failed > 0, "%s", msg);
-	pending_free(p);
-	/* show the new state at once (a read in flight may predate the change) */
-	t->want_refresh = 1;
-	if (t->child > 0)
-		t->next_at = 0;
-}
-
-/* ---------------------------------------------------------------- keys */
-
-static void move_sel(struct top *t, long delta)
-{
-	size_t *sel = t->view == VIEW_INST ? &t->isel : &t->sel;
-	size_t n = t->view == VIEW_INST ? t->m.ninst : t->nlines;
-
-	if (!n)
-		return;
-	if (delta < 0)
-		*sel = (size_t)-delta > *sel ? 0 : *sel - (size_t)-delta;
-	else
-		*sel = *sel + (size_t)delta >= n ? n - 1 : *sel + (size_t)delta;
-}
-
-static void relines(struct top *t)
-{
-	if (top_build_lines(t)) {
-		set_status(t, 1, "out of memory");
-		t->quit = 1;
-	}
-}
-
-static void key_input(struct top *t, int ch)
-{
-	if (ch == 27) { /* Escape */
-		if (t->mode == MODE_FILTER) {
-			t->filter[0] = '\0';
-			relines(t);
-		}
-		t->mode = MODE_NORMAL;
-		return;
-	}
-	if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
-		if (t->mode == MODE_FILTER) {
-			t->mode = MODE_NORMAL;
-		} else {
-			char v[128];
-
-			snprintf(v, sizeof(v), "%s", t->input);
-			plan_action(t, HAP_SERVER_WEIGHT, v);
-		}
-		return;
-	}
-	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-		if (t->ilen)
-			t->input[--t->ilen] = '\0';
-	} else if (ch >= 0x20 && ch < 0x7f && t->ilen + 1 < sizeof(t->input)) {
-		t->input[t->ilen++] = (char)ch;
-		t->input[t->ilen] = '\0';
-	} else {
-		return;
-	}
-	if (t->mode == MODE_FILTER) {
-		snprintf(t->filter, sizeof(t->filter), "%s", t->input);
-		relines(t);
-	}
-}
-
-static void start_input(struct top *t, enum mode mode, const char *init)
-{
-	t->mode = mode;
-	snprintf(t->input, sizeof(t->input), "%s", init);
-	t->ilen = strlen(t->input);
-}
-
-static int actions_allowed(struct top *t)
-{
-	if (t->read_only) {
-		set_status(t, 1, "read-only: actions are disabled");
-		return 0;
-	}
-	return 1;
-}
-
-static void handle_key(struct top *t, int ch)
-{
-	size_t h = top_table_height();
-	struct top_row *r = NULL;
-
-	if (ch == KEY_RESIZE)
-		return;
-	if (t->mode == MODE_FILTER || t->mode == MODE_WEIGHT) {
-		key_input(t, ch);
-		return;
-	}
-	if (t->mode == MODE_CHOOSE) {
-		t->mode = MODE_NORMAL;
-		if (ch == 'e' || ch == 'd')
-			plan_action(t, t->choose_change, ch == 'e' ? "enable" : "disable");
-		return;
-	}
-	if (t->mode == MODE_CONFIRM) {
-		if (ch == 'y' || ch == 'Y') {
-			apply_action(t);
-		} else {
-			t->mode = MODE_NORMAL;
-			pending_free(&t->pend);
-			set_status(t, 0, "cancelled: nothing was sent");
-		}
-		return;
-	}
-	if (t->view != VIEW_INST && t->sel < t->nlines)
-		r = &t->m.rows[t->lines[t->sel].row];
-	switch (ch) {
-	case 'q':
-	case 'Q':
-		t->quit = 1;
-		break;
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-		if (t->sort_col >= ncols(top_view_cols(ch - '0')))
-			t->sort_col = 0;
-		t->view = ch - '0';
-		if (t->view != VIEW_INST)
-			relines(t);
-		/* a view's own fields are read at once (rates need two reads) */
-		if ((t->m.mask & view_mask(t->view)) != view_mask(t->view))
-			t->want_refresh = 1;
-		break;
-	case KEY_UP:
-	case 'k':
-		move_sel(t, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(t, 1);
-		break;
-	case KEY_PPAGE:
-		move_sel(t, -(long)h);
-		break;
-	case KEY_NPAGE:
-	case ' ' + 0x100: /* unused */
-		move_sel(t, (long)h);
-		break;
-	case KEY_HOME:
-	case 'g':
-		move_sel(t, -(long)(t->nlines + t->m.ninst + 1));
-		break;
-	case KEY_END:
-	case 'G':
-		move_sel(t, (long)(t->nlines + t->m.ninst + 1));
-		break;
-	case '/':
-		/* a new filter, as in less: typed from scratch, shown as typed */
-		start_input(t, MODE_FILTER, "");
-		t->filter[0] = '\0';
-		relines(t);
-		break;
-	case 27:
-		if (t->filter[0]) {
-			t->filter[0] = '\0';
-			relines(t);
-		}
-		break;
-	case 's':
-		if (t->view == VIEW_INST)
-			break;
-		t->sort_col = (t->sort_col + 1) % ncols(top_view_cols(t->view));
-		relines(t);
-		set_status(t, 0, "sorted by %s%s", top_view_cols(t->view)[t->sort_col].title,
-		           t->sort_rev ? " (reversed)" : "");
-		break;
-	case 'S':
-		if (t->view == VIEW_INST)
-			break;
-		t->sort_rev = !t->sort_rev;
-		relines(t);
-		set_status(t, 0, "sorted by %s%s", top_view_cols(t->view)[t->sort_col].title,
-		           t->sort_rev ? " (reversed)" : "");
-		break;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (r) {
-			r->flags ^= TOP_ROW_EXPANDED;
-			t->m.flagged = 1;
-			relines(t);
-		}
-		break;
-	case 'b':
-		if (r) {
-			struct top_row *g = &t->m.rows[r->group];
-
-			if (g->type == HAP_OBJ_BACKEND) {
-				g->flags ^= TOP_ROW_FOLDED;
-				t->m.flagged = 1;
-				relines(t);
-				top_reselect(t, g->type, NULL, g->name, -1);
-			}
-		}
-		break;
-	case ' ':
-		if (r && r->type == HAP_OBJ_SERVER) {
-			r->flags ^= TOP_ROW_TAGGED;
-			t->m.flagged = 1;
-			move_sel(t, 1);
-		}
-		break;
-	case 'u':
-		for (size_t i = 0; i < t->m.nrows; i++)
-			t->m.rows[i].flags &= (uint8_t)~TOP_ROW_TAGGED;
-		break;
-	case 'w':
-		if (actions_allowed(t)) {
-			snprintf(t->pend.what, sizeof(t->pend.what), "set weight");
-			start_input(t, MODE_WEIGHT, "");
-		}
-		break;
-	case 'd':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "drain");
-		break;
-	case 'm':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "maint");
-		break;
-	case 'r':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "ready");
-		break;
-	case 'K':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_SHUTDOWN_SESSIONS, NULL);
-		break;
-	case 'h':
-	case 'a':
-		if (actions_allowed(t)) {
-			t->choose_change = ch == 'h' ? HAP_SERVER_CHECK : HAP_SERVER_AGENT_CHECK;
-			t->mode = MODE_CHOOSE;
-		}
-		break;
-	case 12: /* Ctrl-L */
-		clearok(stdscr, TRUE);
-		break;
 	}
 }
 
@@ -1090,8 +625,8 @@ int cmd_top(struct cli *c, int argc, char **argv)
 	signal(SIGBUS, on_fatal);
 	signal(SIGFPE, on_fatal);
 	signal(SIGABRT, on_fatal);
-	set_status(&t, 0, "reading %zu endpoint%s...", hap_endpoint_count(c->h),
-	           hap_endpoint_count(c->h) == 1 ? "" : "s");
+	top_set_status(&t, 0, "reading %zu endpoint%s...", hap_endpoint_count(c->h),
+	               hap_endpoint_count(c->h) == 1 ? "" : "s");
 
 	woke = now_s();
 	while (!t.quit && !got_signal) {
@@ -1110,7 +645,8 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		           2.0 * (c->opts.timeout_ms ? c->opts.timeout_ms : 2000) / 1000.0 + 30;
 		if (t.child > 0 && now > deadline) {
 			end_child(&t, 1);
-			set_status(&t, 1, "refresh: the reader did not finish in time; stopped it");
+			top_set_status(&t, 1,
+			               "refresh: the reader did not finish in time; stopped it");
 		}
 		if (!t.parse)
 			top_draw(&t);
@@ -1151,7 +687,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 			if (ch == ERR)
 				break;
 			k0 = now_s();
-			handle_key(&t, ch);
+			top_handle_key(&t, ch);
 			top_draw(&t);
 			{
 				double ms = (now_s() - k0) * 1000;
@@ -1176,7 +712,7 @@ int cmd_top(struct cli *c, int argc, char **argv)
 		ret = 130;
 	else if (got_signal)
 		ret = 128 + got_signal;
-	pending_free(&t.pend);
+	top_pending_free(&t.pend);
 	top_parse_free(t.parse);
 	top_model_release(&t.m);
 	free(t.rbuf);

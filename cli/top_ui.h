@@ -121,4 +121,13 @@ const char *top_inst_health(const struct top *t, const struct top_inst *in, int 
 void top_reselect(struct top *t, int type, const char *backend, const char *name, int32_t k);
 size_t top_table_height(void);
 
+/* top.c: the number of columns, the fields a view reads, the status line. */
+int top_ncols(const struct col *c);
+uint32_t top_view_mask(int view);
+void top_set_status(struct top *t, int bad, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* top_keys.c: one key (or a line of input); a planned action's memory. */
+void top_handle_key(struct top *t, int ch);
+void top_pending_free(struct pending *p);
+
 #endif
