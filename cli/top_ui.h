@@ -130,4 +130,14 @@ void top_set_status(struct top *t, int bad, const char *fmt, ...)
 void top_handle_key(struct top *t, int ch);
 void top_pending_free(struct pending *p);
 
+/* top.c: the clock (seconds, monotonic). */
+double top_now_s(void);
+/* top_refresh.c: start a read, the reader's command line, reap it, move
+ * what it wrote, parse a slice of it. */
+void top_start_refresh(struct top *t);
+int top_load_argv(struct top *t);
+void top_end_child(struct top *t, int kill_it);
+void top_pump(struct top *t);
+void top_step_parse(struct top *t);
+
 #endif
