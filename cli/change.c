@@ -148,7 +148,7 @@ static size_t report_unreached(struct cli *c, const struct hap_snapshot *before)
 	return unreached;
 }
 
-static void print_dry_run(const struct hap_plan *p)
+void change_dry_run(const struct hap_plan *p)
 {
 	size_t i;
 
@@ -371,7 +371,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 
 	unreached = report_unreached(c, cv.before);
 	if (c->dry_run) {
-		print_dry_run(p);
+		change_dry_run(p);
 		return EXIT_OK;
 	}
 	ret = confirm(c, p, what);

@@ -157,6 +157,9 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
                const char *what);
 /* Report a failed plan: the message, and the exit status for its code. */
 int plan_error(struct cli *c, int code, const struct hap_error *err);
+/* A plan's commands, one line per instance and object ("# ...: not sent:
+ * why" before a skipped one): the dry run of every change. */
+void change_dry_run(const struct hap_plan *p);
 
 /* ---- guard.c ---- */
 

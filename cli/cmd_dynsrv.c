@@ -149,7 +149,7 @@ int wf_add(struct cli *c, int argc, char **argv)
 	if (ret)
 		return plan_error(c, ret, &err);
 	if (c->dry_run) {
-		wf_dry(p);
+		change_dry_run(p);
 		printf("# then, where it was added:%s%s%s (or \"del server\" there if any instance "
 		       "refuses)\n",
 		       a.check ? " enable health;" : "", a.agent_check ? " enable agent;" : "",
@@ -219,7 +219,7 @@ int wf_del(struct cli *c, int argc, char **argv)
 	if (ret)
 		return plan_error(c, ret, &err);
 	if (c->dry_run) {
-		wf_dry(p);
+		change_dry_run(p);
 		hap_plan_free(p);
 		return EXIT_OK;
 	}
@@ -266,7 +266,7 @@ int wf_remove(struct cli *c, int argc, char **argv)
 		ret = hap_servers_plan(&p, c->h, &op, &sel, &err);
 		if (ret)
 			return plan_error(c, ret, &err);
-		wf_dry(p);
+		change_dry_run(p);
 		printf("# then wait until scur and qcur are 0 (up to %.0fs), \"set server B/S "
 		       "state "
 		       "maint\" and \"del server B/S\" on each instance; on any failure, back to "

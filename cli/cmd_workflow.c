@@ -286,19 +286,6 @@ int wf_confirm(struct cli *c, const char *what, size_t objects)
 	return 0;
 }
 
-void wf_dry(const struct hap_plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < hap_plan_count(p); i++) {
-		const char *msg;
-
-		if (hap_plan_skip(p, i, &msg))
-			printf("# %s: not sent: %s\n", hap_plan_instance(p, i), msg);
-		printf("%s: %s\n", hap_plan_instance(p, i), hap_plan_command(p, i));
-	}
-}
-
 /* ---------------------------------------------------------------- verbs */
 
 int wf_split_names(struct cli *c, struct wf *w, size_t from, size_t to)
@@ -540,7 +527,7 @@ int wf_drain(struct cli *c, int argc, char **argv)
 	if (ret)
 		return plan_error(c, ret, &err);
 	if (c->dry_run) {
-		wf_dry(p);
+		change_dry_run(p);
 		if (w.wait)
 			printf("# then poll scur and qcur every %.2fs for up to %.0fs\n",
 			       w.interval, w.wait_s);

@@ -45,8 +45,6 @@ void wf_sel_of(struct hap_server_sel *sel, const struct wf *w);
 int wf_parse(struct cli *c, struct wf *w, int argc, char **argv, const char *usage);
 /* Ask before a disruptive change of several objects (-y skips). */
 int wf_confirm(struct cli *c, const char *what, size_t objects);
-/* Print a plan (dry run). */
-void wf_dry(const struct hap_plan *p);
 /* The exit status of a result and its read-back rows. */
 int wf_exit_of(const struct hap_result *r, const struct vrow *v, size_t nv);
 /* Seconds to milliseconds, rounded. */
