@@ -203,16 +203,11 @@ int wf_del(struct cli *c, int argc, char **argv)
 	struct hap_result *r = NULL;
 	struct hap_plan *p = NULL;
 	struct wf w;
-	int ret = wf_parse(c, &w, argc, argv, "NAME... [-b BACKEND]...");
+	int ret = wf_names(c, &w, argc, argv, "NAME... [-b BACKEND]...", 0, 0, 0, 0, 1);
 
 	if (ret >= 0)
 		return ret;
-	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 1)) >= 0)
-		return ret;
-	if ((ret = wf_split_names(c, &w, 0, w.nargs)) >= 0)
-		return ret;
-	wf_sel_of(&sel, &w);
-	ret = wf_sel_ready(c, &sel);
+	ret = wf_selection(c, &w, &sel);
 	if (ret)
 		return ret;
 	ret = hap_server_del_plan(&p, c->h, &sel, &err);
@@ -247,16 +242,12 @@ int wf_remove(struct cli *c, int argc, char **argv)
 	struct vrow v[256];
 	size_t nv = 0, i, j;
 	struct wf w;
-	int ret = wf_parse(c, &w, argc, argv, "NAME... [-b BACKEND]... [--wait S] [--interval S]");
+	int ret = wf_names(c, &w, argc, argv, "NAME... [-b BACKEND]... [--wait S] [--interval S]",
+	                   1, 1, 0, 0, 1);
 
 	if (ret >= 0)
 		return ret;
-	if ((ret = wf_only(c, &w, 1, 1, 0, 0, 1)) >= 0)
-		return ret;
-	if ((ret = wf_split_names(c, &w, 0, w.nargs)) >= 0)
-		return ret;
-	wf_sel_of(&sel, &w);
-	ret = wf_sel_ready(c, &sel);
+	ret = wf_selection(c, &w, &sel);
 	if (ret)
 		return ret;
 	if (c->dry_run) {

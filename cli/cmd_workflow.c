@@ -299,6 +299,24 @@ int wf_split_names(struct cli *c, struct wf *w, size_t from, size_t to)
 	return -1;
 }
 
+int wf_names(struct cli *c, struct wf *w, int argc, char **argv, const char *usage, int wait,
+             int interval, int timeout, int keep, int backends)
+{
+	int ret = wf_parse(c, w, argc, argv, usage);
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = wf_only(c, w, wait, interval, timeout, keep, backends)) >= 0)
+		return ret;
+	return wf_split_names(c, w, 0, w->nargs);
+}
+
+int wf_selection(struct cli *c, const struct wf *w, struct hap_server_sel *sel)
+{
+	wf_sel_of(sel, w);
+	return wf_sel_ready(c, sel);
+}
+
 int wf_sel_ready(struct cli *c, const struct hap_server_sel *sel)
 {
 	struct hap_error err = { 0, "" };
@@ -495,8 +513,7 @@ int wf_wait(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "usage: server wait %s", usage);
 	if ((ret = wf_split_names(c, &w, 0, w.nargs - 1)) >= 0)
 		return ret;
-	wf_sel_of(&sel, &w);
-	ret = wf_sel_ready(c, &sel);
+	ret = wf_selection(c, &w, &sel);
 	if (ret)
 		return ret;
 	return do_wait(c, &sel, cond, w.timeout, w.interval, 1);
@@ -511,16 +528,11 @@ int wf_drain(struct cli *c, int argc, char **argv)
 	struct hap_result *r = NULL;
 	struct hap_plan *p = NULL;
 	struct wf w;
-	int ret = wf_parse(c, &w, argc, argv, usage);
+	int ret = wf_names(c, &w, argc, argv, usage, 1, 1, 0, 0, 1);
 
 	if (ret >= 0)
 		return ret;
-	if ((ret = wf_only(c, &w, 1, 1, 0, 0, 1)) >= 0)
-		return ret;
-	if ((ret = wf_split_names(c, &w, 0, w.nargs)) >= 0)
-		return ret;
-	wf_sel_of(&sel, &w);
-	ret = wf_sel_ready(c, &sel);
+	ret = wf_selection(c, &w, &sel);
 	if (ret)
 		return ret;
 	ret = hap_servers_plan(&p, c->h, &op, &sel, &err);

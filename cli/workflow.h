@@ -61,4 +61,11 @@ int wf_sel_ready(struct cli *c, const struct hap_server_sel *sel);
 void wf_wait_print(struct cli *c, const struct hap_wait *w);
 void wf_wait_blame(struct cli *c, const struct hap_wait *w, enum hap_wait_cond cond);
 
+/* wf_parse(), wf_only() and every positional a server name: -1 to go on,
+ * else an exit status. */
+int wf_names(struct cli *c, struct wf *w, int argc, char **argv, const char *usage, int wait,
+             int interval, int timeout, int keep, int backends);
+/* The selection of w, checked (wf_sel_of(), wf_sel_ready()): 0 or an exit status. */
+int wf_selection(struct cli *c, const struct wf *w, struct hap_server_sel *sel);
+
 #endif

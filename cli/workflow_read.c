@@ -327,13 +327,9 @@ int wf_list(struct cli *c, int argc, char **argv)
 int wf_show(struct cli *c, int argc, char **argv)
 {
 	struct wf w;
-	int ret = wf_parse(c, &w, argc, argv, "NAME... [-b BACKEND]...");
+	int ret = wf_names(c, &w, argc, argv, "NAME... [-b BACKEND]...", 0, 0, 0, 0, 1);
 
 	if (ret >= 0)
-		return ret;
-	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 1)) >= 0)
-		return ret;
-	if ((ret = wf_split_names(c, &w, 0, w.nargs)) >= 0)
 		return ret;
 	return sel_read(c, &w, NULL, DETAIL_FULL);
 }
