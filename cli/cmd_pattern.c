@@ -37,6 +37,15 @@ int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v
 	return -1;
 }
 
+int pat_ready(struct cli *c, const struct hap_pattern_op *op)
+{
+	struct hap_error err = { 0, "" };
+
+	if (hap_pattern_op_check(op, &err))
+		return cli_usage(c, "%s", err.msg);
+	return cli_fleet(c);
+}
+
 /* Instances of s that answered and do not load file: said once on stderr. */
 void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
                      const char *file, const char *what)
@@ -62,11 +71,8 @@ static int do_change(struct cli *c, struct hap_pattern_op *op)
 	struct hap_pattern_target t;
 	struct hap_plan *p = NULL;
 	char what[4300];
-	int ret = hap_pattern_op_check(op, &err);
+	int ret = pat_ready(c, op);
 
-	if (ret)
-		return cli_usage(c, "%s", err.msg);
-	ret = cli_fleet(c);
 	if (ret)
 		return ret;
 	ret = hap_pattern_plan(&p, &t, c->h, op, &err);

@@ -14,6 +14,9 @@ const char *pat_obj_name(enum hap_pattern_kind kind);
  * on, else an exit status. */
 int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
              char **argv, int want);
+/* Check op (bad input: exit 2, nothing sent), then open the fleet: 0 or an
+ * exit status. */
+int pat_ready(struct cli *c, const struct hap_pattern_op *op);
 /* Instances of s that answered and do not load file: said once on stderr. */
 void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
                      const char *file, const char *what);

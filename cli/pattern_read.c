@@ -522,11 +522,8 @@ int pat_read(struct cli *c, struct hap_pattern_op *op)
 	struct hap_pattern_read *r = NULL;
 	const struct hap_pattern_target *t;
 	size_t bad;
-	int ret = hap_pattern_op_check(op, &err);
+	int ret = pat_ready(c, op);
 
-	if (ret)
-		return cli_usage(c, "%s", err.msg);
-	ret = cli_fleet(c);
 	if (ret)
 		return ret;
 	ret = hap_pattern_read_new(&r, c->h, op, &err);
