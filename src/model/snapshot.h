@@ -29,4 +29,9 @@ const struct hap_pat_ref_list *hap_snapshot_patterns(const struct hap_snapshot *
 
 const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_t i);
 
+/* 0 when at least one instance answered and counts; else HAP_EIO, "no
+ * instance reachable (INSTANCE: why)" naming the first that failed. The one
+ * such path of every write and read plan. */
+int hap_snapshot_reachable(const struct hap_snapshot *s, struct hap_error *err);
+
 #endif

@@ -146,14 +146,14 @@ const struct hap_reply_table hap_op_prepare_map = { "prepare map", HAP_LEVEL_USE
 const struct hap_reply_table hap_op_commit_acl = { "commit acl", HAP_LEVEL_USER, change_rules };
 const struct hap_reply_table hap_op_commit_map = { "commit map", HAP_LEVEL_USER, change_rules };
 
-static const char *kind_word(enum hap_pat_kind kind)
+static const char *kind_word(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "acl";
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
 }
 
-static const char *kind_name(enum hap_pat_kind kind)
+static const char *kind_name(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "ACL";
+	return kind == HAP_PATTERN_MAP ? "map" : "ACL";
 }
 
 /* ------------------------------------------------------------------ */
@@ -161,7 +161,7 @@ static const char *kind_name(enum hap_pat_kind kind)
 /* ------------------------------------------------------------------ */
 
 struct hap_patterns {
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	size_t ninst;
 	const char *const *names; /* borrowed: instance display names */
 	const char **names_own;   /* the array, when built from a snapshot */
@@ -207,7 +207,7 @@ void hap_patterns_free(struct hap_patterns *p)
 
 /* The merge itself, from each instance's parsed listing (NULL: not read).
  * names and lists are borrowed; names must outlive *out. */
-int hap_pat_merge(struct hap_patterns **out, enum hap_pat_kind kind, const char *const *names,
+int hap_pat_merge(struct hap_patterns **out, enum hap_pattern_kind kind, const char *const *names,
                   const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err)
 {
 	struct hap_patterns *p = calloc(1, sizeof(*p));
@@ -284,7 +284,7 @@ static int inst_live(const struct hap_snapshot *s, size_t i)
 }
 
 int hap_patterns_new(struct hap_patterns **out, const struct hap_snapshot *s,
-                     enum hap_pat_kind kind, struct hap_error *err)
+                     enum hap_pattern_kind kind, struct hap_error *err)
 {
 	size_t i, n = hap_snapshot_instance_count(s);
 	const char **names = calloc(n ? n : 1, sizeof(*names));
@@ -299,8 +299,8 @@ int hap_patterns_new(struct hap_patterns **out, const struct hap_snapshot *s,
 	}
 	for (i = 0; i < n; i++) {
 		names[i] = hap_instance_name(s, i);
-		lists[i] =
-		        inst_live(s, i) ? hap_snapshot_patterns(s, i, kind == HAP_PAT_MAP) : NULL;
+		lists[i] = inst_live(s, i) ? hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP)
+		                           : NULL;
 	}
 	ret = hap_pat_merge(out, kind, names, lists, n, err);
 	free(lists);
@@ -445,10 +445,10 @@ out:
 	return ret;
 }
 
-int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pat_kind kind,
+int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pattern_kind kind,
                       const char *file)
 {
-	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PAT_MAP);
+	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP);
 	size_t k;
 
 	if (!l || hap_instance_status(s, i, NULL))
@@ -476,10 +476,10 @@ static int is_ref(const char *k)
 
 int hap_pattern_op_check(const struct hap_pattern_op *op, struct hap_error *err)
 {
-	int map = op->kind == HAP_PAT_MAP, need_key, need_value, ret;
+	int map = op->kind == HAP_PATTERN_MAP, need_key, need_value, ret;
 	const char *keyname = map ? "map key" : "ACL pattern";
 
-	if (op->kind != HAP_PAT_ACL && op->kind != HAP_PAT_MAP)
+	if (op->kind != HAP_PATTERN_ACL && op->kind != HAP_PATTERN_MAP)
 		return hap_error_set(err, HAP_EINVAL, "unknown pattern kind");
 	if ((unsigned)op->verb > HAP_PATTERN_CLEAR)
 		return hap_error_set(err, HAP_EINVAL, "unknown %s operation", kind_word(op->kind));
@@ -550,9 +550,9 @@ static int format_cmd(struct hap_buf *b, const struct hap_pattern_op *op, const 
 	return 0;
 }
 
-static const struct hap_reply_table *table_of(enum hap_pat_kind kind, enum hap_pattern_verb v)
+static const struct hap_reply_table *table_of(enum hap_pattern_kind kind, enum hap_pattern_verb v)
 {
-	int map = kind == HAP_PAT_MAP;
+	int map = kind == HAP_PATTERN_MAP;
 
 	switch (v) {
 	case HAP_PATTERN_SHOW:
@@ -576,27 +576,20 @@ static const struct hap_reply_table *table_of(enum hap_pat_kind kind, enum hap_p
  * start of a plan, a read and a replace. HAP_EIO when no instance answered.
  */
 static int resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, size_t *file,
-                         struct hap_pattern_target *t, struct hap *h, enum hap_pat_kind kind,
+                         struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
                          const char *id, struct hap_error *err)
 {
-	size_t i, n;
 	int ret;
 
 	*snap = NULL;
 	*pl = NULL;
-	ret = hap_snapshot_new(snap, h, kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, err);
+	ret = hap_snapshot_new(snap, h, kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS,
+	                       err);
 	if (ret)
 		return ret;
-	n = hap_snapshot_instance_count(*snap);
-	if (hap_snapshot_live_count(*snap) == 0) {
-		const char *msg = "";
-
-		for (i = 0; i < n; i++)
-			if (hap_instance_status(*snap, i, &msg))
-				break;
-		return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-		                     i < n ? hap_instance_name(*snap, i) : "none", msg);
-	}
+	ret = hap_snapshot_reachable(*snap, err);
+	if (ret)
+		return ret;
 	ret = hap_patterns_new(pl, *snap, kind, err);
 	if (!ret)
 		ret = hap_patterns_resolve(t, *pl, id, err);
@@ -660,7 +653,7 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	}
 	if (op->verb == HAP_PATTERN_CLEAR ||
 	    (op->key && !is_ref(op->key) &&
-	     !(op->kind == HAP_PAT_MAP && strpbrk(op->key, " \t")))) {
+	     !(op->kind == HAP_PATTERN_MAP && strpbrk(op->key, " \t")))) {
 		p->pcheck = 1;
 		p->pkind = op->kind;
 		p->pverb = op->verb;
@@ -752,7 +745,7 @@ static void terminate_entries(struct read_inst *ri)
 	}
 }
 
-static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap_pat_kind kind)
+static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap_pattern_kind kind)
 {
 	struct hap_error perr = { 0, "" };
 	const struct hap_reply_table *t = table_of(kind, r->verb);
@@ -771,7 +764,7 @@ static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap
 		ri->answer = ri->reply.ptr;
 		return 0;
 	}
-	if (hap_pat_entry_parse(&ri->entries, ri->reply.ptr, ri->reply.len, kind == HAP_PAT_MAP,
+	if (hap_pat_entry_parse(&ri->entries, ri->reply.ptr, ri->reply.len, kind == HAP_PATTERN_MAP,
 	                        &perr)) {
 		ri->code = perr.code == HAP_ENOMEM ? HAP_ENOMEM : HAP_EPROTO;
 		ri->msg = dup_msg(perr.msg, strlen(perr.msg));
@@ -970,7 +963,7 @@ int hap_pattern_read_agree(const struct hap_pattern_read *r)
 /* ------------------------------------------------------------------ */
 
 struct hap_pattern_file {
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	size_t n;
 	struct hap_buf text; /* entries as sent, each NUL-terminated */
 	size_t *off;         /* n + 1 offsets into text */
@@ -1039,8 +1032,8 @@ static int file_add(struct hap_pattern_file *f, size_t *cap, const char *a, size
 	return 0;
 }
 
-int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pat_kind kind, const char *text,
-                           size_t len, struct hap_error *err)
+int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pattern_kind kind,
+                           const char *text, size_t len, struct hap_error *err)
 {
 	struct hap_pattern_file *f = calloc(1, sizeof(*f));
 	const char *p = text, *end = text + len;
@@ -1083,7 +1076,7 @@ int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pat_kind kind
 			                    lineno, LINE_MAX_BYTES);
 			goto out;
 		}
-		if (kind == HAP_PAT_ACL) {
+		if (kind == HAP_PATTERN_ACL) {
 			/* the pattern is the rest of the line, as HAProxy loads it */
 			ret = file_add(f, &cap, s, (size_t)(e - s), NULL, 0, lineno);
 		} else {
@@ -1112,8 +1105,8 @@ out:
 	return 0;
 }
 
-int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pat_kind kind, const char *path,
-                          struct hap_error *err)
+int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pattern_kind kind,
+                          const char *path, struct hap_error *err)
 {
 	struct hap_buf b;
 	struct stat st;
@@ -1197,8 +1190,8 @@ static size_t escaped_len(const char *w)
  * an ACL pattern, escaped, ending its command line ("...PATTERN\n"). */
 static size_t entry_cost(const struct hap_pattern_file *f, size_t i)
 {
-	return (f->kind == HAP_PAT_ACL ? escaped_len(hap_pattern_file_entry(f, i))
-	                               : entry_len(f, i)) +
+	return (f->kind == HAP_PATTERN_ACL ? escaped_len(hap_pattern_file_entry(f, i))
+	                                   : entry_len(f, i)) +
 	       1;
 }
 
@@ -1295,7 +1288,7 @@ struct rinst {
 struct hap_pattern_replace {
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	const struct hap_pattern_file *f;
 	struct hap_buf fword; /* the file as one escaped word */
 	size_t n;
@@ -1331,7 +1324,7 @@ static int plan_requests(struct hap_pattern_replace *r, size_t pre, struct hap_e
 	/* "add acl|map @4294967295 FILE" */
 	size_t head = 8 + VER_MAX_WORD + 1 + r->fword.len, budget, overhead, i, cap = 0;
 
-	if (r->kind == HAP_PAT_ACL) {
+	if (r->kind == HAP_PATTERN_ACL) {
 		overhead = pre + head + 1; /* the pattern follows a blank */
 		budget = REQ_MAX - strlen("prompt\nquit\n");
 	} else {
@@ -1361,8 +1354,9 @@ static int plan_requests(struct hap_pattern_replace *r, size_t pre, struct hap_e
 	return 0;
 }
 
-int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enum hap_pat_kind kind,
-                            const char *id, const struct hap_pattern_file *f, struct hap_error *err)
+int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
+                            enum hap_pattern_kind kind, const char *id,
+                            const struct hap_pattern_file *f, struct hap_error *err)
 {
 	struct hap_pattern_replace *r;
 	struct hap_patterns *pl = NULL;
@@ -1370,7 +1364,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enu
 	int ret;
 
 	*out = NULL;
-	if (kind != HAP_PAT_ACL && kind != HAP_PAT_MAP)
+	if (kind != HAP_PATTERN_ACL && kind != HAP_PATTERN_MAP)
 		return hap_error_set(err, HAP_EINVAL, "unknown pattern kind");
 	if (!id)
 		return hap_error_set(err, HAP_EINVAL, "an %s id is needed (a file, or #N)",
@@ -1378,7 +1372,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enu
 	if (f->kind != kind)
 		return hap_error_set(err, HAP_EINVAL, "the file was parsed as %s entries, not %s",
 		                     kind_name(f->kind), kind_name(kind));
-	ret = hap_cmd_check_value(kind == HAP_PAT_MAP ? "map id" : "ACL id", id, err);
+	ret = hap_cmd_check_value(kind == HAP_PATTERN_MAP ? "map id" : "ACL id", id, err);
 	if (ret)
 		return ret;
 	r = calloc(1, sizeof(*r));
@@ -1488,7 +1482,7 @@ static int add_request(struct hap_buf *b, const struct hap_pattern_replace *r, s
 	size_t i;
 	int ret = 0;
 
-	if (r->kind == HAP_PAT_ACL) {
+	if (r->kind == HAP_PATTERN_ACL) {
 		if (prompt)
 			ret = hap_buf_adds(b, "prompt\n");
 		for (i = req_first(r, q); !ret && i < r->req_end[q]; i++) {
@@ -1636,7 +1630,7 @@ static void request_step(const struct hap_pattern_replace *r, size_t q, size_t i
 	const struct hap_pattern_file *f = r->f;
 	size_t first = req_first(r, q), last = r->req_end[q] - 1;
 
-	if (r->kind == HAP_PAT_ACL && first + idx <= last)
+	if (r->kind == HAP_PATTERN_ACL && first + idx <= last)
 		snprintf(out, n, "add request %zu of %zu (line %zu)", q + 1, r->nreq,
 		         f->line[first + idx]);
 	else if (first == last)
@@ -1660,7 +1654,7 @@ static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
 		fail(x, j->err, step, j->errmsg);
 		return;
 	}
-	if (r->kind == HAP_PAT_MAP) {
+	if (r->kind == HAP_PATTERN_MAP) {
 		enum hap_verdict v = hap_reply_judge(&hap_op_add_map, j->reply.ptr, j->reply.len);
 		size_t n = j->reply.len;
 
@@ -1823,8 +1817,8 @@ static int commit_check(struct hap *h, struct hap_pattern_replace *r)
 		struct hap_patterns *pl = NULL;
 		struct hap_error e2 = { 0, "" };
 
-		ret = hap_snapshot_new(&s, h,
-		                       r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+		ret = hap_snapshot_new(
+		        &s, h, r->kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
 		if (ret == HAP_ENOMEM)
 			return ret;
 		if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
@@ -1915,7 +1909,8 @@ static int yield_check(struct hap *h, struct hap_pattern_replace *r)
 	size_t k;
 	int ret;
 
-	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+	ret = hap_snapshot_new(&s, h, r->kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS,
+	                       &e2);
 	if (ret == HAP_ENOMEM)
 		return ret;
 	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
@@ -1963,7 +1958,8 @@ static int prepare_check(struct hap *h, struct hap_pattern_replace *r, const int
 	size_t k;
 	int ret;
 
-	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+	ret = hap_snapshot_new(&s, h, r->kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS,
+	                       &e2);
 	if (ret == HAP_ENOMEM)
 		return ret;
 	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
@@ -2051,7 +2047,7 @@ static int clear_check(struct hap *h, struct hap_pattern_replace *r, const unsig
 int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap_pattern_replace *r,
                               struct hap_error *err)
 {
-	const int map = r->kind == HAP_PAT_MAP;
+	const int map = r->kind == HAP_PATTERN_MAP;
 	unsigned char *which = calloc(r->n ? r->n : 1, 1);
 	int *codes = calloc(r->n ? r->n : 1, sizeof(*codes));
 	struct hap_buf *replies = calloc(r->n ? r->n : 1, sizeof(*replies));

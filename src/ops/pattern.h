@@ -12,7 +12,7 @@
 #include "ops/ops.h"
 #include "parse/parse.h"
 
-int hap_pat_merge(struct hap_patterns **out, enum hap_pat_kind kind, const char *const *names,
+int hap_pat_merge(struct hap_patterns **out, enum hap_pattern_kind kind, const char *const *names,
                   const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err);
 size_t hap_pat_chunk_end(const struct hap_pattern_file *f, size_t start, size_t budget,
                          size_t overhead);
