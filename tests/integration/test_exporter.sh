@@ -124,9 +124,22 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$EP']
 EOF
-spawn prometheus --config.file="$D/prometheus.yml" --storage.tsdb.path="$D/prom-data" \
-	--web.listen-address="127.0.0.1:$PP" --log.level=warn
-PROM_PID=$BG_PID
+# started on a free port and waited for until ready; a port taken meanwhile
+# by someone else (it exits at once) is tried again on the next one
+for _ in 1 2 3; do
+	spawn prometheus --config.file="$D/prometheus.yml" --storage.tsdb.path="$D/prom-data" \
+		--web.listen-address="127.0.0.1:$PP" --log.level=warn
+	PROM_PID=$BG_PID
+	for _ in $(seq 1 120); do
+		curl -sf "http://127.0.0.1:$PP/-/ready" >/dev/null 2>&1 && break
+		alive "$PROM_PID" || break
+		sleep 0.25
+	done
+	alive "$PROM_PID" && break
+	PP=$(free_port $((PP + 1)))
+done
+ok "$(curl -sf "http://127.0.0.1:$PP/-/ready" >/dev/null 2>&1 && echo 0 || echo 1)" \
+	"Prometheus is up on 127.0.0.1:$PP"
 # q QUERY: the value of the first sample of an instant query
 q() {
 	curl -s "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" |
