@@ -534,7 +534,7 @@ int wf_set(struct cli *c, int argc, char **argv)
 		{ "state", HAP_SERVER_STATE, "status" },
 		{ "addr", HAP_SERVER_ADDR, "addr" },
 		{ "health", HAP_SERVER_HEALTH, "status" },
-		{ "agent", HAP_SERVER_AGENT, "status" },
+		{ "agent", HAP_SERVER_AGENT, "agent_health" },
 		{ "maxconn", HAP_SERVER_MAXCONN, "slim" },
 	};
 	const char *usage = "NAME... [-b BACKEND]... weight N|N% | state ready|drain|maint | "
@@ -615,6 +615,7 @@ int wf_simple(struct cli *c, int argc, char **argv)
 	return change(c, &w, &op,
 	              op.change == HAP_SERVER_SHUTDOWN_SESSIONS ? "scur"
 	              : op.change == HAP_SERVER_AGENT_CHECK     ? "agent_status"
+	              : op.change == HAP_SERVER_CHECK           ? "check_status"
 	                                                        : "status",
 	              what);
 }

@@ -74,7 +74,8 @@ struct hap_options {
 	/* total deadline of everything the fleet handle does, counted from
 	 * hap_new(): no exchange runs past it; 0 = none */
 	int deadline_ms;
-	/* cap on the replies of one round of all instances together; default
+	/* cap on the replies of all instances together, across the rounds of
+	 * a command: what live snapshots of this handle keep counts; default
 	 * max_reply (so N flooding peers hold max_reply, not N times it) */
 	size_t max_total;
 };

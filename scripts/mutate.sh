@@ -50,17 +50,47 @@ mutation refusal-as-success src/ops/reply.c \
 	$'\treturn HAP_V_APPLIED;\n}\n\nint hap_verdict_code' \
 	"ops proxy_ops"
 
-# a result word swapped in the CLI's change report: applied <-> refused
-mutation result-word-swap cli/change.c \
-	$'\t\treturn "applied";\n\tcase HAP_EREFUSED:\n\t\treturn "refused";' \
-	$'\t\treturn "refused";\n\tcase HAP_EREFUSED:\n\t\treturn "applied";' \
-	"proxy_ops"
+# a result word swapped in the outcome names every report uses:
+# applied <-> refused
+mutation result-word-swap src/model/fleet.c \
+	'"applied", "sent",   "unknown",    "refused", "not-found",' \
+	'"refused", "sent",   "unknown",    "applied", "not-found",' \
+	"engine"
 
-# the read-back after a change skipped (before/after and restarts unseen)
-mutation readback-skipped cli/change.c \
-	'if (field && !c->no_verify) {' \
-	'if (field && !c->no_verify && 0) {' \
-	"proxy_ops"
+# the library's read-back after a change skipped: every accepted command
+# stays "applied" from its reply alone
+mutation readback-skipped src/ops/plan.c \
+	'ret = verify(h, p, r);' \
+	'ret = 0; (void)verify;' \
+	"engine"
+
+# a plan without a compared field (shutdown-sessions, a map key with a
+# blank) reports applied instead of sent
+mutation nofield-applied src/ops/plan.c \
+	$'\t\t\telse if (oc == HAP_OUT_APPLIED)\n\t\t\t\tret = hap_result_judged(r, i, 0, HAP_OUT_SENT,' \
+	$'\t\t\telse if (oc == HAP_OUT_APPLIED)\n\t\t\t\tret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED,' \
+	"engine"
+
+# a change with no complete reply, whose instance cannot be read back,
+# reported applied (not unknown) without a read-back
+mutation unknown-applied src/ops/plan.c \
+	$'amsg);\n\t\t\tret = hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,\n\t\t\t                        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT\n\t\t\t                                              : HAP_OUT_UNKNOWN,' \
+	$'amsg);\n\t\t\tret = hap_result_judged(r, i, 0,\n\t\t\t                        HAP_OUT_APPLIED,' \
+	"faults"
+
+# a server change whose read-back accepts anything: health up compared
+# with "" (so a server still in maintenance reads as applied)
+mutation health-unverified src/ops/server.c \
+	'"UP|no check", HAP_VM_ANY_OF);' \
+	'"", HAP_VM_PREFIX);' \
+	"engine"
+
+# a prepare without a complete reply: the version it made is not looked
+# for, so it is never cleared
+mutation prepare-not-cleared src/ops/pattern.c \
+	'x->has_ver = 1; /* created: cleared with the others */' \
+	'(void)0;' \
+	"engine"
 
 # ---------------------------------------------------------------- the runner
 

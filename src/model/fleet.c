@@ -15,13 +15,34 @@
 #include "parse/parse.h"
 #include "util/banned.h"
 
+struct hap_budget *hap_budget_get(struct hap_budget *b)
+{
+	if (b)
+		b->refs++;
+	return b;
+}
+
+void hap_budget_put(struct hap_budget *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
+
 int hap_new(struct hap **out, const struct hap_options *opts)
 {
 	struct hap *h = calloc(1, sizeof(*h));
 
 	*out = NULL;
+	if (h) {
+		h->budget = calloc(1, sizeof(*h->budget));
+		if (!h->budget) {
+			free(h);
+			h = NULL;
+		}
+	}
 	if (!h)
 		return HAP_ENOMEM;
+	h->budget->refs = 1;
 	if (opts)
 		h->opts = *opts;
 	h->xopts.timeout_ms = h->opts.timeout_ms > 0 ? h->opts.timeout_ms : 2000;
@@ -30,6 +51,8 @@ int hap_new(struct hap **out, const struct hap_options *opts)
 	h->xopts.per_addr = 4;
 	h->xopts.max_reply = h->opts.max_reply ? h->opts.max_reply : (size_t)256 << 20;
 	h->xopts.max_total = h->opts.max_total ? h->opts.max_total : h->xopts.max_reply;
+	/* one budget for the whole command: what live snapshots hold counts */
+	h->xopts.held = &h->budget->held;
 	h->xopts.end_us =
 	        h->opts.deadline_ms > 0 ? hap_now_us() + (int64_t)h->opts.deadline_ms * 1000 : 0;
 	*out = h;
@@ -41,6 +64,7 @@ void hap_free(struct hap *h)
 	if (!h)
 		return;
 	free(h->addrs);
+	hap_budget_put(h->budget);
 	free(h);
 }
 

@@ -18,8 +18,21 @@
 #include "transport/transport.h"
 #include "util/buf.h"
 
+/* The reply budget of a fleet handle: the bytes of replies that live
+ * snapshots keep, counted against max_total by every later exchange.
+ * Shared by the handle and each snapshot (refs), so either may go first. */
+struct hap_budget {
+	size_t held;
+	size_t refs;
+};
+
+/* Take or drop a reference; the last drop frees. NULL is a no-op. */
+struct hap_budget *hap_budget_get(struct hap_budget *b);
+void hap_budget_put(struct hap_budget *b);
+
 struct hap {
 	struct hap_options opts;
+	struct hap_budget *budget;
 	struct hap_xopts xopts;
 	struct hap_addr *addrs;
 	size_t naddrs;

@@ -64,6 +64,8 @@ struct hap_object {
 
 struct hap_snapshot {
 	struct hap_arena arena;
+	struct hap_budget *budget;  /* the fleet's reply budget, charged with */
+	size_t charged;             /* the bytes of the replies kept here */
 	struct hap_target *targets; /* one per instance */
 	unsigned opt_flags;
 	size_t ninst;
@@ -534,9 +536,12 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 		in->flags = t->flags;
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
-		/* the snapshot keeps the reply: rows are views into it */
+		/* the snapshot keeps the reply: rows are views into it; a
+		 * failed one is dropped (a flood's bytes are not kept) */
 		in->reply = j->reply;
 		hap_buf_init(&j->reply, 0);
+		if (j->err)
+			hap_buf_release(&in->reply);
 		if (j->err) {
 			in->err = j->err;
 			in->errmsg = hap_arena_strndup(&s->arena, j->errmsg, strlen(j->errmsg));
@@ -548,6 +553,13 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 			goto out;
 		}
 	}
+	/* what the kept replies hold counts against the fleet's reply budget
+	 * until the snapshot is freed */
+	s->budget = hap_budget_get(h->budget);
+	for (i = 0; i < nt; i++)
+		s->charged += s->insts[i].reply.len;
+	if (s->budget)
+		s->budget->held += s->charged;
 	identify(s);
 	ret = build_fields(s);
 	if (!ret)
@@ -573,6 +585,10 @@ void hap_snapshot_free(struct hap_snapshot *s)
 
 	if (!s)
 		return;
+	if (s->budget) {
+		s->budget->held -= s->charged;
+		hap_budget_put(s->budget);
+	}
 	for (i = 0; i < s->ninst; i++) {
 		struct snap_inst *in = &s->insts[i];
 

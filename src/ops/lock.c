@@ -98,6 +98,18 @@ static int cmp_u(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+int hap_locks_wait_ms(int timeout_ms, int64_t end_us)
+{
+	int64_t left;
+
+	if (end_us <= 0)
+		return timeout_ms;
+	left = (end_us - hap_now_us()) / 1000;
+	if (left <= 0)
+		return 0;
+	return left < timeout_ms ? (int)left : timeout_ms;
+}
+
 int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n, int wait_ms,
                    struct hap_error *err)
 {

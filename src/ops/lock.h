@@ -23,6 +23,11 @@ struct hap_locks;
  * naming the holder (pid and command) when one is still held then; other
  * errors when the lock directory cannot be used. Caller owns *out, free
  * with hap_locks_release(). */
+/* How long a change may wait for its locks: the exchange deadline (-t),
+ * cut to what is left of the whole command's deadline (end_us, 0 = none);
+ * 0 when that deadline has passed (one try, no wait). */
+int hap_locks_wait_ms(int timeout_ms, int64_t end_us);
+
 int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n, int wait_ms,
                    struct hap_error *err);
 /* Release and free; NULL is a no-op. */

@@ -105,7 +105,8 @@ struct hap_plan {
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */
 	char *vproxy;       /* read one proxy only, or NULL */
-	const char *vfield; /* the field compared, NULL: the process identity only */
+	const char *vfield; /* the field compared; NULL: nothing to compare, an
+	                     * accepted command is reported sent, never applied */
 	char vwant[64];     /* the requested value */
 	int vmode;          /* enum hap_vmode */
 	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
@@ -121,6 +122,10 @@ enum hap_vmode {
 	HAP_VM_EXACT = 0, /* the field reads vwant */
 	HAP_VM_PCT,       /* vwant is a percentage of the configured weight: 0 only for 0% */
 	HAP_VM_PREFIX,    /* the field starts with vwant ("MAINT", "DRAIN") */
+	HAP_VM_ANY_OF,    /* the field starts with one of vwant's '|'-separated words */
+	HAP_VM_NONE_OF,   /* the field is shown and starts with none of those words */
+	HAP_VM_SHOWN,     /* the field is shown (not empty): a check that runs */
+	HAP_VM_HIDDEN,    /* the field is empty: HAProxy hides it for a stopped check */
 };
 
 /* Read the object back after applying p: mask and proxy say what to read,

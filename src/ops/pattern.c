@@ -49,11 +49,14 @@
  * others succeeded is reported as such (partly applied), never hidden.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "haproxyadmin.h"
 #include "error.h"
@@ -1113,18 +1116,45 @@ int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pat_kind kind,
                           struct hap_error *err)
 {
 	struct hap_buf b;
-	FILE *fp = fopen(path, "rb");
+	struct stat st;
 	char chunk[65536];
-	size_t n;
-	int ret = 0;
+	ssize_t n;
+	int ret = 0, fd;
 
 	*out = NULL;
-	if (!fp)
+	/* O_NONBLOCK: a FIFO or a device opens without waiting; then the
+	 * descriptor itself is checked, so what is read is what was checked */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return hap_error_set(err, errno == ENOENT ? HAP_ENOENT : HAP_EIO, "%s: %s", path,
 		                     strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = hap_error_set(err, HAP_EIO, "%s: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return hap_error_set(err, HAP_EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_size > (off_t)FILE_MAX) {
+		close(fd);
+		return hap_error_set(err, HAP_EINVAL, "%s: larger than 1 GiB", path);
+	}
+	/* bounded: the buffer refuses past FILE_MAX, however the file grows */
 	hap_buf_init(&b, FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		ret = hap_buf_add(&b, chunk, n);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = hap_error_set(err, HAP_EIO, "%s: read error: %s", path,
+			                    strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		ret = hap_buf_add(&b, chunk, (size_t)n);
 		if (ret) {
 			ret = hap_error_set(
 			        err, ret == HAP_ETOOBIG ? HAP_EINVAL : ret, "%s: %s", path,
@@ -1132,9 +1162,7 @@ int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pat_kind kind,
 			break;
 		}
 	}
-	if (!ret && ferror(fp))
-		ret = hap_error_set(err, HAP_EIO, "%s: read error", path);
-	fclose(fp);
+	close(fd);
 	if (!ret) {
 		ret = hap_pattern_file_parse(out, kind, b.ptr, b.len, err);
 		if (ret && err) {
@@ -1922,6 +1950,52 @@ static int yield_check(struct hap *h, struct hap_pattern_replace *r)
 }
 
 /*
+ * The prepares sent without a complete reply: the version may exist. Read
+ * the listing: next_ver at the version this writer predicted (the lock keeps
+ * other writers of this host out) is the one it created, to clear; next_ver
+ * one before it: none was created. Anything else is said, not cleared.
+ */
+static int prepare_check(struct hap *h, struct hap_pattern_replace *r, const int *codes)
+{
+	struct hap_snapshot *s = NULL;
+	struct hap_patterns *pl = NULL;
+	struct hap_error e2 = { 0, "" };
+	size_t k;
+	int ret;
+
+	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
+	if (ret == HAP_ENOMEM)
+		return ret;
+	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
+		hap_snapshot_free(s);
+		return HAP_ENOMEM;
+	}
+	for (k = 0; k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+		struct hap_pattern_ref row;
+		int64_t pid;
+
+		if (codes[k] != HAP_EUNKNOWN || !x->sent || x->has_ver)
+			continue;
+		if (!s || listing_row(r, s, pl, k, &row, &pid) || row.next_ver < 0)
+			snprintf(x->cleanup, sizeof(x->cleanup),
+			         "the listing could not be read: version %lu may be left",
+			         (unsigned long)x->ver);
+		else if ((uint32_t)row.next_ver == x->ver)
+			x->has_ver = 1; /* created: cleared with the others */
+		else if ((uint32_t)row.next_ver == x->ver - 1)
+			snprintf(x->cleanup, sizeof(x->cleanup), "no version was created");
+		else
+			snprintf(x->cleanup, sizeof(x->cleanup),
+			         "next_ver is %lld, not %lu: not cleared (another writer's?)",
+			         (long long)row.next_ver, (unsigned long)x->ver);
+	}
+	hap_patterns_free(pl);
+	hap_snapshot_free(s);
+	return 0;
+}
+
+/*
  * The clears that did not answer in time: read "show acl|map @V FILE" back
  * until it is empty (cleared) or the deadline passes.
  */
@@ -1996,7 +2070,8 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 	if (!(h->opts.flags & HAP_OPT_NO_LOCK)) {
 		const char *obj = r->target.file;
 
-		ret = hap_locks_take(&locks, &obj, 1, h->xopts.timeout_ms, err);
+		ret = hap_locks_take(&locks, &obj, 1,
+		                     hap_locks_wait_ms(h->xopts.timeout_ms, h->xopts.end_us), err);
 		if (ret)
 			goto out;
 	}
@@ -2022,6 +2097,16 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 	}
 	for (k = 0; k < r->n; k++)
 		nfail += r->ri[k].st == RS_FAILED;
+	/* 1b. a prepare without a complete reply is unknown: find the version
+	 * it may have made, so that step 4 clears it */
+	for (k = 0; k < r->n; k++)
+		if (codes[k] == HAP_EUNKNOWN && r->ri[k].sent)
+			break;
+	if (k < r->n) {
+		ret = prepare_check(h, r, codes);
+		if (ret)
+			goto fleet;
+	}
 
 	/* 2. every entry, in rounds of one request per instance */
 	if (!nfail) {

@@ -206,6 +206,39 @@ static int value_text(char *out, size_t len, const struct hap_snapshot *s, unsig
 	return -1;
 }
 
+/* 1 when got starts with one of the '|'-separated words of list. */
+static int word_prefix(const char *got, const char *list)
+{
+	while (*list) {
+		size_t l = strcspn(list, "|");
+
+		if (l && strncmp(got, list, l) == 0)
+			return 1;
+		list += l;
+		if (*list == '|')
+			list++;
+	}
+	return 0;
+}
+
+/* The requested value, in words, for a message. */
+static const char *want_words(const struct hap_plan *p, char *buf, size_t len)
+{
+	switch (p->vmode) {
+	case HAP_VM_NONE_OF:
+		snprintf(buf, len, "not %s", p->vwant);
+		return buf;
+	case HAP_VM_ANY_OF:
+		snprintf(buf, len, "%s", p->vwant);
+		return buf;
+	case HAP_VM_SHOWN:
+		return "shown (the check running)";
+	case HAP_VM_HIDDEN:
+		return "empty (the check stopped)";
+	}
+	return p->vwant;
+}
+
 static int value_matches(const struct hap_plan *p, const char *got)
 {
 	size_t n = strlen(p->vwant);
@@ -217,6 +250,14 @@ static int value_matches(const struct hap_plan *p, const char *got)
 		                                   : *got && strcmp(got, "0") != 0;
 	case HAP_VM_PREFIX:
 		return strncmp(got, p->vwant, n) == 0;
+	case HAP_VM_ANY_OF:
+		return *got && word_prefix(got, p->vwant);
+	case HAP_VM_NONE_OF:
+		return *got && !word_prefix(got, p->vwant);
+	case HAP_VM_SHOWN:
+		return *got != '\0';
+	case HAP_VM_HIDDEN:
+		return *got == '\0';
 	}
 	if (strcmp(p->vwant, "0") == 0 && *got == '\0')
 		return 1; /* "slim" of 0 is an empty field */
@@ -392,13 +433,18 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 			continue;
 		}
 		if (!p->vfield) {
-			/* nothing to compare: only a restart is seen */
+			/* nothing to compare: never applied; sent when accepted,
+			 * unknown when the reply was not complete or the instance
+			 * restarted */
 			if (restarted)
 				ret = hap_result_judged(r, i, HAP_EUNKNOWN, HAP_OUT_UNKNOWN,
 				                        HAP_WHY_RESTARTED, NULL,
 				                        "the instance restarted during the change "
 				                        "(new Pid or Start_time_sec): the change "
 				                        "may not be live");
+			else if (oc == HAP_OUT_APPLIED)
+				ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL,
+				                        NULL);
 			if (ret)
 				goto out;
 			continue;
@@ -454,9 +500,12 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 			         hap_result_message(r, i), p->vfield, got);
 		} else {
 			why = HAP_WHY_CHANGED;
+			char ww[96];
+
 			snprintf(msg, sizeof(msg),
 			         "%s; read back: %s is %s, not %s (changed by someone else)",
-			         hap_result_message(r, i), p->vfield, got, p->vwant);
+			         hap_result_message(r, i), p->vfield, got,
+			         want_words(p, ww, sizeof(ww)));
 		}
 		ret = why == HAP_WHY_NORMALISED ? hap_result_judged(r, i, HAP_EPARTIAL,
 		                                                    HAP_OUT_PARTIAL, why, got, msg)
@@ -500,7 +549,8 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 	for (i = 0; i < p->n; i++)
 		objs[i] = p->e[i].object;
 	if (!(h->opts.flags & HAP_OPT_NO_LOCK)) {
-		ret = hap_locks_take(&locks, objs, p->n, h->xopts.timeout_ms, err);
+		ret = hap_locks_take(&locks, objs, p->n,
+		                     hap_locks_wait_ms(h->xopts.timeout_ms, h->xopts.end_us), err);
 		if (ret)
 			goto out;
 	}

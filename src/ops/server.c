@@ -254,11 +254,43 @@ int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op)
 		if (strcmp(v, "drain") == 0)
 			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "DRAIN",
 			                       HAP_VM_PREFIX);
-		break;
+		/* ready: out of maintenance and of drain */
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "MAINT|DRAIN",
+		                       HAP_VM_NONE_OF);
+	case HAP_SERVER_ENABLE:
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status", "MAINT",
+		                       HAP_VM_NONE_OF);
+	case HAP_SERVER_HEALTH:
+		/* the status HAProxy shows (2.6): "UP" or, checks stopped, "no
+		 * check" for up; "NOLB" for stopping; "DOWN" for down. A running
+		 * check overrides it at its next result: then the read-back says
+		 * what the check made of it. */
+		if (strcmp(v, "up") == 0)
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status",
+			                       "UP|no check", HAP_VM_ANY_OF);
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "status",
+		                       strcmp(v, "stopping") == 0 ? "NOLB" : "DOWN", HAP_VM_PREFIX);
+	case HAP_SERVER_AGENT:
+		/* agent_health: 0 once the agent is down, its counter otherwise */
+		if (strcmp(v, "up") == 0)
+			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "agent_health",
+			                       "0", HAP_VM_NONE_OF);
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "agent_health", "0",
+		                       HAP_VM_ANY_OF);
+	case HAP_SERVER_CHECK:
+		/* HAProxy 2.6 shows check_status only while the check is enabled */
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "check_status", "",
+		                       strcmp(v, "enable") == 0 ? HAP_VM_SHOWN : HAP_VM_HIDDEN);
+	case HAP_SERVER_AGENT_CHECK:
+		/* the same for agent_status and the agent */
+		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "agent_status", "",
+		                       strcmp(v, "enable") == 0 ? HAP_VM_SHOWN : HAP_VM_HIDDEN);
 	default:
 		break;
 	}
-	/* no field to compare: the read-back still sees a restart */
+	/* nothing to compare (shutdown sessions leaves no state; an address
+	 * with a ':' is not compared): the read-back still sees a restart, and
+	 * an accepted command is reported sent, never applied */
 	return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, NULL, "", HAP_VM_EXACT);
 }
 

@@ -79,9 +79,10 @@ struct run {
 	size_t parallel;
 	size_t per_addr;
 	size_t max_reply;
-	size_t max_total; /* budget of every reply of the run together */
-	size_t total;     /* bytes held by every reply of the run */
-	int64_t end_us;   /* the command's deadline, or INT64_MAX */
+	size_t max_total;   /* budget of every reply of the run together */
+	size_t total;       /* bytes held by every reply of the run */
+	const size_t *held; /* bytes the caller still holds from earlier runs */
+	int64_t end_us;     /* the command's deadline, or INT64_MAX */
 };
 
 int64_t hap_now_us(void)
@@ -230,14 +231,15 @@ static void start(struct run *r, size_t i, int64_t now)
 		x->deadline = r->end_us;
 		x->by_end = 1;
 	}
+	/* active first: finish() takes the job out of the active set */
+	x->slot = r->nactive;
+	r->active[r->nactive++] = i;
+	r->group_open[x->group]++;
 	if (now >= r->end_us) {
 		/* nothing may start past the command's deadline, not even a connect */
 		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT, "command deadline reached before sending");
 		return;
 	}
-	x->slot = r->nactive;
-	r->active[r->nactive++] = i;
-	r->group_open[x->group]++;
 	attempt(r, i, now);
 }
 
@@ -333,16 +335,20 @@ static void do_read(struct run *r, size_t i)
 {
 	struct hap_buf *b = &r->jobs[i].reply;
 	struct xjob *x = &r->x[i];
-	size_t room, want;
+	size_t room, want, used;
 	ssize_t got;
 	char probe, *dst;
 	int k, ret;
 
 	for (k = 0; k < READS_PER_WAKE; k++) {
 		room = r->max_reply - b->len;
-		/* the budget of the whole run bounds each reply too */
-		if (r->max_total - r->total < room)
-			room = r->max_total - r->total;
+		/* the budget of the whole command (this run, and what earlier
+		 * runs' replies still hold) bounds each reply too */
+		used = r->total + (r->held ? *r->held : 0);
+		if (used >= r->max_total)
+			room = 0;
+		else if (r->max_total - used < room)
+			room = r->max_total - used;
 		if (room == 0) {
 			/* Full: one more byte means too big, EOF means it fit exactly. */
 			dst = &probe;
@@ -541,6 +547,7 @@ static int setup(struct run *r, struct hap_job *jobs, size_t n, const struct hap
 	r->per_addr = o && o->per_addr ? (size_t)o->per_addr : DEF_PER_ADDR;
 	r->max_reply = o && o->max_reply ? o->max_reply : DEF_MAX_REPLY;
 	r->max_total = o && o->max_total ? o->max_total : SIZE_MAX;
+	r->held = o ? o->held : NULL;
 	r->end_us = o && o->end_us ? o->end_us : INT64_MAX;
 	r->parallel = clamp_parallel(r->parallel);
 

@@ -62,7 +62,11 @@ struct hap_xopts {
 	int per_addr;     /* at most this many open at once to one address; default 4 */
 	size_t max_reply; /* cap on one reply; default 256 MiB */
 	size_t max_total; /* cap on all replies of one run together; default none */
-	int64_t end_us;   /* hap_now_us() past which no exchange may run; 0: none */
+	/* bytes of earlier runs' replies the caller still holds, counted against
+	 * max_total too (the fleet handle's budget across the rounds of one
+	 * command); NULL: none. Read only. */
+	const size_t *held;
+	int64_t end_us; /* hap_now_us() past which no exchange may run; 0: none */
 };
 
 struct hap_job {

@@ -115,6 +115,21 @@ like "$HAP_ERR" "another change of the same object is running on this host \\(pi
 	"... it names the holder (pid, command)"
 is "$ra/$(J '[.[].result] | unique | join(",")' "$T/w13")" "0/applied" "the holder: applied"
 on_all "every socket has the holder's weight 13" '[ "$(gw $i backend_all/bck_all_srv1)" = 13 ]'
+
+diag "--- the lock wait ends with the whole command's deadline (--deadline), not only -t"
+"$HAPROXYADMIN" -s "$PX" -t 5 -o json server set bck_all_srv1 weight 15 -b backend_all >"$T/w15" 2>"$T/w15e" &
+pa=$!
+sleep 1
+t0=$(date +%s%N)
+hap_cli -s "$S" -t 10 --deadline 1.5 server set bck_all_srv1 weight 16 -b backend_all
+t1=$(date +%s%N)
+wait $pa; ra=$?
+is "$HAP_RC" 1 "-t 10 --deadline 1.5 behind a holder: exit 1"
+like "$HAP_ERR" "another change of the same object is running on this host \\(pid $pa: " "... refused naming the holder"
+ok "$([ $(((t1 - t0) / 1000000)) -lt 4000 ] && echo 0 || echo 1)" \
+	"... within the 1.5 s deadline, not -t's 10 s ($(((t1 - t0) / 1000000)) ms)"
+is "$ra" 0 "the holder: exit 0"
+on_all "every socket has the holder's weight 15, never 16" '[ "$(gw $i backend_all/bck_all_srv1)" = 15 ]'
 stop_proxies
 
 diag "--- map replace --no-verify: committed rows are 'sent'"
@@ -159,6 +174,27 @@ is "$HAP_RC/$(J '[.instances[].result] | join(" ")' <<<"$HAP_OUT")" "0/applied a
 	"no reply byte: unknown, read back, applied"
 on_all "each socket has the new content" 'content_is "$T/closed.map" $i'
 stop_proxies
+
+diag "--- map replace: the prepare reply comes after the deadline"
+before_next=$(listing 1 | sed 's/.*next_ver=\([0-9]*\).*/\1/')
+cv1=$(curr_ver 1); cnt1=$(entry_cnt 1)
+entries 1 >"$T/orig.map"
+mkmap "$T/prep.map" prep 50
+proxies 40 '^prepare map' 3
+hap_cli -s "$PX" -t 1 -o json -y map replace "$H2B" "$T/prep.map"
+is "$HAP_RC/$(J '[.instances[].result] | unique | join(",")' <<<"$HAP_OUT")" "1/unknown" \
+	"late prepare replies: unknown on every instance, exit 1"
+like "$(J '.instances[0].message' <<<"$HAP_OUT")" "version [0-9]+ cleared" "... the version it created is found and cleared"
+stop_proxies
+on_all "each socket: next_ver advanced (a version was made), curr_ver and entries unchanged" \
+	'[ "$(listing $i | sed "s/.*next_ver=\([0-9]*\).*/\1/")" -gt 0 ] && ! content_is "$T/prep.map" $i'
+is "$(curr_ver 1)/$(entry_cnt 1)" "$cv1/$cnt1" "instance 1: curr_ver and entry_cnt as before (nothing left behind)"
+isnt "$(listing 1 | sed 's/.*next_ver=\([0-9]*\).*/\1/')" "$before_next" "instance 1: next_ver moved (the prepare ran)"
+on_all "each socket: the prepared version holds nothing" \
+	'[ -z "$(hap_sock "$(sock $i)" "show map @$(listing $i | sed "s/.*next_ver=\([0-9]*\).*/\1/") $H2B")" ]'
+# a committed replace brings curr_ver up to next_ver again (the next test waits on next_ver > curr_ver)
+hap_cli -s "$S" -o json -y map replace "$H2B" "$T/orig.map"
+is "$HAP_RC" 0 "the original content is replaced back"
 
 # ================================================================== refused commit + slow clear
 diag "--- a commit refused (another writer's later version) and a slow clear"
@@ -256,6 +292,84 @@ for round in 1 2 3; do
 	ok "$bad" "round $round: no writer claims what is not live"
 	on_all "round $round: no prepared entries left" '[ "$(entry_cnt $i)" = "$(entries $i | wc -l)" ]'
 done
+
+# ================================================================== every server change read back
+# srv_all1 (backend_all, checked, on every instance) and srv_agent (agent
+# too): each change's row is applied only when the read-back shows it, and
+# each socket shows it too. HAProxy 2.6 shows check_status (agent_status)
+# only while the check (agent) is enabled, "no check" as the status of an
+# up server without checks, and agent_health 0 once the agent is down.
+sst() { # sst I SERVER: status as the instance's own "show stat" shows it
+	hap_sock "$(sock "$1")" "show stat" | awk -F, -v s="$2" '$1 == "backend_all" && $2 == s { print $18 }'
+}
+sstate() { # sstate I SERVER COLUMN: a column of "show servers state backend_all"
+	hap_sock "$(sock "$1")" "show servers state backend_all" | awk -v s="$2" -v c="$3" '$4 == s { print $c }'
+}
+rows() { J '[.[] | "\(.result) \(.after)"] | unique | join(",")' <<<"$HAP_OUT"; }
+diag "--- check disable: applied once check_status is gone"
+hap_cli -s "$S" -o json server check srv_all1 -b backend_all disable
+is "$HAP_RC/$(rows)/$(J '.[0].field' <<<"$HAP_OUT")" "0/applied /check_status" "check disable: applied (check_status empty), exit 0"
+on_all "... each socket: srv_check_state without the enabled bit, status 'no check'" \
+	'[ $(($(sstate $i srv_all1 14) & 4)) = 0 ] && [ "$(sst $i srv_all1)" = "no check" ]'
+diag "--- health, checks disabled: the status HAProxy shows"
+for hv in "down DOWN" "stopping NOLB" "up no check"; do
+	set -- $hv
+	w=$1; shift; want="$*"
+	hap_cli -s "$S" -o json -y server set srv_all1 health "$w" -b backend_all
+	is "$HAP_RC/$(rows)" "0/applied $want" "health $w: applied, read back as '$want'"
+	on_all "... each socket's status is '$want'" '[ "$(sst $i srv_all1)" = "$want" ]'
+done
+diag "--- health up while in maintenance: the status stays MAINT, not applied"
+hap_cli -s "$S" -o json -y server disable srv_all1 -b backend_all
+is "$HAP_RC/$(rows)" "0/applied MAINT" "disable: applied, MAINT"
+on_all "... each socket: MAINT" '[ "$(sst $i srv_all1)" = MAINT ]'
+hap_cli -s "$S" -o json -y server set srv_all1 health up -b backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "1/superseded" \
+	"health up under MAINT: superseded (the status still MAINT), exit 1"
+on_all "... each socket still MAINT" '[ "$(sst $i srv_all1)" = MAINT ]'
+hap_cli -s "$S" -o json server enable srv_all1 -b backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "0/applied" "enable: applied (status no longer MAINT)"
+on_all "... each socket: not MAINT" '[ "$(sst $i srv_all1)" = "no check" ]'
+hap_cli -s "$S" -o json -y server set srv_all1 state drain -b backend_all
+on_all "state drain: each socket DRAIN" '[ "$(sst $i srv_all1)" = DRAIN ]'
+hap_cli -s "$S" -o json server set srv_all1 state ready -b backend_all
+is "$HAP_RC/$(rows)" "0/applied no check" "state ready: applied (neither MAINT nor DRAIN)"
+on_all "... each socket: admin state 0" '[ "$(sstate $i srv_all1 7)" = 0 ]'
+diag "--- check enable: applied once check_status is shown"
+hap_cli -s "$S" -o json server check srv_all1 -b backend_all enable
+is "$HAP_RC/$(J '[.[] | .result + " " + (.after | length > 0 | tostring)] | unique | join(",")' <<<"$HAP_OUT")" \
+	"0/applied true" "check enable: applied (check_status shown), exit 0"
+on_all "... each socket: srv_check_state with the enabled bit" '[ $(($(sstate $i srv_all1 14) & 4)) = 4 ]'
+diag "--- agent-check disable / enable: agent_status hidden / shown"
+hap_cli -s "$S" -o json server agent-check srv_agent -b backend_all disable
+is "$HAP_RC/$(rows)" "0/applied " "agent-check disable: applied (agent_status empty)"
+on_all "... each socket: srv_agent_state without the enabled bit" '[ $(($(sstate $i srv_agent 15) & 4)) = 0 ]'
+hap_cli -s "$S" -o json -y server set srv_agent agent down -b backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "1/refused" "agent down with the agent stopped: refused"
+hap_cli -s "$S" -o json server agent-check srv_agent -b backend_all enable
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "0/applied" "agent-check enable: applied"
+on_all "... each socket: srv_agent_state with the enabled bit" '[ $(($(sstate $i srv_agent 15) & 4)) = 4 ]'
+diag "--- agent down: agent_health 0 (the agent, every second, may set it back)"
+hap_cli -s "$S" -o json -y server set srv_agent agent down -b backend_all
+like "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" '^(0/applied|1/(applied,)?superseded)$' \
+	"agent down: applied where agent_health read back 0, else superseded (the agent answered first)"
+unlike "$(J '[.[] | select(.result == "applied") | .after] | unique | join(",")' <<<"$HAP_OUT")" '[1-9]' \
+	"... no applied row read back a non-zero agent_health"
+diag "--- shutdown-sessions: nothing to read back: sent, never applied"
+hap_cli -s "$S" -o json -y server shutdown-sessions srv_all1 -b backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")/$(J length <<<"$HAP_OUT")" "0/sent/4" \
+	"shutdown-sessions: 4 rows, sent, exit 0"
+on_all "... each socket: srv_all1 has no session" \
+	'[ "$(hap_sock "$(sock $i)" "show stat" | awk -F, '"'"'$1 == "backend_all" && $2 == "srv_all1" { print $5 }'"'"')" = 0 ]'
+diag "--- a map key with a blank: the listing cannot show it exactly: sent"
+hap_cli -s "$S" -o json map add "$H2B" "two words.example" backend_all
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "0/sent" \
+	"add of a key with a blank: sent, not applied"
+on_all "... each socket holds the entry" 'hap_sock "$(sock $i)" "get map $H2B two" >/dev/null; hap_sock "$(sock $i)" "show map $H2B" | grep -q "two words.example backend_all"'
+hap_cli -s "$S" -o json map del "$H2B" "two words.example"
+is "$HAP_RC/$(J '[.[].result] | unique | join(",")' <<<"$HAP_OUT")" "0/sent" \
+	"del of a key with a blank: sent"
+on_all "... each socket: gone" '! hap_sock "$(sock $i)" "show map $H2B" | grep -q "two words.example"'
 
 # ================================================================== master reload
 diag "--- a master reload between a change and its read-back"

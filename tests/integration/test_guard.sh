@@ -238,12 +238,33 @@ rc=$?
 MS=$(($(now_ms) - t0))
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time.txt")
 is "$rc" 1 "8 flooding endpoints: exit 1"
-ok "$([ "${RSS:-999999999}" -lt 450000 ] && echo 0 || echo 1)" \
-	"8 flooding endpoints: peak RSS ${RSS} KB < 450 MB (8 x 256 MiB before)"
+# ASan's shadow memory and quarantine of freed blocks make RSS say nothing
+ASAN_BUILD=0
+ldd "$HAPROXYADMIN" 2>/dev/null | grep -q libasan && ASAN_BUILD=1
+rss_under() { # rss_under KB DESC
+	if [ "$ASAN_BUILD" = 1 ]; then
+		skip "$2: RSS is not comparable under ASan (${RSS} KB)"
+	else
+		ok "$([ "${RSS:-999999999}" -lt "$1" ] && echo 0 || echo 1)" "$2"
+	fi
+}
+rss_under 450000 "8 flooding endpoints: peak RSS ${RSS} KB < 450 MB (8 x 256 MiB before)"
 is "$(J '[.instances[] | select(.ok == false and (.error | test("larger than")))] | length' "$T/flood.json")" 8 \
 	"8 flooding endpoints: each reported as an instance, too large"
 is "$(J '[.instances[] | select(.ok)] | length' "$T/flood.json")" 1 "the real instance answered"
 diag "8 flooding endpoints: ${MS} ms, peak RSS ${RSS} KB"
+# a change is three rounds (read, apply, read-back): the budget is the whole
+# command's, so the read-back gets what the first read still holds less,
+# and a flood's bytes are not kept (peak 527 MB when it was per round)
+/usr/bin/time -v -o "$T/time.txt" timeout 60 "$HAPROXYADMIN" -t 30 -y -o json \
+	-s "$(sock 1)" "${FL[@]}" server set srv_all1 weight 7 -b backend_all >"$T/flood.json" 2>"$T/flood.err"
+rc=$?
+RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time.txt")
+is "$rc/$(J '[.[].result] | group_by(.) | map("\(.[0])=\(length)") | join(",")' "$T/flood.json")" "1/applied=1,error=8" \
+	"a change through 8 flooding endpoints: applied on the real instance, 8 errors, exit 1"
+rss_under 340000 \
+	"... read, apply and read-back together under the one 256 MiB budget: peak RSS ${RSS} KB < 340 MB"
+is "$(hap_sock "$(sock 1)" "get weight backend_all/srv_all1" | cut -d' ' -f1)" 7 "... the real instance's socket shows weight 7"
 
 # ------------------------------------------------------------------ deadline
 spawn timeout 60 socat -t 50 "UNIX-LISTEN:$T/hang.sock,fork,unlink-early" \

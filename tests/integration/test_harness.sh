@@ -75,10 +75,31 @@ expected_bck_all=(
 	"backend1_proc34=1 backend2_proc34=1 backend_all=50"
 )
 declare -A STAT
+# settled I: the checks asserted below show a finished result in $csv
+settled() {
+	local c
+	for c in "backend_all srv_all1 check_status" "backend_proc1 bck_all_srv1 check_status" \
+		"backend1_proc34 bck1_proc34_srv2 check_status"; do
+		set -- $c
+		[ "$1" = backend_proc1 ] && [ "$i" != 1 ] && continue
+		[ "$1" = backend1_proc34 ] && [ "$i" -lt 3 ] && continue
+		case $(csv_field "$csv" "$1" "$2" "$3" 2>/dev/null) in
+		"" | "* "*) return 1 ;;
+		esac
+	done
+	[ -n "$(csv_field "$csv" backend_all srv_agent last_agt 2>/dev/null)" ] &&
+		[ "$(csv_field "$csv" backend_all srv_agent agent_status 2>/dev/null)" = L7OK ]
+}
 for i in 1 2 3 4; do
 	v=FLEET_ADMIN_SOCK_$i
-	STAT[$i]=$(hap_sock "${!v}" "show stat")
-	csv=${STAT[$i]}
+	# a check may be running ("* L7OK") or the agent's text not yet shown
+	# when read once under load: re-read (bounded, 10 s) until settled
+	for _ in $(seq 100); do
+		STAT[$i]=$(hap_sock "${!v}" "show stat")
+		csv=${STAT[$i]}
+		settled $i && break
+		sleep 0.1
+	done
 	fe=$(printf '%s\n' "$csv" | awk -F, '$2 == "FRONTEND" { print $1 }' | sort | xargs)
 	be=$(printf '%s\n' "$csv" | awk -F, '$2 == "BACKEND" { print $1 }' | sort | xargs)
 	is "$fe" "${expected_fe[$i]}" "instance $i frontends"

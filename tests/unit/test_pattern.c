@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "haproxyadmin.h"
 #include "ops/ops.h"
@@ -415,6 +417,24 @@ static void test_file_invalid(void **state)
 	free(big);
 	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/no/such/file", &err), HAP_ENOENT);
 	assert_non_null(strstr(err.msg, "/no/such/file"));
+	/* the library itself refuses what is not a regular file, without
+	 * waiting on it: a FIFO with no writer, a directory, a device */
+	{
+		char fifo[] = "/tmp/hap-ut-fifo.XXXXXX";
+		int fd = mkstemp(fifo);
+
+		assert_true(fd >= 0);
+		close(fd);
+		unlink(fifo);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_MAP, fifo, &err), HAP_EINVAL);
+		assert_non_null(strstr(err.msg, "not a regular file"));
+		assert_null(f);
+		unlink(fifo);
+	}
+	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/tmp", &err), HAP_EINVAL);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/dev/zero", &err), HAP_EINVAL);
 }
 
 /* ------------------------------------------------------------------ chunks */
