@@ -10,7 +10,8 @@
  *   read on stdout; exits 1 on any error (named on stderr).
  *
  * Same exchange as the tool's (DESIGN.md §6, reference §1): connect, write
- * the request, half-close, read to EOF, all sockets in one poll() loop.
+ * the request, half-close (not a prompt session: it ends with "quit"),
+ * read to EOF, all sockets in one poll() loop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,7 +81,10 @@ static int open_one(const char *path, const char *req, size_t len)
 		}
 		off += (size_t)w;
 	}
-	shutdown(fd, SHUT_WR);
+	/* a prompt session ends itself with "quit": HAProxy drops the lines
+	 * still queued behind a half-close in prompt mode */
+	if (len < 7 || memcmp(req, "prompt\n", 7) != 0)
+		shutdown(fd, SHUT_WR);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }

@@ -12,10 +12,10 @@
 #      list, backend list (-o json > /dev/null) against 4 parallel socat
 #      dumps of "show info" + "show stat", and of the exact request bytes the
 #      tool sends (captured with strace);
-#   B. server set NAME weight 50% on one backend (x4 instances), and on a
+#   B. server set NAME weight 50 on one backend (x4 instances), and on a
 #      name present in all 2,000 backends (added at run time with "add
 #      server"), against the same set weight commands sent with socat;
-#   C. 64 small instances: server list against 64 parallel socats;
+#   C. 256 small instances (BENCH_SMALL): server list against as many parallel socats;
 #   every floor also as one process reading the same bytes (bench/rawread.c:
 #   no socat start-up per instance, the strictest floor);
 #   plus peak RSS against the bytes dumped, and a CPU profile of the client
@@ -34,7 +34,7 @@
 #   in a private tmux server (bench/top.sh). BENCH_ONLY=top runs only this
 #   case (the big fleet, then top), BENCH_TOP_SECS (30) its duration.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
-# BENCH_SERVERS (10), BENCH_SMALL (64), BENCH_PROFILER (auto|perf|callgrind|none).
+# BENCH_SERVERS (10), BENCH_SMALL (256), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -68,7 +68,7 @@ if [ "$SMOKE" = 1 ]; then
 else
 	RUNS=${BENCH_RUNS:-7} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-2000} BIG_S=${BENCH_SERVERS:-10}
-	SMALL=${BENCH_SMALL:-64} PER_FLEET=32
+	SMALL=${BENCH_SMALL:-256} PER_FLEET=32
 fi
 BIG_N=4
 PROFILER=${BENCH_PROFILER:-auto}
@@ -98,6 +98,10 @@ BIN=$ROOT/build-bench/cli/haproxyadmin
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hapbench.XXXXXX")
 export BENCH_DATA=$WORK/data
 mkdir -p "$BENCH_DATA"
+# the change locks in a private directory: another haproxyadmin on this
+# host (a test run) must not make a measured write wait or refuse
+export XDG_RUNTIME_DIR=$WORK/run
+mkdir -p "$XDG_RUNTIME_DIR"
 # the one-process floor (bench/rawread.c): no socat start-up per instance
 RAW=$WORK/rawread
 out=$(cc -std=c11 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
@@ -331,6 +335,8 @@ bench_top "$BIN" "$WORK/big/sock" "$WORK/top.md" || echo "(the top case failed: 
 
 # write_floor NAME ARGS...: per-instance files of the commands the tool would
 # send (from -n): one command -> that line; several -> one prompt-mode session.
+# WRITE_LOOKUP=1 write_floor ...: each instance's batch starts with "show
+# servers state" (the holder lookup of a write without -b, issue 15)
 write_floor() {
 	local name=$1 i s n
 	shift
@@ -341,7 +347,9 @@ write_floor() {
 		i=$((i + 1))
 		grep -F "$s: " "$WORK/$name.plan" | grep -v '^#' | sed "s|^$s: ||" >"$WORK/$name/$i.cmds" || true
 		n=$(wc -l <"$WORK/$name/$i.cmds")
-		if [ "$n" -eq 1 ]; then
+		if [ "${WRITE_LOOKUP:-0}" = 1 ]; then
+			{ echo prompt; echo "show servers state"; cat "$WORK/$name/$i.cmds"; echo quit; } >"$WORK/$name/$i.req"
+		elif [ "$n" -eq 1 ]; then
 			cp "$WORK/$name/$i.cmds" "$WORK/$name/$i.req"
 		elif [ "$n" -gt 1 ]; then
 			{ echo prompt; cat "$WORK/$name/$i.cmds"; echo quit; } >"$WORK/$name/$i.req"
@@ -364,16 +372,18 @@ raw_each() {
 
 W1_NAME=$(printf 'srv_%d_%02d' $(((BIG_B + 1) / 2)) 5)
 W1_BACKEND=bk_$(((BIG_B + 1) / 2))
-write_floor w1 server set "$W1_NAME" weight 50%
+write_floor w1 server set "$W1_NAME" weight 50
 case_floor_w1() { floor_send_each "$WORK/w1" "${BIG_SOCKS[@]}"; }
 case_raw_w1() { raw_each w1; }
-case_w1() { "${TOOL[@]}" -y server set "$W1_NAME" weight 50%; }
-case_w1_dry() { "${TOOL[@]}" -n server set "$W1_NAME" weight 50%; }
-case_w1b() { "${TOOL[@]}" -y server set "$W1_NAME" weight 50% -b "$W1_BACKEND"; }
+WRITE_LOOKUP=1 write_floor w1s server set "$W1_NAME" weight 50
+case_raw_w1s() { raw_each w1s; }
+case_w1() { "${TOOL[@]}" -y server set "$W1_NAME" weight 50; }
+case_w1_dry() { "${TOOL[@]}" -n server set "$W1_NAME" weight 50; }
+case_w1b() { "${TOOL[@]}" -y server set "$W1_NAME" weight 50 -b "$W1_BACKEND"; }
 
 bench_log "B: write on one backend ($W1_NAME)"
-bench_rounds "$WARMUP" "$RUNS" floor_w1 raw_w1 w1 w1_dry w1b
-rss_cpu w1 "${TOOL[@]}" -y server set "$W1_NAME" weight 50%
+bench_rounds "$WARMUP" "$RUNS" floor_w1 raw_w1 raw_w1s w1 w1_dry w1b
+rss_cpu w1 "${TOOL[@]}" -y server set "$W1_NAME" weight 50
 
 # a name in every backend: srv_shared, added at run time (public runtime API)
 bench_log "adding srv_shared to the $BIG_B backends of each instance"
@@ -390,20 +400,24 @@ for s in "${BIG_SOCKS[@]}"; do
 	added=$(grep -c 'New server registered' "$WORK/add.$i.out" || true)
 	[ "$added" = "$BIG_B" ] || bench_die "add server on $s: $added of $BIG_B registered"
 done
-write_floor wall server set srv_shared weight 50%
-b=$(floor_bytes "$WORK/sv.req" "${BIG_SOCKS[@]}")
-echo $((2 * b)) >"$WORK/wall2.bytes" # the write reads twice
+write_floor wall server set srv_shared weight 50
+# the write reads twice: show servers state, to find the holders and back
+printf 'show cli level\nshow info\nshow servers state\n' >"$WORK/ss.req"
+b=$(floor_bytes "$WORK/ss.req" "${BIG_SOCKS[@]}")
+echo $((2 * b)) >"$WORK/wall2.bytes"
 [ "$(cat "$WORK/wall.ncmds")" = $((BIG_N * BIG_B)) ] ||
 	bench_die "srv_shared: expected $((BIG_N * BIG_B)) commands, plan has $(cat "$WORK/wall.ncmds")"
 case_floor_wall() { floor_send_each "$WORK/wall" "${BIG_SOCKS[@]}"; }
 case_raw_wall() { raw_each wall; }
-case_wall() { "${TOOL[@]}" -y server set srv_shared weight 50%; }
-case_wall_dry() { "${TOOL[@]}" -n server set srv_shared weight 50%; }
+WRITE_LOOKUP=1 write_floor walls server set srv_shared weight 50
+case_raw_walls() { raw_each walls; }
+case_wall() { "${TOOL[@]}" -y server set srv_shared weight 50; }
+case_wall_dry() { "${TOOL[@]}" -n server set srv_shared weight 50; }
 
 bench_log "B: write on every backend (srv_shared, $((BIG_N * BIG_B)) commands)"
-bench_rounds "$WARMUP" "$RUNS" floor_wall raw_wall wall wall_dry
-rss_cpu wall "${TOOL[@]}" -y server set srv_shared weight 50%
-profile wall "${TOOL[@]}" -y server set srv_shared weight 50%
+bench_rounds "$WARMUP" "$RUNS" floor_wall raw_wall raw_walls wall wall_dry
+rss_cpu wall "${TOOL[@]}" -y server set srv_shared weight 50
+profile wall "${TOOL[@]}" -y server set srv_shared weight 50
 fleet_down big
 
 # ================================================================ C. many small instances
@@ -546,14 +560,16 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	row "\`backend list\` vs its exact request ($(bench_mb "$(cat "$WORK/be.bytes")"))" be floor_be ""
 	row "\`backend list\` vs one process reading its exact request (rawread)" be raw_be 1.15
 	row "\`frontend list\` vs one process reading its exact request (rawread)" fe raw_fe 1.15
-	row "\`server set $W1_NAME weight 50%\` ($(cat "$WORK/w1.ncmds") cmds) vs socat" w1 floor_w1 ""
+	row "\`server set $W1_NAME weight 50\` ($(cat "$WORK/w1.ncmds") cmds) vs socat" w1 floor_w1 ""
 	row "… its read + plan only (\`-n\`)" w1_dry floor_w1 ""
 	row "… the same with \`-b $W1_BACKEND\`" w1b floor_w1 ""
-	row "\`server set $W1_NAME weight 50%\` vs one process sending them (rawread)" w1 raw_w1 1.5
-	row "… the same with \`-b $W1_BACKEND\` vs one process sending them (rawread)" w1b raw_w1 1.5
-	row "\`server set srv_shared weight 50%\` ($(cat "$WORK/wall.ncmds") cmds) vs socat" wall floor_wall ""
+	row "\`server set $W1_NAME weight 50\` vs one process sending them (rawread)" w1 raw_w1 ""
+	row "\`server set $W1_NAME weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" w1 raw_w1s 1.5
+	row "… the same with \`-b $W1_BACKEND\` vs one process sending them (rawread)" w1b raw_w1 1.2
+	row "\`server set srv_shared weight 50\` ($(cat "$WORK/wall.ncmds") cmds) vs socat" wall floor_wall ""
 	row "… its read + plan only (\`-n\`)" wall_dry floor_wall ""
-	row "\`server set srv_shared weight 50%\` vs one process sending them (rawread)" wall raw_wall 1.5
+	row "\`server set srv_shared weight 50\` vs one process sending them (rawread)" wall raw_wall ""
+	row "\`server set srv_shared weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" wall raw_walls 1.5
 	row "$SMALL small instances: \`server list\` vs its exact request" ssv floor_ssv ""
 	row "$SMALL small instances: \`server list\` vs show info + show stat" ssv floor_splain ""
 	row "$SMALL small instances: \`server list\` vs one process reading its exact request (rawread)" ssv raw_ssv 1.3
@@ -578,7 +594,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	echo "rawread (bench/rawread.c) is the strictest floor: one process, one connection per"
 	echo "instance, the same request bytes, replies read to EOF and discarded, no socat start-up."
 	echo "Verdicts are given only against it, for the exact request; the socat rows (the"
-	echo "issue's \\`show info\\` + full \\`show stat\\`, and socat with the exact request) are"
+	echo "issue's \`show info\` + full \`show stat\`, and socat with the exact request) are"
 	echo "information only."
 	echo
 	echo "| memory | peak RSS | bytes dumped | ratio | above process baseline ($(bench_mb $(($(cat "$WORK/startup.rss") * 1024)))) | target | |"
@@ -586,7 +602,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	rssrow "\`server list\`" sv sv
 	rssrow "\`dump\`" dump dump
 	rssrow "\`backend list\`" be be
-	rssrow "\`server set srv_shared weight 50%\` (reads twice: both rounds)" wall wall2
+	rssrow "\`server set srv_shared weight 50\` (reads twice: both rounds)" wall wall2
 	rssrow "$SMALL small: \`server list\`" ssv ssv nojudge
 	echo
 	cat "$WORK/py.md"
@@ -599,8 +615,8 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	echo "| \`dump\` | $(cat "$WORK/dump.cpu") | $(bench_mb "$(cat "$WORK/dump.out")") |"
 	echo "| \`frontend list\` | $(cat "$WORK/fe.cpu") | $(bench_mb "$(cat "$WORK/fe.out")") |"
 	echo "| \`backend list\` | $(cat "$WORK/be.cpu") | $(bench_mb "$(cat "$WORK/be.out")") |"
-	echo "| \`server set $W1_NAME weight 50%\` | $(cat "$WORK/w1.cpu") | |"
-	echo "| \`server set srv_shared weight 50%\` | $(cat "$WORK/wall.cpu") | |"
+	echo "| \`server set $W1_NAME weight 50\` | $(cat "$WORK/w1.cpu") | |"
+	echo "| \`server set srv_shared weight 50\` | $(cat "$WORK/wall.cpu") | |"
 	echo "| $SMALL small: \`server list\` | $(cat "$WORK/ssv.cpu") | $(bench_mb "$(cat "$WORK/ssv.out")") |"
 	echo
 	echo "Noise: every case, in ms (spread = (max − min) / median)."
@@ -637,7 +653,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	noise socat_spawn "$SMALL socat start-ups"
 	echo
 	for p in "sv:server list (big fleet)" "dump:dump (big fleet)" \
-		"wall:server set srv_shared weight 50% (big fleet)" "ssv:server list ($SMALL small instances)"; do
+		"wall:server set srv_shared weight 50 (big fleet)" "ssv:server list ($SMALL small instances)"; do
 		echo "Profile of \`${p#*:}\`:"
 		echo
 		echo '```'

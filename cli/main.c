@@ -122,18 +122,24 @@ static int cmd_version(struct cli *c, int argc, char **argv)
  * multi-line texts) are shown as \xNN. */
 static void vdiag(struct cli *c, const char *fmt, va_list ap)
 {
-	char msg[4096];
+	char msg[4096], line[4096 * 4 + 128];
 	const unsigned char *p;
+	size_t n;
 
+	/* one write per line: stderr is unbuffered, and a change of 8,000
+	 * servers may say 8,000 lines */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: ", c->prog);
+	n = (size_t)snprintf(line, sizeof(line), "%s: ", c->prog);
+	if (n >= sizeof(line))
+		n = 0;
 	for (p = (const unsigned char *)msg; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "\\x%02x", *p);
 		else
-			fputc(*p, stderr);
+			line[n++] = (char)*p;
 	}
-	fputc('\n', stderr);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 void cli_err(struct cli *c, const char *fmt, ...)

@@ -71,6 +71,7 @@ struct hap_call {
 	const char *cmds; /* borrowed */
 	size_t cmds_len;  /* raw only */
 	int raw;          /* cmds is the whole request as it is sent (framed, prefixed) */
+	int no_shut;      /* the request ends the session itself: no half-close */
 	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
 	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
 	struct hap_buf req;

@@ -40,6 +40,7 @@ struct snap_inst {
 	size_t dup_of;
 	struct hap_buf reply;
 	int has_info, has_stat, has_pat[2];
+	int srvstate; /* the rows are "show servers state" (HAP_SNAP_SRVSTATE) */
 	struct hap_info info;
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
@@ -220,6 +221,23 @@ static int parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wha
 	/* a read of one proxy: an instance without it holds none of its rows */
 	if (in->reply.len - used >= 14 && memcmp(in->reply.ptr + used, "No such proxy.", 14) == 0)
 		return 0;
+	if ((what & HAP_SNAP_SRVSTATE) && (what & HAP_SNAP_ALL) == HAP_SNAP_SERVERS) {
+		char *p = in->reply.ptr + used, *stop = in->reply.ptr + in->reply.len;
+
+		if (stop - p >= 19 && memcmp(p, "Can't find backend.", 19) == 0)
+			return 0;
+		/* "1\n" (the format version), then the header and rows
+		 * separated by spaces: made commas in place, the same length */
+		if (stop - p >= 2 && p[0] == '1' && p[1] == '\n') {
+			used += 2;
+			p += 2;
+		}
+		if (stop - p >= 2 && p[0] == '#' && p[1] == ' ')
+			p += 2; /* the header's own "# " stays */
+		while ((p = memchr(p, ' ', (size_t)(stop - p))) != NULL)
+			*p++ = ',';
+		in->srvstate = 1;
+	}
 	ret = hap_stat_parse(&in->stat, in->reply.ptr + used, in->reply.len - used, &perr);
 	if (ret) {
 		in->err = ret;
@@ -280,6 +298,13 @@ static int build_fields(struct hap_snapshot *s)
 			if (ret)
 				return ret;
 		}
+		if (in->has_stat && in->srvstate) {
+			/* the user weight also answers for "weight" */
+			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
+			                    hap_view_make("weight", 6));
+			if (ret)
+				return ret;
+		}
 		for (c = 0; in->has_stat && c < in->stat.ncols; c++) {
 			if (hap_view_eq(in->stat.cols[c], "-") || in->stat.cols[c].n == 0)
 				continue;
@@ -304,6 +329,13 @@ static int build_fields(struct hap_snapshot *s)
 
 			if (hap_hmap_get(&s->field_map, in->stat.cols[c], &id))
 				in->colmap[id] = (int)c;
+		}
+		if (in->srvstate) {
+			size_t w, u;
+
+			if (hap_hmap_get(&s->field_map, hap_view_make("weight", 6), &w) &&
+			    hap_hmap_get(&s->field_map, hap_view_make("uweight", 7), &u))
+				in->colmap[w] = in->colmap[u];
 		}
 	}
 	for (t = 0; t < 3; t++) {
@@ -497,7 +529,10 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 	snprintf(cmds, sizeof(cmds), "show cli level\nshow info\n%s%s",
 	         (what & HAP_SNAP_ACLS) ? "show acl\n" : "",
 	         (what & HAP_SNAP_MAPS) ? "show map\n" : "");
-	if (what & HAP_SNAP_ALL)
+	if ((what & HAP_SNAP_SRVSTATE) && (what & HAP_SNAP_ALL) == HAP_SNAP_SERVERS)
+		snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds),
+		         "show servers state%s%s\n", proxy ? " " : "", proxy ? proxy : "");
+	else if (what & HAP_SNAP_ALL)
 		snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds), "show stat %s %u -1\n",
 		         proxy ? proxy : "-1", what & HAP_SNAP_ALL);
 	ret = hap_targets_resolve(h, &ts, &nt);

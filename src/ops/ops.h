@@ -135,6 +135,9 @@ int hap_plan_verify(struct hap_plan *p, unsigned mask, const char *proxy, const 
 /* The read-back of a server change: the field and value op asks for, read
  * from op->backend alone when it is set. HAP_ENOMEM. */
 int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op);
+/* A server plan whose entries all lie in one backend reads back that
+ * backend alone (a few KB instead of every server). HAP_ENOMEM. */
+int hap_server_plan_narrow(struct hap_plan *p);
 
 /* Add an entry; command is copied. Level below the table's: a skipped entry. */
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,

@@ -12,6 +12,7 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
+#include "model/snapshot.h"
 #include "ops/ops.h"
 #include "ops/workflow.h"
 #include "proto/command.h"
@@ -228,11 +229,12 @@ int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op)
 
 	switch (op->change) {
 	case HAP_SERVER_WEIGHT:
+		/* the weight is in "show servers state": a quarter of the bytes */
 		if (n && v[n - 1] == '%')
-			return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "uweight", v,
-			                       HAP_VM_PCT);
-		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "uweight", v,
-		                       HAP_VM_EXACT);
+			return hap_plan_verify(p, HAP_SNAP_SERVERS | HAP_SNAP_SRVSTATE, op->backend,
+			                       "uweight", v, HAP_VM_PCT);
+		return hap_plan_verify(p, HAP_SNAP_SERVERS | HAP_SNAP_SRVSTATE, op->backend,
+		                       "uweight", v, HAP_VM_EXACT);
 	case HAP_SERVER_MAXCONN:
 		return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, "slim", v, HAP_VM_EXACT);
 	case HAP_SERVER_ADDR:
@@ -294,6 +296,25 @@ int hap_server_plan_verify(struct hap_plan *p, const struct hap_server_op *op)
 	return hap_plan_verify(p, HAP_SNAP_SERVERS, op->backend, NULL, "", HAP_VM_EXACT);
 }
 
+int hap_server_plan_narrow(struct hap_plan *p)
+{
+	const char *first, *slash;
+	size_t i, n;
+
+	if (!p->verify || p->vproxy || !(p->vmask & HAP_SNAP_SERVERS) || !p->n)
+		return 0;
+	first = p->e[0].object;
+	slash = strchr(first, '/');
+	if (!slash)
+		return 0;
+	n = (size_t)(slash - first) + 1;
+	for (i = 1; i < p->n; i++)
+		if (strncmp(p->e[i].object, first, n) != 0)
+			return 0;
+	p->vproxy = strndup(first, n - 1);
+	return p->vproxy ? 0 : HAP_ENOMEM;
+}
+
 int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                     struct hap_error *err)
 {
@@ -309,8 +330,12 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	/* with a backend, read only its rows (a few KB instead of the fleet) */
-	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_SERVERS, op->backend, err);
+	/* with a backend, read only its rows (a few KB instead of the fleet);
+	 * the holders of a weight change from "show servers state" */
+	ret = hap_snapshot_new_proxy(
+	        &p->snap, h,
+	        HAP_SNAP_SERVERS | (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
+	        op->backend, err);
 	if (ret)
 		goto out;
 	if (hap_snapshot_live_count(p->snap) == 0) {
@@ -357,6 +382,9 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 		}
 		p->nobjects += (size_t)counted;
 	}
+	ret = hap_server_plan_narrow(p);
+	if (ret)
+		goto oom;
 	if (!p->n) {
 		if (op->backend)
 			ret = hap_error_set(err, HAP_ENOTFOUND,

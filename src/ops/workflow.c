@@ -18,6 +18,7 @@
 #include "haproxyadmin.h"
 #include "error.h"
 #include "model/fleet.h"
+#include "model/snapshot.h"
 #include "ops/ops.h"
 #include "ops/workflow.h"
 #include "proto/command.h"
@@ -243,7 +244,16 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	ret = hap_sel_snapshot(&p->snap, h, sel, err);
+	{
+		/* the holders of a weight change from "show servers state" */
+		char b[256];
+
+		ret = hap_snapshot_new_proxy(
+		        &p->snap, h,
+		        HAP_SNAP_SERVERS |
+		                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
+		        hap_sel_backend(sel, b, sizeof(b)), err);
+	}
 	if (!ret)
 		ret = no_instance(p->snap, err);
 	if (ret)
@@ -291,6 +301,8 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		}
 		p->nobjects += (size_t)counted;
 	}
+	if (hap_server_plan_narrow(p))
+		goto oom;
 	goto out;
 oom:
 	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");

@@ -72,6 +72,22 @@ static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
 	if (!st->cols)
 		return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
 	st->ncols = (size_t)hap_csv_split(h.p, h.n, st->cols, (size_t)n);
+	/* "show servers state" (spaces made commas by the caller): its names
+	 * under the names of "show stat" where they mean the same */
+	int srvstate = hap_stat_col(st, "be_name") >= 0;
+
+	for (size_t c = 0; srvstate && c < st->ncols; c++) {
+		static const char *const alias[][2] = {
+			{ "be_name", "pxname" },
+			{ "srv_name", "svname" },
+			{ "srv_uweight", "uweight" },
+			{ "srv_iweight", "iweight" },
+		};
+
+		for (size_t k = 0; k < sizeof(alias) / sizeof(alias[0]); k++)
+			if (hap_view_eq(st->cols[c], alias[k][0]))
+				st->cols[c] = hap_view_make(alias[k][1], strlen(alias[k][1]));
+	}
 	st->col_pxname = hap_stat_col(st, "pxname");
 	st->col_svname = hap_stat_col(st, "svname");
 	st->col_type = hap_stat_col(st, "type");

@@ -93,6 +93,18 @@ int64_t hap_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+size_t hap_prompt_cut(const char *buf, size_t len, size_t from)
+{
+	const char *p = buf + from, *end = buf + len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (end - nl >= 3 && nl[1] == '>' && nl[2] == ' ')
+			return (size_t)(nl - buf) + 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
 void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len)
 {
 	memset(j, 0, sizeof(*j));
@@ -305,7 +317,7 @@ static void do_write(struct run *r, size_t i)
 		x->wr_done = 1;
 		return;
 	}
-	if (shutdown(x->fd, SHUT_WR) < 0)
+	if (!j->no_shut && shutdown(x->fd, SHUT_WR) < 0)
 		x->wr_errno = errno;
 	x->wr_done = 1;
 }

@@ -26,7 +26,8 @@ mkdir -p "$W"
 # instance 4's replies to the reads a command starts with: what the fake answers
 C=$W/canned
 mkdir -p "$C"
-for r in "level:show cli level" "info:show info" "stat:show stat" "acl:show acl" "map:show map"; do
+for r in "level:show cli level" "info:show info" "stat:show stat" "acl:show acl" "map:show map" \
+	"srvstate:show servers state"; do
 	printf '%s\n' "${r#*:}" | timeout 10 socat -t 5 - "UNIX-CONNECT:$FLEET_ADMIN_SOCK_4" \
 		>"$C/${r%%:*}"
 done
@@ -44,6 +45,7 @@ while IFS= read -r line; do
 	"show cli level") cat "$2/level" ;;
 	"show info") cat "$2/info" ;;
 	"show stat"*) cat "$2/stat" ;;
+	"show servers state"*) cat "$2/srvstate" ;;
 	"show acl") cat "$2/acl" ;;
 	"show map") cat "$2/map" ;;
 	*) printf '\n' ;;

@@ -1220,6 +1220,32 @@ static void test_job_lifecycle(void **state)
 	hap_job_release(&job);
 }
 
+/* Prompt-mode framing: each reply ends with the '\n' before "> ". */
+static void test_prompt_cut(void **state)
+{
+	/* prompt's own "\n", a silent success, a text reply, one cut short */
+	static const char s[] = "\n> \n> No such server.\n\n> 5 (initial 1)\n\n> Empty w";
+	size_t len = sizeof(s) - 1, pos = 0, end;
+
+	(void)state;
+	end = hap_prompt_cut(s, len, pos);
+	assert_int_equal(end, 1);
+	pos = end + 2;
+	end = hap_prompt_cut(s, len, pos);
+	assert_int_equal(end - pos, 1); /* "\n": a silent success */
+	pos = end + 2;
+	end = hap_prompt_cut(s, len, pos);
+	assert_memory_equal(s + pos, "No such server.\n\n", end - pos);
+	pos = end + 2;
+	end = hap_prompt_cut(s, len, pos);
+	assert_memory_equal(s + pos, "5 (initial 1)\n\n", end - pos);
+	pos = end + 2;
+	assert_int_equal(hap_prompt_cut(s, len, pos), 0); /* no prompt yet */
+	/* a prompt split across reads: "\n>" without its space is not one */
+	assert_int_equal(hap_prompt_cut("ok\n>", 4, 0), 0);
+	assert_int_equal(hap_prompt_cut("", 0, 0), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1232,7 +1258,7 @@ int main(void)
 		T(test_command_deadline), T(test_total_budget),    T(test_refused),
 		T(test_missing),          T(test_backlog_full),    T(test_connect_timeout),
 		T(test_per_addr),         T(test_partial_writes),  T(test_write_error),
-		T(test_job_lifecycle),
+		T(test_job_lifecycle),    T(test_prompt_cut),
 	};
 
 	/* SIGPIPE keeps its default action: a send without MSG_NOSIGNAL kills the run. */
