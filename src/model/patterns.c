@@ -252,7 +252,8 @@ static int set_target(struct hap_pattern_target *out, const struct hap_patterns 
 	const char *file = hap_patterns_file(p, f);
 
 	if (strlen(file) >= sizeof(out->file))
-		return hap_error_set(err, HAP_EINVAL, "%s file name too long", hap_pat_kind_name(p->kind));
+		return hap_error_set(err, HAP_EINVAL, "%s file name too long",
+		                     hap_pat_kind_name(p->kind));
 	memcpy(out->file, file, strlen(file) + 1);
 	out->holders = hap_patterns_holder_count(p, f);
 	return 0;

@@ -129,6 +129,75 @@ static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap
 	return 0;
 }
 
+/* Instance entries of every instance of the snapshot, and a call of cmds
+ * for each that holds the file: 0 or HAP_ENOMEM. */
+static int read_targets(struct hap_pattern_read *r, enum hap_pat_kind kind, size_t n,
+                        const char *cmds, struct hap_target *ts, struct hap_call *calls,
+                        size_t *ncalls)
+{
+	size_t i, nc = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *msg;
+		unsigned fl = hap_instance_flags(r->snap, i);
+		struct read_inst *ri;
+
+		if (fl & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
+			continue;
+		ri = &r->in[r->n++];
+		ri->inst = i;
+		hap_buf_init(&ri->reply, 0);
+		ri->code = hap_instance_status(r->snap, i, &msg);
+		if (ri->code) {
+			ri->msg = dup_msg(msg, strlen(msg));
+			if (!ri->msg)
+				return HAP_ENOMEM;
+			continue;
+		}
+		ri->holds = hap_pattern_holds(r->snap, i, kind, r->target.file) == 1;
+		if (!ri->holds) {
+			ri->code = HAP_ENOTFOUND;
+			ri->msg = dup_msg("does not load the file", 22);
+			if (!ri->msg)
+				return HAP_ENOMEM;
+			continue;
+		}
+		ts[nc] = *hap_snapshot_target(r->snap, i);
+		calls[nc].target = nc;
+		calls[nc].cmds = cmds;
+		nc++;
+		*ncalls = nc;
+	}
+	return 0;
+}
+
+/* Each holder's reply, judged: 0 or HAP_ENOMEM. */
+static int read_collect(struct hap_pattern_read *r, struct hap_call *calls, enum hap_pat_kind kind)
+{
+	size_t i, k;
+
+	for (i = 0, k = 0; i < r->n; i++) {
+		struct read_inst *ri = &r->in[i];
+		struct hap_job *j;
+
+		if (!ri->holds)
+			continue;
+		j = &calls[k++].job;
+		if (j->err) {
+			ri->code = j->err;
+			ri->msg = dup_msg(j->errmsg, strlen(j->errmsg));
+			if (!ri->msg)
+				return HAP_ENOMEM;
+			continue;
+		}
+		ri->reply = j->reply;
+		hap_buf_init(&j->reply, 0);
+		if (read_judge(r, ri, kind))
+			return HAP_ENOMEM;
+	}
+	return 0;
+}
+
 int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
                          const struct hap_pattern_op *op, struct hap_error *err)
 {
@@ -137,7 +206,7 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
 	struct hap_buf cmd = HAP_BUF_INIT;
-	size_t f = 0, i, k, n, nc = 0;
+	size_t f = 0, n, nc = 0;
 	int ret;
 
 	*out = NULL;
@@ -162,60 +231,15 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 	calls = calloc(n ? n : 1, sizeof(*calls));
 	if (!r->in || !ts || !calls || hap_buf_addc(&cmd, '\n'))
 		goto oom;
-	for (i = 0; i < n; i++) {
-		const char *msg;
-		unsigned fl = hap_instance_flags(r->snap, i);
-		struct read_inst *ri;
-
-		if (fl & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
-			continue;
-		ri = &r->in[r->n++];
-		ri->inst = i;
-		hap_buf_init(&ri->reply, 0);
-		ri->code = hap_instance_status(r->snap, i, &msg);
-		if (ri->code) {
-			ri->msg = dup_msg(msg, strlen(msg));
-			if (!ri->msg)
-				goto oom;
-			continue;
-		}
-		ri->holds = hap_pattern_holds(r->snap, i, op->kind, r->target.file) == 1;
-		if (!ri->holds) {
-			ri->code = HAP_ENOTFOUND;
-			ri->msg = dup_msg("does not load the file", 22);
-			if (!ri->msg)
-				goto oom;
-			continue;
-		}
-		ts[nc] = *hap_snapshot_target(r->snap, i);
-		calls[nc].target = nc;
-		calls[nc].cmds = cmd.ptr;
-		nc++;
-	}
+	if (read_targets(r, op->kind, n, cmd.ptr, ts, calls, &nc))
+		goto oom;
 	ret = hap_round_run(h, ts, calls, nc);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	for (i = 0, k = 0; i < r->n; i++) {
-		struct read_inst *ri = &r->in[i];
-		struct hap_job *j;
-
-		if (!ri->holds)
-			continue;
-		j = &calls[k++].job;
-		if (j->err) {
-			ri->code = j->err;
-			ri->msg = dup_msg(j->errmsg, strlen(j->errmsg));
-			if (!ri->msg)
-				goto oom;
-			continue;
-		}
-		ri->reply = j->reply;
-		hap_buf_init(&j->reply, 0);
-		if (read_judge(r, ri, op->kind))
-			goto oom;
-	}
+	if (read_collect(r, calls, op->kind))
+		goto oom;
 	goto out;
 oom:
 	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");

@@ -255,8 +255,8 @@ void hap_rep_fail(struct rinst *x, int code, const char *step, const char *msg)
  * codes[k] and msgs[k] (HAProxy's reply, trimmed) for each.
  */
 int hap_rep_round(struct hap *h, struct hap_pattern_replace *r, const char *verb,
-                     const struct hap_reply_table *t, const unsigned char *which, int *codes,
-                     struct hap_buf *replies)
+                  const struct hap_reply_table *t, const unsigned char *which, int *codes,
+                  struct hap_buf *replies)
 {
 	struct hap_target *ts = calloc(r->n ? r->n : 1, sizeof(*ts));
 	struct hap_call *calls = calloc(r->n ? r->n : 1, sizeof(*calls));
@@ -329,24 +329,276 @@ static int parse_version(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* The per-instance buffers of one apply, reused by every round. */
+struct apply_ctx {
+	unsigned char *which;
+	int *codes;
+	struct hap_buf *replies;
+};
+
+static size_t count_failed(const struct hap_pattern_replace *r)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < r->n; k++)
+		n += r->ri[k].st == RS_FAILED;
+	return n;
+}
+
+/* Step 1: prepare everywhere; *nfail = instances that failed. */
+static int apply_prepare(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c,
+                         size_t *nfail)
+{
+	const int map = r->kind == HAP_PAT_MAP;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < r->n; k++) {
+		r->ri[k].st = RS_PLANNED;
+		c->which[k] = 1;
+	}
+	ret = hap_rep_round(h, r, "prepare", map ? &hap_op_prepare_map : &hap_op_prepare_acl,
+	                    c->which, c->codes, c->replies);
+	if (ret)
+		return ret;
+	for (k = 0; k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+
+		if (!c->codes[k] && !parse_version(c->replies[k].ptr, &x->ver)) {
+			x->st = RS_PREPARED;
+			x->has_ver = 1;
+		} else {
+			hap_rep_fail(x, c->codes[k] ? c->codes[k] : HAP_EPROTO, "prepare",
+			             c->replies[k].ptr);
+		}
+	}
+	*nfail = count_failed(r);
+	/* 1b. a prepare without a complete reply is unknown: find the version
+	 * it may have made, so that step 4 clears it */
+	for (k = 0; k < r->n; k++)
+		if (c->codes[k] == HAP_EUNKNOWN && r->ri[k].sent)
+			break;
+	if (k < r->n)
+		return hap_rep_prepare_check(h, r, c->codes);
+	return 0;
+}
+
+/* Step 2: every entry, in rounds of one request per instance; 2b: another
+ * writer (another host) preparing the same file after us would win on some
+ * instances and lose on others: yield to it. */
+static int apply_load(struct hap *h, struct hap_pattern_replace *r, size_t *nfail)
+{
+	int ret;
+
+	if (!*nfail) {
+		ret = hap_rep_load(h, r);
+		if (ret)
+			return ret;
+		*nfail += count_failed(r);
+	}
+	if (!*nfail) {
+		ret = hap_rep_yield_check(h, r);
+		if (ret)
+			return ret;
+		*nfail += count_failed(r);
+	}
+	return 0;
+}
+
+/* Step 3: commit everywhere (only when every instance took everything). */
+static int apply_commit(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c,
+                        size_t nfail)
+{
+	const int map = r->kind == HAP_PAT_MAP;
+	size_t k;
+	int ret;
+
+	memset(c->which, 0, r->n);
+	for (k = 0; k < r->n; k++)
+		c->which[k] = !nfail && r->ri[k].st == RS_LOADED;
+	if (nfail)
+		return 0;
+	ret = hap_rep_round(h, r, "commit", map ? &hap_op_commit_map : &hap_op_commit_acl, c->which,
+	                    c->codes, c->replies);
+	if (ret)
+		return ret;
+	for (k = 0; k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+
+		if (!c->which[k])
+			continue;
+		if (c->codes[k] == HAP_EUNKNOWN) {
+			x->st = RS_UNKNOWN;
+			x->code = HAP_EUNKNOWN;
+			snprintf(x->step, sizeof(x->step), "commit");
+			snprintf(x->msg, sizeof(x->msg), "%s", c->replies[k].ptr);
+		} else if (c->codes[k]) {
+			hap_rep_fail(x, c->codes[k], "commit", c->replies[k].ptr);
+		} else {
+			x->st = RS_COMMITTED;
+		}
+	}
+	/* what is live now: the listing only (curr_ver), never the entries */
+	if (!(h->opts.flags & HAP_OPT_NO_VERIFY))
+		return hap_rep_commit_check(h, r);
+	return 0;
+}
+
+/* Step 4: clear every prepared version that will not be committed. */
+static int apply_clear(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c)
+{
+	const int map = r->kind == HAP_PAT_MAP;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < r->n; k++) {
+		const struct rinst *x = &r->ri[k];
+
+		c->which[k] =
+		        x->has_ver &&
+		        (x->st == RS_FAILED || x->st == RS_PREPARED || x->st == RS_LOADED ||
+		         (x->st == RS_SUPERSEDED && x->why == HAP_WHY_CHANGED && !x->verified));
+	}
+	if (!memchr(c->which, 1, r->n))
+		return 0;
+	ret = hap_rep_round(h, r, "clear", map ? &hap_op_clear_map : &hap_op_clear_acl, c->which,
+	                    c->codes, c->replies);
+	/* a clear that did not answer in time is read back, not misreported */
+	if (!ret)
+		ret = hap_rep_clear_check(h, r, c->which, c->codes, c->replies);
+	if (ret)
+		return ret;
+	for (k = 0; k < r->n; k++) {
+		struct rinst *x = &r->ri[k];
+		size_t n = strlen(x->cleanup);
+
+		if (!c->which[k])
+			continue;
+		if (c->codes[k])
+			snprintf(x->cleanup + n, sizeof(x->cleanup) - n,
+			         "%sversion %lu left (clear %s: %s)", n ? "; " : "",
+			         (unsigned long)x->ver,
+			         c->codes[k] == HAP_EUNKNOWN ? "not confirmed" : "failed",
+			         c->replies[k].ptr);
+		else
+			snprintf(x->cleanup + n, sizeof(x->cleanup) - n, "%sversion %lu cleared",
+			         n ? "; " : "", (unsigned long)x->ver);
+	}
+	return 0;
+}
+
+/* Instance k's line of the report: message m, code, outcome (-1: from the
+ * code) and the command it stands for in cmd. */
+static int report_text(const struct hap_pattern_replace *r, size_t k, const char *failed_names,
+                       struct hap_buf *cmd, char *m, size_t mlen, int *code, int *outcome)
+{
+	const struct rinst *x = &r->ri[k];
+
+	*code = 0;
+	*outcome = -1;
+	hap_buf_reset(cmd);
+	if (x->st == RS_COMMITTED) {
+		snprintf(m, mlen, "committed version %lu: %zu entries in %zu requests%s%s",
+		         (unsigned long)x->ver, r->f->n, r->nreq,
+		         x->verified ? "" : (x->cleanup[0] ? "; " : "; not read back"),
+		         x->verified ? "" : x->cleanup);
+		if (!x->verified)
+			*outcome = HAP_OUT_SENT;
+		return hap_rep_add_cmd(cmd, r, "", "commit", &x->ver);
+	}
+	if (x->st == RS_UNKNOWN) {
+		*code = HAP_EUNKNOWN;
+		snprintf(m, mlen, "commit of version %lu: no complete reply (%s)%s%s",
+		         (unsigned long)x->ver, x->msg, x->cleanup[0] ? "; " : "", x->cleanup);
+		return hap_rep_add_cmd(cmd, r, "", "commit", &x->ver);
+	}
+	if (x->st == RS_SUPERSEDED) {
+		*code = HAP_ESUPERSEDED;
+		snprintf(m, mlen, "%s%s%s", x->msg, x->cleanup[0] ? "; " : "", x->cleanup);
+		return hap_rep_add_cmd(cmd, r, "", "commit", &x->ver);
+	}
+	if (x->st == RS_FAILED) {
+		*code = x->code;
+		snprintf(m, mlen, "%s: %s%s%s", x->step, x->msg, x->cleanup[0] ? "; " : "",
+		         x->cleanup);
+		return strcmp(x->step, "prepare") == 0
+		               ? hap_rep_add_cmd(cmd, r, "", "prepare", NULL)
+		               : hap_rep_add_cmd(cmd, r, "",
+		                                 strcmp(x->step, "commit") == 0 ? "commit" : "add",
+		                                 &x->ver);
+	}
+	*code = HAP_ERROR;
+	snprintf(m, mlen, "version %lu not committed: %s failed%s%s", (unsigned long)x->ver,
+	         failed_names ? failed_names : "", x->cleanup[0] ? "; " : "", x->cleanup);
+	return hap_rep_add_cmd(cmd, r, "", "prepare", NULL);
+}
+
+/* The report, one entry per instance: 0 or HAP_ENOMEM. */
+static int apply_report(struct hap_result *res, const struct hap_pattern_replace *r)
+{
+	struct hap_buf failed_names = HAP_BUF_INIT, cmd = HAP_BUF_INIT;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; k < r->n; k++)
+		if (r->ri[k].st == RS_FAILED &&
+		    hap_buf_addf(&failed_names, "%s%s", failed_names.len ? ", " : "",
+		                 hap_pattern_replace_instance(r, k)))
+			ret = HAP_ENOMEM;
+	for (k = 0; !ret && k < r->n; k++) {
+		char m[1600];
+		int code, outcome;
+
+		if (report_text(r, k, failed_names.ptr, &cmd, m, sizeof(m), &code, &outcome) ||
+		    hap_result_add(res, hap_pattern_replace_instance(r, k), r->target.file, cmd.ptr,
+		                   code, m, strlen(m), r->ri[k].sent))
+			ret = HAP_ENOMEM;
+		else if ((outcome >= 0 || r->ri[k].why) &&
+		         hap_result_judged(res, k, code,
+		                           outcome >= 0 ? outcome : hap_outcome_of(code),
+		                           r->ri[k].why, NULL, NULL))
+			ret = HAP_ENOMEM;
+	}
+	hap_buf_release(&failed_names);
+	hap_buf_release(&cmd);
+	return ret;
+}
+
+/* The steps in order; an exchange error (no reply judged) stops them. */
+static int apply_steps(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c)
+{
+	size_t nfail = 0;
+	int ret;
+
+	ret = apply_prepare(h, r, c, &nfail);
+	if (!ret)
+		ret = apply_load(h, r, &nfail);
+	if (!ret)
+		ret = apply_commit(h, r, c, nfail);
+	if (!ret)
+		ret = apply_clear(h, r, c);
+	return ret;
+}
+
 int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap_pattern_replace *r,
                               struct hap_error *err)
 {
-	const int map = r->kind == HAP_PAT_MAP;
-	unsigned char *which = calloc(r->n ? r->n : 1, 1);
-	int *codes = calloc(r->n ? r->n : 1, sizeof(*codes));
-	struct hap_buf *replies = calloc(r->n ? r->n : 1, sizeof(*replies));
+	struct apply_ctx c;
 	struct hap_result *res = calloc(1, sizeof(*res));
-	struct hap_buf failed_names = HAP_BUF_INIT, cmd = HAP_BUF_INIT;
 	struct hap_locks *locks = NULL;
-	size_t k, nfail = 0;
+	size_t k;
 	int ret = 0;
 
 	*out = NULL;
-	if (!which || !codes || !replies || !res)
-		goto oom;
+	c.which = calloc(r->n ? r->n : 1, 1);
+	c.codes = calloc(r->n ? r->n : 1, sizeof(*c.codes));
+	c.replies = calloc(r->n ? r->n : 1, sizeof(*c.replies));
+	if (!c.which || !c.codes || !c.replies || !res) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (k = 0; k < r->n; k++)
-		hap_buf_init(&replies[k], 0);
+		hap_buf_init(&c.replies[k], 0);
 	/* one writer per file from this host, from prepare to the last read-back */
 	if (!(h->opts.flags & HAP_OPT_NO_LOCK)) {
 		const char *obj = r->target.file;
@@ -356,197 +608,17 @@ int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap
 		if (ret)
 			goto out;
 	}
-
-	/* 1. prepare everywhere */
-	for (k = 0; k < r->n; k++) {
-		r->ri[k].st = RS_PLANNED;
-		which[k] = 1;
-	}
-	ret = hap_rep_round(h, r, "prepare", map ? &hap_op_prepare_map : &hap_op_prepare_acl, which,
-	                codes, replies);
+	ret = apply_steps(h, r, &c);
 	if (ret)
-		goto fleet;
-	for (k = 0; k < r->n; k++) {
-		struct rinst *x = &r->ri[k];
-
-		if (!codes[k] && !parse_version(replies[k].ptr, &x->ver)) {
-			x->st = RS_PREPARED;
-			x->has_ver = 1;
-		} else {
-			hap_rep_fail(x, codes[k] ? codes[k] : HAP_EPROTO, "prepare", replies[k].ptr);
-		}
-	}
-	for (k = 0; k < r->n; k++)
-		nfail += r->ri[k].st == RS_FAILED;
-	/* 1b. a prepare without a complete reply is unknown: find the version
-	 * it may have made, so that step 4 clears it */
-	for (k = 0; k < r->n; k++)
-		if (codes[k] == HAP_EUNKNOWN && r->ri[k].sent)
-			break;
-	if (k < r->n) {
-		ret = hap_rep_prepare_check(h, r, codes);
-		if (ret)
-			goto fleet;
-	}
-
-	/* 2. every entry, in rounds of one request per instance */
-	if (!nfail) {
-		ret = hap_rep_load(h, r);
-		if (ret)
-			goto fleet;
-		for (k = 0; k < r->n; k++)
-			nfail += r->ri[k].st == RS_FAILED;
-	}
-
-	/* 2b. another writer (another host) preparing the same file after us
-	 * would win on some instances and lose on others: yield to it */
-	if (!nfail) {
-		ret = hap_rep_yield_check(h, r);
-		if (ret)
-			goto fleet;
-		for (k = 0; k < r->n; k++)
-			nfail += r->ri[k].st == RS_FAILED;
-	}
-
-	/* 3. commit everywhere (only when every instance took everything) */
-	memset(which, 0, r->n);
-	for (k = 0; k < r->n; k++)
-		which[k] = !nfail && r->ri[k].st == RS_LOADED;
-	if (!nfail) {
-		ret = hap_rep_round(h, r, "commit", map ? &hap_op_commit_map : &hap_op_commit_acl,
-		                which, codes, replies);
-		if (ret)
-			goto fleet;
-		for (k = 0; k < r->n; k++) {
-			struct rinst *x = &r->ri[k];
-
-			if (!which[k])
-				continue;
-			if (codes[k] == HAP_EUNKNOWN) {
-				x->st = RS_UNKNOWN;
-				x->code = HAP_EUNKNOWN;
-				snprintf(x->step, sizeof(x->step), "commit");
-				snprintf(x->msg, sizeof(x->msg), "%s", replies[k].ptr);
-			} else if (codes[k]) {
-				hap_rep_fail(x, codes[k], "commit", replies[k].ptr);
-			} else {
-				x->st = RS_COMMITTED;
-			}
-		}
-		/* what is live now: the listing only (curr_ver), never the entries */
-		if (!(h->opts.flags & HAP_OPT_NO_VERIFY)) {
-			ret = hap_rep_commit_check(h, r);
-			if (ret)
-				goto fleet;
-		}
-	}
-
-	/* 4. clear every prepared version that will not be committed */
-	for (k = 0; k < r->n; k++) {
-		const struct rinst *x = &r->ri[k];
-
-		which[k] = x->has_ver &&
-		           (x->st == RS_FAILED || x->st == RS_PREPARED || x->st == RS_LOADED ||
-		            (x->st == RS_SUPERSEDED && x->why == HAP_WHY_CHANGED && !x->verified));
-	}
-	if (memchr(which, 1, r->n)) {
-		ret = hap_rep_round(h, r, "clear", map ? &hap_op_clear_map : &hap_op_clear_acl, which,
-		                codes, replies);
-		/* a clear that did not answer in time is read back, not misreported */
-		if (!ret)
-			ret = hap_rep_clear_check(h, r, which, codes, replies);
-		if (ret)
-			goto fleet;
-		for (k = 0; k < r->n; k++) {
-			struct rinst *x = &r->ri[k];
-			size_t c = strlen(x->cleanup);
-
-			if (!which[k])
-				continue;
-			if (codes[k])
-				snprintf(x->cleanup + c, sizeof(x->cleanup) - c,
-				         "%sversion %lu left (clear %s: %s)", c ? "; " : "",
-				         (unsigned long)x->ver,
-				         codes[k] == HAP_EUNKNOWN ? "not confirmed" : "failed",
-				         replies[k].ptr);
-			else
-				snprintf(x->cleanup + c, sizeof(x->cleanup) - c,
-				         "%sversion %lu cleared", c ? "; " : "",
-				         (unsigned long)x->ver);
-		}
-	}
-
-	/* the report, one entry per instance */
-	for (k = 0; k < r->n; k++)
-		if (r->ri[k].st == RS_FAILED &&
-		    hap_buf_addf(&failed_names, "%s%s", failed_names.len ? ", " : "",
-		                 hap_pattern_replace_instance(r, k)))
-			goto oom;
-	for (k = 0; k < r->n; k++) {
-		struct rinst *x = &r->ri[k];
-		char m[1600];
-		int code = 0, outcome = -1;
-
-		hap_buf_reset(&cmd);
-		if (x->st == RS_COMMITTED) {
-			snprintf(m, sizeof(m),
-			         "committed version %lu: %zu entries in %zu requests%s%s",
-			         (unsigned long)x->ver, r->f->n, r->nreq,
-			         x->verified ? "" : (x->cleanup[0] ? "; " : "; not read back"),
-			         x->verified ? "" : x->cleanup);
-			if (!x->verified)
-				outcome = HAP_OUT_SENT;
-			ret = hap_rep_add_cmd(&cmd, r, "", "commit", &x->ver);
-		} else if (x->st == RS_UNKNOWN) {
-			code = HAP_EUNKNOWN;
-			snprintf(m, sizeof(m), "commit of version %lu: no complete reply (%s)%s%s",
-			         (unsigned long)x->ver, x->msg, x->cleanup[0] ? "; " : "",
-			         x->cleanup);
-			ret = hap_rep_add_cmd(&cmd, r, "", "commit", &x->ver);
-		} else if (x->st == RS_SUPERSEDED) {
-			code = HAP_ESUPERSEDED;
-			snprintf(m, sizeof(m), "%s%s%s", x->msg, x->cleanup[0] ? "; " : "",
-			         x->cleanup);
-			ret = hap_rep_add_cmd(&cmd, r, "", "commit", &x->ver);
-		} else if (x->st == RS_FAILED) {
-			code = x->code;
-			snprintf(m, sizeof(m), "%s: %s%s%s", x->step, x->msg,
-			         x->cleanup[0] ? "; " : "", x->cleanup);
-			ret = strcmp(x->step, "prepare") == 0
-			              ? hap_rep_add_cmd(&cmd, r, "", "prepare", NULL)
-			              : hap_rep_add_cmd(&cmd, r, "",
-			                        strcmp(x->step, "commit") == 0 ? "commit" : "add",
-			                        &x->ver);
-		} else {
-			code = HAP_ERROR;
-			snprintf(m, sizeof(m), "version %lu not committed: %s failed%s%s",
-			         (unsigned long)x->ver, failed_names.ptr ? failed_names.ptr : "",
-			         x->cleanup[0] ? "; " : "", x->cleanup);
-			ret = hap_rep_add_cmd(&cmd, r, "", "prepare", NULL);
-		}
-		if (ret || hap_result_add(res, hap_pattern_replace_instance(r, k), r->target.file,
-		                          cmd.ptr, code, m, strlen(m), x->sent))
-			goto oom;
-		if (outcome >= 0 || x->why)
-			if (hap_result_judged(res, k, code,
-			                      outcome >= 0 ? outcome : hap_outcome_of(code), x->why,
-			                      NULL, NULL))
-				goto oom;
-	}
-	goto out;
-fleet:
-	ret = hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
-	goto out;
-oom:
-	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		ret = hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
+	else if (apply_report(res, r))
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 out:
-	for (k = 0; replies && k < r->n; k++)
-		hap_buf_release(&replies[k]);
-	free(replies);
-	free(which);
-	free(codes);
-	hap_buf_release(&failed_names);
-	hap_buf_release(&cmd);
+	for (k = 0; c.replies && k < r->n; k++)
+		hap_buf_release(&c.replies[k]);
+	free(c.replies);
+	free(c.which);
+	free(c.codes);
 	hap_locks_release(locks);
 	if (ret) {
 		hap_result_free(res);

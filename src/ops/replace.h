@@ -18,7 +18,7 @@
 #define REQ_MAX 15000
 /* Room for a master's "@!<pid> " routing prefix in a request. */
 #define PREFIX_MAX 32
-#define FILE_MAX       ((size_t)1 << 30)
+#define FILE_MAX   ((size_t)1 << 30)
 /* Longest "@<version>" word: "@4294967295". */
 #define VER_MAX_WORD 11
 

@@ -34,8 +34,8 @@
 
 /* Instance k's row of the file in a listing snapshot: 0 when found. */
 static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct hap_snapshot *s,
-                       const struct hap_patterns *pl, size_t k, struct hap_pattern_ref *out,
-                       int64_t *pid)
+                               const struct hap_patterns *pl, size_t k, struct hap_pattern_ref *out,
+                               int64_t *pid)
 {
 	const char *name = hap_pattern_replace_instance(r, k);
 	size_t f, j;
@@ -101,6 +101,64 @@ static int ver_after(uint32_t a, uint32_t b)
  * writer's later version is live or the process restarted, still unknown
  * (re-read until the deadline) when the old version is still live.
  */
+/* Instance k after a commit, from listing s: 1 when its old version is still
+ * live after an unconfirmed commit (read again), else 0. */
+static int commit_judge(struct hap_pattern_replace *r, const struct hap_snapshot *s,
+                        const struct hap_patterns *pl, size_t k, const struct hap_error *e2)
+{
+	struct rinst *x = &r->ri[k];
+	struct hap_pattern_ref row;
+	int64_t pid;
+
+	if ((x->st != RS_COMMITTED && x->st != RS_UNKNOWN) || x->verified)
+		return 0;
+	if (hap_rep_listing_row(r, s, pl, k, &row, &pid) && worker_gone(r, s, k)) {
+		x->st = RS_SUPERSEDED;
+		x->why = HAP_WHY_RESTARTED;
+		snprintf(x->msg, sizeof(x->msg),
+		         "the worker is gone (the master reloaded): version %lu is "
+		         "not live",
+		         (unsigned long)x->ver);
+		return 0;
+	}
+	if (hap_rep_listing_row(r, s, pl, k, &row, &pid)) {
+		snprintf(x->cleanup, sizeof(x->cleanup), "could not read curr_ver back%s%s",
+		         e2->msg[0] ? ": " : "", e2->msg);
+		return 0;
+	}
+	x->cleanup[0] = '\0';
+	if (pid != snap_pid(r->snap, x->inst)) {
+		x->st = RS_SUPERSEDED;
+		x->why = HAP_WHY_RESTARTED;
+		snprintf(x->msg, sizeof(x->msg),
+		         "the instance restarted (pid %lld, now %lld): version %lu "
+		         "is not live (curr_ver=%lld)",
+		         (long long)snap_pid(r->snap, x->inst), (long long)pid,
+		         (unsigned long)x->ver, (long long)row.curr_ver);
+	} else if (row.curr_ver == (int64_t)x->ver) {
+		x->st = RS_COMMITTED;
+		x->verified = 1;
+	} else if (row.curr_ver >= 0 && ver_after((uint32_t)row.curr_ver, x->ver)) {
+		x->st = RS_SUPERSEDED;
+		x->why = HAP_WHY_CHANGED;
+		snprintf(x->msg, sizeof(x->msg),
+		         "another writer's version %lld is live, not %lu "
+		         "(entry_cnt=%lld)",
+		         (long long)row.curr_ver, (unsigned long)x->ver, (long long)row.entries);
+	} else {
+		/* the old version is still live: not yet, or not at all */
+		snprintf(x->msg, sizeof(x->msg), "read back: curr_ver=%lld, not %lu",
+		         (long long)row.curr_ver, (unsigned long)x->ver);
+		if (x->st == RS_COMMITTED) {
+			x->st = RS_SUPERSEDED;
+			x->why = HAP_WHY_CHANGED;
+		} else {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int hap_rep_commit_check(struct hap *h, struct hap_pattern_replace *r)
 {
 	int64_t end = hap_now_us() + (int64_t)h->xopts.timeout_ms * 1000;
@@ -121,61 +179,8 @@ int hap_rep_commit_check(struct hap *h, struct hap_pattern_replace *r)
 			return HAP_ENOMEM;
 		}
 		pending = 0;
-		for (k = 0; k < r->n; k++) {
-			struct rinst *x = &r->ri[k];
-			struct hap_pattern_ref row;
-			int64_t pid;
-
-			if ((x->st != RS_COMMITTED && x->st != RS_UNKNOWN) || x->verified)
-				continue;
-			if (hap_rep_listing_row(r, s, pl, k, &row, &pid) && worker_gone(r, s, k)) {
-				x->st = RS_SUPERSEDED;
-				x->why = HAP_WHY_RESTARTED;
-				snprintf(x->msg, sizeof(x->msg),
-				         "the worker is gone (the master reloaded): version %lu is "
-				         "not live",
-				         (unsigned long)x->ver);
-				continue;
-			}
-			if (hap_rep_listing_row(r, s, pl, k, &row, &pid)) {
-				snprintf(x->cleanup, sizeof(x->cleanup),
-				         "could not read curr_ver back%s%s", e2.msg[0] ? ": " : "",
-				         e2.msg);
-				continue;
-			}
-			x->cleanup[0] = '\0';
-			if (pid != snap_pid(r->snap, x->inst)) {
-				x->st = RS_SUPERSEDED;
-				x->why = HAP_WHY_RESTARTED;
-				snprintf(x->msg, sizeof(x->msg),
-				         "the instance restarted (pid %lld, now %lld): version %lu "
-				         "is not live (curr_ver=%lld)",
-				         (long long)snap_pid(r->snap, x->inst), (long long)pid,
-				         (unsigned long)x->ver, (long long)row.curr_ver);
-			} else if (row.curr_ver == (int64_t)x->ver) {
-				x->st = RS_COMMITTED;
-				x->verified = 1;
-			} else if (row.curr_ver >= 0 && ver_after((uint32_t)row.curr_ver, x->ver)) {
-				x->st = RS_SUPERSEDED;
-				x->why = HAP_WHY_CHANGED;
-				snprintf(x->msg, sizeof(x->msg),
-				         "another writer's version %lld is live, not %lu "
-				         "(entry_cnt=%lld)",
-				         (long long)row.curr_ver, (unsigned long)x->ver,
-				         (long long)row.entries);
-			} else {
-				/* the old version is still live: not yet, or not at all */
-				snprintf(x->msg, sizeof(x->msg),
-				         "read back: curr_ver=%lld, not %lu",
-				         (long long)row.curr_ver, (unsigned long)x->ver);
-				if (x->st == RS_COMMITTED) {
-					x->st = RS_SUPERSEDED;
-					x->why = HAP_WHY_CHANGED;
-				} else {
-					pending++;
-				}
-			}
-		}
+		for (k = 0; k < r->n; k++)
+			pending += commit_judge(r, s, pl, k, &e2);
 		hap_patterns_free(pl);
 		hap_snapshot_free(s);
 		if (pending) {
@@ -289,7 +294,7 @@ int hap_rep_prepare_check(struct hap *h, struct hap_pattern_replace *r, const in
  * until it is empty (cleared) or the deadline passes.
  */
 int hap_rep_clear_check(struct hap *h, struct hap_pattern_replace *r, const unsigned char *which,
-                       int *codes, struct hap_buf *replies)
+                        int *codes, struct hap_buf *replies)
 {
 	int64_t end = hap_now_us() + (int64_t)h->xopts.timeout_ms * 2000;
 	size_t k, pending;
@@ -310,7 +315,8 @@ int hap_rep_clear_check(struct hap *h, struct hap_pattern_replace *r, const unsi
 
 			for (k = 0; rep && k < r->n; k++)
 				hap_buf_init(&rep[k], 0);
-			ret = !c2 || !rep ? HAP_ENOMEM : hap_rep_round(h, r, "show", NULL, w, c2, rep);
+			ret = !c2 || !rep ? HAP_ENOMEM
+			                  : hap_rep_round(h, r, "show", NULL, w, c2, rep);
 			for (k = 0; !ret && k < r->n; k++) {
 				if (!w[k] || c2[k])
 					continue;

@@ -169,7 +169,7 @@ int hap_rep_plan_requests(struct hap_pattern_replace *r, size_t pre, struct hap_
 
 /* "[PREFIX]VERB acl|map [@V] FILE" (no '\n'). */
 int hap_rep_add_cmd(struct hap_buf *b, const struct hap_pattern_replace *r, const char *prefix,
-                   const char *verb, const uint32_t *ver)
+                    const char *verb, const uint32_t *ver)
 {
 	int ret = hap_buf_adds(b, prefix);
 
@@ -301,7 +301,7 @@ static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
 		return;
 	request_step(r, q, idx, step, sizeof(step));
 	hap_rep_fail(x, *text ? HAP_EREFUSED : HAP_EPROTO, step,
-	     *text ? text : "the connection closed before every command was answered");
+	             *text ? text : "the connection closed before every command was answered");
 }
 
 /*

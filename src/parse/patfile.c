@@ -39,7 +39,6 @@
 /* A local file for a replace                                          */
 /* ------------------------------------------------------------------ */
 
-
 void hap_pattern_file_free(struct hap_pattern_file *f)
 {
 	if (!f)
