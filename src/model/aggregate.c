@@ -136,6 +136,65 @@ static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule
 
 #define SPLIT_STACK 256
 
+/* Split row into *views (stackv, or a larger array it allocates) far
+ * enough for fields fids[0..nf) (all when fids is NULL); *nv: the fields
+ * split, negative when the row does not split. 0 or HAP_ENOMEM. */
+static int split_row(const struct hap_stat_row *row, const struct snap_inst *in, const size_t *fids,
+                     size_t nf, struct hap_view **views, struct hap_view *stackv, size_t *maxv,
+                     int *nv)
+{
+	struct hap_view *v = *views;
+	size_t x;
+	int n;
+
+	if (fids) {
+		/* a few fields: split the row only up to the last one needed */
+		size_t need = 0, pos = 0;
+		struct hap_view f;
+
+		for (x = 0; x < nf; x++)
+			if (in->colmap[fids[x]] >= 0 && (size_t)in->colmap[fids[x]] + 1 > need)
+				need = (size_t)in->colmap[fids[x]] + 1;
+		if (need <= *maxv && !memchr(row->line, '"', row->len)) {
+			/* no quoted field (the common case): commas are separators */
+			const char *p = row->line, *e = p + row->len;
+
+			n = 0;
+			while ((size_t)n < need && p < e) {
+				const char *q = p;
+
+				while (q < e && *q != ',')
+					q++;
+				v[n++] = hap_view_make(p, (size_t)(q - p));
+				p = q + 1;
+			}
+			*nv = n;
+			return 0;
+		}
+		if (need <= *maxv) {
+			n = 0;
+			while ((size_t)n < need && hap_csv_next(row->line, row->len, &pos, &f) == 1)
+				v[n++] = f;
+			*nv = n;
+			return 0;
+		}
+	}
+	n = hap_csv_split(row->line, row->len, v, *maxv);
+	if (n > (int)*maxv) {
+		struct hap_view *big = malloc((size_t)n * sizeof(*big));
+
+		if (!big)
+			return HAP_ENOMEM;
+		if (v != stackv)
+			free(v);
+		*views = v = big;
+		*maxv = (size_t)n;
+		n = hap_csv_split(row->line, row->len, v, *maxv);
+	}
+	*nv = n;
+	return 0;
+}
+
 /* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
 /* eval() mode: the aggregate and every instance's values, in one pass */
 #define EVAL_ALL ((size_t)-2)
@@ -171,53 +230,9 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 			continue;
 		if (k == HAP_AGGREGATE && !hap_snap_inst_counts(in))
 			continue;
-		if (fids) {
-			/* a few fields: split the row only up to the last one needed */
-			size_t need = 0, pos = 0;
-			struct hap_view f;
-
-			for (x = 0; x < nf; x++)
-				if (in->colmap[fids[x]] >= 0 &&
-				    (size_t)in->colmap[fids[x]] + 1 > need)
-					need = (size_t)in->colmap[fids[x]] + 1;
-			if (need <= maxv && !memchr(row->line, '"', row->len)) {
-				/* no quoted field (the common case): commas are separators */
-				const char *p = row->line, *e = p + row->len;
-
-				nv = 0;
-				while ((size_t)nv < need && p < e) {
-					const char *q = p;
-
-					while (q < e && *q != ',')
-						q++;
-					views[nv++] = hap_view_make(p, (size_t)(q - p));
-					p = q + 1;
-				}
-				goto split;
-			}
-			if (need <= maxv) {
-				nv = 0;
-				while ((size_t)nv < need &&
-				       hap_csv_next(row->line, row->len, &pos, &f) == 1)
-					views[nv++] = f;
-				goto split;
-			}
-		}
-		nv = hap_csv_split(row->line, row->len, views, maxv);
-		if (nv > (int)maxv) {
-			struct hap_view *big = malloc((size_t)nv * sizeof(*big));
-
-			if (!big) {
-				ret = HAP_ENOMEM;
-				goto out;
-			}
-			if (views != stackv)
-				free(views);
-			views = big;
-			maxv = (size_t)nv;
-			nv = hap_csv_split(row->line, row->len, views, maxv);
-		}
-	split:
+		ret = split_row(row, in, fids, nf, &views, stackv, &maxv, &nv);
+		if (ret)
+			goto out;
 		if (nv < 0)
 			continue;
 		for (x = 0; x < nf; x++) {

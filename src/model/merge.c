@@ -172,139 +172,179 @@ static int objcmp(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
-int hap_snap_build_objects(struct hap_snapshot *s)
+/* The type of a "show stat" row's object; -1: not one (listener). */
+static int row_type(const struct hap_stat_row *row)
 {
-	struct triple *tr = NULL;
-	size_t ntr = 0, trcap = 0, objcap = 0, i, r;
-	size_t *start = NULL;
-	char key[1100];
-	int ret = 0, t;
+	if (row->type == HAP_STAT_FRONTEND)
+		return HAP_OBJ_FRONTEND;
+	if (row->type == HAP_STAT_BACKEND)
+		return HAP_OBJ_BACKEND;
+	if (row->type == HAP_STAT_SERVER)
+		return HAP_OBJ_SERVER;
+	return -1;
+}
 
-	for (i = 0; i < s->ninst; i++) {
-		struct snap_inst *in = &s->insts[i];
+/* The object of row (type, proxy[, server]), made on first sight: *id.
+ * 0 or HAP_ENOMEM. */
+static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enum hap_obj type,
+                     size_t *objcap, size_t *id)
+{
+	struct hap_object *o;
+	char key[1100], *kc;
+	size_t klen;
+	int ret;
 
-		if (in->err || !in->has_stat || (in->flags & HAP_INST_DUPLICATE))
+	key[0] = (char)('0' + type);
+	key[1] = '\0';
+	memcpy(key + 2, row->pxname.p, row->pxname.n);
+	klen = 2 + row->pxname.n;
+	if (type == HAP_OBJ_SERVER) {
+		key[klen++] = '\0';
+		memcpy(key + klen, row->svname.p, row->svname.n);
+		klen += row->svname.n;
+	}
+	if (hap_hmap_get(&s->obj_map, hap_view_make(key, klen), id))
+		return 0;
+	if (s->nobjs == *objcap) {
+		size_t ncap = *objcap ? *objcap * 2 : 256;
+		struct hap_object *p = realloc(s->objs, ncap * sizeof(*p));
+
+		if (!p)
+			return HAP_ENOMEM;
+		s->objs = p;
+		*objcap = ncap;
+	}
+	kc = hap_arena_strndup(&s->arena, key, klen);
+	if (!kc)
+		return HAP_ENOMEM;
+	*id = s->nobjs++;
+	ret = hap_hmap_put(&s->obj_map, hap_view_make(kc, klen), *id, NULL);
+	if (ret)
+		return ret;
+	o = &s->objs[*id];
+	memset(o, 0, sizeof(*o));
+	o->s = s;
+	o->type = type;
+	if (type == HAP_OBJ_SERVER) {
+		/* names are the key's own NUL-separated parts */
+		o->backend = kc + 2;
+		o->name = kc + 3 + row->pxname.n;
+	} else {
+		o->name = kc + 2;
+	}
+	return 0;
+}
+
+/* The rows on their way to their objects. */
+struct triples {
+	struct triple *tr;
+	size_t n, cap;
+};
+
+/* Instance i's rows into their objects: 0 or HAP_ENOMEM. */
+static int merge_inst(struct hap_snapshot *s, size_t i, struct triples *ts, size_t *objcap)
+{
+	struct snap_inst *in = &s->insts[i];
+	size_t r, id;
+	int ret;
+
+	for (r = 0; r < in->stat.nrows; r++) {
+		const struct hap_stat_row *row = &in->stat.rows[r];
+		int type = row_type(row);
+
+		if (type < 0 || row->pxname.n > 500 || row->svname.n > 500)
 			continue;
-		for (r = 0; r < in->stat.nrows; r++) {
-			const struct hap_stat_row *row = &in->stat.rows[r];
-			enum hap_obj type;
-			size_t klen, id;
+		ret = object_of(s, row, (enum hap_obj)type, objcap, &id);
+		if (ret)
+			return ret;
+		if (ts->n == ts->cap) {
+			size_t ncap = ts->cap ? ts->cap * 2 : 1024;
+			struct triple *p = realloc(ts->tr, ncap * sizeof(*p));
 
-			if (row->type == HAP_STAT_FRONTEND)
-				type = HAP_OBJ_FRONTEND;
-			else if (row->type == HAP_STAT_BACKEND)
-				type = HAP_OBJ_BACKEND;
-			else if (row->type == HAP_STAT_SERVER)
-				type = HAP_OBJ_SERVER;
-			else
-				continue;
-			if (row->pxname.n > 500 || row->svname.n > 500)
-				continue;
-			key[0] = (char)('0' + type);
-			key[1] = '\0';
-			memcpy(key + 2, row->pxname.p, row->pxname.n);
-			klen = 2 + row->pxname.n;
-			if (type == HAP_OBJ_SERVER) {
-				key[klen++] = '\0';
-				memcpy(key + klen, row->svname.p, row->svname.n);
-				klen += row->svname.n;
-			}
-			if (!hap_hmap_get(&s->obj_map, hap_view_make(key, klen), &id)) {
-				struct hap_object *o;
-				char *kc;
-
-				if (s->nobjs == objcap) {
-					size_t ncap = objcap ? objcap * 2 : 256;
-					struct hap_object *p = realloc(s->objs, ncap * sizeof(*p));
-
-					if (!p) {
-						ret = HAP_ENOMEM;
-						goto out;
-					}
-					s->objs = p;
-					objcap = ncap;
-				}
-				kc = hap_arena_strndup(&s->arena, key, klen);
-				if (!kc) {
-					ret = HAP_ENOMEM;
-					goto out;
-				}
-				id = s->nobjs++;
-				ret = hap_hmap_put(&s->obj_map, hap_view_make(kc, klen), id, NULL);
-				if (ret)
-					goto out;
-				o = &s->objs[id];
-				memset(o, 0, sizeof(*o));
-				o->s = s;
-				o->type = type;
-				if (type == HAP_OBJ_SERVER) {
-					/* names are the key's own NUL-separated parts */
-					o->backend = kc + 2;
-					o->name = kc + 3 + row->pxname.n;
-				} else {
-					o->name = kc + 2;
-				}
-			}
-			if (ntr == trcap) {
-				size_t ncap = trcap ? trcap * 2 : 1024;
-				struct triple *p = realloc(tr, ncap * sizeof(*p));
-
-				if (!p) {
-					ret = HAP_ENOMEM;
-					goto out;
-				}
-				tr = p;
-				trcap = ncap;
-			}
-			tr[ntr].obj = (uint32_t)id;
-			tr[ntr].inst = (uint32_t)i;
-			tr[ntr].line = row->line;
-			tr[ntr].len = row->len;
-			ntr++;
+			if (!p)
+				return HAP_ENOMEM;
+			ts->tr = p;
+			ts->cap = ncap;
 		}
-		/* merged: the parser's row index of this instance is not needed any more */
-		free(in->stat.rows);
-		in->stat.rows = NULL;
-		in->stat.nrows = 0;
+		ts->tr[ts->n].obj = (uint32_t)id;
+		ts->tr[ts->n].inst = (uint32_t)i;
+		ts->tr[ts->n].line = row->line;
+		ts->tr[ts->n].len = row->len;
+		ts->n++;
 	}
-	/* group rows by object, keeping instance order (counting sort) */
-	start = calloc(s->nobjs + 1, sizeof(*start));
-	s->rows = malloc((ntr ? ntr : 1) * sizeof(*s->rows));
+	/* merged: the parser's row index of this instance is not needed any more */
+	free(in->stat.rows);
+	in->stat.rows = NULL;
+	in->stat.nrows = 0;
+	return 0;
+}
+
+/* Group rows by object, keeping instance order (counting sort). */
+static int group_rows(struct hap_snapshot *s, const struct triples *ts)
+{
+	size_t *start = calloc(s->nobjs + 1, sizeof(*start)), i, r;
+
+	s->rows = malloc((ts->n ? ts->n : 1) * sizeof(*s->rows));
 	if (!start || !s->rows) {
-		ret = HAP_ENOMEM;
-		goto out;
+		free(start);
+		return HAP_ENOMEM;
 	}
-	for (i = 0; i < ntr; i++)
-		s->objs[tr[i].obj].n++;
+	for (i = 0; i < ts->n; i++)
+		s->objs[ts->tr[i].obj].n++;
 	for (i = 0, r = 0; i < s->nobjs; i++) {
 		s->objs[i].first = r;
 		start[i] = r;
 		r += s->objs[i].n;
 	}
-	for (i = 0; i < ntr; i++) {
-		struct snap_row *sr = &s->rows[start[tr[i].obj]++];
+	for (i = 0; i < ts->n; i++) {
+		struct snap_row *sr = &s->rows[start[ts->tr[i].obj]++];
 
-		sr->inst = tr[i].inst;
-		sr->line = tr[i].line;
-		sr->len = tr[i].len;
+		sr->inst = ts->tr[i].inst;
+		sr->line = ts->tr[i].line;
+		sr->len = ts->tr[i].len;
 	}
-	for (t = 0; t < 3; t++) {
+	free(start);
+	return 0;
+}
+
+/* Per type, the objects sorted by (backend,) name. */
+static int sort_objects(struct hap_snapshot *s)
+{
+	size_t i;
+
+	for (int t = 0; t < 3; t++) {
 		size_t k = 0;
 
 		for (i = 0; i < s->nobjs; i++)
 			s->count[t] += s->objs[i].type == (enum hap_obj)t;
 		s->sorted[t] = malloc((s->count[t] ? s->count[t] : 1) * sizeof(*s->sorted[t]));
-		if (!s->sorted[t]) {
-			ret = HAP_ENOMEM;
-			goto out;
-		}
+		if (!s->sorted[t])
+			return HAP_ENOMEM;
 		for (i = 0; i < s->nobjs; i++)
 			if (s->objs[i].type == (enum hap_obj)t)
 				s->sorted[t][k++] = &s->objs[i];
 		qsort(s->sorted[t], s->count[t], sizeof(*s->sorted[t]), objcmp);
 	}
-out:
-	free(tr);
-	free(start);
+	return 0;
+}
+
+int hap_snap_build_objects(struct hap_snapshot *s)
+{
+	struct triples ts = { NULL, 0, 0 };
+	size_t objcap = 0, i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < s->ninst; i++) {
+		const struct snap_inst *in = &s->insts[i];
+
+		if (in->err || !in->has_stat || (in->flags & HAP_INST_DUPLICATE))
+			continue;
+		ret = merge_inst(s, i, &ts, &objcap);
+	}
+	if (!ret)
+		ret = group_rows(s, &ts);
+	if (!ret)
+		ret = sort_objects(s);
+	free(ts.tr);
 	return ret;
 }

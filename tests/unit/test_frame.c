@@ -152,8 +152,9 @@ static void test_frame_prefixes(void **state)
 			assert_true(fr.rest <= n);
 			assert_true(fr.info.p >= p && fr.info.p + fr.info.n <= p + n);
 			for (int k = 0; k < 2; k++)
-				assert_true(fr.pat[k].n == 0 ||
-				            (fr.pat[k].p >= p && fr.pat[k].p + fr.pat[k].n <= p + n));
+				assert_true(
+				        fr.pat[k].n == 0 ||
+				        (fr.pat[k].p >= p && fr.pat[k].p + fr.pat[k].n <= p + n));
 		}
 		free(p);
 	}
