@@ -163,14 +163,20 @@ class Blackhole:
 def fleet():
     d = tempfile.mkdtemp(prefix='hap-python.')
     hole = Blackhole()
-    env = dict(os.environ, FLEET_SEED='1', FLEET_SEED_DOWN_PORT=str(hole.port))
+    # the fleet's processes never get a sanitizer build's preloaded runtime
+    base = {k: v for k, v in os.environ.items() if k != 'LD_PRELOAD'}
+    # the change locks are per object name on the host: this fleet's own
+    # lock directory, so concurrent suites never meet
+    os.makedirs(os.path.join(d, 'run'), mode=0o700, exist_ok=True)
+    os.environ['XDG_RUNTIME_DIR'] = os.path.join(d, 'run')
+    env = dict(base, FLEET_SEED='1', FLEET_SEED_DOWN_PORT=str(hole.port))
     try:
         subprocess.run(['bash', FLEET_SH, 'start', d, '4'], check=True, env=env, timeout=120,
                        stdout=subprocess.DEVNULL)
         yield Fleet(d)
     finally:
         # fleet.sh stop ends exactly the pids it recorded
-        subprocess.run(['bash', FLEET_SH, 'stop', d], timeout=60)
+        subprocess.run(['bash', FLEET_SH, 'stop', d], timeout=60, env=base)
         shutil.rmtree(d, ignore_errors=True)
         hole.close()
 

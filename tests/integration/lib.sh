@@ -243,6 +243,9 @@ fleet_up() {
 	fi
 	# shellcheck disable=SC1091
 	. "$d/env"
+	# the change locks are per object name on the host: a fleet of its own
+	# gets a lock directory of its own, so concurrent suites never meet
+	mkdir -p "$d/run" && chmod 700 "$d/run" && export XDG_RUNTIME_DIR="$d/run"
 }
 
 # fleet_down: stop the current fleet now (the exit trap would do it anyway).
