@@ -101,6 +101,24 @@ static int ver_after(uint32_t a, uint32_t b)
  * writer's later version is live or the process restarted, still unknown
  * (re-read until the deadline) when the old version is still live.
  */
+/* The file's listing on every instance, read again: *s, and *pl when the
+ * read worked (else e2 says why). 0, or HAP_ENOMEM (nothing to free). */
+static int read_listing(struct hap *h, const struct hap_pattern_replace *r, struct hap_snapshot **s,
+                        struct hap_patterns **pl, struct hap_error *e2)
+{
+	int ret =
+	        hap_snapshot_new(s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, e2);
+
+	if (ret == HAP_ENOMEM)
+		return ret;
+	if (!ret && hap_patterns_new(pl, *s, r->kind, e2) == HAP_ENOMEM) {
+		hap_snapshot_free(*s);
+		*s = NULL;
+		return HAP_ENOMEM;
+	}
+	return 0;
+}
+
 /* Instance k after a commit, from listing s: 1 when its old version is still
  * live after an unconfirmed commit (read again), else 0. */
 static int commit_judge(struct hap_pattern_replace *r, const struct hap_snapshot *s,
@@ -163,21 +181,14 @@ int hap_rep_commit_check(struct hap *h, struct hap_pattern_replace *r)
 {
 	int64_t end = hap_now_us() + (int64_t)h->xopts.timeout_ms * 1000;
 	size_t k, pending;
-	int ret = 0;
 
 	do {
 		struct hap_snapshot *s = NULL;
 		struct hap_patterns *pl = NULL;
 		struct hap_error e2 = { 0, "" };
 
-		ret = hap_snapshot_new(&s, h,
-		                       r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
-		if (ret == HAP_ENOMEM)
-			return ret;
-		if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
-			hap_snapshot_free(s);
+		if (read_listing(h, r, &s, &pl, &e2))
 			return HAP_ENOMEM;
-		}
 		pending = 0;
 		for (k = 0; k < r->n; k++)
 			pending += commit_judge(r, s, pl, k, &e2);
@@ -207,15 +218,9 @@ int hap_rep_yield_check(struct hap *h, struct hap_pattern_replace *r)
 	struct hap_error e2 = { 0, "" };
 	char why[600] = "";
 	size_t k;
-	int ret;
 
-	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
-	if (ret == HAP_ENOMEM)
-		return ret;
-	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
-		hap_snapshot_free(s);
+	if (read_listing(h, r, &s, &pl, &e2))
 		return HAP_ENOMEM;
-	}
 	for (k = 0; k < r->n && !why[0]; k++) {
 		const struct rinst *x = &r->ri[k];
 		struct hap_pattern_ref row;
@@ -255,15 +260,9 @@ int hap_rep_prepare_check(struct hap *h, struct hap_pattern_replace *r, const in
 	struct hap_patterns *pl = NULL;
 	struct hap_error e2 = { 0, "" };
 	size_t k;
-	int ret;
 
-	ret = hap_snapshot_new(&s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &e2);
-	if (ret == HAP_ENOMEM)
-		return ret;
-	if (!ret && hap_patterns_new(&pl, s, r->kind, &e2) == HAP_ENOMEM) {
-		hap_snapshot_free(s);
+	if (read_listing(h, r, &s, &pl, &e2))
 		return HAP_ENOMEM;
-	}
 	for (k = 0; k < r->n; k++) {
 		struct rinst *x = &r->ri[k];
 		struct hap_pattern_ref row;
