@@ -12,18 +12,7 @@
 #include <string.h>
 
 #include "haproxyadmin.h"
-#include "error.h"
-#include "model/fleet.h"
-#include "model/rules.h"
-#include "model/snapshot.h"
 #include "model/snapshot_int.h"
-#include "ops/round.h"
-#include "parse/parse.h"
-#include "proto/command.h"
-#include "proto/frame.h"
-#include "util/arena.h"
-#include "util/hmap.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const char ***names,

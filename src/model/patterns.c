@@ -10,31 +10,15 @@
  * Must never: do I/O (the listings come from a snapshot), or resolve a
  * numeric id across instances (ids differ per instance).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "haproxyadmin.h"
 #include "error.h"
-#include "model/fleet.h"
-#include "model/patterns.h"
 #include "model/snapshot.h"
-#include "ops/ops.h"
-#include "ops/lock.h"
-#include "ops/round.h"
-#include "ops/pattern.h"
-#include "ops/replace.h"
-#include "parse/parse.h"
-#include "proto/command.h"
+#include "model/patterns.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 /* ------------------------------------------------------------------ */

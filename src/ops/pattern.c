@@ -12,31 +12,13 @@
  * pattern_read.c, the local file parser parse/patfile.c, the atomic
  * replace replace*.c.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "haproxyadmin.h"
 #include "error.h"
-#include "model/fleet.h"
-#include "model/patterns.h"
-#include "model/snapshot.h"
-#include "ops/ops.h"
-#include "ops/lock.h"
-#include "ops/round.h"
 #include "ops/pattern.h"
-#include "ops/replace.h"
-#include "parse/parse.h"
 #include "proto/command.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 /* ---- reply tables (HAProxy 2.6.12's texts, tests/data/2.6/) ---- */

@@ -52,19 +52,12 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
-#include "model/fleet.h"
-#include "model/patterns.h"
 #include "model/snapshot.h"
-#include "ops/ops.h"
 #include "ops/lock.h"
 #include "ops/round.h"
 #include "ops/pattern.h"
 #include "ops/replace.h"
-#include "parse/parse.h"
 #include "proto/command.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pat_kind kind, const char *path,

@@ -5,31 +5,14 @@
  *
  * Must never: report applied without a listing that shows the version.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "haproxyadmin.h"
-#include "error.h"
-#include "model/fleet.h"
-#include "model/patterns.h"
-#include "model/snapshot.h"
-#include "ops/ops.h"
-#include "ops/lock.h"
 #include "ops/round.h"
-#include "ops/pattern.h"
 #include "ops/replace.h"
-#include "parse/parse.h"
-#include "proto/command.h"
-#include "util/arena.h"
-#include "util/buf.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 /* Instance k's row of the file in a listing snapshot: 0 when found. */

@@ -11,10 +11,6 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
-#include "model/fleet.h"
-#include "ops/ops.h"
-#include "ops/workflow.h"
-#include "proto/command.h"
 #include "util/view.h"
 #include "util/banned.h"
 
