@@ -339,11 +339,185 @@ static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read
  * Read the objects back and replace each sent entry's outcome by what is
  * there: applied when the field shows the requested value, else why not.
  */
+/* What a read-back judges an entry by. */
+struct vctx {
+	const struct hap_plan *p;
+	struct hap_result *r;
+	struct hap_snapshot *after;        /* the re-read, NULL when it failed */
+	const struct hap_pattern_read *rd; /* the entries read back, for an ACL/map change */
+	const char *amsg;                  /* why the re-read failed */
+};
+
+/* "MESSAGE; " or "": what HAProxy said, before what the read-back adds. */
+#define SEP_MSG(r, i) hap_result_message(r, i), *hap_result_message(r, i) ? "; " : ""
+
+/* An ACL/map entry change: the entries read back hold it, or not. */
+static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *name)
+{
+	struct hap_result *r = c->r;
+	char what[300], msg[900];
+	int hold = pattern_holds(c->p, c->rd, name, what, sizeof(what));
+
+	if (hold == 1)
+		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
+		                         oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+		                                                 "read back: applied"
+		                                               : NULL);
+	if (hold == 0) {
+		snprintf(msg, sizeof(msg), "%s%sread back: %s", SEP_MSG(r, i), what);
+		return oc == HAP_OUT_UNKNOWN
+		               ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR,
+		                                   HAP_WHY_NOT_APPLIED, NULL, msg)
+		               : hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                                   HAP_WHY_CHANGED, NULL, msg);
+	}
+	snprintf(msg, sizeof(msg), "%s%scould not read the entries back", SEP_MSG(r, i));
+	return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
+	                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+	                         HAP_WHY_NONE, NULL, msg);
+}
+
+/* Nothing to compare: never applied; sent when accepted, unknown when the
+ * reply was not complete or the instance restarted. */
+static int judge_nothing(const struct vctx *c, size_t i, int oc, int restarted)
+{
+	if (restarted)
+		return hap_result_judged(c->r, i, HAP_EUNKNOWN, HAP_OUT_UNKNOWN, HAP_WHY_RESTARTED,
+		                         NULL,
+		                         "the instance restarted during the change "
+		                         "(new Pid or Start_time_sec): the change "
+		                         "may not be live");
+	if (oc == HAP_OUT_APPLIED)
+		return hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	return 0;
+}
+
+/* The value read back (got) is not the one requested: why, in msg. */
+static int judge_mismatch(const struct vctx *c, size_t i, int oc, size_t j, int restarted,
+                          const char *got)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	char was[256], msg[900];
+	int why;
+
+	if (value_text(was, sizeof(was), p->snap, p->vmask, e->object, e->inst, p->vfield))
+		was[0] = '\0';
+	if (restarted) {
+		why = HAP_WHY_RESTARTED;
+		snprintf(msg, sizeof(msg),
+		         "not applied: the instance restarted during the change (pid %lld, "
+		         "now %lld); %s is %s",
+		         (long long)info_num(p->snap, e->inst, "Pid"),
+		         (long long)info_num(c->after, j, "Pid"), p->vfield, got);
+	} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
+		why = HAP_WHY_NORMALISED;
+		snprintf(msg, sizeof(msg),
+		         "accepted, but HAProxy normalised %s of the configured weight to "
+		         "%s (the server takes no traffic)",
+		         p->vwant, got);
+	} else if (strcmp(got, was) == 0) {
+		why = oc == HAP_OUT_UNKNOWN ? HAP_WHY_NOT_APPLIED : HAP_WHY_CHANGED;
+		snprintf(msg, sizeof(msg), "%s; read back: %s is still %s",
+		         hap_result_message(r, i), p->vfield, got);
+	} else {
+		char ww[96];
+
+		why = HAP_WHY_CHANGED;
+		snprintf(msg, sizeof(msg),
+		         "%s; read back: %s is %s, not %s (changed by someone else)",
+		         hap_result_message(r, i), p->vfield, got, want_words(p, ww, sizeof(ww)));
+	}
+	if (why == HAP_WHY_NORMALISED)
+		return hap_result_judged(r, i, HAP_EPARTIAL, HAP_OUT_PARTIAL, why, got, msg);
+	if (why == HAP_WHY_NOT_APPLIED)
+		return hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR, why, got, msg);
+	return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED, why, got, msg);
+}
+
+/* A field compared with the requested value on instance j of the re-read. */
+static int judge_value(const struct vctx *c, size_t i, int oc, size_t j, int restarted)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	char got[256], msg[900];
+	int have = value_text(got, sizeof(got), c->after, p->vmask, e->object, j, p->vfield) == 0;
+
+	if (have && value_matches(p, got)) {
+		/* live on the process there now; say so when it restarted */
+		snprintf(msg, sizeof(msg),
+		         "restarted during the change (pid %lld, now %lld): the new "
+		         "process holds the requested value",
+		         (long long)info_num(p->snap, e->inst, "Pid"),
+		         (long long)info_num(c->after, j, "Pid"));
+		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
+		                         restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
+		                         restarted               ? msg
+		                         : oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+		                                                   "read back: applied"
+		                                                 : NULL);
+	}
+	if (!have) {
+		snprintf(msg, sizeof(msg), "%s; read back: the object is gone%s",
+		         hap_result_message(r, i), restarted ? " (the instance restarted)" : "");
+		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                         restarted ? HAP_WHY_RESTARTED : HAP_WHY_CHANGED, NULL,
+		                         msg);
+	}
+	return judge_mismatch(c, i, oc, j, restarted, got);
+}
+
+/* Entry i, judged by the read-back. */
+static int verify_one(const struct vctx *c, size_t i)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	int oc = hap_result_outcome(r, i);
+	const char *name = hap_instance_name(p->snap, e->inst);
+	size_t j = c->after ? find_inst(c->after, name) : (size_t)-1;
+	const char *amsg = c->amsg;
+	char msg[900];
+	int restarted;
+
+	if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
+		return 0;
+	if (j == (size_t)-1 && master_answered(c->after, name)) {
+		/* a master's worker that is gone: the master reloaded */
+		snprintf(msg, sizeof(msg),
+		         "%s%sread back: the worker is gone (the master reloaded): the "
+		         "change is not live",
+		         SEP_MSG(r, i));
+		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                         HAP_WHY_RESTARTED, NULL, msg);
+	}
+	if (j == (size_t)-1 || hap_instance_status(c->after, j, &amsg)) {
+		snprintf(msg, sizeof(msg), "%s; could not read back: %s", hap_result_message(r, i),
+		         amsg);
+		return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
+		                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+		                         HAP_WHY_NONE, NULL, msg);
+	}
+	restarted = ((hap_instance_flags(c->after, j) & HAP_INST_OLD_WORKER) &&
+	             !(hap_instance_flags(p->snap, e->inst) & HAP_INST_OLD_WORKER)) ||
+	            info_num(p->snap, e->inst, "Pid") != info_num(c->after, j, "Pid") ||
+	            info_num(p->snap, e->inst, "Start_time_sec") !=
+	                    info_num(c->after, j, "Start_time_sec");
+	if (!p->vfield && p->pcheck && !restarted)
+		return judge_pattern(c, i, oc, name);
+	if (!p->vfield)
+		return judge_nothing(c, i, oc, restarted);
+	return judge_value(c, i, oc, j, restarted);
+}
+
 static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 {
 	struct hap_snapshot *after = NULL;
 	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };
+	struct vctx c;
 	size_t i;
 	int ret;
 
@@ -360,166 +534,71 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 			return HAP_ENOMEM;
 		}
 	}
-	for (i = 0; i < p->n; i++) {
-		const struct hap_plan_entry *e = &p->e[i];
-		int oc = hap_result_outcome(r, i);
-		const char *name = hap_instance_name(p->snap, e->inst);
-		size_t j = after ? find_inst(after, name) : (size_t)-1;
-		char got[256], was[256], msg[900];
-		const char *amsg = e2.msg;
-		int restarted, have, why;
-
-		if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
-			continue;
-		if (j == (size_t)-1 && master_answered(after, name)) {
-			/* a master's worker that is gone: the master reloaded */
-			snprintf(msg, sizeof(msg),
-			         "%s%sread back: the worker is gone (the master reloaded): the "
-			         "change is not live",
-			         hap_result_message(r, i), *hap_result_message(r, i) ? "; " : "");
-			ret = hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
-			                        HAP_WHY_RESTARTED, NULL, msg);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (j == (size_t)-1 || hap_instance_status(after, j, &amsg)) {
-			snprintf(msg, sizeof(msg), "%s; could not read back: %s",
-			         hap_result_message(r, i), amsg);
-			ret = hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-			                        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT
-			                                              : HAP_OUT_UNKNOWN,
-			                        HAP_WHY_NONE, NULL, msg);
-			if (ret)
-				goto out;
-			continue;
-		}
-		restarted = ((hap_instance_flags(after, j) & HAP_INST_OLD_WORKER) &&
-		             !(hap_instance_flags(p->snap, e->inst) & HAP_INST_OLD_WORKER)) ||
-		            info_num(p->snap, e->inst, "Pid") != info_num(after, j, "Pid") ||
-		            info_num(p->snap, e->inst, "Start_time_sec") !=
-		                    info_num(after, j, "Start_time_sec");
-		if (!p->vfield && p->pcheck && !restarted) {
-			char what[300];
-			int hold = pattern_holds(p, rd, name, what, sizeof(what));
-
-			if (hold == 1) {
-				ret = hap_result_judged(
-				        r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
-				        oc == HAP_OUT_UNKNOWN ? "no complete reply; "
-				                                "read back: applied"
-				                              : NULL);
-			} else if (hold == 0) {
-				snprintf(msg, sizeof(msg), "%s%sread back: %s",
-				         hap_result_message(r, i),
-				         *hap_result_message(r, i) ? "; " : "", what);
-				ret = oc == HAP_OUT_UNKNOWN
-				              ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR,
-				                                  HAP_WHY_NOT_APPLIED, NULL, msg)
-				              : hap_result_judged(r, i, HAP_ESUPERSEDED,
-				                                  HAP_OUT_SUPERSEDED,
-				                                  HAP_WHY_CHANGED, NULL, msg);
-			} else {
-				snprintf(msg, sizeof(msg), "%s%scould not read the entries back",
-				         hap_result_message(r, i),
-				         *hap_result_message(r, i) ? "; " : "");
-				ret = hap_result_judged(
-				        r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-				        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
-				        HAP_WHY_NONE, NULL, msg);
-			}
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (!p->vfield) {
-			/* nothing to compare: never applied; sent when accepted,
-			 * unknown when the reply was not complete or the instance
-			 * restarted */
-			if (restarted)
-				ret = hap_result_judged(r, i, HAP_EUNKNOWN, HAP_OUT_UNKNOWN,
-				                        HAP_WHY_RESTARTED, NULL,
-				                        "the instance restarted during the change "
-				                        "(new Pid or Start_time_sec): the change "
-				                        "may not be live");
-			else if (oc == HAP_OUT_APPLIED)
-				ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL,
-				                        NULL);
-			if (ret)
-				goto out;
-			continue;
-		}
-		have = value_text(got, sizeof(got), after, p->vmask, e->object, j, p->vfield) == 0;
-		if (have && value_matches(p, got)) {
-			/* live on the process there now; say so when it restarted */
-			snprintf(msg, sizeof(msg),
-			         "restarted during the change (pid %lld, now %lld): the new "
-			         "process holds the requested value",
-			         (long long)info_num(p->snap, e->inst, "Pid"),
-			         (long long)info_num(after, j, "Pid"));
-			ret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
-			                        restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
-			                        restarted               ? msg
-			                        : oc == HAP_OUT_UNKNOWN ? "no complete reply; "
-			                                                  "read back: applied"
-			                                                : NULL);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (!have) {
-			snprintf(msg, sizeof(msg), "%s; read back: the object is gone%s",
-			         hap_result_message(r, i),
-			         restarted ? " (the instance restarted)" : "");
-			ret = hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
-			                        restarted ? HAP_WHY_RESTARTED : HAP_WHY_CHANGED,
-			                        NULL, msg);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (value_text(was, sizeof(was), p->snap, p->vmask, e->object, e->inst, p->vfield))
-			was[0] = '\0';
-		if (restarted) {
-			why = HAP_WHY_RESTARTED;
-			snprintf(msg, sizeof(msg),
-			         "not applied: the instance restarted during the change (pid %lld, "
-			         "now %lld); %s is %s",
-			         (long long)info_num(p->snap, e->inst, "Pid"),
-			         (long long)info_num(after, j, "Pid"), p->vfield, got);
-		} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT &&
-		           strcmp(got, "0") == 0) {
-			why = HAP_WHY_NORMALISED;
-			snprintf(msg, sizeof(msg),
-			         "accepted, but HAProxy normalised %s of the configured weight to "
-			         "%s (the server takes no traffic)",
-			         p->vwant, got);
-		} else if (strcmp(got, was) == 0) {
-			why = oc == HAP_OUT_UNKNOWN ? HAP_WHY_NOT_APPLIED : HAP_WHY_CHANGED;
-			snprintf(msg, sizeof(msg), "%s; read back: %s is still %s",
-			         hap_result_message(r, i), p->vfield, got);
-		} else {
-			why = HAP_WHY_CHANGED;
-			char ww[96];
-
-			snprintf(msg, sizeof(msg),
-			         "%s; read back: %s is %s, not %s (changed by someone else)",
-			         hap_result_message(r, i), p->vfield, got,
-			         want_words(p, ww, sizeof(ww)));
-		}
-		ret = why == HAP_WHY_NORMALISED ? hap_result_judged(r, i, HAP_EPARTIAL,
-		                                                    HAP_OUT_PARTIAL, why, got, msg)
-		      : why == HAP_WHY_NOT_APPLIED
-		              ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR, why, got, msg)
-		              : hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED, why,
-		                                  got, msg);
-		if (ret)
-			goto out;
-	}
-	ret = 0;
-out:
+	c.p = p;
+	c.r = r;
+	c.after = after;
+	c.rd = rd;
+	c.amsg = e2.msg;
+	for (i = 0, ret = 0; !ret && i < p->n; i++)
+		ret = verify_one(&c, i);
 	hap_pattern_read_free(rd);
 	hap_snapshot_free(after);
+	return ret;
+}
+
+/* The calls of plan p: entry i on target ts[i], its line in lines[i].
+ * 0 or HAP_ENOMEM. */
+static int build_calls(const struct hap_plan *p, struct hap_target *ts, struct hap_call *calls,
+                       struct hap_buf *lines)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct hap_plan_entry *e = &p->e[i];
+
+		ts[i] = *hap_snapshot_target(p->snap, e->inst);
+		if (e->skip_code) {
+			ts[i].err = e->skip_code;
+			snprintf(ts[i].errmsg, sizeof(ts[i].errmsg), "%s", e->skip_msg);
+		}
+		hap_buf_init(&lines[i], 0);
+		if (hap_buf_adds(&lines[i], e->command) || hap_buf_addc(&lines[i], '\n'))
+			return HAP_ENOMEM;
+		calls[i].target = i;
+		calls[i].cmds = lines[i].ptr;
+		calls[i].judge = e->judge;
+	}
+	return 0;
+}
+
+/* One result entry per call, judged by its reply. 0 or HAP_ENOMEM. */
+static int add_results(struct hap_result *r, struct hap *h, const struct hap_plan *p,
+                       const struct hap_call *calls)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < p->n && !ret; i++) {
+		const struct hap_plan_entry *e = &p->e[i];
+		const struct hap_call *c = &calls[i];
+		const struct hap_job *j = &c->job;
+		const char *inst = hap_instance_name(p->snap, e->inst);
+
+		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
+			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
+
+			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
+			                     c->sent);
+		} else {
+			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
+			                     j->reply.len, 1);
+		}
+		/* accepted but never read back (--no-verify, or nothing to read):
+		 * sent, not applied */
+		if (!ret && c->outcome == HAP_OUT_APPLIED &&
+		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
+			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	}
 	return ret;
 }
 
@@ -555,49 +634,16 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 			goto out;
 	}
 	/* one call per entry; a skipped entry gets a target carrying its error */
-	for (i = 0; i < p->n; i++) {
-		const struct hap_plan_entry *e = &p->e[i];
-
-		ts[i] = *hap_snapshot_target(p->snap, e->inst);
-		if (e->skip_code) {
-			ts[i].err = e->skip_code;
-			snprintf(ts[i].errmsg, sizeof(ts[i].errmsg), "%s", e->skip_msg);
-		}
-		hap_buf_init(&lines[i], 0);
-		if (hap_buf_adds(&lines[i], e->command) || hap_buf_addc(&lines[i], '\n')) {
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-			goto out;
-		}
-		calls[i].target = i;
-		calls[i].cmds = lines[i].ptr;
-		calls[i].judge = e->judge;
+	if (build_calls(p, ts, calls, lines)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
 	}
 	ret = hap_round_run(h, ts, calls, p->n);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	for (i = 0; i < p->n && !ret; i++) {
-		const struct hap_plan_entry *e = &p->e[i];
-		const struct hap_call *c = &calls[i];
-		const struct hap_job *j = &c->job;
-		const char *inst = hap_instance_name(p->snap, e->inst);
-
-		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
-			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
-
-			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
-			                     c->sent);
-		} else {
-			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
-			                     j->reply.len, 1);
-		}
-		/* accepted but never read back (--no-verify, or nothing to read):
-		 * sent, not applied */
-		if (!ret && c->outcome == HAP_OUT_APPLIED &&
-		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
-			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
-	}
+	ret = add_results(r, h, p, calls);
 	if (ret) {
 		hap_error_set(err, ret, "out of memory");
 		goto out;
