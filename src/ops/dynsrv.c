@@ -188,11 +188,19 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	p->nobjects = 1;
 out:
 	hap_buf_release(&cmd);
-	if (ret) {
-		hap_plan_free(p);
+	return hap_plan_done(out, p, ret);
+}
+
+/* Apply p (*x: its result) and append that result to r. */
+static int apply_append(struct hap_result **x, struct hap_result *r, struct hap *h,
+                        const struct hap_plan *p, struct hap_error *err)
+{
+	int ret = hap_plan_apply(x, h, p, err);
+
+	if (ret)
 		return ret;
-	}
-	*out = p;
+	if (hap_wf_result_append(r, *x))
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -228,14 +236,9 @@ static int step(struct hap_result *r, struct hap *h, struct hap_snapshot *s, con
 	}
 	if (!p->n)
 		goto out;
-	ret = hap_plan_apply(&x, h, p, err);
+	ret = apply_append(&x, r, h, p, err);
 	if (ret)
 		goto out;
-	ret = hap_wf_result_append(r, x);
-	if (ret) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		if (!on[i])
 			continue;
@@ -266,14 +269,9 @@ int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct ha
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = hap_plan_apply(&x, h, p, err);
+	ret = apply_append(&x, r, h, p, err);
 	if (ret)
 		goto out;
-	ret = hap_wf_result_append(r, x);
-	if (ret) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		inst[i] = p->e[i].inst;
 		objs[i] = p->e[i].object;
@@ -384,12 +382,7 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 		ret = hap_error_set(err, HAP_ENOTFOUND, "no selected server on any instance");
 	p->disruptive = 1;
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 /* ---------------------------------------------------------------- remove */
@@ -518,13 +511,11 @@ static int remove_drain(struct hap_result *r, struct hap *h, struct remove_ctx *
 {
 	struct hap_result *x = NULL;
 	size_t i;
-	int ret = hap_plan_apply(&x, h, c->p, err);
+	int ret = apply_append(&x, r, h, c->p, err);
 
-	if (ret)
-		return ret;
-	if (hap_wf_result_append(r, x)) {
+	if (ret) {
 		hap_result_free(x);
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+		return ret;
 	}
 	for (i = 0; i < c->n; i++)
 		*failed |= hap_result_code(x, i) != 0;

@@ -83,6 +83,9 @@ int hap_op_number(const char *v, int64_t max);
 /* When no instance answered the plan's read: HAP_EIO naming the first
  * failure; else 0. */
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
+/* A plan function's last step: on ret (an error), p is freed and ret
+ * returned; otherwise *out = p and 0. */
+int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
 
 /* ---- plans ---- */
 

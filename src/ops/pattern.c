@@ -302,10 +302,5 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 out:
 	hap_buf_release(&cmd);
 	hap_patterns_free(pl);
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }

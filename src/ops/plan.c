@@ -695,3 +695,13 @@ int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
 	                     i < n ? hap_instance_name(p->snap, i) : "none", msg);
 }
+
+int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret)
+{
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}

@@ -139,12 +139,7 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 		p->nobjects += (size_t)counted;
 	}
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
@@ -262,10 +257,5 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		p->nobjects++;
 	}
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }

@@ -308,12 +308,7 @@ oom:
 	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 out:
 	hap_buf_release(&cmd);
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 /* ---------------------------------------------------------------- waits */
