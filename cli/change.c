@@ -21,42 +21,55 @@ static const char *result_word(const struct hap_result *r, size_t i, char *buf, 
 	return buf;
 }
 
-/* Value of field for object "backend/server" or a proxy name on instance
- * name, in snapshot s. */
-static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type,
-                   const char *object, const char *instance, const char *field)
+/* The index in s of instance inst of the plan's snapshot before: the same
+ * index when s is that read, or a re-read of the same endpoints (checked by
+ * name); a name search only when the fleet's instances moved (a master's
+ * workers changed). (size_t)-1 when s does not have it. */
+static size_t same_instance(const struct hap_snapshot *s, const struct hap_snapshot *before,
+                            size_t inst)
 {
-	char buf[600];
+	const char *name;
+	size_t j, n = hap_snapshot_instance_count(s);
+
+	if (s == before)
+		return inst;
+	if (inst >= hap_snapshot_instance_count(before))
+		return (size_t)-1;
+	name = hap_instance_name(before, inst);
+	if (inst < n && strcmp(hap_instance_name(s, inst), name) == 0)
+		return inst;
+	for (j = 0; j < n; j++)
+		if (strcmp(hap_instance_name(s, j), name) == 0)
+			return j;
+	return (size_t)-1;
+}
+
+/* Value of field for the object of result row i on its instance, in s (the
+ * plan's read before, or the re-read after). */
+static void lookup(struct hap_value *out, const struct hap_snapshot *s,
+                   const struct hap_snapshot *before, const struct hap_result *r, size_t i,
+                   int type, const char *field)
+{
 	const struct hap_object *o;
-	char *slash;
-	size_t k;
+	const char *backend, *name;
+	size_t k, inst;
 
 	memset(out, 0, sizeof(*out));
 	if (!s || !field)
 		return;
+	inst = same_instance(s, before, hap_result_instance_index(r, i));
+	if (inst == (size_t)-1)
+		return;
 	if (type < 0) {
 		/* a process-wide value: the instance's own "show info" */
-		for (k = 0; k < hap_snapshot_instance_count(s); k++)
-			if (strcmp(hap_instance_name(s, k), instance) == 0) {
-				hap_snapshot_info(out, s, k, field);
-				return;
-			}
+		hap_snapshot_info(out, s, inst, field);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s", object);
-	slash = strchr(buf, '/');
-	if (type == HAP_OBJ_SERVER) {
-		if (!slash)
-			return;
-		*slash = '\0';
-		o = hap_snapshot_find(s, type, buf, slash + 1);
-	} else {
-		o = hap_snapshot_find(s, type, NULL, buf);
-	}
-	if (!o)
+	if (hap_result_object_ref(r, i, &backend, &name) != type)
 		return;
-	for (k = 0; k < hap_object_instance_count(o); k++)
-		if (strcmp(hap_instance_name(s, hap_object_instance(o, k)), instance) == 0) {
+	o = hap_snapshot_find(s, type, backend, name);
+	for (k = 0; o && k < hap_object_instance_count(o); k++)
+		if (hap_object_instance(o, k) == inst) {
 			hap_object_value(out, o, k, field);
 			return;
 		}
@@ -65,14 +78,21 @@ static void lookup(struct hap_value *out, const struct hap_snapshot *s, int type
 /* Distinct instances a plan sends to. */
 static size_t plan_instances(const struct hap_plan *p)
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0, ni = hap_snapshot_instance_count(hap_plan_snapshot(p));
+	unsigned char *seen = calloc(ni ? ni : 1, 1);
+
+	if (!seen) /* out of memory: count every entry, asking more, not less */
+		return hap_plan_count(p);
 
 	for (i = 0; i < hap_plan_count(p); i++) {
-		for (j = 0; j < i; j++)
-			if (hap_plan_instance_index(p, j) == hap_plan_instance_index(p, i))
-				break;
-		n += j == i;
+		size_t k = hap_plan_instance_index(p, i);
+
+		if (k < ni && !seen[k]) {
+			seen[k] = 1;
+			n++;
+		}
 	}
+	free(seen);
 	return n;
 }
 
@@ -102,17 +122,20 @@ static int confirm(struct cli *c, const struct hap_plan *p, const char *what)
 	return 0;
 }
 
-int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *proxy,
-               const char *what)
-{
-	const struct hap_snapshot *before = hap_plan_snapshot(p);
-	struct hap_snapshot *after = NULL;
-	struct hap_error err = { 0, "" };
-	struct hap_result *r = NULL;
-	size_t i, n, bad = 0, unreached = 0;
-	int ret;
+/* What one change run shows: the plan's read, the re-read, the result. */
+struct change_view {
+	const struct hap_snapshot *before;
+	struct hap_snapshot *after;
+	const struct hap_result *r;
+	int type;
+	const char *field;
+};
 
-	/* instances that did not answer the read may hold the object too */
+/* Instances that did not answer the plan's read: they may hold the object too. */
+static size_t report_unreached(struct cli *c, const struct hap_snapshot *before)
+{
+	size_t i, unreached = 0;
+
 	for (i = 0; i < hap_snapshot_instance_count(before); i++) {
 		const char *msg;
 
@@ -122,30 +145,38 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			unreached++;
 		}
 	}
-	if (c->dry_run) {
-		for (i = 0; i < hap_plan_count(p); i++) {
-			const char *msg;
+	return unreached;
+}
 
-			if (hap_plan_skip(p, i, &msg))
-				printf("# %s: not sent: %s\n", hap_plan_instance(p, i), msg);
-			printf("%s: %s\n", hap_plan_instance(p, i), hap_plan_command(p, i));
-		}
-		return EXIT_OK;
+void change_dry_run(const struct hap_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < hap_plan_count(p); i++) {
+		const char *msg;
+
+		if (hap_plan_skip(p, i, &msg))
+			printf("# %s: not sent: %s\n", hap_plan_instance(p, i), msg);
+		printf("%s: %s\n", hap_plan_instance(p, i), hap_plan_command(p, i));
 	}
-	ret = confirm(c, p, what);
-	if (ret)
-		return ret;
-	ret = hap_plan_apply(&r, c->h, p, &err);
-	if (ret) {
-		cli_err(c, "%s", err.msg);
-		return EXIT_FAILED;
-	}
-	/* the library read the changed field back (hap_result_after); other
-	 * fields (process-wide values) are read here to show before and after */
+}
+
+/* The library read the changed field back (hap_result_after); other fields
+ * (process-wide values) are read here to show before and after. NULL when
+ * nothing is to be re-read or the re-read failed. */
+static struct hap_snapshot *reread(struct cli *c, const struct hap_result *r, int type,
+                                   const char *field, const char *proxy)
+{
+	struct hap_snapshot *after = NULL;
+	struct hap_error err = { 0, "" };
+	size_t i;
+
 	for (i = 0; type >= 0 && i < hap_result_count(r); i++)
 		if (!hap_result_after(r, i))
 			break;
-	if (field && !c->no_verify && (type < 0 || i < hap_result_count(r))) {
+	if (!field || c->no_verify || (type >= 0 && i == hap_result_count(r)))
+		return NULL;
+	{
 		unsigned mask = type < 0                  ? 0
 		                : type == HAP_OBJ_SERVER  ? HAP_SNAP_SERVERS
 		                : type == HAP_OBJ_BACKEND ? HAP_SNAP_BACKENDS
@@ -153,28 +184,34 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 
 		if (hap_snapshot_new_proxy(&after, c->h, mask, proxy, &err)) {
 			cli_err(c, "could not read the values back: %s", err.msg);
-			after = NULL;
-		}
-		for (i = 0; after && i < hap_snapshot_instance_count(after); i++) {
-			const char *msg;
-
-			if (hap_instance_status(after, i, &msg))
-				cli_err(c, "%s: could not read the value back: %s",
-				        hap_instance_name(after, i), msg);
+			return NULL;
 		}
 	}
-	/* an instance whose identity changed between the read and the re-read
-	 * restarted during the change: its "before" is another process's */
+	for (i = 0; i < hap_snapshot_instance_count(after); i++) {
+		const char *msg;
+
+		if (hap_instance_status(after, i, &msg))
+			cli_err(c, "%s: could not read the value back: %s",
+			        hap_instance_name(after, i), msg);
+	}
+	return after;
+}
+
+/* An instance whose identity changed between the read and the re-read
+ * restarted during the change: its "before" is another process's. */
+static void report_restarts(struct cli *c, const struct hap_snapshot *before,
+                            const struct hap_snapshot *after)
+{
+	size_t i;
+
 	for (i = 0; after && i < hap_snapshot_instance_count(before); i++) {
 		struct hap_value p1, p2, t1, t2;
 		size_t j;
 
 		if (hap_instance_status(before, i, NULL))
 			continue;
-		for (j = 0; j < hap_snapshot_instance_count(after); j++)
-			if (strcmp(hap_instance_name(after, j), hap_instance_name(before, i)) == 0)
-				break;
-		if (j == hap_snapshot_instance_count(after) || hap_instance_status(after, j, NULL))
+		j = same_instance(after, before, i);
+		if (j == (size_t)-1 || hap_instance_status(after, j, NULL))
 			continue;
 		hap_snapshot_info(&p1, before, i, "Pid");
 		hap_snapshot_info(&p2, after, j, "Pid");
@@ -184,113 +221,128 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 			cli_err(c, "%s: restarted during the change (pid %lld, now %lld): check it",
 			        hap_instance_name(before, i), (long long)p1.num, (long long)p2.num);
 	}
-	n = hap_result_count(r);
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
+}
 
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
+static void print_json_row(struct jw *w, const struct change_view *cv, size_t i)
+{
+	const struct hap_result *r = cv->r;
+	struct hap_value v;
 
-			jw_obj(&w);
-			jw_key(&w, "object");
-			jw_str(&w, hap_result_object(r, i));
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_result_instance(r, i));
-			jw_key(&w, "command");
-			jw_str(&w, hap_result_command(r, i));
-			jw_key(&w, "result");
-			jw_str(&w, hap_outcome_name(hap_result_outcome(r, i)));
-			jw_key(&w, "why");
-			if (hap_result_why(r, i))
-				jw_str(&w, hap_why_name(hap_result_why(r, i)));
-			else
-				jw_null(&w);
-			jw_key(&w, "sent");
-			jw_bool(&w, hap_result_sent(r, i));
-			jw_key(&w, "message");
-			jw_str(&w, hap_result_message(r, i));
-			if (field) {
-				jw_key(&w, "field");
-				jw_str(&w, field);
-				lookup(&v, before, type, hap_result_object(r, i),
-				       hap_result_instance(r, i), field);
-				jw_key(&w, "before");
-				jw_value(&w, &v);
-				lookup(&v, after, type, hap_result_object(r, i),
-				       hap_result_instance(r, i), field);
-				jw_key(&w, "after");
-				if (hap_result_after(r, i))
-					jw_str(&w, hap_result_after(r, i));
-				else
-					jw_value(&w, &v);
-			}
-			jw_end_obj(&w);
-		}
-		/* instances that did not answer the read: not changed, maybe holders */
-		for (i = 0; i < hap_snapshot_instance_count(before); i++) {
-			const char *msg;
-
-			if (!hap_instance_status(before, i, &msg))
-				continue;
-			jw_obj(&w);
-			jw_key(&w, "object");
-			jw_null(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_instance_name(before, i));
-			jw_key(&w, "command");
-			jw_null(&w);
-			jw_key(&w, "result");
-			jw_str(&w, "error");
-			jw_key(&w, "sent");
-			jw_bool(&w, 0);
-			jw_key(&w, "message");
-			jw_str(&w, msg);
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[6] = {
-			"OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE"
-		};
-		const char *cells[6];
-		char b1[256], b2[256], b3[64];
-		struct table *t = table_new(6, hdr);
-
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
-
-			cells[0] = hap_result_object(r, i);
-			cells[1] = hap_result_instance(r, i);
-			cells[2] = result_word(r, i, b3, sizeof(b3));
-			lookup(&v, before, type, cells[0], cells[1], field);
-			cells[3] = value_str(&v, b1, sizeof(b1));
-			lookup(&v, after, type, cells[0], cells[1], field);
-			cells[4] = hap_result_after(r, i) ? hap_result_after(r, i)
-			                                  : value_str(&v, b2, sizeof(b2));
-			cells[5] = hap_result_message(r, i);
-			table_add(t, cells);
-		}
-		for (i = 0; i < hap_snapshot_instance_count(before); i++) {
-			const char *msg;
-
-			if (!hap_instance_status(before, i, &msg))
-				continue;
-			cells[0] = "?";
-			cells[1] = hap_instance_name(before, i);
-			cells[2] = "error";
-			cells[3] = "-";
-			cells[4] = "-";
-			snprintf(b1, sizeof(b1), "not reached, not changed: %s", msg);
-			cells[5] = b1;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
+	jw_obj(w);
+	jw_key(w, "object");
+	jw_str(w, hap_result_object(r, i));
+	jw_key(w, "endpoint");
+	jw_str(w, hap_result_instance(r, i));
+	jw_key(w, "command");
+	jw_str(w, hap_result_command(r, i));
+	jw_key(w, "result");
+	jw_str(w, hap_outcome_name(hap_result_outcome(r, i)));
+	jw_key(w, "why");
+	if (hap_result_why(r, i))
+		jw_str(w, hap_why_name(hap_result_why(r, i)));
+	else
+		jw_null(w);
+	jw_key(w, "sent");
+	jw_bool(w, hap_result_sent(r, i));
+	jw_key(w, "message");
+	jw_str(w, hap_result_message(r, i));
+	if (cv->field) {
+		jw_key(w, "field");
+		jw_str(w, cv->field);
+		lookup(&v, cv->before, cv->before, r, i, cv->type, cv->field);
+		jw_key(w, "before");
+		jw_value(w, &v);
+		lookup(&v, cv->after, cv->before, r, i, cv->type, cv->field);
+		jw_key(w, "after");
+		if (hap_result_after(r, i))
+			jw_str(w, hap_result_after(r, i));
+		else
+			jw_value(w, &v);
 	}
-	/* exit 0 only when every row is applied or sent and every instance answered */
-	for (i = 0; i < n; i++) {
+	jw_end_obj(w);
+}
+
+static void print_json(const struct change_view *cv)
+{
+	struct jw w;
+	size_t i;
+
+	jw_init(&w, stdout);
+	jw_arr(&w);
+	for (i = 0; i < hap_result_count(cv->r); i++)
+		print_json_row(&w, cv, i);
+	/* instances that did not answer the read: not changed, maybe holders */
+	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
+		const char *msg;
+
+		if (!hap_instance_status(cv->before, i, &msg))
+			continue;
+		jw_obj(&w);
+		jw_key(&w, "object");
+		jw_null(&w);
+		jw_key(&w, "endpoint");
+		jw_str(&w, hap_instance_name(cv->before, i));
+		jw_key(&w, "command");
+		jw_null(&w);
+		jw_key(&w, "result");
+		jw_str(&w, "error");
+		jw_key(&w, "sent");
+		jw_bool(&w, 0);
+		jw_key(&w, "message");
+		jw_str(&w, msg);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_done(&w);
+}
+
+static void print_table(struct cli *c, const struct change_view *cv)
+{
+	const char *hdr[6] = { "OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE" };
+	const struct hap_result *r = cv->r;
+	const char *cells[6];
+	char b1[256], b2[256], b3[64];
+	struct table *t = table_new(6, hdr);
+	size_t i;
+
+	for (i = 0; i < hap_result_count(r); i++) {
+		struct hap_value v;
+
+		cells[0] = hap_result_object(r, i);
+		cells[1] = hap_result_instance(r, i);
+		cells[2] = result_word(r, i, b3, sizeof(b3));
+		lookup(&v, cv->before, cv->before, r, i, cv->type, cv->field);
+		cells[3] = value_str(&v, b1, sizeof(b1));
+		lookup(&v, cv->after, cv->before, r, i, cv->type, cv->field);
+		cells[4] = hap_result_after(r, i) ? hap_result_after(r, i)
+		                                  : value_str(&v, b2, sizeof(b2));
+		cells[5] = hap_result_message(r, i);
+		table_add(t, cells);
+	}
+	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
+		const char *msg;
+
+		if (!hap_instance_status(cv->before, i, &msg))
+			continue;
+		cells[0] = "?";
+		cells[1] = hap_instance_name(cv->before, i);
+		cells[2] = "error";
+		cells[3] = "-";
+		cells[4] = "-";
+		snprintf(b1, sizeof(b1), "not reached, not changed: %s", msg);
+		cells[5] = b1;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, c->fmt == FMT_CSV);
+}
+
+/* One line per row not applied or sent (and per done row with a why); the
+ * count of rows not done. */
+static size_t report_failures(struct cli *c, const struct hap_result *r)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < hap_result_count(r); i++) {
 		char wb[64];
 		int oc = hap_result_outcome(r, i);
 
@@ -305,11 +357,46 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 		cli_err(c, "%s: %s: %s: %s", hap_result_instance(r, i), hap_result_object(r, i),
 		        result_word(r, i, wb, sizeof(wb)), hap_result_message(r, i));
 	}
+	return bad;
+}
+
+int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, const char *proxy,
+               const char *what)
+{
+	struct change_view cv = { hap_plan_snapshot(p), NULL, NULL, type, field };
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	size_t n, bad, unreached;
+	int ret;
+
+	unreached = report_unreached(c, cv.before);
+	if (c->dry_run) {
+		change_dry_run(p);
+		return EXIT_OK;
+	}
+	ret = confirm(c, p, what);
+	if (ret)
+		return ret;
+	ret = hap_plan_apply(&r, c->h, p, &err);
+	if (ret) {
+		cli_err(c, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	cv.r = r;
+	cv.after = reread(c, r, type, field, proxy);
+	report_restarts(c, cv.before, cv.after);
+	if (c->fmt == FMT_JSON)
+		print_json(&cv);
+	else
+		print_table(c, &cv);
+	/* exit 0 only when every row is applied or sent and every instance answered */
+	n = hap_result_count(r);
+	bad = report_failures(c, r);
 	if ((bad || unreached) && bad < n)
 		cli_err(c, "partly applied: %zu of %zu commands %s%s", n - bad, n,
 		        c->no_verify ? "sent" : "applied",
 		        unreached ? ", and instances not reached" : "");
-	hap_snapshot_free(after);
+	hap_snapshot_free(cv.after);
 	hap_result_free(r);
 	return bad || unreached ? EXIT_FAILED : EXIT_OK;
 }

@@ -32,6 +32,7 @@ enum cli_fmt {
 struct cli {
 	const char *prog;
 	enum cli_fmt fmt;
+	int fmt_set; /* -o was given (commands with one output form refuse others) */
 	int yes;
 	int dry_run;
 	int no_verify;  /* do not read the values back after a change */
@@ -43,6 +44,9 @@ struct cli {
 	size_t nfleets;
 	struct hap *h;
 	size_t bad_endpoints; /* endpoints skipped: missing or permission denied */
+	/* the table row being run (set by cli_dispatch()): a handler's context,
+	 * as git's builtins take theirs from their row */
+	const struct cli_verb *verb;
 };
 
 struct cli_verb {
@@ -153,6 +157,9 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
                const char *what);
 /* Report a failed plan: the message, and the exit status for its code. */
 int plan_error(struct cli *c, int code, const struct hap_error *err);
+/* A plan's commands, one line per instance and object ("# ...: not sent:
+ * why" before a skipped one): the dry run of every change. */
+void change_dry_run(const struct hap_plan *p);
 
 /* ---- guard.c ---- */
 
@@ -172,7 +179,7 @@ void guard_unreached_json(struct jw *w, const struct hap_snapshot *s);
 void guard_unreached_print(struct cli *c, const struct hap_snapshot *s);
 /* Print "+added -removed" per instance of a replace; *removes when entries
  * go away or the file is empty. 0, or an exit status. */
-int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, const char *id,
+int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, const char *id,
                           const struct hap_pattern_file *f, int *removes, size_t *ninst);
 /* Ask, or refuse without a terminal, before a disruptive change reaching
  * more than one instance (unless -y). 0, or an exit status. */

@@ -27,6 +27,11 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "dump takes no argument");
 	if (c->fmt == FMT_PROMETHEUS)
 		return cmd_exporter(c, argc, argv);
+	if (c->fmt_set && c->fmt != FMT_JSON)
+		return cli_usage(c,
+		                 "dump: -o %s: dump prints one JSON document (-o json) or "
+		                 "the exporter's text (-o prometheus)",
+		                 c->fmt == FMT_CSV ? "csv" : "table");
 	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
 	if (ret)
 		return ret;

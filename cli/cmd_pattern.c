@@ -1,6 +1,7 @@
 /*
- * cmd_pattern.c - "acl" and "map": the merged listing, reads (show, get),
- * single-entry changes (add, set, del, clear) and the atomic replace.
+ * cmd_pattern.c - "acl" and "map": the verb tables, single-entry changes
+ * (add, set, del, clear) and the atomic replace; the listing and the reads
+ * (list, show, get) are in pattern_read.c.
  *
  * Both objects share the code; only the kind and the verb tables differ.
  * An id is a file as listed, or #N resolved by the library to its file
@@ -15,29 +16,39 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
-#include "util/banned.h"
+#include "pattern.h"
+#include "../src/util/banned.h" /* a compile-time guard, no API */
 
-static const char *obj_name(enum hap_pat_kind kind)
+const char *pat_obj_name(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "acl";
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
 }
 
 /* The verb's options (-h only) and its exact number of arguments. */
-static int args(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
-                char **argv, int want)
+int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
+             char **argv, int want)
 {
-	int ret = cli_verb_opts(c, obj_name(kind), v, argc, argv, NULL);
+	int ret = cli_verb_opts(c, pat_obj_name(kind), v, argc, argv, NULL);
 
 	if (ret >= 0)
 		return ret;
 	if (argc - optind != want)
-		return cli_usage(c, "usage: %s %s %s", obj_name(kind), v->name, v->usage);
+		return cli_usage(c, "usage: %s %s %s", pat_obj_name(kind), v->name, v->usage);
 	return -1;
 }
 
+int pat_ready(struct cli *c, const struct hap_pattern_op *op)
+{
+	struct hap_error err = { 0, "" };
+
+	if (hap_pattern_op_check(op, &err))
+		return cli_usage(c, "%s", err.msg);
+	return cli_fleet(c);
+}
+
 /* Instances of s that answered and do not load file: said once on stderr. */
-static void not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pat_kind kind,
-                        const char *file, const char *what)
+void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
+                     const char *file, const char *what)
 {
 	size_t i;
 
@@ -50,536 +61,6 @@ static void not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pa
 	}
 }
 
-/* ------------------------------------------------------------------ list */
-
-/* Length of the directory prefix every instance name shares ("/run/x/"). */
-static size_t common_dir(const struct hap_snapshot *s)
-{
-	size_t i, n = hap_snapshot_instance_count(s), len = 0, k;
-	const char *first = n ? hap_instance_name(s, 0) : "";
-	const char *slash = strrchr(first, '/');
-
-	if (!slash)
-		return 0;
-	len = (size_t)(slash - first) + 1;
-	for (i = 1; i < n; i++) {
-		const char *name = hap_instance_name(s, i);
-
-		for (k = 0; k < len && name[k] == first[k]; k++)
-			;
-		while (k > 0 && first[k - 1] != '/')
-			k--;
-		len = k;
-	}
-	return len;
-}
-
-static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
-{
-	jw_obj(w);
-	jw_key(w, "endpoint");
-	jw_str(w, hap_instance_name(s, r->instance));
-	jw_key(w, "id");
-	jw_num(w, r->id);
-	jw_key(w, "entries");
-	if (r->entries < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->entries);
-	jw_key(w, "curr_ver");
-	if (r->curr_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->curr_ver);
-	jw_key(w, "next_ver");
-	if (r->next_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->next_ver);
-	jw_end_obj(w);
-}
-
-static void list_json(const struct hap_snapshot *s, const struct hap_patterns *pl)
-{
-	size_t f, k;
-	struct jw w;
-
-	jw_init(&w, stdout);
-	jw_arr(&w);
-	for (f = 0; f < hap_patterns_count(pl); f++) {
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, hap_patterns_file(pl, f));
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
-			ref_json(&w, s, hap_patterns_holder(pl, f, k));
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	/* inline ACLs: one object per instance and ACL, with a null file */
-	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
-		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
-
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_null(&w);
-		jw_key(&w, "description");
-		jw_str(&w, r->desc);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		ref_json(&w, s, r);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	guard_unreached_json(&w, s);
-	jw_end_arr(&w);
-	jw_done(&w);
-}
-
-/* "3" when every holder has the same value, else each holder's, in order. */
-static void join_counts(char *out, size_t len, const struct hap_patterns *pl, size_t f, int ids)
-{
-	size_t k, n = hap_patterns_holder_count(pl, f), o = 0;
-	int same = 1;
-
-	out[0] = '\0';
-	for (k = 1; k < n; k++) {
-		const struct hap_pattern_ref *a = hap_patterns_holder(pl, f, 0);
-		const struct hap_pattern_ref *b = hap_patterns_holder(pl, f, k);
-
-		if (ids ? a->id != b->id : a->entries != b->entries)
-			same = 0;
-	}
-	for (k = 0; k < (same ? 1 : n) && o + 24 < len; k++) {
-		const struct hap_pattern_ref *r = hap_patterns_holder(pl, f, k);
-		long long v = ids ? r->id : r->entries;
-		int w = v < 0 ? snprintf(out + o, len - o, "%s-", k ? " " : "")
-		              : snprintf(out + o, len - o, "%s%s%lld", k ? " " : "", ids ? "#" : "",
-		                         v);
-
-		o += (size_t)w;
-	}
-}
-
-static void list_table(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
-{
-	const char *hdr[4] = { "FILE", "INSTANCES", "ENTRIES", "IDS" };
-	struct table *t = table_new(4, hdr);
-	size_t cut = c->fmt == FMT_CSV ? 0 : common_dir(s), f, k;
-	size_t live = hap_snapshot_live_count(s);
-	char inst[2048], ents[512], ids[512], file[4200];
-	const char *cells[4];
-
-	for (f = 0; f < hap_patterns_count(pl); f++) {
-		size_t n = hap_patterns_holder_count(pl, f), o = 0;
-
-		if (n == live && live > 1) {
-			snprintf(inst, sizeof(inst), "all %zu", n);
-		} else {
-			inst[0] = '\0';
-			for (k = 0; k < n && o + 2 < sizeof(inst); k++) {
-				const char *name = hap_instance_name(
-				        s, hap_patterns_holder(pl, f, k)->instance);
-				int w = snprintf(inst + o, sizeof(inst) - o, "%s%s", k ? " " : "",
-				                 strlen(name) > cut ? name + cut : name);
-
-				o += (size_t)w < sizeof(inst) - o ? (size_t)w
-				                                  : sizeof(inst) - o - 1;
-			}
-		}
-		join_counts(ents, sizeof(ents), pl, f, 0);
-		join_counts(ids, sizeof(ids), pl, f, 1);
-		cells[0] = hap_patterns_file(pl, f);
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
-	}
-	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
-		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
-		const char *name = hap_instance_name(s, r->instance);
-
-		snprintf(file, sizeof(file), "(inline) %s", r->desc);
-		snprintf(inst, sizeof(inst), "%s", strlen(name) > cut ? name + cut : name);
-		if (r->entries < 0)
-			snprintf(ents, sizeof(ents), "-");
-		else
-			snprintf(ents, sizeof(ents), "%lld", (long long)r->entries);
-		snprintf(ids, sizeof(ids), "#%lld", (long long)r->id);
-		cells[0] = file;
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
-	}
-	guard_unreached_rows(t, 4, 1, 0, s);
-	table_print(t, stdout, c->fmt == FMT_CSV);
-}
-
-static int do_list(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
-                   char **argv)
-{
-	struct hap_error err = { 0, "" };
-	struct hap_snapshot *s = NULL;
-	struct hap_patterns *pl = NULL;
-	size_t failed = 0;
-	int ret = args(c, kind, v, argc, argv, 0);
-
-	if (ret >= 0)
-		return ret;
-	ret = cli_snapshot(c, kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &s, &failed);
-	if (ret)
-		return ret;
-	if (hap_patterns_new(&pl, s, kind, &err)) {
-		cli_err(c, "%s", err.msg);
-		hap_snapshot_free(s);
-		return EXIT_FAILED;
-	}
-	if (c->fmt == FMT_JSON)
-		list_json(s, pl);
-	else
-		list_table(c, s, pl);
-	hap_patterns_free(pl);
-	hap_snapshot_free(s);
-	return failed ? EXIT_FAILED : EXIT_OK;
-}
-
-/* ------------------------------------------------------------------ reads */
-
-static const char *read_word(int code)
-{
-	return code == 0 ? "ok" : code == HAP_ENOTFOUND ? "not-holding" : "error";
-}
-
-/* Diagnostics per instance; returns the number of failed instances. */
-static size_t read_report(struct cli *c, const struct hap_pattern_read *r, const char *file)
-{
-	size_t i, bad = 0;
-
-	for (i = 0; i < hap_pattern_read_count(r); i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
-
-		if (code == HAP_ENOTFOUND)
-			cli_err(c, "%s: does not load %s (not holding it)",
-			        hap_pattern_read_instance(r, i), file);
-		else if (code) {
-			cli_err(c, "%s: %s", hap_pattern_read_instance(r, i), msg);
-			bad++;
-		}
-	}
-	return bad;
-}
-
-/* HAProxy lists a map entry as "REF KEY VALUE" with nothing marking where
- * a key holding a blank ends: when the value holds a blank too, the split
- * is a guess. Such an entry also carries its raw text and "ambiguous". */
-static int entry_ambiguous(const struct hap_pattern_entry *e)
-{
-	return strpbrk(e->value, " \t") != NULL;
-}
-
-static void entry_ambiguous_json(struct jw *w, const struct hap_pattern_entry *e)
-{
-	size_t kl = strlen(e->key), vl = strlen(e->value);
-	char *raw;
-
-	jw_key(w, "ambiguous");
-	jw_bool(w, entry_ambiguous(e));
-	if (!entry_ambiguous(e))
-		return;
-	raw = malloc(kl + vl + 2);
-	if (!raw)
-		return;
-	memcpy(raw, e->key, kl);
-	raw[kl] = ' ';
-	memcpy(raw + kl + 1, e->value, vl + 1);
-	jw_key(w, "raw");
-	jw_str(w, raw);
-	free(raw);
-}
-
-/* Rows of the instances whose read failed: "INSTANCE" in column name_col,
- * "error: why" in msg_col. */
-static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, size_t msg_col,
-                            const struct hap_pattern_read *r)
-{
-	const char *cells[4] = { "-", "-", "-", "-" };
-	char buf[512];
-	size_t i;
-
-	for (i = 0; i < hap_pattern_read_count(r) && ncols <= 4; i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
-
-		if (!code || code == HAP_ENOTFOUND)
-			continue;
-		if (ncols == 1) {
-			/* one column (an ACL's patterns): the row says both */
-			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
-			         msg);
-			cells[0] = buf;
-		} else {
-			snprintf(buf, sizeof(buf), "error: %s", msg);
-			cells[name_col] = hap_pattern_read_instance(r, i);
-			cells[msg_col] = buf;
-		}
-		table_add(tb, cells);
-	}
-}
-
-static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pat_kind kind,
-                       int with_ref)
-{
-	jw_obj(w);
-	if (with_ref) {
-		jw_key(w, "ref");
-		jw_str(w, e->ref);
-	}
-	if (kind == HAP_PAT_MAP) {
-		jw_key(w, "key");
-		jw_str(w, e->key);
-		jw_key(w, "value");
-		jw_str(w, e->value);
-		entry_ambiguous_json(w, e);
-	} else {
-		jw_key(w, "pattern");
-		jw_str(w, e->key);
-	}
-	jw_end_obj(w);
-}
-
-/* The first instance that was read, or the count when none was. */
-static size_t first_read(const struct hap_pattern_read *r)
-{
-	size_t i;
-
-	for (i = 0; i < hap_pattern_read_count(r); i++)
-		if (!hap_pattern_read_status(r, i, NULL))
-			break;
-	return i;
-}
-
-static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pat_kind kind)
-{
-	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, e, n = hap_pattern_read_count(r), first = first_read(r);
-	int agree = hap_pattern_read_agree(r);
-	struct hap_pattern_entry x;
-
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, t->file);
-		jw_key(&w, "agree");
-		jw_bool(&w, agree);
-		jw_key(&w, "entries");
-		if (agree) {
-			jw_arr(&w);
-			for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
-				hap_pattern_read_entry(&x, r, first, e);
-				entry_json(&w, &x, kind, 0);
-			}
-			jw_end_arr(&w);
-		} else {
-			jw_null(&w);
-		}
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			const char *msg;
-			int code = hap_pattern_read_status(r, i, &msg);
-
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_pattern_read_instance(r, i));
-			jw_key(&w, "result");
-			jw_str(&w, read_word(code));
-			if (code) {
-				jw_key(&w, "message");
-				jw_str(&w, msg);
-			} else {
-				jw_key(&w, "entries");
-				jw_arr(&w);
-				for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-					hap_pattern_read_entry(&x, r, i, e);
-					entry_json(&w, &x, kind, 1);
-				}
-				jw_end_arr(&w);
-			}
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
-	}
-	if (agree) {
-		const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
-		struct table *tb =
-		        table_new(kind == HAP_PAT_MAP ? 2 : 1, kind == HAP_PAT_MAP ? mh : ah);
-		size_t nread = 0;
-
-		for (i = 0; i < n; i++)
-			nread += !hap_pattern_read_status(r, i, NULL);
-		for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
-			const char *cells[2];
-			char mark[4200];
-
-			hap_pattern_read_entry(&x, r, first, e);
-			cells[0] = x.key;
-			cells[1] = x.value;
-			if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
-				/* say the split is a guess, in the cell people read */
-				snprintf(mark, sizeof(mark),
-				         "%s (ambiguous: key or value holds a blank)", x.value);
-				cells[1] = mark;
-			}
-			table_add(tb, cells);
-		}
-		read_error_rows(tb, kind == HAP_PAT_MAP ? 2 : 1, 0, kind == HAP_PAT_MAP ? 1 : 0, r);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
-		        hap_pattern_read_entry_count(r, first),
-		        hap_pattern_read_entry_count(r, first) == 1 ? "y" : "ies", nread,
-		        nread == 1 ? "" : "s");
-		return;
-	}
-	{
-		const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
-		const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
-		struct table *tb =
-		        table_new(kind == HAP_PAT_MAP ? 4 : 3, kind == HAP_PAT_MAP ? mh : ah);
-		char mark[4200];
-
-		for (i = 0; i < n; i++) {
-			if (hap_pattern_read_status(r, i, NULL))
-				continue;
-			for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-				const char *cells[4];
-
-				hap_pattern_read_entry(&x, r, i, e);
-				cells[0] = hap_pattern_read_instance(r, i);
-				cells[1] = x.ref;
-				cells[2] = x.key;
-				cells[3] = x.value;
-				if (kind == HAP_PAT_MAP && entry_ambiguous(&x)) {
-					snprintf(mark, sizeof(mark),
-					         "%s (ambiguous: key or value holds a blank)",
-					         x.value);
-					cells[3] = mark;
-				}
-				table_add(tb, cells);
-			}
-		}
-		read_error_rows(tb, kind == HAP_PAT_MAP ? 4 : 3, 0, 1, r);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-		if (first < n)
-			cli_err(c, "%s: the instances hold different entries: shown per instance",
-			        t->file);
-	}
-}
-
-static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
-{
-	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, n = hap_pattern_read_count(r), first = first_read(r), nread = 0;
-	int agree = hap_pattern_read_agree(r);
-	const char *hdr[2] = { "INSTANCE", "ANSWER" }, *cells[2];
-	struct table *tb;
-	char all[64];
-
-	for (i = 0; i < n; i++)
-		nread += !hap_pattern_read_status(r, i, NULL);
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, t->file);
-		jw_key(&w, "value");
-		jw_str(&w, value);
-		jw_key(&w, "agree");
-		jw_bool(&w, agree);
-		jw_key(&w, "answer");
-		if (agree)
-			jw_str(&w, hap_pattern_read_answer(r, first));
-		else
-			jw_null(&w);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			const char *msg;
-			int code = hap_pattern_read_status(r, i, &msg);
-
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_pattern_read_instance(r, i));
-			jw_key(&w, "result");
-			jw_str(&w, read_word(code));
-			jw_key(&w, code ? "message" : "answer");
-			jw_str(&w, code ? msg : hap_pattern_read_answer(r, i));
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
-	}
-	tb = table_new(2, hdr);
-	if (agree) {
-		snprintf(all, sizeof(all), "all %zu (agree)", nread);
-		cells[0] = all;
-		cells[1] = hap_pattern_read_answer(r, first);
-		table_add(tb, cells);
-	} else {
-		for (i = 0; i < n; i++) {
-			if (hap_pattern_read_status(r, i, NULL))
-				continue;
-			cells[0] = hap_pattern_read_instance(r, i);
-			cells[1] = hap_pattern_read_answer(r, i);
-			table_add(tb, cells);
-		}
-	}
-	read_error_rows(tb, 2, 0, 1, r);
-	table_print(tb, stdout, c->fmt == FMT_CSV);
-	if (!agree && nread > 1)
-		cli_err(c, "%s: the instances answer differently", t->file);
-}
-
-static int do_read(struct cli *c, struct hap_pattern_op *op)
-{
-	struct hap_error err = { 0, "" };
-	struct hap_pattern_read *r = NULL;
-	const struct hap_pattern_target *t;
-	size_t bad;
-	int ret = hap_pattern_op_check(op, &err);
-
-	if (ret)
-		return cli_usage(c, "%s", err.msg);
-	ret = cli_fleet(c);
-	if (ret)
-		return ret;
-	ret = hap_pattern_read_new(&r, c->h, op, &err);
-	if (ret)
-		return plan_error(c, ret, &err);
-	t = hap_pattern_read_target(r);
-	if (*t->note)
-		cli_err(c, "%s", t->note);
-	bad = read_report(c, r, t->file);
-	if (op->verb == HAP_PATTERN_SHOW)
-		show_print(c, r, op->kind);
-	else
-		get_print(c, r, op->key);
-	hap_pattern_read_free(r);
-	return bad ? EXIT_FAILED : EXIT_OK;
-}
-
 /* ------------------------------------------------------------------ changes */
 
 static int do_change(struct cli *c, struct hap_pattern_op *op)
@@ -590,11 +71,8 @@ static int do_change(struct cli *c, struct hap_pattern_op *op)
 	struct hap_pattern_target t;
 	struct hap_plan *p = NULL;
 	char what[4300];
-	int ret = hap_pattern_op_check(op, &err);
+	int ret = pat_ready(c, op);
 
-	if (ret)
-		return cli_usage(c, "%s", err.msg);
-	ret = cli_fleet(c);
 	if (ret)
 		return ret;
 	ret = hap_pattern_plan(&p, &t, c->h, op, &err);
@@ -602,8 +80,8 @@ static int do_change(struct cli *c, struct hap_pattern_op *op)
 		return plan_error(c, ret, &err);
 	if (*t.note)
 		cli_err(c, "%s", t.note);
-	not_holding(c, hap_plan_snapshot(p), op->kind, t.file, "not changed");
-	snprintf(what, sizeof(what), "%s %s %s", words[op->verb], obj_name(op->kind), t.file);
+	pat_not_holding(c, hap_plan_snapshot(p), op->kind, t.file, "not changed");
+	snprintf(what, sizeof(what), "%s %s %s", words[op->verb], pat_obj_name(op->kind), t.file);
 	ret = change_run(c, p, HAP_OBJ_FRONTEND, NULL, NULL, what);
 	hap_plan_free(p);
 	return ret;
@@ -714,7 +192,7 @@ static void replace_print(struct cli *c, const struct hap_result *res,
 
 /* What the replace will do per instance, first; -y or a terminal when it
  * removes entries on more than one instance. */
-static int replace_guard(struct cli *c, enum hap_pat_kind kind, const char *file,
+static int replace_guard(struct cli *c, enum hap_pattern_kind kind, const char *file,
                          const struct hap_pattern_file *f)
 {
 	int removes, ret;
@@ -725,12 +203,12 @@ static int replace_guard(struct cli *c, enum hap_pat_kind kind, const char *file
 	if (ret || c->dry_run || !removes)
 		return ret;
 	return guard_confirm(c,
-	                     kind == HAP_PAT_MAP ? "replace the map, removing entries"
-	                                         : "replace the ACL, removing entries",
+	                     kind == HAP_PATTERN_MAP ? "replace the map, removing entries"
+	                                             : "replace the ACL, removing entries",
 	                     ninst);
 }
 
-static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, const char *path)
+static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id, const char *path)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_file *f = NULL;
@@ -762,7 +240,7 @@ static int do_replace(struct cli *c, enum hap_pat_kind kind, const char *id, con
 	s = hap_pattern_replace_snapshot(r);
 	if (*t->note)
 		cli_err(c, "%s", t->note);
-	not_holding(c, s, kind, t->file, "not changed");
+	pat_not_holding(c, s, kind, t->file, "not changed");
 	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
 		const char *msg;
 
@@ -846,38 +324,38 @@ out:
 
 /* ------------------------------------------------------------------ verbs */
 
-static int verb(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v, int argc,
+static int verb(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
                 char **argv)
 {
 	struct hap_pattern_op op;
-	int map = kind == HAP_PAT_MAP, ret;
+	int map = kind == HAP_PATTERN_MAP, ret;
 
 	memset(&op, 0, sizeof(op));
 	op.kind = kind;
 	if (strcmp(v->name, "list") == 0)
-		return do_list(c, kind, v, argc, argv);
+		return pat_list(c, kind, v, argc, argv);
 	if (strcmp(v->name, "replace") == 0) {
-		ret = args(c, kind, v, argc, argv, 2);
+		ret = pat_args(c, kind, v, argc, argv, 2);
 		return ret >= 0 ? ret : do_replace(c, kind, argv[optind], argv[optind + 1]);
 	}
 	if (strcmp(v->name, "show") == 0) {
 		op.verb = HAP_PATTERN_SHOW;
-		ret = args(c, kind, v, argc, argv, 1);
+		ret = pat_args(c, kind, v, argc, argv, 1);
 	} else if (strcmp(v->name, "get") == 0) {
 		op.verb = HAP_PATTERN_GET;
-		ret = args(c, kind, v, argc, argv, 2);
+		ret = pat_args(c, kind, v, argc, argv, 2);
 	} else if (strcmp(v->name, "add") == 0) {
 		op.verb = HAP_PATTERN_ADD;
-		ret = args(c, kind, v, argc, argv, map ? 3 : 2);
+		ret = pat_args(c, kind, v, argc, argv, map ? 3 : 2);
 	} else if (strcmp(v->name, "set") == 0) {
 		op.verb = HAP_PATTERN_SET;
-		ret = args(c, kind, v, argc, argv, 3);
+		ret = pat_args(c, kind, v, argc, argv, 3);
 	} else if (strcmp(v->name, "del") == 0) {
 		op.verb = HAP_PATTERN_DEL;
-		ret = args(c, kind, v, argc, argv, 2);
+		ret = pat_args(c, kind, v, argc, argv, 2);
 	} else {
 		op.verb = HAP_PATTERN_CLEAR;
-		ret = args(c, kind, v, argc, argv, 1);
+		ret = pat_args(c, kind, v, argc, argv, 1);
 	}
 	if (ret >= 0)
 		return ret;
@@ -887,7 +365,7 @@ static int verb(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v,
 	if (argc - optind > 2)
 		op.value = argv[optind + 2];
 	if (op.verb == HAP_PATTERN_SHOW || op.verb == HAP_PATTERN_GET)
-		return do_read(c, &op);
+		return pat_read(c, &op);
 	return do_change(c, &op);
 }
 
@@ -895,75 +373,60 @@ static int verb(struct cli *c, enum hap_pat_kind kind, const struct cli_verb *v,
 	" ID is a file as 'list' shows it, or #N: numbers differ per instance, so #N is "          \
 	"resolved to its file and refused when it means different files."
 
-#define NACL 8
-#define NMAP 9
-static const struct cli_verb acl_verbs[NACL];
-static const struct cli_verb map_verbs[NMAP];
+/* Every row of both tables: the verb is the row (c->verb), the kind the table. */
+static int acl_verb(struct cli *c, int argc, char **argv)
+{
+	return verb(c, HAP_PATTERN_ACL, c->verb, argc, argv);
+}
 
-#define WRAP(name, kind, table, i)                                                                 \
-	static int name(struct cli *c, int argc, char **argv)                                      \
-	{                                                                                          \
-		return verb(c, kind, &table[i], argc, argv);                                       \
-	}
-WRAP(acl_list, HAP_PAT_ACL, acl_verbs, 0)
-WRAP(acl_show, HAP_PAT_ACL, acl_verbs, 1)
-WRAP(acl_get, HAP_PAT_ACL, acl_verbs, 2)
-WRAP(acl_add, HAP_PAT_ACL, acl_verbs, 3)
-WRAP(acl_del, HAP_PAT_ACL, acl_verbs, 4)
-WRAP(acl_clear, HAP_PAT_ACL, acl_verbs, 5)
-WRAP(acl_replace, HAP_PAT_ACL, acl_verbs, 6)
-WRAP(map_list, HAP_PAT_MAP, map_verbs, 0)
-WRAP(map_show, HAP_PAT_MAP, map_verbs, 1)
-WRAP(map_get, HAP_PAT_MAP, map_verbs, 2)
-WRAP(map_add, HAP_PAT_MAP, map_verbs, 3)
-WRAP(map_set, HAP_PAT_MAP, map_verbs, 4)
-WRAP(map_del, HAP_PAT_MAP, map_verbs, 5)
-WRAP(map_clear, HAP_PAT_MAP, map_verbs, 6)
-WRAP(map_replace, HAP_PAT_MAP, map_verbs, 7)
+static int map_verb(struct cli *c, int argc, char **argv)
+{
+	return verb(c, HAP_PATTERN_MAP, c->verb, argc, argv);
+}
 
-static const struct cli_verb acl_verbs[NACL] = {
-	{ "list", acl_list, "",
+static const struct cli_verb acl_verbs[] = {
+	{ "list", acl_verb, "",
 	  "Every ACL file, once, with the instances loading it, their entry counts and their "
 	  "ids (which differ per instance); inline ACLs per instance." },
-	{ "show", acl_show, "ID",
+	{ "show", acl_verb, "ID",
 	  "The patterns of an ACL on every instance loading it: once when they agree, else "
 	  "per instance with each entry's #0x reference." ID_HELP },
-	{ "get", acl_get, "ID VALUE", "How VALUE matches the ACL on each instance." ID_HELP },
-	{ "add", acl_add, "ID PATTERN", "Add a pattern on every instance loading the ACL." },
-	{ "del", acl_del, "ID PATTERN|#0xREF",
+	{ "get", acl_verb, "ID VALUE", "How VALUE matches the ACL on each instance." ID_HELP },
+	{ "add", acl_verb, "ID PATTERN", "Add a pattern on every instance loading the ACL." },
+	{ "del", acl_verb, "ID PATTERN|#0xREF",
 	  "Delete every entry with that pattern on every instance loading the ACL; a #0x "
 	  "reference only where one instance loads it (narrow with -s)." },
-	{ "clear", acl_clear, "ID",
+	{ "clear", acl_verb, "ID",
 	  "Remove every pattern on every instance loading the ACL (asks first when several "
 	  "do; -y to skip)." },
-	{ "replace", acl_replace, "ID FILE",
+	{ "replace", acl_verb, "ID FILE",
 	  "Load FILE (one pattern per line; blank lines and # comments skipped) as the whole "
 	  "new content, atomically: prepare, add, commit on every instance loading the ACL, "
 	  "and commit nowhere if any instance fails before commit." },
 	{ NULL, NULL, NULL, NULL },
 };
 
-static const struct cli_verb map_verbs[NMAP] = {
-	{ "list", map_list, "",
+static const struct cli_verb map_verbs[] = {
+	{ "list", map_verb, "",
 	  "Every map file, once, with the instances loading it, their entry counts and their "
 	  "ids (which differ per instance)." },
-	{ "show", map_show, "ID",
+	{ "show", map_verb, "ID",
 	  "The entries of a map on every instance loading it: once when they agree, else per "
 	  "instance with each entry's #0x reference." ID_HELP },
-	{ "get", map_get, "ID KEY", "How KEY is looked up in the map on each instance." ID_HELP },
-	{ "add", map_add, "ID KEY VALUE",
+	{ "get", map_verb, "ID KEY", "How KEY is looked up in the map on each instance." ID_HELP },
+	{ "add", map_verb, "ID KEY VALUE",
 	  "Add an entry on every instance loading the map (';', '\\' and blanks arrive as "
 	  "typed)." },
-	{ "set", map_set, "ID KEY|#0xREF VALUE",
+	{ "set", map_verb, "ID KEY|#0xREF VALUE",
 	  "Change the value of every entry with KEY on every instance loading the map; a #0x "
 	  "reference only where one instance loads it (narrow with -s)." },
-	{ "del", map_del, "ID KEY|#0xREF",
+	{ "del", map_verb, "ID KEY|#0xREF",
 	  "Delete every entry with KEY on every instance loading the map; a #0x reference "
 	  "only where one instance loads it (narrow with -s)." },
-	{ "clear", map_clear, "ID",
+	{ "clear", map_verb, "ID",
 	  "Remove every entry on every instance loading the map (asks first when several do; "
 	  "-y to skip)." },
-	{ "replace", map_replace, "ID FILE",
+	{ "replace", map_verb, "ID FILE",
 	  "Load FILE ('key value' per line; blank lines and # comments skipped) as the whole "
 	  "new content, atomically: prepare, add, commit on every instance loading the map, "
 	  "and commit nowhere if any instance fails before commit." },

@@ -9,9 +9,6 @@
 #include "haproxyadmin.h"
 #include "cli.h"
 
-#define NVERBS 24
-static const struct cli_verb verbs[NVERBS];
-
 static int sv_list(struct cli *c, int argc, char **argv)
 {
 	const char *backend = NULL;
@@ -19,7 +16,7 @@ static int sv_list(struct cli *c, int argc, char **argv)
 
 	if (wf_wants(argc, argv, 0)) /* several names or -b */
 		return wf_list(c, argc, argv);
-	ret = cli_verb_opts(c, "server", &verbs[0], argc, argv, &backend);
+	ret = cli_verb_opts(c, "server", c->verb, argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -37,7 +34,7 @@ static int sv_show(struct cli *c, int argc, char **argv)
 
 	if (wf_wants(argc, argv, 1)) /* several names or -b */
 		return wf_show(c, argc, argv);
-	ret = cli_verb_opts(c, "server", &verbs[1], argc, argv, &backend);
+	ret = cli_verb_opts(c, "server", c->verb, argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -53,7 +50,7 @@ static int sv_metric(struct cli *c, int argc, char **argv)
 
 	if (wf_wants(argc, argv, 2)) /* several names or -b */
 		return wf_metric(c, argc, argv);
-	ret = cli_verb_opts(c, "server", &verbs[2], argc, argv, &backend);
+	ret = cli_verb_opts(c, "server", c->verb, argc, argv, &backend);
 
 	if (ret >= 0)
 		return ret;
@@ -73,7 +70,7 @@ static int sv_metrics(struct cli *c, int argc, char **argv)
 
 /* The changes (set, enable, ...) take several servers: cmd_workflow.c. */
 
-static const struct cli_verb verbs[NVERBS] = {
+static const struct cli_verb verbs[] = {
 	{ "list", sv_list, "[NAME...] [-b BACKEND]...",
 	  "Every server (once per backend holding it), merged across instances." },
 	{ "show", sv_show, "NAME... [-b BACKEND]...",

@@ -120,19 +120,12 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* hap_decimal_parse(), digits only unless frac */
 static int number(const char *s, double lo, double hi, int frac, double *out)
 {
-	char *end;
-	double v;
-
-	if (!*s || strspn(s, frac ? "0123456789." : "0123456789") != strlen(s))
+	if (!frac && strspn(s, "0123456789") != strlen(s))
 		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end || errno || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
+	return hap_decimal_parse(out, s, lo, hi) ? -1 : 0;
 }
 
 struct fleet_def *fleetconf_find(const struct fleetconf *fc, const char *name)

@@ -214,7 +214,7 @@ static int by_str(const void *a, const void *b)
 }
 
 /* An entry of a listing as the file would hold it: "key value" or the key. */
-static char *entry_text(enum hap_pat_kind kind, const struct hap_pattern_entry *e)
+static char *entry_text(enum hap_pattern_kind kind, const struct hap_pattern_entry *e)
 {
 	size_t kl = strlen(e->key), vl = strlen(e->value);
 	char *s = malloc(kl + vl + 2);
@@ -222,7 +222,7 @@ static char *entry_text(enum hap_pat_kind kind, const struct hap_pattern_entry *
 	if (!s)
 		return NULL;
 	memcpy(s, e->key, kl);
-	if (kind == HAP_PAT_MAP) {
+	if (kind == HAP_PATTERN_MAP) {
 		s[kl] = ' ';
 		memcpy(s + kl + 1, e->value, vl + 1);
 	} else {
@@ -238,7 +238,7 @@ static char *entry_text(enum hap_pat_kind kind, const struct hap_pattern_entry *
  * M after)" to out. *removes is set when some instance loses entries or the
  * file is empty; *ninst counts the instances. 0, or an exit status.
  */
-int guard_replace_preview(struct cli *c, FILE *out, enum hap_pat_kind kind, const char *id,
+int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, const char *id,
                           const struct hap_pattern_file *f, int *removes, size_t *ninst)
 {
 	struct hap_error err = { 0, "" };

@@ -327,25 +327,11 @@ int cli_dispatch(struct cli *c, const char *object, const struct cli_verb *verbs
 			cli_verb_help(object, v);
 			return EXIT_OK;
 		}
+		c->verb = v;
 		return v->fn(c, argc - 1, argv + 1);
 	}
 	return cli_usage(c, "'%s %s' is not a command; see 'haproxyadmin %s --help'", object,
 	                 argv[1], object);
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	if (!*s || *s == ' ' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int run(struct cli *c, int argc, char **argv);
@@ -398,8 +384,7 @@ static int run(struct cli *cp, int argc, char **argv)
 	struct cli *c = cp;
 	const struct cli_cmd *cmd;
 	int o;
-	long v;
-	char *end;
+	int64_t v;
 	double secs;
 
 	/* a single-valued option given twice must say the same thing twice */
@@ -430,6 +415,7 @@ static int run(struct cli *cp, int argc, char **argv)
 			c->fleets[c->nfleets++] = optarg;
 			break;
 		case 'o':
+			c->fmt_set = 1;
 			if (strcmp(optarg, "table") == 0)
 				c->fmt = FMT_TABLE;
 			else if (strcmp(optarg, "json") == 0)
@@ -444,10 +430,7 @@ static int run(struct cli *cp, int argc, char **argv)
 				        optarg);
 			break;
 		case 't':
-			errno = 0;
-			secs = strtod(optarg, &end);
-			if (!*optarg || *end || errno || !(secs > 0) || secs > 3600 ||
-			    strspn(optarg, "0123456789.") != strlen(optarg))
+			if (hap_decimal_parse(&secs, optarg, 0, 3600) || !(secs > 0))
 				return cli_usage(
 				        c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
 				        optarg);
@@ -456,22 +439,19 @@ static int run(struct cli *cp, int argc, char **argv)
 				c->opts.timeout_ms = 1;
 			break;
 		case 'r':
-			if (parse_int(optarg, 0, 100, &v))
+			if (hap_number_parse(&v, optarg, 0, 100))
 				return cli_usage(c, "-r: '%s' is not a number of retries (0..100)",
 				                 optarg);
 			c->opts.retries = v ? (int)v : -1;
 			break;
 		case 'P':
-			if (parse_int(optarg, 1, 4096, &v))
+			if (hap_number_parse(&v, optarg, 1, 4096))
 				return cli_usage(c, "--parallel: '%s' is not a count (1..4096)",
 				                 optarg);
 			c->opts.parallel = (int)v;
 			break;
 		case 'D':
-			errno = 0;
-			secs = strtod(optarg, &end);
-			if (!*optarg || *end || errno || !(secs > 0) || secs > 86400 ||
-			    strspn(optarg, "0123456789.") != strlen(optarg))
+			if (hap_decimal_parse(&secs, optarg, 0, 86400) || !(secs > 0))
 				return cli_usage(
 				        c,
 				        "--deadline: '%s' is not a number of seconds (0 < d "

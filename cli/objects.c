@@ -555,7 +555,7 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 	static const unsigned mask[] = { HAP_SNAP_FRONTENDS, HAP_SNAP_BACKENDS, HAP_SNAP_SERVERS };
 	const struct hap_object **objs;
 	struct hap_snapshot *s;
-	size_t failed = 0, n = 0, i, cnt;
+	size_t failed = 0, n = 0, cnt;
 	int ret;
 
 	struct hap_error nerr = { 0, "" };
@@ -570,15 +570,19 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 	if (ret)
 		return ret;
 	cnt = hap_snapshot_count(s, type);
-	objs = xcalloc(cnt, sizeof(*objs));
-	for (i = 0; i < cnt; i++) {
-		const struct hap_object *o = hap_snapshot_object(s, type, i);
+	objs = xcalloc(cnt ? cnt : 1, sizeof(*objs));
+	if (type == HAP_OBJ_SERVER) {
+		const struct hap_object *o;
+		size_t pos = 0;
 
-		if (name && strcmp(hap_object_name(o), name) != 0)
-			continue;
-		if (backend && strcmp(hap_object_backend(o), backend) != 0)
-			continue;
-		objs[n++] = o;
+		while ((o = hap_snapshot_server_next(s, &pos, backend, name)))
+			objs[n++] = o;
+	} else if (name) {
+		objs[0] = hap_snapshot_find(s, type, NULL, name);
+		n = objs[0] != NULL;
+	} else {
+		for (n = 0; n < cnt; n++)
+			objs[n] = hap_snapshot_object(s, type, n);
 	}
 	if (!n && (name || backend)) {
 		if (type == HAP_OBJ_SERVER && name && backend)

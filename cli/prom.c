@@ -92,155 +92,7 @@ static void sb_label(struct sb *b, const char *name, const char *v, size_t n)
 	sb_put(b, "\"", 1);
 }
 
-/* HAProxy's exporter names for "show stat" fields (and "show info" keys
- * below). Rows with the same name form one family, told apart by a label. */
-struct pmetric {
-	const char *field;
-	const char *name;
-	const char *label; /* an extra label, e.g. code="2xx", or NULL */
-	int ms;            /* the field is in milliseconds; exported in seconds */
-	const char *help;
-};
-
-static const struct pmetric stat_metrics[] = {
-	{ "status", "status", NULL, 0, "Current status (1 for the state label's value)." },
-	{ "qcur", "current_queue", NULL, 0, "Current number of queued requests." },
-	{ "qmax", "max_queue", NULL, 0, "Maximum observed number of queued requests." },
-	{ "scur", "current_sessions", NULL, 0, "Current number of active sessions." },
-	{ "smax", "max_sessions", NULL, 0, "Maximum observed number of active sessions." },
-	{ "slim", "limit_sessions", NULL, 0, "Configured session limit." },
-	{ "stot", "sessions_total", NULL, 0, "Total number of sessions." },
-	{ "bin", "bytes_in_total", NULL, 0, "Current total of incoming bytes." },
-	{ "bout", "bytes_out_total", NULL, 0, "Current total of outgoing bytes." },
-	{ "dreq", "requests_denied_total", NULL, 0, "Total number of denied requests." },
-	{ "dresp", "responses_denied_total", NULL, 0, "Total number of denied responses." },
-	{ "ereq", "request_errors_total", NULL, 0, "Total number of request errors." },
-	{ "econ", "connection_errors_total", NULL, 0, "Total number of connection errors." },
-	{ "eresp", "response_errors_total", NULL, 0, "Total number of response errors." },
-	{ "wretr", "retry_warnings_total", NULL, 0, "Total number of retry warnings." },
-	{ "wredis", "redispatch_warnings_total", NULL, 0, "Total number of redispatch warnings." },
-	{ "weight", "weight", NULL, 0, "Service weight." },
-	{ "act", "active_servers", NULL, 0, "Current number of active servers." },
-	{ "bck", "backup_servers", NULL, 0, "Current number of backup servers." },
-	{ "chkfail", "check_failures_total", NULL, 0, "Total number of failed checks." },
-	{ "chkdown", "check_up_down_total", NULL, 0, "Total number of UP->DOWN transitions." },
-	{ "lastchg", "check_last_change_seconds", NULL, 0,
-	  "Number of seconds since the last UP<->DOWN transition." },
-	{ "downtime", "downtime_seconds_total", NULL, 0, "Total downtime (in seconds)." },
-	{ "qlimit", "queue_limit", NULL, 0, "Configured maxqueue for the server." },
-	{ "throttle", "current_throttle", NULL, 0, "Current throttle percentage." },
-	{ "lbtot", "loadbalanced_total", NULL, 0, "Total number of times a service was selected." },
-	{ "rate", "current_session_rate", NULL, 0,
-	  "Current number of sessions per second over last elapsed second." },
-	{ "rate_lim", "limit_session_rate", NULL, 0,
-	  "Configured limit on new sessions per second." },
-	{ "rate_max", "max_session_rate", NULL, 0,
-	  "Maximum observed number of sessions per second." },
-	{ "check_code", "check_code", NULL, 0, "layer5-7 code, if available of the last check." },
-	{ "check_duration", "check_duration_seconds", NULL, 1,
-	  "Total duration of the latest server health check." },
-	{ "hrsp_1xx", "http_responses_total", "code=\"1xx\"", 0,
-	  "Total number of HTTP responses." },
-	{ "hrsp_2xx", "http_responses_total", "code=\"2xx\"", 0, NULL },
-	{ "hrsp_3xx", "http_responses_total", "code=\"3xx\"", 0, NULL },
-	{ "hrsp_4xx", "http_responses_total", "code=\"4xx\"", 0, NULL },
-	{ "hrsp_5xx", "http_responses_total", "code=\"5xx\"", 0, NULL },
-	{ "hrsp_other", "http_responses_total", "code=\"other\"", 0, NULL },
-	{ "req_rate", "http_requests_rate_current", NULL, 0,
-	  "Current number of HTTP requests per second over last elapsed second." },
-	{ "req_rate_max", "http_requests_rate_max", NULL, 0,
-	  "Maximum observed number of HTTP requests per second." },
-	{ "req_tot", "http_requests_total", NULL, 0, "Total number of HTTP requests received." },
-	{ "cli_abrt", "client_aborts_total", NULL, 0,
-	  "Total number of data transfers aborted by the client." },
-	{ "srv_abrt", "server_aborts_total", NULL, 0,
-	  "Total number of data transfers aborted by the server." },
-	{ "comp_in", "http_comp_bytes_in_total", NULL, 0,
-	  "Total number of HTTP response bytes fed to the compressor." },
-	{ "comp_out", "http_comp_bytes_out_total", NULL, 0,
-	  "Total number of HTTP response bytes emitted by the compressor." },
-	{ "comp_byp", "http_comp_bytes_bypassed_total", NULL, 0,
-	  "Total number of bytes that bypassed the HTTP compressor." },
-	{ "comp_rsp", "http_comp_responses_total", NULL, 0,
-	  "Total number of HTTP responses that were compressed." },
-	{ "lastsess", "last_session_seconds", NULL, 0,
-	  "Number of seconds since last session assigned to server/backend." },
-	{ "qtime", "queue_time_average_seconds", NULL, 1,
-	  "Avg. queue time for last 1024 successful connections." },
-	{ "ctime", "connect_time_average_seconds", NULL, 1,
-	  "Avg. connect time for last 1024 successful connections." },
-	{ "rtime", "response_time_average_seconds", NULL, 1,
-	  "Avg. response time for last 1024 successful connections." },
-	{ "ttime", "total_time_average_seconds", NULL, 1,
-	  "Avg. total time for last 1024 successful connections." },
-	{ "conn_rate", "connections_rate_current", NULL, 0,
-	  "Current number of connections per second over the last elapsed second." },
-	{ "conn_rate_max", "connections_rate_max", NULL, 0,
-	  "Maximum observed number of connections per second." },
-	{ "conn_tot", "connections_total", NULL, 0, "Total number of connections." },
-	{ "intercepted", "intercepted_requests_total", NULL, 0,
-	  "Total number of intercepted HTTP requests." },
-	{ "dcon", "denied_connections_total", NULL, 0,
-	  "Total number of requests denied by \"tcp-request connection\" rules." },
-	{ "dses", "denied_sessions_total", NULL, 0,
-	  "Total number of requests denied by \"tcp-request session\" rules." },
-	{ "wrew", "failed_header_rewriting_total", NULL, 0,
-	  "Total number of failed header rewriting warnings." },
-	{ "connect", "connection_attempts_total", NULL, 0,
-	  "Total number of connection establishment attempts." },
-	{ "reuse", "connection_reuses_total", NULL, 0, "Total number of connection reuses." },
-	{ "cache_lookups", "http_cache_lookups_total", NULL, 0,
-	  "Total number of HTTP cache lookups." },
-	{ "cache_hits", "http_cache_hits_total", NULL, 0, "Total number of HTTP cache hits." },
-	{ "srv_icur", "idle_connections_current", NULL, 0,
-	  "Current number of idle connections available for reuse." },
-	{ "src_ilim", "idle_connections_limit", NULL, 0,
-	  "Limit on the number of available idle connections." },
-	{ "qtime_max", "max_queue_time_seconds", NULL, 1,
-	  "Maximum observed time spent in the queue." },
-	{ "ctime_max", "max_connect_time_seconds", NULL, 1,
-	  "Maximum observed time spent waiting for a connection to complete." },
-	{ "rtime_max", "max_response_time_seconds", NULL, 1,
-	  "Maximum observed time spent waiting for a server response." },
-	{ "ttime_max", "max_total_time_seconds", NULL, 1,
-	  "Maximum observed total request+response time." },
-	{ "eint", "internal_errors_total", NULL, 0, "Total number of internal errors." },
-	{ "used_conn_cur", "used_connections_current", NULL, 0,
-	  "Current number of connections in use." },
-	{ "need_conn_est", "need_connections_current", NULL, 0,
-	  "Estimated needed number of connections." },
-	{ "uweight", "uweight", NULL, 0, "Server's user weight." },
-};
-
-static const struct pmetric info_metrics[] = {
-	{ "Nbthread", "nbthread", NULL, 0, "Number of started threads." },
-	{ "Uptime_sec", "uptime_seconds", NULL, 0, "Seconds since the youngest instance started." },
-	{ "Start_time_sec", "start_time_seconds", NULL, 0,
-	  "Start time in seconds (the latest instance)." },
-	{ "Maxconn", "max_connections", NULL, 0, "Maximum number of concurrent connections." },
-	{ "Hard_maxconn", "hard_max_connections", NULL, 0,
-	  "Initial maximum number of concurrent connections." },
-	{ "CurrConns", "current_connections", NULL, 0, "Number of active sessions." },
-	{ "CumConns", "connections_total", NULL, 0, "Total number of created sessions." },
-	{ "CumReq", "requests_total", NULL, 0, "Total number of requests (TCP or HTTP)." },
-	{ "CurrSslConns", "current_ssl_connections", NULL, 0, "Number of opened SSL connections." },
-	{ "CumSslConns", "ssl_connections_total", NULL, 0,
-	  "Total number of opened SSL connections." },
-	{ "ConnRate", "current_connection_rate", NULL, 0,
-	  "Current number of connections per second over last elapsed second." },
-	{ "SessRate", "current_session_rate", NULL, 0,
-	  "Current number of sessions per second over last elapsed second." },
-	{ "Tasks", "current_tasks", NULL, 0, "Current number of tasks." },
-	{ "Run_queue", "current_run_queue", NULL, 0, "Current number of tasks in the run-queue." },
-	{ "Jobs", "jobs", NULL, 0, "Current number of active jobs." },
-	{ "Listeners", "listeners", NULL, 0, "Current number of active listeners." },
-	{ "Stopping", "stopping", NULL, 0, "Non zero means stopping in progress." },
-	{ "PoolFailed", "pool_failures_total", NULL, 0,
-	  "Total number of failed pool allocations." },
-	{ "CumRecvLogs", "recv_logs_total", NULL, 0, "Total number of log messages received." },
-};
-
-#define NMETRICS(a) (sizeof(a) / sizeof((a)[0]))
+#include "prom_names.h"
 
 /* ---- counters carried across scrapes ---- */
 
@@ -582,7 +434,7 @@ static int render_objects(struct render *r, struct sb *out, int type)
 		                                "haproxy_server_" };
 	const struct hap_snapshot *s = r->s;
 	const char *prefix = prefixes[type];
-	size_t nm = NMETRICS(stat_metrics), nsel = 0, x, i, k, n;
+	size_t nm = prom_nstat_metrics, nsel = 0, x, i, k, n;
 	size_t *sel = calloc(nm, sizeof(*sel));
 	size_t *mrow = calloc(nm, sizeof(*mrow));
 	struct sb *fam = calloc(nm, sizeof(*fam));
@@ -596,9 +448,9 @@ static int render_objects(struct render *r, struct sb *out, int type)
 	for (x = 0; x < nm; x++) {
 		int f;
 
-		if (!hap_field_tag(type, stat_metrics[x].field))
+		if (!hap_field_tag(type, prom_stat_metrics[x].field))
 			continue;
-		f = hap_snapshot_field_index(s, stat_metrics[x].field);
+		f = hap_snapshot_field_index(s, prom_stat_metrics[x].field);
 		if (f < 0)
 			continue;
 		sel[nsel] = (size_t)f;
@@ -637,12 +489,12 @@ static int render_objects(struct render *r, struct sb *out, int type)
 		if (lb.oom)
 			goto out;
 		for (x = 0; x < nsel; x++) {
-			size_t f0 = family_of(stat_metrics, mrow[x]);
+			size_t f0 = family_of(prom_stat_metrics, mrow[x]);
 
 			for (k = 0; k < nh; k++)
 				pv[k] = &v[(1 + k) * nsel + x];
-			emit(r, &fam[f0], prefix, type, &stat_metrics[mrow[x]], lb.p, &v[x], pv,
-			     holders, nh);
+			emit(r, &fam[f0], prefix, type, &prom_stat_metrics[mrow[x]], lb.p, &v[x],
+			     pv, holders, nh);
 		}
 		free(lb.p);
 	}
@@ -652,7 +504,7 @@ static int render_objects(struct render *r, struct sb *out, int type)
 			continue;
 		if (fam[x].oom)
 			goto out;
-		header(out, prefix, &stat_metrics[x], type);
+		header(out, prefix, &prom_stat_metrics[x], type);
 		sb_put(out, fam[x].p, fam[x].len);
 	}
 	ret = r->p->oom ? -1 : 0;
@@ -680,8 +532,8 @@ static void render_info(struct render *r, struct sb *out)
 		r->p->oom = 1;
 		goto out;
 	}
-	for (x = 0; x < NMETRICS(info_metrics); x++) {
-		const struct pmetric *m = &info_metrics[x];
+	for (x = 0; x < prom_ninfo_metrics; x++) {
+		const struct pmetric *m = &prom_info_metrics[x];
 		struct sb fam = { 0 };
 
 		hap_snapshot_info(&v[0], r->s, HAP_AGGREGATE, m->field);

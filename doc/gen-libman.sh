@@ -8,6 +8,8 @@ set -eu
 hdr=$1
 tmpl=$2
 ver=$3
+# the umbrella and the sub-headers it includes, in its order
+hdrs="$hdr $(sed -n 's|^#include "\(haproxyadmin/[a-z_]*\.h\)".*|'"$(dirname "$hdr")"'/\1|p' "$hdr")"
 
 funcs=$(awk '
 	function flush_comment() { comment = "" }
@@ -27,5 +29,5 @@ funcs=$(awk '
 		if (comment != "") print comment
 		comment = ""; indecl = 0; next }
 	!indecl && !/^$/ { comment = "" }
-' "$hdr" | sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/" -e 's/-/\\-/g' -e 's/^\x01/./')
+' $hdrs | sed -e 's/\\/\\e/g' -e "s/^\\([.']\\)/\\\\\\&\\1/" -e 's/-/\\-/g' -e 's/^\x01/./')
 awk -v f="$funcs" -v ver="$ver" '{ gsub(/@VERSION@/, ver) } /^@FUNCTIONS@$/ { print f; next } { print }' "$tmpl"

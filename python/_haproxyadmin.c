@@ -889,7 +889,7 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 	                                 &op.value) ||
 	    fleet_enter(self))
 		return NULL;
-	op.kind = (enum hap_pat_kind)kind;
+	op.kind = (enum hap_pattern_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
 	t = PyMem_Calloc(1, sizeof(*t));
 	if (!t)
@@ -928,7 +928,7 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 	                                 &op.key) ||
 	    fleet_enter(self))
 		return NULL;
-	op.kind = (enum hap_pat_kind)kind;
+	op.kind = (enum hap_pattern_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
 	FLEET_IO(self, rc = hap_pattern_read_new(&r, self->h, &op, &err));
 	if (rc)
@@ -1138,8 +1138,8 @@ static const struct iconst constants[] = {
 	{ "GLOBAL_RATE_HTTP_COMPRESSION", HAP_GLOBAL_RATE_HTTP_COMPRESSION },
 	{ "GLOBAL_CLEAR_COUNTERS", HAP_GLOBAL_CLEAR_COUNTERS },
 	{ "GLOBAL_CLEAR_COUNTERS_ALL", HAP_GLOBAL_CLEAR_COUNTERS_ALL },
-	{ "PAT_ACL", HAP_PAT_ACL },
-	{ "PAT_MAP", HAP_PAT_MAP },
+	{ "PAT_ACL", HAP_PATTERN_ACL },
+	{ "PAT_MAP", HAP_PATTERN_MAP },
 	{ "PATTERN_SHOW", HAP_PATTERN_SHOW },
 	{ "PATTERN_GET", HAP_PATTERN_GET },
 	{ "PATTERN_ADD", HAP_PATTERN_ADD },

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "haproxyadmin.h"
 #include "error.h"
@@ -86,4 +87,13 @@ const char *hap_level_name(int level)
 		return "admin";
 	}
 	return "unknown";
+}
+
+const char *hap_errtext(int e, char *buf, size_t size)
+{
+	if (strerror_r(e, buf, size) != 0)
+		snprintf(buf, size, "error %d", e);
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
 }

@@ -246,6 +246,9 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 	e->object = object ? dupn(object, strlen(object)) : NULL;
 	e->command = command ? dupn(command, strlen(command)) : NULL;
 	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
+	e->inst = HAP_AGGREGATE;
+	e->kind = -1;
+	e->name = e->object;
 	e->code = code;
 	e->sent = sent;
 	e->outcome = hap_outcome_of(code);
@@ -273,6 +276,39 @@ const char *hap_result_instance(const struct hap_result *r, size_t i)
 const char *hap_result_object(const struct hap_result *r, size_t i)
 {
 	return r->e[i].object;
+}
+
+int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind)
+{
+	struct hap_result_entry *e = &r->e[i];
+	const char *slash = e->object ? strchr(e->object, '/') : NULL;
+
+	e->inst = inst;
+	e->kind = kind;
+	if (kind == HAP_OBJ_SERVER && slash && !e->backend) {
+		e->backend = dupn(e->object, (size_t)(slash - e->object));
+		if (!e->backend)
+			return HAP_ENOMEM;
+		e->name = slash + 1;
+	}
+	return 0;
+}
+
+size_t hap_result_instance_index(const struct hap_result *r, size_t i)
+{
+	return r->e[i].inst;
+}
+
+int hap_result_object_ref(const struct hap_result *r, size_t i, const char **backend,
+                          const char **name)
+{
+	const struct hap_result_entry *e = &r->e[i];
+
+	if (backend)
+		*backend = e->backend;
+	if (name)
+		*name = e->name;
+	return e->kind;
 }
 
 const char *hap_result_command(const struct hap_result *r, size_t i)
@@ -411,6 +447,7 @@ void hap_result_free(struct hap_result *r)
 		free(r->e[i].command);
 		free(r->e[i].message);
 		free(r->e[i].after);
+		free(r->e[i].backend);
 	}
 	free(r->e);
 	free(r);

@@ -91,11 +91,15 @@ struct hap_result_entry {
 	char *object;   /* what the command was about ("backend/server"), may be NULL */
 	char *command;  /* the command line sent (without the routing prefix or '\n') */
 	int code; /* 0, HAP_EREFUSED (message = HAProxy's text), HAP_ENOTFOUND, transport errors */
-	char *message; /* HAProxy's reply (trimmed) or the error message */
-	int sent;      /* 0 when nothing was sent (dry run or refused before sending) */
-	int outcome;   /* enum hap_outcome, from code unless set */
-	int why;       /* enum hap_why */
-	char *after;   /* value read back, or NULL */
+	char *message;    /* HAProxy's reply (trimmed) or the error message */
+	int sent;         /* 0 when nothing was sent (dry run or refused before sending) */
+	int outcome;      /* enum hap_outcome, from code unless set */
+	int why;          /* enum hap_why */
+	char *after;      /* value read back, or NULL */
+	size_t inst;      /* instance index in the plan's snapshot, HAP_AGGREGATE: none */
+	int kind;         /* enum hap_obj of the object, -1: not a proxy or server */
+	char *backend;    /* a server's backend (split from object once), else NULL */
+	const char *name; /* the object's name: in object, after the backend's '/' */
 };
 
 struct hap_result {
@@ -105,6 +109,10 @@ struct hap_result {
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);
+/* Tie entry i to its instance (index in the plan's snapshot) and object
+ * kind (enum hap_obj, -1: none); a server's "backend/server" is split here,
+ * once, so callers never split it. HAP_ENOMEM. */
+int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind);
 /* The outcome a code means when nothing else is known (0: applied). */
 int hap_outcome_of(int code);
 /* Set the outcome of the last-added or any entry: code and outcome, why,

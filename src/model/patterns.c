@@ -26,7 +26,7 @@
 /* ------------------------------------------------------------------ */
 
 struct hap_patterns {
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	size_t ninst;
 	const char *const *names; /* borrowed: instance display names */
 	const char **names_own;   /* the array, when built from a snapshot */
@@ -72,7 +72,7 @@ void hap_patterns_free(struct hap_patterns *p)
 
 /* The merge itself, from each instance's parsed listing (NULL: not read).
  * names and lists are borrowed; names must outlive *out. */
-int hap_pat_merge(struct hap_patterns **out, enum hap_pat_kind kind, const char *const *names,
+int hap_pat_merge(struct hap_patterns **out, enum hap_pattern_kind kind, const char *const *names,
                   const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err)
 {
 	struct hap_patterns *p = calloc(1, sizeof(*p));
@@ -149,7 +149,7 @@ static int inst_live(const struct hap_snapshot *s, size_t i)
 }
 
 int hap_patterns_new(struct hap_patterns **out, const struct hap_snapshot *s,
-                     enum hap_pat_kind kind, struct hap_error *err)
+                     enum hap_pattern_kind kind, struct hap_error *err)
 {
 	size_t i, n = hap_snapshot_instance_count(s);
 	const char **names = calloc(n ? n : 1, sizeof(*names));
@@ -164,8 +164,8 @@ int hap_patterns_new(struct hap_patterns **out, const struct hap_snapshot *s,
 	}
 	for (i = 0; i < n; i++) {
 		names[i] = hap_instance_name(s, i);
-		lists[i] =
-		        inst_live(s, i) ? hap_snapshot_patterns(s, i, kind == HAP_PAT_MAP) : NULL;
+		lists[i] = inst_live(s, i) ? hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP)
+		                           : NULL;
 	}
 	ret = hap_pat_merge(out, kind, names, lists, n, err);
 	free(lists);
@@ -311,10 +311,10 @@ out:
 	return ret;
 }
 
-int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pat_kind kind,
+int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pattern_kind kind,
                       const char *file)
 {
-	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PAT_MAP);
+	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP);
 	size_t k;
 
 	if (!l || hap_instance_status(s, i, NULL))

@@ -11,18 +11,18 @@
 #include "parse/parse.h"
 
 /* "acl" or "map": the word in a command. */
-static inline const char *hap_pat_kind_word(enum hap_pat_kind kind)
+static inline const char *hap_pat_kind_word(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "acl";
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
 }
 
 /* "ACL" or "map": the word in a message. */
-static inline const char *hap_pat_kind_name(enum hap_pat_kind kind)
+static inline const char *hap_pat_kind_name(enum hap_pattern_kind kind)
 {
-	return kind == HAP_PAT_MAP ? "map" : "ACL";
+	return kind == HAP_PATTERN_MAP ? "map" : "ACL";
 }
 
-int hap_pat_merge(struct hap_patterns **out, enum hap_pat_kind kind, const char *const *names,
+int hap_pat_merge(struct hap_patterns **out, enum hap_pattern_kind kind, const char *const *names,
                   const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err);
 
 #endif

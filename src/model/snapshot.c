@@ -458,6 +458,45 @@ const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum ha
 	return &s->objs[id];
 }
 
+int hap_snapshot_reachable(const struct hap_snapshot *s, struct hap_error *err)
+{
+	size_t i, n = hap_snapshot_instance_count(s);
+	const char *msg = "";
+
+	if (hap_snapshot_live_count(s))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hap_instance_status(s, i, &msg))
+			break;
+	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
+	                     i < n ? hap_instance_name(s, i) : "none", msg);
+}
+
+const struct hap_object *hap_snapshot_server_next(const struct hap_snapshot *s, size_t *pos,
+                                                  const char *backend, const char *name)
+{
+	size_t n = s->count[HAP_OBJ_SERVER];
+
+	if (backend && name) {
+		/* one at most: the map answers it */
+		const struct hap_object *o =
+		        *pos ? NULL : hap_snapshot_find(s, HAP_OBJ_SERVER, backend, name);
+
+		*pos = n + 1;
+		return o;
+	}
+	while (*pos < n) {
+		const struct hap_object *o = s->sorted[HAP_OBJ_SERVER][(*pos)++];
+
+		if (name && strcmp(o->name, name) != 0)
+			continue;
+		if (backend && strcmp(o->backend, backend) != 0)
+			continue;
+		return o;
+	}
+	return NULL;
+}
+
 enum hap_obj hap_object_type(const struct hap_object *o)
 {
 	return o->type;

@@ -39,4 +39,9 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
                               const char *const *replies, const size_t *lens, size_t n,
                               unsigned what, struct hap_error *err);
 
+/* 0 when at least one instance answered and counts; else HAP_EIO, "no
+ * instance reachable (INSTANCE: why)" naming the first that failed. The one
+ * such path of every write and read plan. */
+int hap_snapshot_reachable(const struct hap_snapshot *s, struct hap_error *err);
+
 #endif

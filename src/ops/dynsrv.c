@@ -159,6 +159,7 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_BACKENDS | HAP_SNAP_SERVERS, a->backend,
 	                             err);
 	if (!ret)
@@ -329,6 +330,7 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);

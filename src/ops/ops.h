@@ -104,6 +104,7 @@ struct hap_plan {
 	struct hap_plan_entry *e;
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
+	int okind;       /* enum hap_obj + 1 of its objects; 0: none (global, files) */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */
@@ -114,7 +115,7 @@ struct hap_plan {
 	int vmode;          /* enum hap_vmode */
 	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
 	int pcheck;   /* 0: none */
-	int pkind;    /* enum hap_pat_kind */
+	int pkind;    /* enum hap_pattern_kind */
 	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
 	char *pfile;  /* the file */
 	char *pkey;   /* NULL for CLEAR */

@@ -17,6 +17,7 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
+#include "model/snapshot.h"
 #include "ops/pattern.h"
 #include "proto/command.h"
 #include "util/banned.h"
@@ -100,10 +101,10 @@ static int is_ref(const char *k)
 
 int hap_pattern_op_check(const struct hap_pattern_op *op, struct hap_error *err)
 {
-	int map = op->kind == HAP_PAT_MAP, need_key, need_value, ret;
+	int map = op->kind == HAP_PATTERN_MAP, need_key, need_value, ret;
 	const char *keyname = map ? "map key" : "ACL pattern";
 
-	if (op->kind != HAP_PAT_ACL && op->kind != HAP_PAT_MAP)
+	if (op->kind != HAP_PATTERN_ACL && op->kind != HAP_PATTERN_MAP)
 		return hap_error_set(err, HAP_EINVAL, "unknown pattern kind");
 	if ((unsigned)op->verb > HAP_PATTERN_CLEAR)
 		return hap_error_set(err, HAP_EINVAL, "unknown %s operation",
@@ -175,9 +176,9 @@ int hap_pat_format_cmd(struct hap_buf *b, const struct hap_pattern_op *op, const
 	return 0;
 }
 
-const struct hap_reply_table *hap_pat_table_of(enum hap_pat_kind kind, enum hap_pattern_verb v)
+const struct hap_reply_table *hap_pat_table_of(enum hap_pattern_kind kind, enum hap_pattern_verb v)
 {
-	int map = kind == HAP_PAT_MAP;
+	int map = kind == HAP_PATTERN_MAP;
 
 	switch (v) {
 	case HAP_PATTERN_SHOW:
@@ -201,27 +202,20 @@ const struct hap_reply_table *hap_pat_table_of(enum hap_pat_kind kind, enum hap_
  * start of a plan, a read and a replace. HAP_EIO when no instance answered.
  */
 int hap_pat_resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, size_t *file,
-                          struct hap_pattern_target *t, struct hap *h, enum hap_pat_kind kind,
+                          struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
                           const char *id, struct hap_error *err)
 {
-	size_t i, n;
 	int ret;
 
 	*snap = NULL;
 	*pl = NULL;
-	ret = hap_snapshot_new(snap, h, kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, err);
+	ret = hap_snapshot_new(snap, h, kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS,
+	                       err);
 	if (ret)
 		return ret;
-	n = hap_snapshot_instance_count(*snap);
-	if (hap_snapshot_live_count(*snap) == 0) {
-		const char *msg = "";
-
-		for (i = 0; i < n; i++)
-			if (hap_instance_status(*snap, i, &msg))
-				break;
-		return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-		                     i < n ? hap_instance_name(*snap, i) : "none", msg);
-	}
+	ret = hap_snapshot_reachable(*snap, err);
+	if (ret)
+		return ret;
 	ret = hap_patterns_new(pl, *snap, kind, err);
 	if (!ret)
 		ret = hap_patterns_resolve(t, *pl, id, err);
@@ -285,7 +279,7 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	}
 	if (op->verb == HAP_PATTERN_CLEAR ||
 	    (op->key && !is_ref(op->key) &&
-	     !(op->kind == HAP_PAT_MAP && strpbrk(op->key, " \t")))) {
+	     !(op->kind == HAP_PATTERN_MAP && strpbrk(op->key, " \t")))) {
 		p->pcheck = 1;
 		p->pkind = op->kind;
 		p->pverb = op->verb;

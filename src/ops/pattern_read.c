@@ -83,7 +83,7 @@ static void terminate_entries(struct read_inst *ri)
 	}
 }
 
-static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap_pat_kind kind)
+static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap_pattern_kind kind)
 {
 	struct hap_error perr = { 0, "" };
 	const struct hap_reply_table *t = hap_pat_table_of(kind, r->verb);
@@ -102,7 +102,7 @@ static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap
 		ri->answer = ri->reply.ptr;
 		return 0;
 	}
-	if (hap_pat_entry_parse(&ri->entries, ri->reply.ptr, ri->reply.len, kind == HAP_PAT_MAP,
+	if (hap_pat_entry_parse(&ri->entries, ri->reply.ptr, ri->reply.len, kind == HAP_PATTERN_MAP,
 	                        &perr)) {
 		ri->code = perr.code == HAP_ENOMEM ? HAP_ENOMEM : HAP_EPROTO;
 		ri->msg = dup_msg(perr.msg, strlen(perr.msg));
@@ -114,7 +114,7 @@ static int read_judge(struct hap_pattern_read *r, struct read_inst *ri, enum hap
 
 /* Instance entries of every instance of the snapshot, and a call of cmds
  * for each that holds the file: 0 or HAP_ENOMEM. */
-static int read_targets(struct hap_pattern_read *r, enum hap_pat_kind kind, size_t n,
+static int read_targets(struct hap_pattern_read *r, enum hap_pattern_kind kind, size_t n,
                         const char *cmds, struct hap_target *ts, struct hap_call *calls,
                         size_t *ncalls)
 {
@@ -155,7 +155,8 @@ static int read_targets(struct hap_pattern_read *r, enum hap_pat_kind kind, size
 }
 
 /* Each holder's reply, judged: 0 or HAP_ENOMEM. */
-static int read_collect(struct hap_pattern_read *r, struct hap_call *calls, enum hap_pat_kind kind)
+static int read_collect(struct hap_pattern_read *r, struct hap_call *calls,
+                        enum hap_pattern_kind kind)
 {
 	size_t i, k;
 

@@ -317,7 +317,7 @@ static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read
 		if (hap_pattern_read_entry(&en, rd, i, e) || strcmp(en.key, p->pkey) != 0)
 			continue;
 		with_key++;
-		if (p->pkind == HAP_PAT_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
+		if (p->pkind == HAP_PATTERN_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
 			with_value++;
 		else
 			other = en.value;
@@ -525,7 +525,7 @@ static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
 	if (ret == HAP_ENOMEM)
 		return ret;
 	if (p->pcheck) {
-		struct hap_pattern_op rop = { (enum hap_pat_kind)p->pkind, HAP_PATTERN_SHOW,
+		struct hap_pattern_op rop = { (enum hap_pattern_kind)p->pkind, HAP_PATTERN_SHOW,
 			                      p->pfile, NULL, NULL };
 		struct hap_error e3 = { 0, "" };
 
@@ -593,6 +593,8 @@ static int add_results(struct hap_result *r, struct hap *h, const struct hap_pla
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
 			                     j->reply.len, 1);
 		}
+		if (!ret)
+			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
 		/* accepted but never read back (--no-verify, or nothing to read):
 		 * sent, not applied */
 		if (!ret && c->outcome == HAP_OUT_APPLIED &&
@@ -684,16 +686,7 @@ int hap_op_number(const char *v, int64_t max)
 
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 {
-	size_t i, n = hap_snapshot_instance_count(p->snap);
-	const char *msg = "";
-
-	if (hap_snapshot_live_count(p->snap))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (hap_instance_status(p->snap, i, &msg))
-			break;
-	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-	                     i < n ? hap_instance_name(p->snap, i) : "none", msg);
+	return hap_snapshot_reachable(p->snap, err);
 }
 
 int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret)

@@ -60,8 +60,8 @@
 #include "proto/command.h"
 #include "util/banned.h"
 
-int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pat_kind kind, const char *path,
-                          struct hap_error *err)
+int hap_pattern_file_read(struct hap_pattern_file **out, enum hap_pattern_kind kind,
+                          const char *path, struct hap_error *err)
 {
 	struct hap_buf b;
 	struct stat st;
@@ -139,8 +139,9 @@ void hap_pattern_replace_free(struct hap_pattern_replace *r)
 	free(r);
 }
 
-int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enum hap_pat_kind kind,
-                            const char *id, const struct hap_pattern_file *f, struct hap_error *err)
+int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
+                            enum hap_pattern_kind kind, const char *id,
+                            const struct hap_pattern_file *f, struct hap_error *err)
 {
 	struct hap_pattern_replace *r;
 	struct hap_patterns *pl = NULL;
@@ -148,7 +149,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enu
 	int ret;
 
 	*out = NULL;
-	if (kind != HAP_PAT_ACL && kind != HAP_PAT_MAP)
+	if (kind != HAP_PATTERN_ACL && kind != HAP_PATTERN_MAP)
 		return hap_error_set(err, HAP_EINVAL, "unknown pattern kind");
 	if (!id)
 		return hap_error_set(err, HAP_EINVAL, "an %s id is needed (a file, or #N)",
@@ -156,7 +157,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h, enu
 	if (f->kind != kind)
 		return hap_error_set(err, HAP_EINVAL, "the file was parsed as %s entries, not %s",
 		                     hap_pat_kind_name(f->kind), hap_pat_kind_name(kind));
-	ret = hap_cmd_check_value(kind == HAP_PAT_MAP ? "map id" : "ACL id", id, err);
+	ret = hap_cmd_check_value(kind == HAP_PATTERN_MAP ? "map id" : "ACL id", id, err);
 	if (ret)
 		return ret;
 	r = calloc(1, sizeof(*r));
@@ -342,7 +343,7 @@ static size_t count_failed(const struct hap_pattern_replace *r)
 static int apply_prepare(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c,
                          size_t *nfail)
 {
-	const int map = r->kind == HAP_PAT_MAP;
+	const int map = r->kind == HAP_PATTERN_MAP;
 	size_t k;
 	int ret;
 
@@ -402,7 +403,7 @@ static int apply_load(struct hap *h, struct hap_pattern_replace *r, size_t *nfai
 static int apply_commit(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c,
                         size_t nfail)
 {
-	const int map = r->kind == HAP_PAT_MAP;
+	const int map = r->kind == HAP_PATTERN_MAP;
 	size_t k;
 	int ret;
 
@@ -440,7 +441,7 @@ static int apply_commit(struct hap *h, struct hap_pattern_replace *r, struct app
 /* Step 4: clear every prepared version that will not be committed. */
 static int apply_clear(struct hap *h, struct hap_pattern_replace *r, struct apply_ctx *c)
 {
-	const int map = r->kind == HAP_PAT_MAP;
+	const int map = r->kind == HAP_PATTERN_MAP;
 	size_t k;
 	int ret;
 

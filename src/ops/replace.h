@@ -50,7 +50,7 @@ struct rinst {
 struct hap_pattern_replace {
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	const struct hap_pattern_file *f;
 	struct hap_buf fword; /* the file as one escaped word */
 	size_t n;

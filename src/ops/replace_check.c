@@ -89,8 +89,8 @@ static int ver_after(uint32_t a, uint32_t b)
 static int read_listing(struct hap *h, const struct hap_pattern_replace *r, struct hap_snapshot **s,
                         struct hap_patterns **pl, struct hap_error *e2)
 {
-	int ret =
-	        hap_snapshot_new(s, h, r->kind == HAP_PAT_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, e2);
+	int ret = hap_snapshot_new(s, h, r->kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS,
+	                           e2);
 
 	if (ret == HAP_ENOMEM)
 		return ret;

@@ -41,8 +41,8 @@ static size_t escaped_len(const char *w)
  * an ACL pattern, escaped, ending its command line ("...PATTERN\n"). */
 static size_t entry_cost(const struct hap_pattern_file *f, size_t i)
 {
-	return (f->kind == HAP_PAT_ACL ? escaped_len(hap_pattern_file_entry(f, i))
-	                               : hap_pat_entry_len(f, i)) +
+	return (f->kind == HAP_PATTERN_ACL ? escaped_len(hap_pattern_file_entry(f, i))
+	                                   : hap_pat_entry_len(f, i)) +
 	       1;
 }
 
@@ -123,7 +123,7 @@ int hap_rep_plan_requests(struct hap_pattern_replace *r, size_t pre, struct hap_
 	/* "add acl|map @4294967295 FILE" */
 	size_t head = 8 + VER_MAX_WORD + 1 + r->fword.len, budget, overhead, i, cap = 0;
 
-	if (r->kind == HAP_PAT_ACL) {
+	if (r->kind == HAP_PATTERN_ACL) {
 		overhead = pre + head + 1; /* the pattern follows a blank */
 		budget = REQ_MAX - strlen("prompt\nquit\n");
 	} else {
@@ -185,7 +185,7 @@ static int add_request(struct hap_buf *b, const struct hap_pattern_replace *r, s
 	size_t i;
 	int ret = 0;
 
-	if (r->kind == HAP_PAT_ACL) {
+	if (r->kind == HAP_PATTERN_ACL) {
 		if (prompt)
 			ret = hap_buf_adds(b, "prompt\n");
 		for (i = req_first(r, q); !ret && i < r->req_end[q]; i++) {
@@ -245,7 +245,7 @@ static void request_step(const struct hap_pattern_replace *r, size_t q, size_t i
 	const struct hap_pattern_file *f = r->f;
 	size_t first = req_first(r, q), last = r->req_end[q] - 1;
 
-	if (r->kind == HAP_PAT_ACL && first + idx <= last)
+	if (r->kind == HAP_PATTERN_ACL && first + idx <= last)
 		snprintf(out, n, "add request %zu of %zu (line %zu)", q + 1, r->nreq,
 		         f->line[first + idx]);
 	else if (first == last)
@@ -269,7 +269,7 @@ static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
 		hap_rep_fail(x, j->err, step, j->errmsg);
 		return;
 	}
-	if (r->kind == HAP_PAT_MAP) {
+	if (r->kind == HAP_PATTERN_MAP) {
 		enum hap_verdict v = hap_reply_judge(&hap_op_add_map, j->reply.ptr, j->reply.len);
 		size_t n = j->reply.len;
 

@@ -332,7 +332,8 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 {
 	struct hap_plan *p = NULL;
 	struct hap_buf cmd = HAP_BUF_INIT;
-	size_t i, k, n;
+	const struct hap_object *o;
+	size_t k, pos;
 	int ret;
 
 	*out = NULL;
@@ -342,6 +343,7 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	/* with a backend, read only its rows (a few KB instead of the fleet);
 	 * the holders of a weight change from "show servers state" */
 	ret = hap_snapshot_new_proxy(
@@ -350,33 +352,18 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	        op->backend, err);
 	if (ret)
 		goto out;
-	if (hap_snapshot_live_count(p->snap) == 0) {
-		const char *msg = "";
-
-		for (i = 0; i < hap_snapshot_instance_count(p->snap); i++)
-			if (hap_instance_status(p->snap, i, &msg))
-				break;
-		ret = hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-		                    i < hap_snapshot_instance_count(p->snap)
-		                            ? hap_instance_name(p->snap, i)
-		                            : "none",
-		                    msg);
+	ret = hap_plan_reachable(p, err);
+	if (ret)
 		goto out;
-	}
 	p->disruptive = disruptive(op);
 	ret = hap_server_plan_verify(p, op);
 	if (ret)
 		goto oom;
-	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
-	for (i = 0; i < n; i++) {
-		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);
+	pos = 0;
+	while ((o = hap_snapshot_server_next(p->snap, &pos, op->backend, op->server))) {
 		const struct hap_reply_table *judge = NULL;
 		int counted = 0;
 
-		if (strcmp(hap_object_name(o), op->server) != 0)
-			continue;
-		if (op->backend && strcmp(hap_object_backend(o), op->backend) != 0)
-			continue;
 		ret = format(&cmd, op, hap_object_backend(o), &judge);
 		if (ret)
 			goto oom;

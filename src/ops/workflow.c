@@ -150,8 +150,10 @@ struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed)
 {
 	struct hap_plan *p = calloc(1, sizeof(*p));
 
-	if (p)
+	if (p) {
 		p->snap = borrowed;
+		p->okind = HAP_OBJ_SERVER + 1; /* the workflows' steps are about servers */
+	}
 	return p;
 }
 
@@ -173,22 +175,10 @@ int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
 
 		ret = hap_result_add(dst, e->instance, e->object, e->command, e->code, e->message,
 		                     strlen(e->message), e->sent);
+		if (!ret)
+			ret = hap_result_set_ref(dst, dst->n - 1, e->inst, e->kind);
 	}
 	return ret;
-}
-
-static int no_instance(const struct hap_snapshot *s, struct hap_error *err)
-{
-	size_t i, n = hap_snapshot_instance_count(s);
-	const char *msg = "";
-
-	if (hap_snapshot_live_count(s))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (hap_instance_status(s, i, &msg))
-			break;
-	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-	                     i < n ? hap_instance_name(s, i) : "none", msg);
 }
 
 /* The first selected name that no instance holds, or NULL. */
@@ -244,6 +234,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	p->okind = HAP_OBJ_SERVER + 1;
 	{
 		/* the holders of a weight change from "show servers state" */
 		char b[256];
@@ -255,7 +246,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		        hap_sel_backend(sel, b, sizeof(b)), err);
 	}
 	if (!ret)
-		ret = no_instance(p->snap, err);
+		ret = hap_plan_reachable(p, err);
 	if (ret)
 		goto out;
 	miss = missing(p->snap, sel);

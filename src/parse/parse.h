@@ -178,7 +178,7 @@ void hap_pat_entry_release(struct hap_pat_entry_list *l);
 /* ---- a local ACL/map file (patfile.c) ---- */
 
 struct hap_pattern_file {
-	enum hap_pat_kind kind;
+	enum hap_pattern_kind kind;
 	size_t n;
 	struct hap_buf text; /* entries as sent, each NUL-terminated */
 	size_t *off;         /* n + 1 offsets into text */

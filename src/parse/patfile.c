@@ -77,8 +77,8 @@ static int file_add(struct hap_pattern_file *f, size_t *cap, const char *a, size
 	return 0;
 }
 
-int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pat_kind kind, const char *text,
-                           size_t len, struct hap_error *err)
+int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pattern_kind kind,
+                           const char *text, size_t len, struct hap_error *err)
 {
 	struct hap_pattern_file *f = calloc(1, sizeof(*f));
 	const char *p = text, *end = text + len;
@@ -121,7 +121,7 @@ int hap_pattern_file_parse(struct hap_pattern_file **out, enum hap_pat_kind kind
 			                    lineno, LINE_MAX_BYTES);
 			goto out;
 		}
-		if (kind == HAP_PAT_ACL) {
+		if (kind == HAP_PATTERN_ACL) {
 			/* the pattern is the rest of the line, as HAProxy loads it */
 			ret = file_add(f, &cap, s, (size_t)(e - s), NULL, 0, lineno);
 		} else {

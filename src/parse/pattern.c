@@ -24,18 +24,6 @@
 #include "parse/parse.h"
 #include "util/banned.h"
 
-/* Next line of [*p, end) without "\n" or "\r\n"; *p moves on. */
-static struct hap_view next_line(const char **p, const char *end)
-{
-	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
-	size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-
-	*p = nl ? nl + 1 : end;
-	if (n && s[n - 1] == '\r')
-		n--;
-	return hap_view_make(s, n);
-}
-
 /* The first occurrence of s in v, or NULL. */
 static const char *find(struct hap_view v, const char *s)
 {
@@ -157,7 +145,7 @@ int hap_pat_ref_parse(struct hap_pat_ref_list *out, const char *text, size_t len
 	out->n = 0;
 	out->refs = NULL;
 	while (p < end) {
-		struct hap_view line = next_line(&p, end);
+		struct hap_view line = hap_view_next_line(&p, end);
 		struct hap_pat_ref r;
 
 		lineno++;
@@ -254,7 +242,7 @@ int hap_pat_entry_parse(struct hap_pat_entry_list *out, const char *text, size_t
 	out->n = 0;
 	out->entries = NULL;
 	while (p < end) {
-		struct hap_view line = next_line(&p, end);
+		struct hap_view line = hap_view_next_line(&p, end);
 		struct hap_pat_entry e;
 
 		lineno++;

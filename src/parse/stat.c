@@ -45,20 +45,6 @@ int hap_stat_col(const struct hap_stat *st, const char *name)
 	return -1;
 }
 
-/* Next line of [*p, end): its bytes without the "\n" and any '\r' before it
- * (the same line end as hap_csv_split(), so that the row index, the inline
- * splitters and hap_csv_split() all see the same last field); *p moves on. */
-static struct hap_view next_line(const char **p, const char *end)
-{
-	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
-	size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-
-	*p = nl ? nl + 1 : end;
-	while (n && s[n - 1] == '\r')
-		n--;
-	return hap_view_make(s, n);
-}
-
 static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
                         struct hap_error *err)
 {
@@ -251,7 +237,7 @@ int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct ha
 	memset(out, 0, sizeof(*out));
 	out->col_pxname = out->col_svname = out->col_type = -1;
 	while (p < end) {
-		line = next_line(&p, end);
+		line = hap_view_next_line(&p, end);
 		lineno++;
 		if (line.n)
 			break;
@@ -268,7 +254,7 @@ int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct ha
 	while (p < end) {
 		struct hap_stat_row row;
 
-		line = next_line(&p, end);
+		line = hap_view_next_line(&p, end);
 		lineno++;
 		/* proxy names cannot start with '#': a comment, not a row */
 		if (!line.n || line.p[0] == '#')

@@ -45,16 +45,6 @@ static const char *master_prefix(const struct hap_addr *a)
 	return a->master ? "master:" : "";
 }
 
-/* strerror_r() text, starting lower-case like every message of ours. */
-static const char *errtext(int e, char *buf, size_t size)
-{
-	if (strerror_r(e, buf, size) != 0)
-		snprintf(buf, size, "error %d", e);
-	if (buf[0] >= 'A' && buf[0] <= 'Z')
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static int parse_unix(struct hap_addr *out, const char *spec, const char *path,
                       struct hap_error *err)
 {
@@ -195,7 +185,7 @@ static int path_error(const char *path, int e, struct hap_error *err)
 		return hap_error_set(err, HAP_EACCES, "%s: permission denied", path);
 	if (e == ENOMEM)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	return hap_error_set(err, HAP_EIO, "%s: %s", path, errtext(e, buf, sizeof(buf)));
+	return hap_error_set(err, HAP_EIO, "%s: %s", path, hap_errtext(e, buf, sizeof(buf)));
 }
 
 static int by_name(const void *a, const void *b)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "error.h"
 #include "transport/transport.h"
 #include "util/buf.h"
 #include "util/banned.h"
@@ -119,16 +120,6 @@ void hap_job_release(struct hap_job *j)
 	hap_buf_release(&j->reply);
 }
 
-/* strerror_r() text, starting lower-case like every message of ours. */
-static const char *errtext(int e, char *buf, size_t size)
-{
-	if (strerror_r(e, buf, size) != 0)
-		snprintf(buf, size, "error %d", e);
-	if (buf[0] >= 'A' && buf[0] <= 'Z')
-		buf[0] = (char)(buf[0] - 'A' + 'a');
-	return buf;
-}
-
 static void set_result(struct hap_job *j, int err, int sys_errno, const char *fmt, va_list ap)
         __attribute__((format(printf, 4, 0)));
 
@@ -174,7 +165,7 @@ static void fail_errno(struct run *r, size_t i, int err, const char *what, int e
 {
 	char buf[128];
 
-	finish(r, i, err, e, "%s: %s", what, errtext(e, buf, sizeof(buf)));
+	finish(r, i, err, e, "%s: %s", what, hap_errtext(e, buf, sizeof(buf)));
 }
 
 /* Refusals that a restarting or momentarily saturated peer may give. */

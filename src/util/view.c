@@ -136,3 +136,40 @@ const char *hap_printable(const char *s, char *buf, size_t len)
 	buf[o] = '\0';
 	return buf;
 }
+
+struct hap_view hap_view_next_line(const char **p, const char *end)
+{
+	const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
+	size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+	*p = nl ? nl + 1 : end;
+	while (n && s[n - 1] == '\r')
+		n--;
+	return hap_view_make(s, n);
+}
+
+int hap_number_parse(int64_t *out, const char *s, int64_t lo, int64_t hi)
+{
+	int64_t v;
+	int ret = hap_num_parse_i64(s, &v);
+
+	if (ret)
+		return ret;
+	if (v < lo || v > hi)
+		return HAP_ERANGE;
+	*out = v;
+	return 0;
+}
+
+int hap_decimal_parse(double *out, const char *s, double lo, double hi)
+{
+	double v;
+	int ret = hap_num_parse_double(s, &v);
+
+	if (ret)
+		return ret;
+	if (!(v >= lo && v <= hi))
+		return HAP_ERANGE;
+	*out = v;
+	return 0;
+}

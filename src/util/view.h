@@ -63,4 +63,10 @@ const char *hap_printable(const char *s, char *buf, size_t len);
 /* Copy a view into a new NUL-terminated string; caller frees. NULL on ENOMEM. */
 char *hap_view_dup(struct hap_view v);
 
+/* Next line of [*p, end): its bytes without the "\n" and any '\r' before it
+ * (the same line end as hap_csv_split(), so that row indexes, the inline
+ * splitters and hap_csv_split() all see the same last field); *p moves on.
+ * The one line splitter of every reply parser. */
+struct hap_view hap_view_next_line(const char **p, const char *end);
+
 #endif

@@ -262,8 +262,10 @@ rc=$?
 RSS=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time.txt")
 is "$rc/$(J '[.[].result] | group_by(.) | map("\(.[0])=\(length)") | join(",")' "$T/flood.json")" "1/applied=1,error=8" \
 	"a change through 8 flooding endpoints: applied on the real instance, 8 errors, exit 1"
-rss_under 340000 \
-	"... read, apply and read-back together under the one 256 MiB budget: peak RSS ${RSS} KB < 340 MB"
+# (265 MB alone; up to ~380 MB seen on a loaded machine, where the
+# instances' replies interleave differently; 527 MB with a per-round budget)
+rss_under 460000 \
+	"... read, apply and read-back together under the one 256 MiB budget: peak RSS ${RSS} KB < 460 MB"
 is "$(hap_sock "$(sock 1)" "get weight backend_all/srv_all1" | cut -d' ' -f1)" 7 "... the real instance's socket shows weight 7"
 
 # ------------------------------------------------------------------ deadline

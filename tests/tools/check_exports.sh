@@ -1,9 +1,17 @@
 #!/bin/sh
 # check_exports.sh LIB HEADER - the shared library exports exactly the
-# functions the public header declares, nothing internal.
+# functions the public headers declare, nothing internal. HEADER is the
+# umbrella: the sub-headers it includes ("haproxyadmin/X.h", next to it)
+# are read too.
 set -eu
+dir=$(dirname "$2")
+hdrs="$2 $(sed -n 's|^#include "\(haproxyadmin/[a-z_]*\.h\)".*|'"$dir"'/\1|p' "$2")"
+for h in $hdrs; do
+	[ -r "$h" ] || { echo "missing header $h"; exit 1; }
+done
 exp=$(nm -D --defined-only "$1" | awk '{print $3}' | sort)
-decl=$(grep -o 'hap_[a-z0-9_]*(' "$2" | tr -d '(' | sort -u)
+# shellcheck disable=SC2086
+decl=$(cat $hdrs | grep -o 'hap_[a-z0-9_]*(' | tr -d '(' | sort -u)
 if [ "$exp" != "$decl" ]; then
 	echo "exported vs declared differ:"
 	printf '%s\n' "$exp" >/tmp/check_exports.$$.a
@@ -12,4 +20,4 @@ if [ "$exp" != "$decl" ]; then
 	rm -f /tmp/check_exports.$$.a /tmp/check_exports.$$.b
 	exit 1
 fi
-echo "$(printf '%s\n' "$exp" | wc -l) symbols exported, all declared in the header"
+echo "$(printf '%s\n' "$exp" | wc -l) symbols exported, all declared in $(echo $hdrs | wc -w) headers"

@@ -70,7 +70,7 @@ struct fleet {
 };
 
 /* The 4-instance fleet's listings (fixtures) of one kind, merged. */
-static void fleet_load(struct fleet *fl, enum hap_pat_kind kind)
+static void fleet_load(struct fleet *fl, enum hap_pattern_kind kind)
 {
 	size_t i, len;
 
@@ -79,7 +79,7 @@ static void fleet_load(struct fleet *fl, enum hap_pat_kind kind)
 		char name[64];
 
 		snprintf(name, sizeof(name), "show-%s.inst%zu.txt",
-		         kind == HAP_PAT_MAP ? "map" : "acl", i + 1);
+		         kind == HAP_PATTERN_MAP ? "map" : "acl", i + 1);
 		fl->text[i] = load(name, &len);
 		assert_non_null(fl->text[i]);
 		assert_int_equal(hap_pat_ref_parse(&fl->lists[i], fl->text[i], len, NULL), 0);
@@ -89,7 +89,7 @@ static void fleet_load(struct fleet *fl, enum hap_pat_kind kind)
 }
 
 /* Synthetic listings, one text per instance (NULL: the instance did not answer). */
-static void fleet_text(struct fleet *fl, enum hap_pat_kind kind, const char *const *texts)
+static void fleet_text(struct fleet *fl, enum hap_pattern_kind kind, const char *const *texts)
 {
 	size_t i;
 
@@ -125,7 +125,7 @@ static void test_merge_maps(void **state)
 	size_t f;
 
 	(void)state;
-	fleet_load(&fl, HAP_PAT_MAP);
+	fleet_load(&fl, HAP_PATTERN_MAP);
 	assert_int_equal(hap_patterns_count(fl.p), 2);
 	/* sorted by file */
 	assert_string_equal(hap_patterns_file(fl.p, 0), "/tmp/hap-fixtures/maps/host2backend.map");
@@ -161,7 +161,7 @@ static void test_merge_acls(void **state)
 	size_t i, n;
 
 	(void)state;
-	fleet_load(&fl, HAP_PAT_ACL);
+	fleet_load(&fl, HAP_PATTERN_ACL);
 	assert_int_equal(hap_patterns_count(fl.p), 2);
 	assert_string_equal(hap_patterns_file(fl.p, 0), "/tmp/hap-fixtures/maps/bl_frontend.acl");
 	assert_int_equal(hap_patterns_holder_count(fl.p, 0), 1);
@@ -191,7 +191,7 @@ static void test_resolve_file(void **state)
 	struct fleet fl;
 
 	(void)state;
-	fleet_load(&fl, HAP_PAT_MAP);
+	fleet_load(&fl, HAP_PATTERN_MAP);
 	assert_int_equal(
 	        hap_patterns_resolve(&t, fl.p, "/tmp/hap-fixtures/maps/host2backend.map", &err), 0);
 	assert_string_equal(t.file, "/tmp/hap-fixtures/maps/host2backend.map");
@@ -212,7 +212,7 @@ static void test_resolve_number_same_file(void **state)
 	struct fleet fl;
 
 	(void)state;
-	fleet_load(&fl, HAP_PAT_MAP);
+	fleet_load(&fl, HAP_PATTERN_MAP);
 	/* #6: host2backend.map on instance 1; on 2..4 #6 is an ACL, not in "show map" */
 	assert_int_equal(hap_patterns_resolve(&t, fl.p, "6", &err), 0);
 	assert_string_equal(t.file, "/tmp/hap-fixtures/maps/host2backend.map");
@@ -249,7 +249,7 @@ static void test_resolve_number_mixed(void **state)
 	struct fleet fl;
 
 	(void)state;
-	fleet_load(&fl, HAP_PAT_ACL);
+	fleet_load(&fl, HAP_PATTERN_ACL);
 	assert_int_equal(hap_patterns_resolve(&t, fl.p, "#2", &err), HAP_EINVAL);
 	assert_int_equal(err.code, HAP_EINVAL);
 	assert_non_null(strstr(err.msg, "#2 means different things"));
@@ -290,7 +290,7 @@ static void test_resolve_number_two_files(void **state)
 	struct fleet fl;
 
 	(void)state;
-	fleet_text(&fl, HAP_PAT_MAP, texts);
+	fleet_text(&fl, HAP_PATTERN_MAP, texts);
 	assert_int_equal(hap_patterns_count(fl.p), 2);
 	assert_int_equal(hap_patterns_resolve(&t, fl.p, "#3", &err), HAP_EINVAL);
 	assert_non_null(strstr(err.msg, "admin1: /etc/a.map"));
@@ -319,7 +319,7 @@ static void test_resolve_file_named_number(void **state)
 	struct fleet fl;
 
 	(void)state;
-	fleet_text(&fl, HAP_PAT_ACL, texts);
+	fleet_text(&fl, HAP_PATTERN_ACL, texts);
 	assert_int_equal(hap_patterns_resolve(&t, fl.p, "7", NULL), 0);
 	assert_string_equal(t.file, "7");
 	assert_string_equal(t.note, "");
@@ -331,7 +331,7 @@ static void test_resolve_file_named_number(void **state)
 
 /* ------------------------------------------------------------------ files */
 
-static struct hap_pattern_file *parse_ok(enum hap_pat_kind kind, const char *text)
+static struct hap_pattern_file *parse_ok(enum hap_pattern_kind kind, const char *text)
 {
 	struct hap_pattern_file *f = NULL;
 	struct hap_error err = { 0, "" };
@@ -343,9 +343,9 @@ static struct hap_pattern_file *parse_ok(enum hap_pat_kind kind, const char *tex
 
 static void test_file_acl(void **state)
 {
-	struct hap_pattern_file *f =
-	        parse_ok(HAP_PAT_ACL, "# comment\n10.0.0.1\n\n   \n  192.168.0.0/16\r\n"
-	                              "\t# indented comment\n/a b; c\\d  \nlast-without-newline");
+	struct hap_pattern_file *f = parse_ok(
+	        HAP_PATTERN_ACL, "# comment\n10.0.0.1\n\n   \n  192.168.0.0/16\r\n"
+	                         "\t# indented comment\n/a b; c\\d  \nlast-without-newline");
 
 	(void)state;
 	assert_int_equal(hap_pattern_file_count(f), 4);
@@ -364,9 +364,10 @@ static void test_file_acl(void **state)
 
 static void test_file_map(void **state)
 {
-	struct hap_pattern_file *f = parse_ok(
-	        HAP_PAT_MAP, "a.example.com backend_a\n  b.example.com\t\t  value with  blanks \n"
-	                     "keyonly\nk;1 v\\2\n#x y\n");
+	struct hap_pattern_file *f =
+	        parse_ok(HAP_PATTERN_MAP,
+	                 "a.example.com backend_a\n  b.example.com\t\t  value with  blanks \n"
+	                 "keyonly\nk;1 v\\2\n#x y\n");
 
 	(void)state;
 	assert_int_equal(hap_pattern_file_count(f), 4);
@@ -379,10 +380,10 @@ static void test_file_map(void **state)
 	assert_int_equal(hap_pattern_file_line(f, 3), 4);
 	hap_pattern_file_free(f);
 
-	f = parse_ok(HAP_PAT_MAP, "");
+	f = parse_ok(HAP_PATTERN_MAP, "");
 	assert_int_equal(hap_pattern_file_count(f), 0);
 	hap_pattern_file_free(f);
-	f = parse_ok(HAP_PAT_MAP, "\n\n# only comments\n");
+	f = parse_ok(HAP_PATTERN_MAP, "\n\n# only comments\n");
 	assert_int_equal(hap_pattern_file_count(f), 0);
 	hap_pattern_file_free(f);
 }
@@ -395,11 +396,11 @@ static void test_file_invalid(void **state)
 	static const char nul[] = "ok\nbad\0byte\n";
 
 	(void)state;
-	assert_int_equal(hap_pattern_file_parse(&f, HAP_PAT_ACL, nul, sizeof(nul) - 1, &err),
+	assert_int_equal(hap_pattern_file_parse(&f, HAP_PATTERN_ACL, nul, sizeof(nul) - 1, &err),
 	                 HAP_EINVAL);
 	assert_null(f);
 	assert_string_equal(err.msg, "line 2: NUL byte");
-	assert_int_equal(hap_pattern_file_parse(&f, HAP_PAT_MAP, "a b\nc\rd e\n", 10, &err),
+	assert_int_equal(hap_pattern_file_parse(&f, HAP_PATTERN_MAP, "a b\nc\rd e\n", 10, &err),
 	                 HAP_EINVAL);
 	assert_string_equal(err.msg, "line 2: carriage return inside the line");
 	big = malloc(9000);
@@ -407,15 +408,16 @@ static void test_file_invalid(void **state)
 	memset(big, 'x', 8999);
 	big[0] = '\n';
 	big[8998] = '\n';
-	assert_int_equal(hap_pattern_file_parse(&f, HAP_PAT_ACL, big, 8999, &err), HAP_EINVAL);
+	assert_int_equal(hap_pattern_file_parse(&f, HAP_PATTERN_ACL, big, 8999, &err), HAP_EINVAL);
 	assert_string_equal(err.msg, "line 2: longer than 8000 bytes");
 	/* exactly 8000 bytes is fine */
-	assert_int_equal(hap_pattern_file_parse(&f, HAP_PAT_ACL, big + 998, 8000, &err), 0);
+	assert_int_equal(hap_pattern_file_parse(&f, HAP_PATTERN_ACL, big + 998, 8000, &err), 0);
 	assert_int_equal(hap_pattern_file_count(f), 1);
 	assert_int_equal(strlen(hap_pattern_file_entry(f, 0)), 8000);
 	hap_pattern_file_free(f);
 	free(big);
-	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/no/such/file", &err), HAP_ENOENT);
+	assert_int_equal(hap_pattern_file_read(&f, HAP_PATTERN_ACL, "/no/such/file", &err),
+	                 HAP_ENOENT);
 	assert_non_null(strstr(err.msg, "/no/such/file"));
 	/* the library itself refuses what is not a regular file, without
 	 * waiting on it: a FIFO with no writer, a directory, a device */
@@ -427,20 +429,21 @@ static void test_file_invalid(void **state)
 		close(fd);
 		unlink(fifo);
 		assert_int_equal(mkfifo(fifo, 0600), 0);
-		assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_MAP, fifo, &err), HAP_EINVAL);
+		assert_int_equal(hap_pattern_file_read(&f, HAP_PATTERN_MAP, fifo, &err),
+		                 HAP_EINVAL);
 		assert_non_null(strstr(err.msg, "not a regular file"));
 		assert_null(f);
 		unlink(fifo);
 	}
-	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/tmp", &err), HAP_EINVAL);
+	assert_int_equal(hap_pattern_file_read(&f, HAP_PATTERN_ACL, "/tmp", &err), HAP_EINVAL);
 	assert_non_null(strstr(err.msg, "not a regular file"));
-	assert_int_equal(hap_pattern_file_read(&f, HAP_PAT_ACL, "/dev/zero", &err), HAP_EINVAL);
+	assert_int_equal(hap_pattern_file_read(&f, HAP_PATTERN_ACL, "/dev/zero", &err), HAP_EINVAL);
 }
 
 /* ------------------------------------------------------------------ chunks */
 
 /* Entries of random lengths; each chunk fits, every entry once, in order. */
-static void check_chunks(enum hap_pat_kind kind, size_t budget, size_t overhead)
+static void check_chunks(enum hap_pattern_kind kind, size_t budget, size_t overhead)
 {
 	struct hap_pattern_file *f;
 	char *text = malloc(2000000), *p = text;
@@ -454,7 +457,7 @@ static void check_chunks(enum hap_pat_kind kind, size_t budget, size_t overhead)
 		p += snprintf(p, 64, "e%zu-", i);
 		for (k = 0; k < n; k++)
 			*p++ = "ab;\\ c"[(seed >> (k % 16)) % 6];
-		if (kind == HAP_PAT_MAP)
+		if (kind == HAP_PATTERN_MAP)
 			*p++ = 'v';
 		*p++ = '\n';
 	}
@@ -473,7 +476,7 @@ static void check_chunks(enum hap_pat_kind kind, size_t budget, size_t overhead)
 			/* every entry exactly once, in the file's order */
 			snprintf(want, sizeof(want), "e%zu-", seen++);
 			assert_memory_equal(e, want, strlen(want));
-			if (kind == HAP_PAT_ACL)
+			if (kind == HAP_PATTERN_ACL)
 				for (k = 0; k < el; k++)
 					esc += e[k] == ';' || e[k] == '\\' || e[k] == ' ';
 			used += overhead + esc + 1;
@@ -493,20 +496,20 @@ static void check_chunks(enum hap_pat_kind kind, size_t budget, size_t overhead)
 static void test_chunk_map(void **state)
 {
 	(void)state;
-	check_chunks(HAP_PAT_MAP, 14900, 0);
-	check_chunks(HAP_PAT_MAP, 200, 0);
+	check_chunks(HAP_PATTERN_MAP, 14900, 0);
+	check_chunks(HAP_PATTERN_MAP, 200, 0);
 }
 
 static void test_chunk_acl(void **state)
 {
 	(void)state;
-	check_chunks(HAP_PAT_ACL, 14988, 60);
-	check_chunks(HAP_PAT_ACL, 300, 60);
+	check_chunks(HAP_PATTERN_ACL, 14988, 60);
+	check_chunks(HAP_PATTERN_ACL, 300, 60);
 }
 
 static void test_chunk_too_big(void **state)
 {
-	struct hap_pattern_file *f = parse_ok(HAP_PAT_MAP, "k v\nkey value-that-is-long\n");
+	struct hap_pattern_file *f = parse_ok(HAP_PATTERN_MAP, "k v\nkey value-that-is-long\n");
 
 	(void)state;
 	assert_int_equal(hap_pat_chunk_end(f, 0, 4, 0), 1);
@@ -574,7 +577,7 @@ static void test_stream_check(void **state)
 
 /* ------------------------------------------------------------------ validation */
 
-static int check(enum hap_pat_kind kind, enum hap_pattern_verb verb, const char *id,
+static int check(enum hap_pattern_kind kind, enum hap_pattern_verb verb, const char *id,
                  const char *key, const char *value)
 {
 	struct hap_pattern_op op = { kind, verb, id, key, value };
@@ -588,7 +591,7 @@ static int check(enum hap_pat_kind kind, enum hap_pattern_verb verb, const char 
 
 static void test_op_check(void **state)
 {
-	const enum hap_pat_kind A = HAP_PAT_ACL, M = HAP_PAT_MAP;
+	const enum hap_pattern_kind A = HAP_PATTERN_ACL, M = HAP_PATTERN_MAP;
 
 	(void)state;
 	assert_int_equal(check(A, HAP_PATTERN_SHOW, "#0", NULL, NULL), 0);
@@ -622,7 +625,7 @@ static void test_op_check(void **state)
 	assert_int_equal(check(M, HAP_PATTERN_SET, "/m", "#0xzz", "v"), HAP_EINVAL);
 	assert_int_equal(check(M, HAP_PATTERN_CLEAR, "/m", "k", NULL), HAP_EINVAL);
 	assert_int_equal(check(M, (enum hap_pattern_verb)42, "/m", NULL, NULL), HAP_EINVAL);
-	assert_int_equal(check((enum hap_pat_kind)7, HAP_PATTERN_SHOW, "/m", NULL, NULL),
+	assert_int_equal(check((enum hap_pattern_kind)7, HAP_PATTERN_SHOW, "/m", NULL, NULL),
 	                 HAP_EINVAL);
 }
 

@@ -339,6 +339,48 @@ static void test_util_num_double(void **state)
 	assert_int_equal(hap_num_parse_double("1e5", &d), HAP_EINVAL);
 }
 
+/* the public parsers of the CLI and the library: the whole string, a range */
+static void test_util_number_parse(void **state)
+{
+	int64_t i = 5;
+	double d = 5;
+
+	(void)state;
+	assert_int_equal(hap_number_parse(&i, "100", 0, 100), 0);
+	assert_int_equal(i, 100);
+	assert_int_equal(hap_number_parse(&i, "101", 0, 100), HAP_ERANGE);
+	assert_int_equal(hap_number_parse(&i, "-1", 0, 100), HAP_ERANGE);
+	assert_int_equal(hap_number_parse(&i, "", 0, 100), HAP_EINVAL);
+	assert_int_equal(hap_number_parse(&i, " 1", 0, 100), HAP_EINVAL);
+	assert_int_equal(hap_number_parse(&i, "1x", 0, 100), HAP_EINVAL);
+	assert_int_equal(i, 100);
+	assert_int_equal(hap_decimal_parse(&d, "0.5", 0, 3600), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(hap_decimal_parse(&d, "3600.1", 0, 3600), HAP_ERANGE);
+	assert_int_equal(hap_decimal_parse(&d, "1e3", 0, 3600), HAP_EINVAL);
+	assert_int_equal(hap_decimal_parse(&d, "-0", 0, 3600), HAP_EINVAL);
+	assert_true(d == 0.5);
+}
+
+/* one line splitter: LF or CRLF (any run of CRs), the last line without LF */
+static void test_util_next_line(void **state)
+{
+	const char text[] = "a,b\r\n\nc\r\r\nlast";
+	const char *p = text, *end = text + sizeof(text) - 1;
+	struct hap_view v;
+
+	(void)state;
+	v = hap_view_next_line(&p, end);
+	assert_true(hap_view_eq(v, "a,b"));
+	v = hap_view_next_line(&p, end);
+	assert_int_equal(v.n, 0);
+	v = hap_view_next_line(&p, end);
+	assert_true(hap_view_eq(v, "c"));
+	v = hap_view_next_line(&p, end);
+	assert_true(hap_view_eq(v, "last"));
+	assert_ptr_equal(p, end);
+}
+
 static void test_util_view_dup(void **state)
 {
 	char *s;
@@ -435,6 +477,8 @@ int main(void)
 		cmocka_unit_test(test_util_view_cmp),
 		cmocka_unit_test(test_util_num),
 		cmocka_unit_test(test_util_num_double),
+		cmocka_unit_test(test_util_number_parse),
+		cmocka_unit_test(test_util_next_line),
 		cmocka_unit_test(test_util_view_dup),
 		cmocka_unit_test(test_util_hmap),
 		cmocka_unit_test(test_util_hash),

@@ -1,0 +1,542 @@
+/*
+ * pattern_read.c - "acl" and "map" reads: the merged listing (list) and the
+ * reads of one file on every instance loading it (show, get). The changes
+ * and the replace are in cmd_pattern.c; both share pattern.h.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+#include "pattern.h"
+#include "../src/util/banned.h" /* a compile-time guard, no API */
+
+/* ------------------------------------------------------------------ list */
+
+/* Length of the directory prefix every instance name shares ("/run/x/"). */
+static size_t common_dir(const struct hap_snapshot *s)
+{
+	size_t i, n = hap_snapshot_instance_count(s), len = 0, k;
+	const char *first = n ? hap_instance_name(s, 0) : "";
+	const char *slash = strrchr(first, '/');
+
+	if (!slash)
+		return 0;
+	len = (size_t)(slash - first) + 1;
+	for (i = 1; i < n; i++) {
+		const char *name = hap_instance_name(s, i);
+
+		for (k = 0; k < len && name[k] == first[k]; k++)
+			;
+		while (k > 0 && first[k - 1] != '/')
+			k--;
+		len = k;
+	}
+	return len;
+}
+
+static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
+{
+	jw_obj(w);
+	jw_key(w, "endpoint");
+	jw_str(w, hap_instance_name(s, r->instance));
+	jw_key(w, "id");
+	jw_num(w, r->id);
+	jw_key(w, "entries");
+	if (r->entries < 0)
+		jw_null(w);
+	else
+		jw_num(w, r->entries);
+	jw_key(w, "curr_ver");
+	if (r->curr_ver < 0)
+		jw_null(w);
+	else
+		jw_num(w, r->curr_ver);
+	jw_key(w, "next_ver");
+	if (r->next_ver < 0)
+		jw_null(w);
+	else
+		jw_num(w, r->next_ver);
+	jw_end_obj(w);
+}
+
+static void list_json(const struct hap_snapshot *s, const struct hap_patterns *pl)
+{
+	size_t f, k;
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_arr(&w);
+	for (f = 0; f < hap_patterns_count(pl); f++) {
+		jw_obj(&w);
+		jw_key(&w, "file");
+		jw_str(&w, hap_patterns_file(pl, f));
+		jw_key(&w, "instances");
+		jw_arr(&w);
+		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
+			ref_json(&w, s, hap_patterns_holder(pl, f, k));
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+	}
+	/* inline ACLs: one object per instance and ACL, with a null file */
+	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
+		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
+
+		jw_obj(&w);
+		jw_key(&w, "file");
+		jw_null(&w);
+		jw_key(&w, "description");
+		jw_str(&w, r->desc);
+		jw_key(&w, "instances");
+		jw_arr(&w);
+		ref_json(&w, s, r);
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+	}
+	guard_unreached_json(&w, s);
+	jw_end_arr(&w);
+	jw_done(&w);
+}
+
+/* "3" when every holder has the same value, else each holder's, in order. */
+static void join_counts(char *out, size_t len, const struct hap_patterns *pl, size_t f, int ids)
+{
+	size_t k, n = hap_patterns_holder_count(pl, f), o = 0;
+	int same = 1;
+
+	out[0] = '\0';
+	for (k = 1; k < n; k++) {
+		const struct hap_pattern_ref *a = hap_patterns_holder(pl, f, 0);
+		const struct hap_pattern_ref *b = hap_patterns_holder(pl, f, k);
+
+		if (ids ? a->id != b->id : a->entries != b->entries)
+			same = 0;
+	}
+	for (k = 0; k < (same ? 1 : n) && o + 24 < len; k++) {
+		const struct hap_pattern_ref *r = hap_patterns_holder(pl, f, k);
+		long long v = ids ? r->id : r->entries;
+		int w = v < 0 ? snprintf(out + o, len - o, "%s-", k ? " " : "")
+		              : snprintf(out + o, len - o, "%s%s%lld", k ? " " : "", ids ? "#" : "",
+		                         v);
+
+		o += (size_t)w;
+	}
+}
+
+static void list_table(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
+{
+	const char *hdr[4] = { "FILE", "INSTANCES", "ENTRIES", "IDS" };
+	struct table *t = table_new(4, hdr);
+	size_t cut = c->fmt == FMT_CSV ? 0 : common_dir(s), f, k;
+	size_t live = hap_snapshot_live_count(s);
+	char inst[2048], ents[512], ids[512], file[4200];
+	const char *cells[4];
+
+	for (f = 0; f < hap_patterns_count(pl); f++) {
+		size_t n = hap_patterns_holder_count(pl, f), o = 0;
+
+		if (n == live && live > 1) {
+			snprintf(inst, sizeof(inst), "all %zu", n);
+		} else {
+			inst[0] = '\0';
+			for (k = 0; k < n && o + 2 < sizeof(inst); k++) {
+				const char *name = hap_instance_name(
+				        s, hap_patterns_holder(pl, f, k)->instance);
+				int w = snprintf(inst + o, sizeof(inst) - o, "%s%s", k ? " " : "",
+				                 strlen(name) > cut ? name + cut : name);
+
+				o += (size_t)w < sizeof(inst) - o ? (size_t)w
+				                                  : sizeof(inst) - o - 1;
+			}
+		}
+		join_counts(ents, sizeof(ents), pl, f, 0);
+		join_counts(ids, sizeof(ids), pl, f, 1);
+		cells[0] = hap_patterns_file(pl, f);
+		cells[1] = inst;
+		cells[2] = ents;
+		cells[3] = ids;
+		table_add(t, cells);
+	}
+	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
+		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
+		const char *name = hap_instance_name(s, r->instance);
+
+		snprintf(file, sizeof(file), "(inline) %s", r->desc);
+		snprintf(inst, sizeof(inst), "%s", strlen(name) > cut ? name + cut : name);
+		if (r->entries < 0)
+			snprintf(ents, sizeof(ents), "-");
+		else
+			snprintf(ents, sizeof(ents), "%lld", (long long)r->entries);
+		snprintf(ids, sizeof(ids), "#%lld", (long long)r->id);
+		cells[0] = file;
+		cells[1] = inst;
+		cells[2] = ents;
+		cells[3] = ids;
+		table_add(t, cells);
+	}
+	guard_unreached_rows(t, 4, 1, 0, s);
+	table_print(t, stdout, c->fmt == FMT_CSV);
+}
+
+int pat_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
+             char **argv)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_snapshot *s = NULL;
+	struct hap_patterns *pl = NULL;
+	size_t failed = 0;
+	int ret = pat_args(c, kind, v, argc, argv, 0);
+
+	if (ret >= 0)
+		return ret;
+	ret = cli_snapshot(c, kind == HAP_PATTERN_MAP ? HAP_SNAP_MAPS : HAP_SNAP_ACLS, &s, &failed);
+	if (ret)
+		return ret;
+	if (hap_patterns_new(&pl, s, kind, &err)) {
+		cli_err(c, "%s", err.msg);
+		hap_snapshot_free(s);
+		return EXIT_FAILED;
+	}
+	if (c->fmt == FMT_JSON)
+		list_json(s, pl);
+	else
+		list_table(c, s, pl);
+	hap_patterns_free(pl);
+	hap_snapshot_free(s);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ reads */
+
+static const char *read_word(int code)
+{
+	return code == 0 ? "ok" : code == HAP_ENOTFOUND ? "not-holding" : "error";
+}
+
+/* Diagnostics per instance; returns the number of failed instances. */
+static size_t read_report(struct cli *c, const struct hap_pattern_read *r, const char *file)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < hap_pattern_read_count(r); i++) {
+		const char *msg;
+		int code = hap_pattern_read_status(r, i, &msg);
+
+		if (code == HAP_ENOTFOUND)
+			cli_err(c, "%s: does not load %s (not holding it)",
+			        hap_pattern_read_instance(r, i), file);
+		else if (code) {
+			cli_err(c, "%s: %s", hap_pattern_read_instance(r, i), msg);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* HAProxy lists a map entry as "REF KEY VALUE" with nothing marking where
+ * a key holding a blank ends: when the value holds a blank too, the split
+ * is a guess. Such an entry also carries its raw text and "ambiguous". */
+static int entry_ambiguous(const struct hap_pattern_entry *e)
+{
+	return strpbrk(e->value, " \t") != NULL;
+}
+
+static void entry_ambiguous_json(struct jw *w, const struct hap_pattern_entry *e)
+{
+	size_t kl = strlen(e->key), vl = strlen(e->value);
+	char *raw;
+
+	jw_key(w, "ambiguous");
+	jw_bool(w, entry_ambiguous(e));
+	if (!entry_ambiguous(e))
+		return;
+	raw = malloc(kl + vl + 2);
+	if (!raw)
+		return;
+	memcpy(raw, e->key, kl);
+	raw[kl] = ' ';
+	memcpy(raw + kl + 1, e->value, vl + 1);
+	jw_key(w, "raw");
+	jw_str(w, raw);
+	free(raw);
+}
+
+/* Rows of the instances whose read failed: "INSTANCE" in column name_col,
+ * "error: why" in msg_col. */
+static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, size_t msg_col,
+                            const struct hap_pattern_read *r)
+{
+	const char *cells[4] = { "-", "-", "-", "-" };
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < hap_pattern_read_count(r) && ncols <= 4; i++) {
+		const char *msg;
+		int code = hap_pattern_read_status(r, i, &msg);
+
+		if (!code || code == HAP_ENOTFOUND)
+			continue;
+		if (ncols == 1) {
+			/* one column (an ACL's patterns): the row says both */
+			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
+			         msg);
+			cells[0] = buf;
+		} else {
+			snprintf(buf, sizeof(buf), "error: %s", msg);
+			cells[name_col] = hap_pattern_read_instance(r, i);
+			cells[msg_col] = buf;
+		}
+		table_add(tb, cells);
+	}
+}
+
+static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pattern_kind kind,
+                       int with_ref)
+{
+	jw_obj(w);
+	if (with_ref) {
+		jw_key(w, "ref");
+		jw_str(w, e->ref);
+	}
+	if (kind == HAP_PATTERN_MAP) {
+		jw_key(w, "key");
+		jw_str(w, e->key);
+		jw_key(w, "value");
+		jw_str(w, e->value);
+		entry_ambiguous_json(w, e);
+	} else {
+		jw_key(w, "pattern");
+		jw_str(w, e->key);
+	}
+	jw_end_obj(w);
+}
+
+/* The first instance that was read, or the count when none was. */
+static size_t first_read(const struct hap_pattern_read *r)
+{
+	size_t i;
+
+	for (i = 0; i < hap_pattern_read_count(r); i++)
+		if (!hap_pattern_read_status(r, i, NULL))
+			break;
+	return i;
+}
+
+static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
+{
+	const struct hap_pattern_target *t = hap_pattern_read_target(r);
+	size_t i, e, n = hap_pattern_read_count(r), first = first_read(r);
+	int agree = hap_pattern_read_agree(r);
+	struct hap_pattern_entry x;
+
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_obj(&w);
+		jw_key(&w, "file");
+		jw_str(&w, t->file);
+		jw_key(&w, "agree");
+		jw_bool(&w, agree);
+		jw_key(&w, "entries");
+		if (agree) {
+			jw_arr(&w);
+			for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
+				hap_pattern_read_entry(&x, r, first, e);
+				entry_json(&w, &x, kind, 0);
+			}
+			jw_end_arr(&w);
+		} else {
+			jw_null(&w);
+		}
+		jw_key(&w, "instances");
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			const char *msg;
+			int code = hap_pattern_read_status(r, i, &msg);
+
+			jw_obj(&w);
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_pattern_read_instance(r, i));
+			jw_key(&w, "result");
+			jw_str(&w, read_word(code));
+			if (code) {
+				jw_key(&w, "message");
+				jw_str(&w, msg);
+			} else {
+				jw_key(&w, "entries");
+				jw_arr(&w);
+				for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
+					hap_pattern_read_entry(&x, r, i, e);
+					entry_json(&w, &x, kind, 1);
+				}
+				jw_end_arr(&w);
+			}
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+		jw_done(&w);
+		return;
+	}
+	if (agree) {
+		const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
+		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 2 : 1,
+		                             kind == HAP_PATTERN_MAP ? mh : ah);
+		size_t nread = 0;
+
+		for (i = 0; i < n; i++)
+			nread += !hap_pattern_read_status(r, i, NULL);
+		for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
+			const char *cells[2];
+			char mark[4200];
+
+			hap_pattern_read_entry(&x, r, first, e);
+			cells[0] = x.key;
+			cells[1] = x.value;
+			if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
+				/* say the split is a guess, in the cell people read */
+				snprintf(mark, sizeof(mark),
+				         "%s (ambiguous: key or value holds a blank)", x.value);
+				cells[1] = mark;
+			}
+			table_add(tb, cells);
+		}
+		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 2 : 1, 0,
+		                kind == HAP_PATTERN_MAP ? 1 : 0, r);
+		table_print(tb, stdout, c->fmt == FMT_CSV);
+		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
+		        hap_pattern_read_entry_count(r, first),
+		        hap_pattern_read_entry_count(r, first) == 1 ? "y" : "ies", nread,
+		        nread == 1 ? "" : "s");
+		return;
+	}
+	{
+		const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
+		const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
+		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 4 : 3,
+		                             kind == HAP_PATTERN_MAP ? mh : ah);
+		char mark[4200];
+
+		for (i = 0; i < n; i++) {
+			if (hap_pattern_read_status(r, i, NULL))
+				continue;
+			for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
+				const char *cells[4];
+
+				hap_pattern_read_entry(&x, r, i, e);
+				cells[0] = hap_pattern_read_instance(r, i);
+				cells[1] = x.ref;
+				cells[2] = x.key;
+				cells[3] = x.value;
+				if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
+					snprintf(mark, sizeof(mark),
+					         "%s (ambiguous: key or value holds a blank)",
+					         x.value);
+					cells[3] = mark;
+				}
+				table_add(tb, cells);
+			}
+		}
+		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 4 : 3, 0, 1, r);
+		table_print(tb, stdout, c->fmt == FMT_CSV);
+		if (first < n)
+			cli_err(c, "%s: the instances hold different entries: shown per instance",
+			        t->file);
+	}
+}
+
+static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
+{
+	const struct hap_pattern_target *t = hap_pattern_read_target(r);
+	size_t i, n = hap_pattern_read_count(r), first = first_read(r), nread = 0;
+	int agree = hap_pattern_read_agree(r);
+	const char *hdr[2] = { "INSTANCE", "ANSWER" }, *cells[2];
+	struct table *tb;
+	char all[64];
+
+	for (i = 0; i < n; i++)
+		nread += !hap_pattern_read_status(r, i, NULL);
+	if (c->fmt == FMT_JSON) {
+		struct jw w;
+
+		jw_init(&w, stdout);
+		jw_obj(&w);
+		jw_key(&w, "file");
+		jw_str(&w, t->file);
+		jw_key(&w, "value");
+		jw_str(&w, value);
+		jw_key(&w, "agree");
+		jw_bool(&w, agree);
+		jw_key(&w, "answer");
+		if (agree)
+			jw_str(&w, hap_pattern_read_answer(r, first));
+		else
+			jw_null(&w);
+		jw_key(&w, "instances");
+		jw_arr(&w);
+		for (i = 0; i < n; i++) {
+			const char *msg;
+			int code = hap_pattern_read_status(r, i, &msg);
+
+			jw_obj(&w);
+			jw_key(&w, "endpoint");
+			jw_str(&w, hap_pattern_read_instance(r, i));
+			jw_key(&w, "result");
+			jw_str(&w, read_word(code));
+			jw_key(&w, code ? "message" : "answer");
+			jw_str(&w, code ? msg : hap_pattern_read_answer(r, i));
+			jw_end_obj(&w);
+		}
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+		jw_done(&w);
+		return;
+	}
+	tb = table_new(2, hdr);
+	if (agree) {
+		snprintf(all, sizeof(all), "all %zu (agree)", nread);
+		cells[0] = all;
+		cells[1] = hap_pattern_read_answer(r, first);
+		table_add(tb, cells);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (hap_pattern_read_status(r, i, NULL))
+				continue;
+			cells[0] = hap_pattern_read_instance(r, i);
+			cells[1] = hap_pattern_read_answer(r, i);
+			table_add(tb, cells);
+		}
+	}
+	read_error_rows(tb, 2, 0, 1, r);
+	table_print(tb, stdout, c->fmt == FMT_CSV);
+	if (!agree && nread > 1)
+		cli_err(c, "%s: the instances answer differently", t->file);
+}
+
+int pat_read(struct cli *c, struct hap_pattern_op *op)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_pattern_read *r = NULL;
+	const struct hap_pattern_target *t;
+	size_t bad;
+	int ret = pat_ready(c, op);
+
+	if (ret)
+		return ret;
+	ret = hap_pattern_read_new(&r, c->h, op, &err);
+	if (ret)
+		return plan_error(c, ret, &err);
+	t = hap_pattern_read_target(r);
+	if (*t->note)
+		cli_err(c, "%s", t->note);
+	bad = read_report(c, r, t->file);
+	if (op->verb == HAP_PATTERN_SHOW)
+		show_print(c, r, op->kind);
+	else
+		get_print(c, r, op->key);
+	hap_pattern_read_free(r);
+	return bad ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,370 @@
+/*
+ * workflow_read.c - the reads of several servers (server list|show|metric
+ * with several names or -b) and "server state save|diff". The changes and
+ * the workflows are in cmd_workflow.c; both share workflow.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+#include "workflow.h"
+
+static void file_name(char *out, size_t len, const char *dir, const char *inst)
+{
+	const char *base = strrchr(inst, '/');
+	size_t n, i;
+
+	base = base ? base + 1 : inst;
+	n = (size_t)snprintf(out, len, "%s/%s", dir, base);
+	if (n >= len)
+		n = len - 1;
+	/* "admin1.sock @!1234" -> "admin1-1234.state" */
+	for (i = strlen(dir) + 1; i < n; i++)
+		if (out[i] == ' ' || out[i] == '@' || out[i] == '!' || out[i] == ':' ||
+		    out[i] == '/')
+			out[i] = '-';
+	{
+		char *dot = strstr(out + strlen(dir) + 1, ".sock");
+
+		if (dot)
+			memmove(dot, dot + 5, strlen(dot + 5) + 1);
+	}
+	/* one '-' for a run of them */
+	for (i = strlen(dir) + 1; out[i]; i++)
+		while (out[i] == '-' && out[i + 1] == '-')
+			memmove(out + i, out + i + 1, strlen(out + i + 1) + 1);
+	n = strlen(out);
+	while (n && out[n - 1] == '-')
+		out[--n] = '\0';
+	snprintf(out + n, len - n, ".state");
+}
+
+int wf_state(struct cli *c, int argc, char **argv)
+{
+	const char *usage = "save FILE|DIR | diff";
+	struct hap_error err = { 0, "" };
+	struct wf w;
+	size_t i, bad = 0;
+	int ret = wf_parse(c, &w, argc, argv, usage);
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 0)) >= 0)
+		return ret;
+	if (w.nargs == 2 && strcmp(w.args[0], "save") == 0) {
+		struct hap_result *r = NULL;
+		struct stat st;
+		int isdir = stat(w.args[1], &st) == 0 && S_ISDIR(st.st_mode);
+		const char *hdr[4] = { "INSTANCE", "FILE", "RESULT", "MESSAGE" };
+		struct table *t;
+
+		ret = cli_fleet(c);
+		if (ret)
+			return ret;
+		if (hap_server_state_read(&r, c->h, &err)) {
+			cli_err(c, "%s", err.msg);
+			return EXIT_FAILED;
+		}
+		if (!isdir && hap_result_count(r) > 1) {
+			hap_result_free(r);
+			return cli_usage(
+			        c,
+			        "server state save: %s is not a directory and the fleet has "
+			        "several instances (give a directory: one file each)",
+			        w.args[1]);
+		}
+		t = c->fmt == FMT_JSON ? NULL : table_new(4, hdr);
+		for (i = 0; i < hap_result_count(r); i++) {
+			char path[4096], tmp[4200];
+			const char *cells[4];
+			const char *msg = hap_result_message(r, i);
+			FILE *f;
+			int ok = 0;
+
+			if (isdir)
+				file_name(path, sizeof(path), w.args[1], hap_result_instance(r, i));
+			else
+				snprintf(path, sizeof(path), "%s", w.args[1]);
+			cells[0] = hap_result_instance(r, i);
+			cells[1] = path;
+			if (hap_result_code(r, i) || strncmp(msg, "1\n", 2) != 0) {
+				cells[2] = "error";
+				cells[3] = msg;
+			} else {
+				/* written whole, then renamed: HAProxy never loads half a file */
+				snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+				f = fopen(tmp, "w");
+				if (f && fprintf(f, "%s\n", msg) >= 0 && fclose(f) == 0) {
+					f = NULL;
+					ok = rename(tmp, path) == 0;
+				}
+				if (f)
+					fclose(f);
+				cells[2] = ok ? "saved" : "error";
+				cells[3] = ok ? "" : strerror(errno);
+				if (!ok)
+					unlink(tmp);
+			}
+			bad += !ok;
+			if (!ok)
+				cli_err(c, "%s: %s: %s", cells[0], path, cells[3]);
+			if (t)
+				table_add(t, cells);
+		}
+		if (c->fmt == FMT_JSON) {
+			struct jw j;
+
+			jw_init(&j, stdout);
+			jw_arr(&j);
+			for (i = 0; i < hap_result_count(r); i++) {
+				char path[4096];
+
+				if (isdir)
+					file_name(path, sizeof(path), w.args[1],
+					          hap_result_instance(r, i));
+				else
+					snprintf(path, sizeof(path), "%s", w.args[1]);
+				jw_obj(&j);
+				JW_KEY(&j, "endpoint");
+				jw_str(&j, hap_result_instance(r, i));
+				JW_KEY(&j, "file");
+				jw_str(&j, path);
+				JW_KEY(&j, "saved");
+				jw_bool(&j, access(path, R_OK) == 0 && !hap_result_code(r, i));
+				jw_end_obj(&j);
+			}
+			jw_end_arr(&j);
+			jw_done(&j);
+		} else {
+			table_print(t, stdout, c->fmt == FMT_CSV);
+		}
+		hap_result_free(r);
+		return bad ? EXIT_FAILED : EXIT_OK;
+	}
+	if (w.nargs == 1 && strcmp(w.args[0], "diff") == 0) {
+		struct hap_state_diff *d = NULL;
+		size_t n;
+
+		ret = cli_fleet(c);
+		if (ret)
+			return ret;
+		if (hap_server_state_diff(&d, c->h, &err)) {
+			cli_err(c, "%s", err.msg);
+			return EXIT_FAILED;
+		}
+		n = hap_state_diff_count(d);
+		if (c->fmt == FMT_JSON) {
+			struct jw j;
+
+			jw_init(&j, stdout);
+			jw_arr(&j);
+			for (i = 0; i < n; i++) {
+				struct hap_state_change x;
+
+				hap_state_diff_get(&x, d, i);
+				jw_obj(&j);
+				JW_KEY(&j, "endpoint");
+				jw_str(&j, x.instance);
+				JW_KEY(&j, "backend");
+				jw_str(&j, x.backend);
+				JW_KEY(&j, "server");
+				jw_str(&j, x.server);
+				JW_KEY(&j, "field");
+				jw_str(&j, x.field);
+				JW_KEY(&j, "config");
+				jw_str(&j, x.config);
+				JW_KEY(&j, "runtime");
+				jw_str(&j, x.runtime);
+				jw_end_obj(&j);
+			}
+			jw_end_arr(&j);
+			jw_done(&j);
+		} else {
+			const char *hdr[6] = { "INSTANCE", "BACKEND", "SERVER",
+				               "FIELD",    "CONFIG",  "RUNTIME" };
+			struct table *t = table_new(6, hdr);
+
+			for (i = 0; i < n; i++) {
+				struct hap_state_change x;
+				const char *cells[6];
+
+				hap_state_diff_get(&x, d, i);
+				cells[0] = x.instance;
+				cells[1] = x.backend;
+				cells[2] = x.server;
+				cells[3] = x.field;
+				cells[4] = x.config;
+				cells[5] = x.runtime;
+				table_add(t, cells);
+			}
+			table_print(t, stdout, c->fmt == FMT_CSV);
+		}
+		for (i = 0; i < hap_state_diff_failed(d); i++) {
+			const char *in, *msg;
+
+			hap_state_diff_failure(d, i, &in, &msg);
+			cli_err(c, "%s: not read: %s", in, msg);
+		}
+		bad = hap_state_diff_failed(d);
+		hap_state_diff_free(d);
+		return bad ? EXIT_FAILED : EXIT_OK;
+	}
+	return cli_usage(c, "usage: server state %s", usage);
+}
+
+/* ---------------------------------------------------------------- reads */
+
+/* list, show, metric over a selection (names optional for list). */
+static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_detail d)
+{
+	struct hap_server_sel sel;
+	struct hap_error err = { 0, "" };
+	struct hap_snapshot *s = NULL;
+	const struct hap_object **objs;
+	size_t failed = 0, n = 0, i, k, cnt;
+	int ret;
+
+	wf_sel_of(&sel, w);
+	if (w->nnames && hap_server_sel_check(&sel, &err))
+		return cli_usage(c, "%s", err.msg);
+	for (i = 0; i < w->nbackends; i++)
+		if (hap_name_check("backend", w->backends[i], &err))
+			return cli_usage(c, "%s", err.msg);
+	if (metric) {
+		for (i = 0; i < hap_known_field_count(HAP_OBJ_SERVER); i++)
+			if (strcmp(hap_known_field(HAP_OBJ_SERVER, i), metric) == 0)
+				break;
+		if (i == hap_known_field_count(HAP_OBJ_SERVER))
+			return cli_usage(c,
+			                 "'%s' is not a server metric; see 'haproxyadmin server "
+			                 "metrics'",
+			                 metric);
+	}
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	ret = cli_snapshot(c, HAP_SNAP_SERVERS, &s, &failed);
+	if (ret)
+		return ret;
+	cnt = hap_snapshot_count(s, HAP_OBJ_SERVER);
+	objs = calloc(cnt + 1, sizeof(*objs));
+	if (!objs) {
+		hap_snapshot_free(s);
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < cnt; i++) {
+		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
+		int in = 0;
+
+		if (w->nnames) {
+			in = hap_server_sel_match(&sel, hap_object_backend(o), hap_object_name(o));
+		} else {
+			for (k = 0; k < w->nbackends && !in; k++)
+				in = strcmp(w->backends[k], hap_object_backend(o)) == 0;
+			in |= !w->nbackends;
+		}
+		if (in)
+			objs[n++] = o;
+	}
+	/* every name (or backend) must be somewhere: a typo is not "nothing" */
+	for (i = 0; i < (w->nnames ? w->nnames : w->nbackends); i++) {
+		struct hap_server_sel one = sel;
+		const char *what = w->nnames ? w->names[i] : w->backends[i];
+
+		for (k = 0; k < n; k++) {
+			if (w->nnames) {
+				one.names = &w->names[i];
+				one.nnames = 1;
+				if (hap_server_sel_match(&one, hap_object_backend(objs[k]),
+				                         hap_object_name(objs[k])))
+					break;
+			} else if (strcmp(hap_object_backend(objs[k]), what) == 0) {
+				break;
+			}
+		}
+		if (k == n) {
+			cli_err(c,
+			        w->nnames ? "no server '%s' on any instance%s"
+			                  : "no backend '%s' with servers on any instance%s",
+			        what, w->nnames && w->nbackends ? " (in the backends given)" : "");
+			ret = EXIT_NOTFOUND;
+		}
+	}
+	if (!ret) {
+		if (metric)
+			objects_metric(c, s, objs, n, metric);
+		else
+			objects_print(c, s, objs, n, d);
+	}
+	free(objs);
+	hap_snapshot_free(s);
+	if (ret)
+		return ret;
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+int wf_list(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_parse(c, &w, argc, argv, "[NAME...] [-b BACKEND]...");
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 1)) >= 0)
+		return ret;
+	if (w.nargs && (ret = wf_split_names(c, &w, 0, w.nargs)) >= 0)
+		return ret;
+	return sel_read(c, &w, NULL, DETAIL_SUMMARY);
+}
+
+int wf_show(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_names(c, &w, argc, argv, "NAME... [-b BACKEND]...", 0, 0, 0, 0, 1);
+
+	if (ret >= 0)
+		return ret;
+	return sel_read(c, &w, NULL, DETAIL_FULL);
+}
+
+int wf_metric(struct cli *c, int argc, char **argv)
+{
+	struct wf w;
+	int ret = wf_parse(c, &w, argc, argv, "NAME... METRIC [-b BACKEND]...");
+
+	if (ret >= 0)
+		return ret;
+	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 1)) >= 0)
+		return ret;
+	if (w.nargs < 2)
+		return cli_usage(c, "usage: server metric NAME... METRIC [-b BACKEND]...");
+	if ((ret = wf_split_names(c, &w, 0, w.nargs - 1)) >= 0)
+		return ret;
+	return sel_read(c, &w, w.args[w.nargs - 1], DETAIL_FULL);
+}
+
+int wf_wants(int argc, char **argv, int nfixed)
+{
+	int i, pos = 0, nb = 0, slash = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-b") == 0 || strcmp(argv[i], "--backend") == 0) {
+			nb++;
+			i++;
+		} else if (strncmp(argv[i], "--backend=", 10) == 0 ||
+		           (strncmp(argv[i], "-b", 2) == 0 && argv[i][2])) {
+			nb++;
+		} else if (argv[i][0] != '-') {
+			pos++;
+			slash |= strchr(argv[i], '/') != NULL;
+		}
+	}
+	return pos > nfixed || nb > 1 || slash;
+}

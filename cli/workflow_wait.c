@@ -1,0 +1,140 @@
+/*
+ * workflow_wait.c - how a wait shows: the progress line on a terminal, the
+ * rows of a wait, and the rows that did not meet the condition.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+#include "workflow.h"
+
+/* ---------------------------------------------------------------- progress */
+
+int wf_progress(const struct hap_wait *w, void *arg)
+{
+	struct cli *c = arg;
+	char line[400];
+	size_t i, len = 0;
+	int shown = 0;
+
+	(void)c;
+	if (!isatty(STDERR_FILENO))
+		return 0;
+	len = (size_t)snprintf(line, sizeof(line), "waiting: %lld session(s), %zu pending, %.1fs:",
+	                       (long long)hap_wait_sessions(w), hap_wait_pending(w),
+	                       (double)hap_wait_elapsed_ms(w) / 1000);
+	for (i = 0; i < hap_wait_count(w) && len < sizeof(line) - 80 && shown < 4; i++) {
+		struct hap_wait_row row;
+
+		hap_wait_row(&row, w, i);
+		if (row.met)
+			continue;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", row.instance,
+		                        row.object, (long long)(row.scur + row.qcur));
+		shown++;
+	}
+	{
+		/* one line: cut to the terminal's width, or "\r" would not rewrite it */
+		struct winsize ws;
+
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+		    strlen(line) >= ws.ws_col)
+			line[ws.ws_col - 1] = '\0';
+	}
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+	return 0;
+}
+
+void wf_progress_end(void)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+}
+
+void wf_wait_print(struct cli *c, const struct hap_wait *w)
+{
+	size_t i;
+	char b1[32], b2[32];
+
+	if (c->fmt == FMT_JSON) {
+		struct jw j;
+
+		jw_init(&j, stdout);
+		jw_arr(&j);
+		for (i = 0; i < hap_wait_count(w); i++) {
+			struct hap_wait_row r;
+
+			hap_wait_row(&r, w, i);
+			jw_obj(&j);
+			JW_KEY(&j, "object");
+			jw_str(&j, r.object);
+			JW_KEY(&j, "endpoint");
+			jw_str(&j, r.instance);
+			JW_KEY(&j, "scur");
+			if (r.scur < 0)
+				jw_null(&j);
+			else
+				jw_num(&j, r.scur);
+			JW_KEY(&j, "qcur");
+			if (r.qcur < 0)
+				jw_null(&j);
+			else
+				jw_num(&j, r.qcur);
+			JW_KEY(&j, "status");
+			jw_str(&j, r.status);
+			JW_KEY(&j, "old_worker");
+			jw_bool(&j, r.old_worker);
+			JW_KEY(&j, "met");
+			jw_bool(&j, r.met);
+			jw_end_obj(&j);
+		}
+		jw_end_arr(&j);
+		jw_done(&j);
+	} else {
+		const char *hdr[6] = { "OBJECT", "INSTANCE", "SCUR", "QCUR", "STATUS", "MET" };
+		const char *cells[6];
+		struct table *t = table_new(6, hdr);
+
+		for (i = 0; i < hap_wait_count(w); i++) {
+			struct hap_wait_row r;
+
+			hap_wait_row(&r, w, i);
+			cells[0] = r.object;
+			cells[1] = r.instance;
+			snprintf(b1, sizeof(b1), "%lld", (long long)r.scur);
+			snprintf(b2, sizeof(b2), "%lld", (long long)r.qcur);
+			cells[2] = b1;
+			cells[3] = b2;
+			cells[4] = r.status;
+			cells[5] = r.met ? "yes" : "no";
+			table_add(t, cells);
+		}
+		table_print(t, stdout, c->fmt == FMT_CSV);
+	}
+}
+
+/* Name each instance and server where the wait is not met, on stderr. */
+void wf_wait_blame(struct cli *c, const struct hap_wait *w, enum hap_wait_cond cond)
+{
+	size_t i;
+
+	for (i = 0; w && i < hap_wait_count(w); i++) {
+		struct hap_wait_row r;
+
+		hap_wait_row(&r, w, i);
+		if (r.met)
+			continue;
+		if (cond == HAP_WAIT_EMPTY)
+			cli_err(c, "%s: %s: still %lld session(s), %lld queued%s", r.instance,
+			        r.object, (long long)r.scur, (long long)r.qcur,
+			        r.old_worker ? " (old worker)" : "");
+		else
+			cli_err(c, "%s: %s: status %s, not %s", r.instance, r.object, r.status,
+			        hap_wait_cond_name(cond));
+	}
+}
