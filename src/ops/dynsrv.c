@@ -156,10 +156,9 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_add_check(a, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_BACKENDS | HAP_SNAP_SERVERS, a->backend,
 	                             err);
 	if (!ret)
@@ -327,10 +326,9 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_sel_check(sel, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);

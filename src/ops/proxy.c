@@ -98,10 +98,9 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	ret = hap_frontend_op_check(op, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_FRONTEND + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_FRONTEND, err);
+	if (ret)
+		return ret;
 	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_FRONTENDS, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);

@@ -340,10 +340,9 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	ret = hap_server_op_check(op, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	/* with a backend, read only its rows (a few KB instead of the fleet);
 	 * the holders of a weight change from "show servers state" */
 	ret = hap_snapshot_new_proxy(
