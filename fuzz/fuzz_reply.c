@@ -4,11 +4,13 @@
  * the "show acl" / "show map" listings, then "show stat"), the merge of
  * several instances, and the reply tables that judge a change.
  *
- * The split lives in a static function of src/model/snapshot.c
- * (parse_inst); the file is included here so the same code is fuzzed
- * without a socket and without a new entry point in the library. Its
- * public symbols then come from this unit, so the linker does not take
- * snapshot.o from the archive.
+ * The framing is src/proto/frame.c (fuzz_frame.c fuzzes it alone); the
+ * parse of each part lives in a static function of src/model/snapshot.c
+ * (parse_inst), and the file is included here so the same code is fuzzed
+ * with the snapshot's insides in reach (model/snapshot_int.h). Its public
+ * symbols then come from this unit, so the linker does not take
+ * snapshot.o from the archive; the merge (merge.c) and the values
+ * (aggregate.c) come from the archive.
  *
  * Input: byte 0 = what was asked (HAP_SNAP_* bits), byte 1 = which
  * instances are left out of aggregates, then up to 4 instances' replies
@@ -92,9 +94,10 @@ static void judge(const char *p, size_t n)
 		const struct hap_reply_rule *r;
 		int known = tn == 0;
 
-		FUZZ_CHECK(v <= HAP_V_DENIED);
-		FUZZ_CHECK(hap_reply_judge(tables[t], more, n + 1) == v);
-		FUZZ_CHECK(hap_reply_judge(tables[t], more, n + 2) == v);
+		/* no byte at all is unknown (not even a silent success's "\n") */
+		FUZZ_CHECK(v <= HAP_V_UNKNOWN && (n == 0) == (v == HAP_V_UNKNOWN));
+		FUZZ_CHECK(n == 0 || hap_reply_judge(tables[t], more, n + 1) == v);
+		FUZZ_CHECK(n == 0 || hap_reply_judge(tables[t], more, n + 2) == v);
 		if (v != HAP_V_APPLIED)
 			continue;
 		for (r = tables[t]->rules; r->match != HAP_M_END; r++)
@@ -232,11 +235,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		p = sep + strlen(SEP);
 	}
-	identify(s);
+	hap_snap_identify(s);
 	for (i = 0; i < s->ninst; i++)
 		if (s->insts[i].flags & HAP_INST_DUPLICATE)
 			FUZZ_CHECK(s->insts[i].dup_of < i);
-	if (build_fields(s) == 0 && build_objects(s) == 0)
+	if (hap_snap_build_fields(s) == 0 && hap_snap_build_objects(s) == 0)
 		check_objects(s);
 	hap_snapshot_free(s);
 	return 0;

@@ -9,7 +9,7 @@ R=tests/data/ref
 C=fuzz/corpus
 
 rm -rf "$C"
-mkdir -p "$C"/{info,stat,proc,pattern,command,reply}
+mkdir -p "$C"/{info,stat,proc,pattern,command,reply,frame}
 
 cp "$D"/show-info.inst1.txt "$D"/show-info.inst3.txt "$D"/show-info.rate-limits.txt \
 	"$D"/show-info-typed.txt "$D"/master-show-info.txt "$D"/master-old-worker-show-info.txt \
@@ -79,6 +79,22 @@ rep info-only 00 "$D/show-cli-level.operator.txt" - - - "$D/show-info.inst4.txt"
 	"$D/show-info.tcp1.txt"
 rep master-old 07 "$D/master-show-cli-level.txt" - - "$D/master-old-worker-show-stat-frontends.txt" \
 	"$D/master-old-worker-show-info.txt"
+# fuzz_frame: byte 0 = what was asked (HAP_SNAP_ACLS 0x8, HAP_SNAP_MAPS 0x10),
+# then one instance's whole reply
+frm() { # frm NAME WHAT FILE...
+	local name=$1 what=$2
+	shift 2
+	{ printf "\\x$what"; cat "$@"; } >"$C/frame/$name"
+}
+frm all 18 "$D/show-cli-level.admin.txt" "$D/show-info.inst1.txt" "$D/show-acl.inst1.txt" \
+	"$D/show-map.inst1.txt" "$D/show-stat.inst1.txt"
+frm servers-state 00 "$D/show-cli-level.operator.txt" "$D/show-info.inst2.txt" \
+	"$D/show-servers-state.inst2.txt"
+frm no-such-proxy 00 "$D/show-cli-level.user.txt" "$D/show-info.inst3.txt" \
+	"$D/show-stat.no-such-proxy.txt"
+frm master 00 "$D/master-show-cli-level.txt" "$D/master-show-info.txt"
+frm empty-lists 18 "$D/show-cli-level.admin.txt" "$D/show-info.inst4.txt" \
+	"$D/show-acl-file.empty.txt" "$D/show-map-file.empty.txt"
 # and the replies the tables judge
 for f in set-weight.ok-abs set-weight.257 set-weight.no-server set-weight.user \
 	set-server-addr.ip-change set-server-addr.bad-port-partial set-server-addr.same-ip \

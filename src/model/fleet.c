@@ -98,11 +98,61 @@ static int add_target(struct hap_target **ts, size_t *n, size_t *cap, struct hap
 	return 0;
 }
 
+/* The targets resolved so far. */
+struct target_list {
+	struct hap_target *ts;
+	size_t n, cap;
+};
+
+/* Master address i (as target t): the workers its "show proc" (job jb)
+ * lists, or t itself, failed with why. 0 or HAP_ENOMEM. */
+static int add_workers(struct target_list *l, struct hap *h, size_t i, struct hap_target t,
+                       const struct hap_job *jb)
+{
+	struct hap_proc_list pl = { 0, NULL };
+	struct hap_error perr = { 0, "" };
+	size_t k, nworkers = 0;
+	int ret;
+
+	if (jb->err) {
+		t.err = jb->err;
+		snprintf(t.errmsg, sizeof(t.errmsg), "%s", jb->errmsg);
+	} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
+		t.err = HAP_EPROTO;
+		snprintf(t.errmsg, sizeof(t.errmsg), "%s", perr.msg);
+	}
+	for (k = 0; !t.err && k < pl.n; k++) {
+		struct hap_target w = t;
+
+		if (pl.procs[k].kind != HAP_PROC_WORKER && pl.procs[k].kind != HAP_PROC_OLD_WORKER)
+			continue;
+		w.pid = pl.procs[k].pid;
+		if (pl.procs[k].kind == HAP_PROC_OLD_WORKER)
+			w.flags |= HAP_INST_OLD_WORKER;
+		snprintf(w.prefix, sizeof(w.prefix), "@!%lld ", (long long)w.pid);
+		snprintf(w.name, sizeof(w.name), "%s @!%lld", h->addrs[i].name, (long long)w.pid);
+		ret = add_target(&l->ts, &l->n, &l->cap, &w);
+		if (ret) {
+			hap_proc_release(&pl);
+			return ret;
+		}
+		nworkers++;
+	}
+	hap_proc_release(&pl);
+	if (!t.err && !nworkers) {
+		t.err = HAP_EPROTO;
+		snprintf(t.errmsg, sizeof(t.errmsg), "master lists no worker");
+	}
+	if (t.err)
+		return add_target(&l->ts, &l->n, &l->cap, &t);
+	return 0;
+}
+
 int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 {
-	struct hap_target *ts = NULL;
+	struct target_list l = { NULL, 0, 0 };
 	struct hap_job *jobs = NULL;
-	size_t nt = 0, cap = 0, nmaster = 0, i, j;
+	size_t nmaster = 0, i, j;
 	int ret = 0;
 
 	for (i = 0; i < h->naddrs; i++)
@@ -115,10 +165,8 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 			if (h->addrs[i].master)
 				hap_job_init(&jobs[j++], &h->addrs[i], "show proc\n", 10);
 		ret = hap_exchange_run(jobs, nmaster, &h->xopts);
-		if (ret)
-			goto out;
 	}
-	for (i = 0, j = 0; i < h->naddrs; i++) {
+	for (i = 0, j = 0; !ret && i < h->naddrs; i++) {
 		struct hap_target t;
 
 		memset(&t, 0, sizeof(t));
@@ -128,65 +176,21 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 			t.err = HAP_EINVAL;
 			snprintf(t.errmsg, sizeof(t.errmsg), "%s", h->addrs[i].invalid_msg);
 		}
-		if (!h->addrs[i].master) {
-			ret = add_target(&ts, &nt, &cap, &t);
-			if (ret)
-				goto out;
-			continue;
-		}
-		struct hap_job *jb = &jobs[j++];
-		struct hap_proc_list pl = { 0, NULL };
-		struct hap_error perr = { 0, "" };
-		size_t k, nworkers = 0;
-
-		if (jb->err) {
-			t.err = jb->err;
-			snprintf(t.errmsg, sizeof(t.errmsg), "%s", jb->errmsg);
-		} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
-			t.err = HAP_EPROTO;
-			snprintf(t.errmsg, sizeof(t.errmsg), "%s", perr.msg);
-		}
-		for (k = 0; !t.err && k < pl.n; k++) {
-			struct hap_target w = t;
-
-			if (pl.procs[k].kind != HAP_PROC_WORKER &&
-			    pl.procs[k].kind != HAP_PROC_OLD_WORKER)
-				continue;
-			w.pid = pl.procs[k].pid;
-			if (pl.procs[k].kind == HAP_PROC_OLD_WORKER)
-				w.flags |= HAP_INST_OLD_WORKER;
-			snprintf(w.prefix, sizeof(w.prefix), "@!%lld ", (long long)w.pid);
-			snprintf(w.name, sizeof(w.name), "%s @!%lld", h->addrs[i].name,
-			         (long long)w.pid);
-			ret = add_target(&ts, &nt, &cap, &w);
-			if (ret) {
-				hap_proc_release(&pl);
-				goto out;
-			}
-			nworkers++;
-		}
-		hap_proc_release(&pl);
-		if (!t.err && !nworkers) {
-			t.err = HAP_EPROTO;
-			snprintf(t.errmsg, sizeof(t.errmsg), "master lists no worker");
-		}
-		if (t.err) {
-			ret = add_target(&ts, &nt, &cap, &t);
-			if (ret)
-				goto out;
-		}
+		if (!h->addrs[i].master)
+			ret = add_target(&l.ts, &l.n, &l.cap, &t);
+		else
+			ret = add_workers(&l, h, i, t, &jobs[j++]);
 	}
-out:
 	for (i = 0; jobs && i < nmaster; i++)
 		hap_job_release(&jobs[i]);
 	free(jobs);
 	if (ret) {
-		free(ts);
-		ts = NULL;
-		nt = 0;
+		free(l.ts);
+		l.ts = NULL;
+		l.n = 0;
 	}
-	*out = ts;
-	*n = nt;
+	*out = l.ts;
+	*n = l.n;
 	return ret;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "haproxyadmin.h"
+#include "proto/frame.h"
 #include "transport/transport.h"
 #include "util/buf.h"
 
@@ -83,14 +84,7 @@ struct hap_call {
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
 void hap_calls_release(struct hap_call *calls, size_t n);
 
-/* The master CLI's answer when an "@!<pid>" target is gone. */
-#define HAP_MASTER_NO_TARGET "Can't find the target PID matching the prefix"
-static inline int hap_master_routing_failed(const char *reply, size_t len)
-{
-	size_t n = sizeof(HAP_MASTER_NO_TARGET) - 1;
-
-	return len >= n && memcmp(reply, HAP_MASTER_NO_TARGET, n) == 0;
-}
+/* hap_master_routing_failed(): proto/frame.h */
 
 struct hap_result_entry {
 	char *instance; /* display name of the instance */

@@ -29,6 +29,16 @@ const struct hap_pat_ref_list *hap_snapshot_patterns(const struct hap_snapshot *
 
 const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_t i);
 
+/*
+ * A snapshot built from replies already read (names[i], replies[i] of
+ * lens[i] bytes: what a snapshot request with what gets from instance i),
+ * without sockets: for the unit tests. The replies are copied. 0,
+ * HAP_ENOMEM; an instance whose reply does not parse is failed in it.
+ */
+int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *names,
+                              const char *const *replies, const size_t *lens, size_t n,
+                              unsigned what, struct hap_error *err);
+
 /* 0 when at least one instance answered and counts; else HAP_EIO, "no
  * instance reachable (INSTANCE: why)" naming the first that failed. The one
  * such path of every write and read plan. */

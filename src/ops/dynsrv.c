@@ -2,7 +2,7 @@
  * dynsrv.c - dynamic servers and their lifecycle on a fleet: "add server"
  * everywhere with a rollback, "del server" only where it can succeed, the
  * safe removal (drain, wait, maint, del, or back to the state it was found
- * in), and the runtime state a reload would undo.
+ * in). The runtime state a reload would undo is srvstate.c.
  *
  * Replies are HAProxy 2.6.12's (tests/data/2.6/add-server.*, del-server.*).
  * Must never: delete a server on an instance where this call did not add
@@ -156,10 +156,9 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_add_check(a, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_BACKENDS | HAP_SNAP_SERVERS, a->backend,
 	                             err);
 	if (!ret)
@@ -189,11 +188,19 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	p->nobjects = 1;
 out:
 	hap_buf_release(&cmd);
-	if (ret) {
-		hap_plan_free(p);
+	return hap_plan_done(out, p, ret);
+}
+
+/* Apply p (*x: its result) and append that result to r. */
+static int apply_append(struct hap_result **x, struct hap_result *r, struct hap *h,
+                        const struct hap_plan *p, struct hap_error *err)
+{
+	int ret = hap_plan_apply(x, h, p, err);
+
+	if (ret)
 		return ret;
-	}
-	*out = p;
+	if (hap_wf_result_append(r, *x))
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -229,14 +236,9 @@ static int step(struct hap_result *r, struct hap *h, struct hap_snapshot *s, con
 	}
 	if (!p->n)
 		goto out;
-	ret = hap_plan_apply(&x, h, p, err);
+	ret = apply_append(&x, r, h, p, err);
 	if (ret)
 		goto out;
-	ret = hap_wf_result_append(r, x);
-	if (ret) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		if (!on[i])
 			continue;
@@ -267,14 +269,9 @@ int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct ha
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = hap_plan_apply(&x, h, p, err);
+	ret = apply_append(&x, r, h, p, err);
 	if (ret)
 		goto out;
-	ret = hap_wf_result_append(r, x);
-	if (ret) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		inst[i] = p->e[i].inst;
 		objs[i] = p->e[i].object;
@@ -329,10 +326,9 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_sel_check(sel, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
@@ -386,12 +382,7 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 		ret = hap_error_set(err, HAP_ENOTFOUND, "no selected server on any instance");
 	p->disruptive = 1;
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 /* ---------------------------------------------------------------- remove */
@@ -431,338 +422,176 @@ static int wait_rows(struct hap_result *r, const struct hap_wait *w)
 	return ret;
 }
 
-int hap_server_remove(struct hap_result **out, struct hap *h, const struct hap_server_sel *sel,
-                      int timeout_ms, int interval_ms, hap_wait_cb cb, void *arg,
-                      struct hap_error *err)
-{
-	struct hap_server_op op = { HAP_SERVER_STATE, NULL, NULL, "drain", NULL };
-	struct hap_result *r = calloc(1, sizeof(*r)), *x = NULL;
-	struct hap_plan *p = NULL;
-	struct hap_wait *w = NULL;
-	struct hap_error werr = { 0, "" };
-	size_t *inst = NULL, i, n = 0;
-	const char **objs = NULL, **orig = NULL;
-	int *on = NULL, *restore = NULL, failed = 0, ret;
+/* One removal's plan and, per entry, where it is and what to put back. */
+struct remove_ctx {
+	struct hap_plan *p;
+	size_t n;
+	size_t *inst;
+	const char **objs, **orig;
+	int *on, *restore;
+};
 
-	*out = NULL;
-	if (!r)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	ret = hap_servers_plan(&p, h, &op, sel, err);
-	if (ret)
-		goto out;
-	n = p->n;
-	inst = calloc(n + 1, sizeof(*inst));
-	objs = calloc(n + 1, sizeof(*objs));
-	orig = calloc(n + 1, sizeof(*orig));
-	on = calloc(n + 1, sizeof(*on));
-	restore = calloc(n + 1, sizeof(*restore));
-	if (!inst || !objs || !orig || !on || !restore) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
-	/* the state each instance has it in now, to put it back on failure */
-	for (i = 0; i < n; i++) {
+/* The state each instance has it in now, to put it back on failure. */
+static void remove_origins(struct remove_ctx *c)
+{
+	const struct hap_plan *p = c->p;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
 		const char *obj = p->e[i].object, *slash = strchr(obj, '/');
 		char b[300];
 		const struct hap_object *o;
 		size_t k;
 
-		inst[i] = p->e[i].inst;
-		objs[i] = obj;
-		on[i] = 1;
-		orig[i] = "ready";
+		c->inst[i] = p->e[i].inst;
+		c->objs[i] = obj;
+		c->on[i] = 1;
+		c->orig[i] = "ready";
 		snprintf(b, sizeof(b), "%.*s", (int)(slash - obj), obj);
 		o = hap_snapshot_find(p->snap, HAP_OBJ_SERVER, b, slash + 1);
 		for (k = 0; o && k < hap_object_instance_count(o); k++)
-			if (hap_object_instance(o, k) == inst[i])
-				orig[i] = found_state(o, k);
+			if (hap_object_instance(o, k) == c->inst[i])
+				c->orig[i] = found_state(o, k);
 	}
-	/* 1. drain */
-	ret = hap_plan_apply(&x, h, p, err);
-	if (ret)
-		goto out;
-	ret = hap_wf_result_append(r, x);
-	if (ret)
-		goto oom;
-	for (i = 0; i < n; i++)
-		failed |= hap_result_code(x, i) != 0;
-	hap_result_free(x);
-	x = NULL;
-	/* 2. wait until empty everywhere (old workers too) */
-	if (!failed) {
-		int wr = hap_server_wait(&w, h, sel, HAP_WAIT_EMPTY, timeout_ms, interval_ms, cb,
-		                         arg, &werr);
+}
 
-		if (wait_rows(r, w))
-			goto oom;
-		if (wr) {
-			if (!w && hap_result_add(r, "-", "-", "wait empty", wr, werr.msg,
-			                         strlen(werr.msg), 0))
-				goto oom;
-			failed = 1;
-		}
-	}
-	/* 3. maint, 4. del: a failure stops the removal */
-	if (!failed) {
+/* 3. maint, 4. del: a failure stops the removal (*failed). */
+static int remove_del(struct hap_result *r, struct hap *h, struct remove_ctx *c, int *failed,
+                      struct hap_error *err)
+{
+	size_t i;
+	int ret = 0;
+
+	if (!*failed) {
 		size_t before = r->n;
 
-		ret = step(r, h, p->snap, inst, objs, on, n, "set server", "state maint",
-		           &hap_op_set_state, 0, err);
+		ret = step(r, h, c->p->snap, c->inst, c->objs, c->on, c->n, "set server",
+		           "state maint", &hap_op_set_state, 0, err);
 		for (i = before; !ret && i < r->n; i++)
-			failed |= r->e[i].code != 0;
+			*failed |= r->e[i].code != 0;
 	}
-	if (!failed && !ret) {
+	if (!*failed && !ret) {
 		size_t before = r->n, j = before;
 
-		ret = step(r, h, p->snap, inst, objs, on, n, "del server", NULL, &hap_op_del_server,
-		           0, err);
-		for (i = 0; !ret && i < n; i++, j++) {
+		ret = step(r, h, c->p->snap, c->inst, c->objs, c->on, c->n, "del server", NULL,
+		           &hap_op_del_server, 0, err);
+		for (i = 0; !ret && i < c->n; i++, j++) {
 			if (r->e[j].code == 0)
-				on[i] = 0; /* gone there: nothing to restore */
+				c->on[i] = 0; /* gone there: nothing to restore */
 			else
-				failed = 1;
+				*failed = 1;
 		}
 	}
+	return ret;
+}
+
+/* On failure: back to the state it was found in, where it still exists. */
+static int remove_restore(struct hap_result *r, struct hap *h, struct remove_ctx *c,
+                          struct hap_error *err)
+{
+	static const char *const states[] = { "ready", "drain", "maint" };
+	size_t s, i;
+	int ret = 0;
+
+	for (s = 0; s < 3 && !ret; s++) {
+		char tail[32];
+
+		for (i = 0; i < c->n; i++)
+			c->restore[i] = c->on[i] && strcmp(c->orig[i], states[s]) == 0;
+		snprintf(tail, sizeof(tail), "state %s", states[s]);
+		ret = step(r, h, c->p->snap, c->inst, c->objs, c->restore, c->n, "set server", tail,
+		           &hap_op_set_state, 0, err);
+	}
+	return ret;
+}
+
+/* 1. drain; *failed when an instance refused. */
+static int remove_drain(struct hap_result *r, struct hap *h, struct remove_ctx *c, int *failed,
+                        struct hap_error *err)
+{
+	struct hap_result *x = NULL;
+	size_t i;
+	int ret = apply_append(&x, r, h, c->p, err);
+
+	if (ret) {
+		hap_result_free(x);
+		return ret;
+	}
+	for (i = 0; i < c->n; i++)
+		*failed |= hap_result_code(x, i) != 0;
+	hap_result_free(x);
+	return 0;
+}
+
+/* 2. wait until empty everywhere (old workers too): 0 or HAP_ENOMEM. */
+static int remove_wait(struct hap_result *r, struct hap *h, const struct hap_server_sel *sel,
+                       int timeout_ms, int interval_ms, hap_wait_cb cb, void *arg, int *failed)
+{
+	struct hap_wait *w = NULL;
+	struct hap_error werr = { 0, "" };
+	int ret = 0, wr;
+
+	wr = hap_server_wait(&w, h, sel, HAP_WAIT_EMPTY, timeout_ms, interval_ms, cb, arg, &werr);
+	if (wait_rows(r, w))
+		ret = HAP_ENOMEM;
+	else if (wr) {
+		if (!w &&
+		    hap_result_add(r, "-", "-", "wait empty", wr, werr.msg, strlen(werr.msg), 0))
+			ret = HAP_ENOMEM;
+		*failed = 1;
+	}
+	hap_wait_free(w);
+	return ret;
+}
+
+int hap_server_remove(struct hap_result **out, struct hap *h, const struct hap_server_sel *sel,
+                      int timeout_ms, int interval_ms, hap_wait_cb cb, void *arg,
+                      struct hap_error *err)
+{
+	struct hap_server_op op = { HAP_SERVER_STATE, NULL, NULL, "drain", NULL };
+	struct hap_result *r = calloc(1, sizeof(*r));
+	struct remove_ctx c = { 0 };
+	size_t n;
+	int failed = 0, ret;
+
+	*out = NULL;
+	if (!r)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_servers_plan(&c.p, h, &op, sel, err);
 	if (ret)
 		goto out;
-	/* on failure: back to the state it was found in, where it still exists */
-	if (failed) {
-		static const char *const states[] = { "ready", "drain", "maint" };
-		size_t s;
-
-		for (s = 0; s < 3 && !ret; s++) {
-			char tail[32];
-
-			for (i = 0; i < n; i++)
-				restore[i] = on[i] && strcmp(orig[i], states[s]) == 0;
-			snprintf(tail, sizeof(tail), "state %s", states[s]);
-			ret = step(r, h, p->snap, inst, objs, restore, n, "set server", tail,
-			           &hap_op_set_state, 0, err);
-		}
+	n = c.n = c.p->n;
+	c.inst = calloc(n + 1, sizeof(*c.inst));
+	c.objs = calloc(n + 1, sizeof(*c.objs));
+	c.orig = calloc(n + 1, sizeof(*c.orig));
+	c.on = calloc(n + 1, sizeof(*c.on));
+	c.restore = calloc(n + 1, sizeof(*c.restore));
+	if (!c.inst || !c.objs || !c.orig || !c.on || !c.restore) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
 	}
-	goto out;
-oom:
-	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+	remove_origins(&c);
+	ret = remove_drain(r, h, &c, &failed, err);
+	if (ret)
+		goto out;
+	if (!failed && remove_wait(r, h, sel, timeout_ms, interval_ms, cb, arg, &failed)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
+	}
+	ret = remove_del(r, h, &c, &failed, err);
+	if (!ret && failed)
+		ret = remove_restore(r, h, &c, err);
 out:
-	hap_wait_free(w);
-	hap_result_free(x);
-	hap_plan_free(p);
-	free(inst);
-	free(objs);
-	free(orig);
-	free(on);
-	free(restore);
+	hap_plan_free(c.p);
+	free(c.inst);
+	free(c.objs);
+	free(c.orig);
+	free(c.on);
+	free(c.restore);
 	if (ret) {
 		hap_result_free(r);
 		return ret;
 	}
 	*out = r;
 	return 0;
-}
-
-/* ---------------------------------------------------------------- state */
-
-int hap_server_state_read(struct hap_result **out, struct hap *h, struct hap_error *err)
-{
-	return hap_exec(out, h, "show servers state", err);
-}
-
-struct hap_state_diff {
-	struct hap_result *read;
-	size_t n, cap;
-	struct {
-		char *instance, *backend, *server, *field, *config, *runtime;
-	} * c;
-	size_t nfail;
-	size_t *fail; /* entries of read that failed */
-};
-
-static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, size_t bel,
-                    const char *srv, size_t srvl, const char *field, const char *cfg,
-                    const char *rt)
-{
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? 2 * d->cap : 16;
-		void *q = realloc(d->c, nc * sizeof(*d->c));
-
-		if (!q)
-			return HAP_ENOMEM;
-		d->c = q;
-		d->cap = nc;
-	}
-	d->c[d->n].instance = strdup(inst);
-	d->c[d->n].backend = strndup(be, bel);
-	d->c[d->n].server = strndup(srv, srvl);
-	d->c[d->n].field = strdup(field);
-	d->c[d->n].config = strdup(cfg);
-	d->c[d->n].runtime = strdup(rt);
-	d->n++;
-	if (!d->c[d->n - 1].instance || !d->c[d->n - 1].backend || !d->c[d->n - 1].server ||
-	    !d->c[d->n - 1].field || !d->c[d->n - 1].config || !d->c[d->n - 1].runtime)
-		return HAP_ENOMEM;
-	return 0;
-}
-
-/* Words of a line: up to max, as views. */
-static size_t words(const char *p, const char *end, const char **w, size_t *wl, size_t max)
-{
-	size_t n = 0;
-
-	while (p < end && n < max) {
-		while (p < end && *p == ' ')
-			p++;
-		if (p >= end)
-			break;
-		w[n] = p;
-		while (p < end && *p != ' ')
-			p++;
-		wl[n] = (size_t)(p - w[n]);
-		n++;
-	}
-	return n;
-}
-
-static int col(const char *const *w, const size_t *wl, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (wl[i] == strlen(name) && memcmp(w[i], name, wl[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int parse_state(struct hap_state_diff *d, const char *inst, const char *text)
-{
-	const char *p = text, *hw[40], *w[40];
-	size_t hl[40], wl[40], nh = 0;
-	int cb = -1, cs = -1, cu = -1, ci = -1, ca = -1, ret = 0;
-
-	while (*p && !ret) {
-		const char *e = strchr(p, '\n');
-		size_t nw;
-
-		if (!e)
-			e = p + strlen(p);
-		if (*p == '#') {
-			nh = words(p + 1, e, hw, hl, 40);
-			cb = col(hw, hl, nh, "be_name");
-			cs = col(hw, hl, nh, "srv_name");
-			cu = col(hw, hl, nh, "srv_uweight");
-			ci = col(hw, hl, nh, "srv_iweight");
-			ca = col(hw, hl, nh, "srv_admin_state");
-		} else if (nh && cb >= 0 && cs >= 0 && cu >= 0 && ci >= 0 && ca >= 0) {
-			nw = words(p, e, w, wl, 40);
-			if (nw == nh) {
-				char u[24], iw[24], a[24], rt[32];
-				int64_t adm = 0;
-
-				snprintf(u, sizeof(u), "%.*s", (int)wl[cu], w[cu]);
-				snprintf(iw, sizeof(iw), "%.*s", (int)wl[ci], w[ci]);
-				snprintf(a, sizeof(a), "%.*s", (int)wl[ca], w[ca]);
-				if (strcmp(u, iw) != 0)
-					ret = diff_add(d, inst, w[cb], wl[cb], w[cs], wl[cs],
-					               "weight", iw, u);
-				/* forced by the runtime API: FMAINT 0x1, FDRAIN 0x8 */
-				if (!ret && !hap_num_parse_i64(a, &adm) && (adm & 0x9)) {
-					snprintf(rt, sizeof(rt), "%s%s%s", adm & 0x1 ? "maint" : "",
-					         (adm & 0x9) == 0x9 ? "+" : "",
-					         adm & 0x8 ? "drain" : "");
-					const char *cfg = adm & 0x4 ? "maint" : "ready";
-
-					/* maint forced on a server disabled in the
-					 * configuration: what a reload gives back */
-					if (strcmp(cfg, rt) != 0)
-						ret = diff_add(d, inst, w[cb], wl[cb], w[cs],
-						               wl[cs], "state", cfg, rt);
-				}
-			}
-		}
-		p = *e ? e + 1 : e;
-	}
-	return ret;
-}
-
-int hap_server_state_diff(struct hap_state_diff **out, struct hap *h, struct hap_error *err)
-{
-	struct hap_state_diff *d = calloc(1, sizeof(*d));
-	size_t i, n;
-	int ret;
-
-	*out = NULL;
-	if (!d)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	ret = hap_server_state_read(&d->read, h, err);
-	if (ret)
-		goto out;
-	n = hap_result_count(d->read);
-	d->fail = calloc(n + 1, sizeof(*d->fail));
-	if (!d->fail) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < n && !ret; i++) {
-		if (hap_result_code(d->read, i)) {
-			d->fail[d->nfail++] = i;
-			continue;
-		}
-		ret = parse_state(d, hap_result_instance(d->read, i),
-		                  hap_result_message(d->read, i));
-		if (ret)
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-	}
-out:
-	if (ret) {
-		hap_state_diff_free(d);
-		return ret;
-	}
-	*out = d;
-	return 0;
-}
-
-size_t hap_state_diff_count(const struct hap_state_diff *d)
-{
-	return d->n;
-}
-
-void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_diff *d, size_t i)
-{
-	out->instance = d->c[i].instance;
-	out->backend = d->c[i].backend;
-	out->server = d->c[i].server;
-	out->field = d->c[i].field;
-	out->config = d->c[i].config;
-	out->runtime = d->c[i].runtime;
-}
-
-size_t hap_state_diff_failed(const struct hap_state_diff *d)
-{
-	return d->nfail;
-}
-
-void hap_state_diff_failure(const struct hap_state_diff *d, size_t i, const char **instance,
-                            const char **msg)
-{
-	*instance = hap_result_instance(d->read, d->fail[i]);
-	*msg = hap_result_message(d->read, d->fail[i]);
-}
-
-void hap_state_diff_free(struct hap_state_diff *d)
-{
-	size_t i;
-
-	if (!d)
-		return;
-	for (i = 0; i < d->n; i++) {
-		free(d->c[i].instance);
-		free(d->c[i].backend);
-		free(d->c[i].server);
-		free(d->c[i].field);
-		free(d->c[i].config);
-		free(d->c[i].runtime);
-	}
-	free(d->c);
-	free(d->fail);
-	hap_result_free(d->read);
-	free(d);
 }

@@ -83,6 +83,15 @@ int hap_op_number(const char *v, int64_t max);
 /* When no instance answered the plan's read: HAP_EIO naming the first
  * failure; else 0. */
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
+/* A plan function's first step: an empty plan about objects of type okind
+ * (enum hap_obj) in *p. 0 or HAP_ENOMEM. */
+int hap_plan_alloc(struct hap_plan **p, int okind, struct hap_error *err);
+/* A plan function's last step: on ret (an error), p is freed and ret
+ * returned; otherwise *out = p and 0. */
+int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
+/* After an apply: read the objects back and settle each entry's outcome in
+ * r (ops/readback.c). 0 or HAP_ENOMEM. */
+int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r);
 
 /* ---- plans ---- */
 

@@ -10,10 +10,20 @@
 
 #include "haproxyadmin.h"
 #include "ops/ops.h"
+#include "model/patterns.h"
 #include "parse/parse.h"
 
-int hap_pat_merge(struct hap_patterns **out, enum hap_pattern_kind kind, const char *const *names,
-                  const struct hap_pat_ref_list *const *lists, size_t n, struct hap_error *err);
+/* "show", "get", ... by enum hap_pattern_verb. */
+extern const char *const hap_pat_verb_words[];
+/* "VERB acl|map FILE [KEY [VALUE]]" of a single-entry op. */
+int hap_pat_format_cmd(struct hap_buf *b, const struct hap_pattern_op *op, const char *file,
+                       struct hap_error *err);
+/* The reply table of VERB on an ACL or a map. */
+const struct hap_reply_table *hap_pat_table_of(enum hap_pattern_kind kind, enum hap_pattern_verb v);
+/* The snapshot and listing an ACL/map id resolves in (ops/pattern.c). */
+int hap_pat_resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, size_t *file,
+                          struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
+                          const char *id, struct hap_error *err);
 size_t hap_pat_chunk_end(const struct hap_pattern_file *f, size_t start, size_t budget,
                          size_t overhead);
 int hap_pat_stream_check(const char *reply, size_t len, int prompt, size_t ncmds, size_t *failed,

@@ -1,7 +1,8 @@
 /*
  * plan.c - plans: the commands of a change per instance, and applying
  * them in one parallel round (one connection per command: some replies end
- * without the blank line, so ';' batches cannot be split reliably).
+ * without the blank line, so ';' batches cannot be split reliably). The
+ * read-back that settles each entry is readback.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,10 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
-#include "model/fleet.h"
 #include "model/snapshot.h"
 #include "ops/ops.h"
 #include "ops/lock.h"
 #include "ops/round.h"
-#include "util/view.h"
 #include "util/banned.h"
 
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
@@ -145,381 +144,61 @@ int hap_plan_verify(struct hap_plan *p, unsigned mask, const char *proxy, const 
 	return 0;
 }
 
-/* Instance of s named name, or (size_t)-1. */
-static size_t find_inst(const struct hap_snapshot *s, const char *name)
+/* The calls of plan p: entry i on target ts[i], its line in lines[i].
+ * 0 or HAP_ENOMEM. */
+static int build_calls(const struct hap_plan *p, struct hap_target *ts, struct hap_call *calls,
+                       struct hap_buf *lines)
 {
 	size_t i;
 
-	for (i = 0; s && i < hap_snapshot_instance_count(s); i++)
-		if (strcmp(hap_instance_name(s, i), name) == 0)
-			return i;
-	return (size_t)-1;
-}
-
-/* The value of field on instance i for object ("backend/server" or a
- * proxy) as text in out; 0 when the object is there. */
-static int value_text(char *out, size_t len, const struct hap_snapshot *s, unsigned mask,
-                      const char *object, size_t inst, const char *field)
-{
-	char buf[600];
-	const struct hap_object *o = NULL;
-	struct hap_value v;
-	char *slash;
-	size_t k;
-
-	*out = '\0';
-	if (mask == 0) {
-		/* a process-wide setting: the instance's own "show info" */
-		if (hap_snapshot_info(&v, s, inst, field))
-			return -1;
-		if (v.kind == HAP_VALUE_NUMBER)
-			snprintf(out, len, "%lld", (long long)v.num);
-		else if (v.kind == HAP_VALUE_TEXT)
-			snprintf(out, len, "%.*s", (int)v.len, v.text);
-		else
-			return -1;
-		return 0;
-	}
-	snprintf(buf, sizeof(buf), "%s", object);
-	slash = strchr(buf, '/');
-	if ((mask & HAP_SNAP_SERVERS) && slash) {
-		*slash = '\0';
-		o = hap_snapshot_find(s, HAP_OBJ_SERVER, buf, slash + 1);
-	} else if (mask & HAP_SNAP_FRONTENDS) {
-		o = hap_snapshot_find(s, HAP_OBJ_FRONTEND, NULL, buf);
-	} else if (mask & HAP_SNAP_BACKENDS) {
-		o = hap_snapshot_find(s, HAP_OBJ_BACKEND, NULL, buf);
-	}
-	if (!o)
-		return -1;
-	for (k = 0; k < hap_object_instance_count(o); k++) {
-		if (hap_object_instance(o, k) != inst)
-			continue;
-		if (hap_object_value(&v, o, k, field))
-			return -1;
-		if (v.kind == HAP_VALUE_NUMBER)
-			snprintf(out, len, "%lld", (long long)v.num);
-		else if (v.kind == HAP_VALUE_TEXT)
-			snprintf(out, len, "%.*s", (int)v.len, v.text);
-		return 0;
-	}
-	return -1;
-}
-
-/* 1 when got starts with one of the '|'-separated words of list. */
-static int word_prefix(const char *got, const char *list)
-{
-	while (*list) {
-		size_t l = strcspn(list, "|");
-
-		if (l && strncmp(got, list, l) == 0)
-			return 1;
-		list += l;
-		if (*list == '|')
-			list++;
-	}
-	return 0;
-}
-
-/* The requested value, in words, for a message. */
-static const char *want_words(const struct hap_plan *p, char *buf, size_t len)
-{
-	switch (p->vmode) {
-	case HAP_VM_NONE_OF:
-		snprintf(buf, len, "not %s", p->vwant);
-		return buf;
-	case HAP_VM_ANY_OF:
-		snprintf(buf, len, "%s", p->vwant);
-		return buf;
-	case HAP_VM_SHOWN:
-		return "shown (the check running)";
-	case HAP_VM_HIDDEN:
-		return "empty (the check stopped)";
-	}
-	return p->vwant;
-}
-
-static int value_matches(const struct hap_plan *p, const char *got)
-{
-	size_t n = strlen(p->vwant);
-
-	switch (p->vmode) {
-	case HAP_VM_PCT:
-		/* a percentage of the configured weight: 0 only for 0% */
-		return strcmp(p->vwant, "0%") == 0 ? strcmp(got, "0") == 0
-		                                   : *got && strcmp(got, "0") != 0;
-	case HAP_VM_PREFIX:
-		return strncmp(got, p->vwant, n) == 0;
-	case HAP_VM_ANY_OF:
-		return *got && word_prefix(got, p->vwant);
-	case HAP_VM_NONE_OF:
-		return *got && !word_prefix(got, p->vwant);
-	case HAP_VM_SHOWN:
-		return *got != '\0';
-	case HAP_VM_HIDDEN:
-		return *got == '\0';
-	}
-	if (strcmp(p->vwant, "0") == 0 && *got == '\0')
-		return 1; /* "slim" of 0 is an empty field */
-	return strcmp(got, p->vwant) == 0;
-}
-
-/* name is a master's worker ("ENDPOINT @!PID") and another worker of that
- * master answered in s: the master is there, the worker is gone. */
-static int master_answered(const struct hap_snapshot *s, const char *name)
-{
-	const char *at = strstr(name, " @!");
-	size_t i, n;
-
-	if (!s || !at)
-		return 0;
-	n = (size_t)(at - name) + 3;
-	for (i = 0; i < hap_snapshot_instance_count(s); i++)
-		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
-		    !hap_instance_status(s, i, NULL))
-			return 1;
-	return 0;
-}
-
-static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
-{
-	struct hap_value v;
-
-	if (hap_snapshot_info(&v, s, i, key) || v.kind != HAP_VALUE_NUMBER)
-		return -1;
-	return v.num;
-}
-
-/*
- * A map/ACL entry change against the entries read back from instance name:
- * 1 the change is there, 0 it is not (what says what is there), -1 the
- * entries could not be read.
- */
-static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd,
-                         const char *name, char *what, size_t wlen)
-{
-	size_t i, e, n, with_key = 0, with_value = 0;
-	const char *other = NULL;
-
-	for (i = 0; rd && i < hap_pattern_read_count(rd); i++)
-		if (strcmp(hap_pattern_read_instance(rd, i), name) == 0)
-			break;
-	if (!rd || i == hap_pattern_read_count(rd) || hap_pattern_read_status(rd, i, NULL))
-		return -1;
-	n = hap_pattern_read_entry_count(rd, i);
-	if (p->pverb == HAP_PATTERN_CLEAR) {
-		snprintf(what, wlen, "%zu entries left", n);
-		return n == 0;
-	}
-	for (e = 0; e < n; e++) {
-		struct hap_pattern_entry en;
-
-		if (hap_pattern_read_entry(&en, rd, i, e) || strcmp(en.key, p->pkey) != 0)
-			continue;
-		with_key++;
-		if (p->pkind == HAP_PATTERN_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
-			with_value++;
-		else
-			other = en.value;
-	}
-	switch (p->pverb) {
-	case HAP_PATTERN_DEL:
-		snprintf(what, wlen, "%zu entries with that key", with_key);
-		return with_key == 0;
-	case HAP_PATTERN_SET:
-		snprintf(what, wlen, "the key holds %s", other ? other : "no entry");
-		return with_key > 0 && with_value == with_key;
-	default:
-		snprintf(what, wlen, "%s", other ? "the key holds another value" : "no such entry");
-		return with_value > 0;
-	}
-}
-
-/*
- * Read the objects back and replace each sent entry's outcome by what is
- * there: applied when the field shows the requested value, else why not.
- */
-static int verify(struct hap *h, const struct hap_plan *p, struct hap_result *r)
-{
-	struct hap_snapshot *after = NULL;
-	struct hap_pattern_read *rd = NULL;
-	struct hap_error e2 = { 0, "" };
-	size_t i;
-	int ret;
-
-	ret = hap_snapshot_new_proxy(&after, h, p->vmask, p->vproxy, &e2);
-	if (ret == HAP_ENOMEM)
-		return ret;
-	if (p->pcheck) {
-		struct hap_pattern_op rop = { (enum hap_pattern_kind)p->pkind, HAP_PATTERN_SHOW,
-			                      p->pfile, NULL, NULL };
-		struct hap_error e3 = { 0, "" };
-
-		if (hap_pattern_read_new(&rd, h, &rop, &e3) == HAP_ENOMEM) {
-			hap_snapshot_free(after);
-			return HAP_ENOMEM;
-		}
-	}
 	for (i = 0; i < p->n; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
-		int oc = hap_result_outcome(r, i);
-		const char *name = hap_instance_name(p->snap, e->inst);
-		size_t j = after ? find_inst(after, name) : (size_t)-1;
-		char got[256], was[256], msg[900];
-		const char *amsg = e2.msg;
-		int restarted, have, why;
 
-		if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
-			continue;
-		if (j == (size_t)-1 && master_answered(after, name)) {
-			/* a master's worker that is gone: the master reloaded */
-			snprintf(msg, sizeof(msg),
-			         "%s%sread back: the worker is gone (the master reloaded): the "
-			         "change is not live",
-			         hap_result_message(r, i), *hap_result_message(r, i) ? "; " : "");
-			ret = hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
-			                        HAP_WHY_RESTARTED, NULL, msg);
-			if (ret)
-				goto out;
-			continue;
+		ts[i] = *hap_snapshot_target(p->snap, e->inst);
+		if (e->skip_code) {
+			ts[i].err = e->skip_code;
+			snprintf(ts[i].errmsg, sizeof(ts[i].errmsg), "%s", e->skip_msg);
 		}
-		if (j == (size_t)-1 || hap_instance_status(after, j, &amsg)) {
-			snprintf(msg, sizeof(msg), "%s; could not read back: %s",
-			         hap_result_message(r, i), amsg);
-			ret = hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-			                        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT
-			                                              : HAP_OUT_UNKNOWN,
-			                        HAP_WHY_NONE, NULL, msg);
-			if (ret)
-				goto out;
-			continue;
-		}
-		restarted = ((hap_instance_flags(after, j) & HAP_INST_OLD_WORKER) &&
-		             !(hap_instance_flags(p->snap, e->inst) & HAP_INST_OLD_WORKER)) ||
-		            info_num(p->snap, e->inst, "Pid") != info_num(after, j, "Pid") ||
-		            info_num(p->snap, e->inst, "Start_time_sec") !=
-		                    info_num(after, j, "Start_time_sec");
-		if (!p->vfield && p->pcheck && !restarted) {
-			char what[300];
-			int hold = pattern_holds(p, rd, name, what, sizeof(what));
-
-			if (hold == 1) {
-				ret = hap_result_judged(
-				        r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
-				        oc == HAP_OUT_UNKNOWN ? "no complete reply; "
-				                                "read back: applied"
-				                              : NULL);
-			} else if (hold == 0) {
-				snprintf(msg, sizeof(msg), "%s%sread back: %s",
-				         hap_result_message(r, i),
-				         *hap_result_message(r, i) ? "; " : "", what);
-				ret = oc == HAP_OUT_UNKNOWN
-				              ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR,
-				                                  HAP_WHY_NOT_APPLIED, NULL, msg)
-				              : hap_result_judged(r, i, HAP_ESUPERSEDED,
-				                                  HAP_OUT_SUPERSEDED,
-				                                  HAP_WHY_CHANGED, NULL, msg);
-			} else {
-				snprintf(msg, sizeof(msg), "%s%scould not read the entries back",
-				         hap_result_message(r, i),
-				         *hap_result_message(r, i) ? "; " : "");
-				ret = hap_result_judged(
-				        r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-				        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
-				        HAP_WHY_NONE, NULL, msg);
-			}
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (!p->vfield) {
-			/* nothing to compare: never applied; sent when accepted,
-			 * unknown when the reply was not complete or the instance
-			 * restarted */
-			if (restarted)
-				ret = hap_result_judged(r, i, HAP_EUNKNOWN, HAP_OUT_UNKNOWN,
-				                        HAP_WHY_RESTARTED, NULL,
-				                        "the instance restarted during the change "
-				                        "(new Pid or Start_time_sec): the change "
-				                        "may not be live");
-			else if (oc == HAP_OUT_APPLIED)
-				ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL,
-				                        NULL);
-			if (ret)
-				goto out;
-			continue;
-		}
-		have = value_text(got, sizeof(got), after, p->vmask, e->object, j, p->vfield) == 0;
-		if (have && value_matches(p, got)) {
-			/* live on the process there now; say so when it restarted */
-			snprintf(msg, sizeof(msg),
-			         "restarted during the change (pid %lld, now %lld): the new "
-			         "process holds the requested value",
-			         (long long)info_num(p->snap, e->inst, "Pid"),
-			         (long long)info_num(after, j, "Pid"));
-			ret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
-			                        restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
-			                        restarted               ? msg
-			                        : oc == HAP_OUT_UNKNOWN ? "no complete reply; "
-			                                                  "read back: applied"
-			                                                : NULL);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (!have) {
-			snprintf(msg, sizeof(msg), "%s; read back: the object is gone%s",
-			         hap_result_message(r, i),
-			         restarted ? " (the instance restarted)" : "");
-			ret = hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
-			                        restarted ? HAP_WHY_RESTARTED : HAP_WHY_CHANGED,
-			                        NULL, msg);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if (value_text(was, sizeof(was), p->snap, p->vmask, e->object, e->inst, p->vfield))
-			was[0] = '\0';
-		if (restarted) {
-			why = HAP_WHY_RESTARTED;
-			snprintf(msg, sizeof(msg),
-			         "not applied: the instance restarted during the change (pid %lld, "
-			         "now %lld); %s is %s",
-			         (long long)info_num(p->snap, e->inst, "Pid"),
-			         (long long)info_num(after, j, "Pid"), p->vfield, got);
-		} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT &&
-		           strcmp(got, "0") == 0) {
-			why = HAP_WHY_NORMALISED;
-			snprintf(msg, sizeof(msg),
-			         "accepted, but HAProxy normalised %s of the configured weight to "
-			         "%s (the server takes no traffic)",
-			         p->vwant, got);
-		} else if (strcmp(got, was) == 0) {
-			why = oc == HAP_OUT_UNKNOWN ? HAP_WHY_NOT_APPLIED : HAP_WHY_CHANGED;
-			snprintf(msg, sizeof(msg), "%s; read back: %s is still %s",
-			         hap_result_message(r, i), p->vfield, got);
-		} else {
-			why = HAP_WHY_CHANGED;
-			char ww[96];
-
-			snprintf(msg, sizeof(msg),
-			         "%s; read back: %s is %s, not %s (changed by someone else)",
-			         hap_result_message(r, i), p->vfield, got,
-			         want_words(p, ww, sizeof(ww)));
-		}
-		ret = why == HAP_WHY_NORMALISED ? hap_result_judged(r, i, HAP_EPARTIAL,
-		                                                    HAP_OUT_PARTIAL, why, got, msg)
-		      : why == HAP_WHY_NOT_APPLIED
-		              ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR, why, got, msg)
-		              : hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED, why,
-		                                  got, msg);
-		if (ret)
-			goto out;
+		hap_buf_init(&lines[i], 0);
+		if (hap_buf_adds(&lines[i], e->command) || hap_buf_addc(&lines[i], '\n'))
+			return HAP_ENOMEM;
+		calls[i].target = i;
+		calls[i].cmds = lines[i].ptr;
+		calls[i].judge = e->judge;
 	}
-	ret = 0;
-out:
-	hap_pattern_read_free(rd);
-	hap_snapshot_free(after);
+	return 0;
+}
+
+/* One result entry per call, judged by its reply. 0 or HAP_ENOMEM. */
+static int add_results(struct hap_result *r, struct hap *h, const struct hap_plan *p,
+                       const struct hap_call *calls)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < p->n && !ret; i++) {
+		const struct hap_plan_entry *e = &p->e[i];
+		const struct hap_call *c = &calls[i];
+		const struct hap_job *j = &c->job;
+		const char *inst = hap_instance_name(p->snap, e->inst);
+
+		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
+			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
+
+			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
+			                     c->sent);
+		} else {
+			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
+			                     j->reply.len, 1);
+		}
+		if (!ret)
+			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
+		/* accepted but never read back (--no-verify, or nothing to read):
+		 * sent, not applied */
+		if (!ret && c->outcome == HAP_OUT_APPLIED &&
+		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
+			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	}
 	return ret;
 }
 
@@ -555,57 +234,22 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 			goto out;
 	}
 	/* one call per entry; a skipped entry gets a target carrying its error */
-	for (i = 0; i < p->n; i++) {
-		const struct hap_plan_entry *e = &p->e[i];
-
-		ts[i] = *hap_snapshot_target(p->snap, e->inst);
-		if (e->skip_code) {
-			ts[i].err = e->skip_code;
-			snprintf(ts[i].errmsg, sizeof(ts[i].errmsg), "%s", e->skip_msg);
-		}
-		hap_buf_init(&lines[i], 0);
-		if (hap_buf_adds(&lines[i], e->command) || hap_buf_addc(&lines[i], '\n')) {
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-			goto out;
-		}
-		calls[i].target = i;
-		calls[i].cmds = lines[i].ptr;
-		calls[i].judge = e->judge;
+	if (build_calls(p, ts, calls, lines)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
 	}
 	ret = hap_round_run(h, ts, calls, p->n);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	for (i = 0; i < p->n && !ret; i++) {
-		const struct hap_plan_entry *e = &p->e[i];
-		const struct hap_call *c = &calls[i];
-		const struct hap_job *j = &c->job;
-		const char *inst = hap_instance_name(p->snap, e->inst);
-
-		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
-			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
-
-			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
-			                     c->sent);
-		} else {
-			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
-			                     j->reply.len, 1);
-		}
-		if (!ret)
-			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
-		/* accepted but never read back (--no-verify, or nothing to read):
-		 * sent, not applied */
-		if (!ret && c->outcome == HAP_OUT_APPLIED &&
-		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
-			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
-	}
+	ret = add_results(r, h, p, calls);
 	if (ret) {
 		hap_error_set(err, ret, "out of memory");
 		goto out;
 	}
 	if (p->verify && !(h->opts.flags & HAP_OPT_NO_VERIFY)) {
-		ret = verify(h, p, r);
+		ret = hap_plan_readback(h, p, r);
 		if (ret)
 			hap_error_set(err, ret, "out of memory");
 	}
@@ -641,4 +285,23 @@ int hap_op_number(const char *v, int64_t max)
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 {
 	return hap_snapshot_reachable(p->snap, err);
+}
+
+int hap_plan_alloc(struct hap_plan **p, int okind, struct hap_error *err)
+{
+	*p = calloc(1, sizeof(**p));
+	if (!*p)
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	(*p)->okind = okind + 1;
+	return 0;
+}
+
+int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret)
+{
+	if (ret) {
+		hap_plan_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
 }

@@ -44,6 +44,47 @@ int hap_frontend_op_check(const struct hap_frontend_op *op, struct hap_error *er
 	return 0;
 }
 
+/* The read-back of a frontend change: 0 or HAP_ENOMEM. */
+static int frontend_verify(struct hap_plan *p, const struct hap_frontend_op *op)
+{
+	const char *proxy = op->nnames == 1 ? op->names[0] : NULL;
+
+	switch (op->change) {
+	case HAP_FRONTEND_ENABLE:
+		return hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "OPEN",
+		                       HAP_VM_EXACT);
+	case HAP_FRONTEND_DISABLE:
+		return hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "PAUSED",
+		                       HAP_VM_EXACT);
+	case HAP_FRONTEND_SHUTDOWN:
+		return hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "STOP",
+		                       HAP_VM_EXACT);
+	default:
+		return hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "slim", op->value,
+		                       HAP_VM_EXACT);
+	}
+}
+
+/* The command for frontend name, and its reply table. */
+static const struct hap_reply_table *frontend_command(const struct hap_frontend_op *op,
+                                                      const char *name, char *cmd, size_t n)
+{
+	switch (op->change) {
+	case HAP_FRONTEND_ENABLE:
+		snprintf(cmd, n, "enable frontend %s", name);
+		return &hap_op_enable_frontend;
+	case HAP_FRONTEND_DISABLE:
+		snprintf(cmd, n, "disable frontend %s", name);
+		return &hap_op_disable_frontend;
+	case HAP_FRONTEND_SHUTDOWN:
+		snprintf(cmd, n, "shutdown frontend %s", name);
+		return &hap_op_shutdown_frontend;
+	default:
+		snprintf(cmd, n, "set maxconn frontend %s %s", name, op->value);
+		return &hap_op_set_maxconn_frontend;
+	}
+}
+
 int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_frontend_op *op,
                       struct hap_error *err)
 {
@@ -57,10 +98,9 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	ret = hap_frontend_op_check(op, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_FRONTEND + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_FRONTEND, err);
+	if (ret)
+		return ret;
 	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_FRONTENDS, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
@@ -68,31 +108,10 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 		goto out;
 	p->disruptive = op->change == HAP_FRONTEND_DISABLE || op->change == HAP_FRONTEND_SHUTDOWN;
 	/* what the read-back compares (status as "show stat" words it) */
-	{
-		const char *proxy = op->nnames == 1 ? op->names[0] : NULL;
-
-		switch (op->change) {
-		case HAP_FRONTEND_ENABLE:
-			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "OPEN",
-			                      HAP_VM_EXACT);
-			break;
-		case HAP_FRONTEND_DISABLE:
-			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "PAUSED",
-			                      HAP_VM_EXACT);
-			break;
-		case HAP_FRONTEND_SHUTDOWN:
-			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "status", "STOP",
-			                      HAP_VM_EXACT);
-			break;
-		default:
-			ret = hap_plan_verify(p, HAP_SNAP_FRONTENDS, proxy, "slim", op->value,
-			                      HAP_VM_EXACT);
-			break;
-		}
-		if (ret) {
-			ret = hap_error_set(err, ret, "out of memory");
-			goto out;
-		}
+	ret = frontend_verify(p, op);
+	if (ret) {
+		ret = hap_error_set(err, ret, "out of memory");
+		goto out;
 	}
 	for (i = 0; i < op->nnames; i++) {
 		const struct hap_object *o =
@@ -104,25 +123,7 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 			                    op->names[i]);
 			goto out;
 		}
-		switch (op->change) {
-		case HAP_FRONTEND_ENABLE:
-			snprintf(cmd, sizeof(cmd), "enable frontend %s", op->names[i]);
-			judge = &hap_op_enable_frontend;
-			break;
-		case HAP_FRONTEND_DISABLE:
-			snprintf(cmd, sizeof(cmd), "disable frontend %s", op->names[i]);
-			judge = &hap_op_disable_frontend;
-			break;
-		case HAP_FRONTEND_SHUTDOWN:
-			snprintf(cmd, sizeof(cmd), "shutdown frontend %s", op->names[i]);
-			judge = &hap_op_shutdown_frontend;
-			break;
-		default:
-			snprintf(cmd, sizeof(cmd), "set maxconn frontend %s %s", op->names[i],
-			         op->value);
-			judge = &hap_op_set_maxconn_frontend;
-			break;
-		}
+		judge = frontend_command(op, op->names[i], cmd, sizeof(cmd));
 		for (k = 0; k < hap_object_instance_count(o); k++) {
 			size_t inst = hap_object_instance(o, k);
 
@@ -138,12 +139,7 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 		p->nobjects += (size_t)counted;
 	}
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
@@ -171,11 +167,56 @@ int hap_global_op_check(const struct hap_global_op *op, struct hap_error *err)
 	return hap_error_set(err, HAP_EINVAL, "unknown change");
 }
 
-int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
-                    struct hap_error *err)
+/* The command of a process-wide change, and its reply table. */
+static const struct hap_reply_table *global_command(const struct hap_global_op *op, char *cmd,
+                                                    size_t n)
 {
 	static const char *const rl[] = { NULL, "connections", "sessions", "ssl-sessions",
 		                          "http-compression" };
+
+	switch (op->change) {
+	case HAP_GLOBAL_MAXCONN:
+		snprintf(cmd, n, "set maxconn global %s", op->value);
+		return &hap_op_set_maxconn_global;
+	case HAP_GLOBAL_CLEAR_COUNTERS:
+		snprintf(cmd, n, "clear counters");
+		return &hap_op_clear_counters;
+	case HAP_GLOBAL_CLEAR_COUNTERS_ALL:
+		snprintf(cmd, n, "clear counters all");
+		return &hap_op_clear_counters_all;
+	default:
+		snprintf(cmd, n, "set rate-limit %s global %s", rl[op->change], op->value);
+		return &hap_op_set_rate_limit;
+	}
+}
+
+/* The read-back: the "show info" value the setting shows as (a restart
+ * is seen whatever the setting): 0 or HAP_ENOMEM. */
+static int global_verify(struct hap_plan *p, const struct hap_global_op *op)
+{
+	static const char *const info[] = { "Maxconn", "ConnRateLimit", "SessRateLimit",
+		                            "SslRateLimit", "CompressBpsRateLim" };
+	const char *field = NULL;
+	char want[32] = "";
+	int64_t v = 0;
+
+	if (op->value && !hap_num_parse_i64(op->value, &v) &&
+	    op->change <= HAP_GLOBAL_RATE_HTTP_COMPRESSION) {
+		/* http-compression is set in kB/s and shown in bytes/s */
+		if (op->change == HAP_GLOBAL_RATE_HTTP_COMPRESSION)
+			v = v <= (int64_t)(UINT32_MAX / 1024) ? v * 1024 : -1;
+		/* maxconn 0 means "back to the hard limit": nothing to compare */
+		if (v >= 0 && !(op->change == HAP_GLOBAL_MAXCONN && v == 0)) {
+			field = info[op->change];
+			snprintf(want, sizeof(want), "%lld", (long long)v);
+		}
+	}
+	return hap_plan_verify(p, 0, NULL, field, want, HAP_VM_EXACT);
+}
+
+int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_global_op *op,
+                    struct hap_error *err)
+{
 	const struct hap_reply_table *judge;
 	struct hap_plan *p;
 	char cmd[128];
@@ -186,25 +227,7 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 	ret = hap_global_op_check(op, err);
 	if (ret)
 		return ret;
-	switch (op->change) {
-	case HAP_GLOBAL_MAXCONN:
-		snprintf(cmd, sizeof(cmd), "set maxconn global %s", op->value);
-		judge = &hap_op_set_maxconn_global;
-		break;
-	case HAP_GLOBAL_CLEAR_COUNTERS:
-		snprintf(cmd, sizeof(cmd), "clear counters");
-		judge = &hap_op_clear_counters;
-		break;
-	case HAP_GLOBAL_CLEAR_COUNTERS_ALL:
-		snprintf(cmd, sizeof(cmd), "clear counters all");
-		judge = &hap_op_clear_counters_all;
-		break;
-	default:
-		snprintf(cmd, sizeof(cmd), "set rate-limit %s global %s", rl[op->change],
-		         op->value);
-		judge = &hap_op_set_rate_limit;
-		break;
-	}
+	judge = global_command(op, cmd, sizeof(cmd));
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
@@ -215,30 +238,9 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		goto out;
 	p->disruptive = op->change == HAP_GLOBAL_CLEAR_COUNTERS ||
 	                op->change == HAP_GLOBAL_CLEAR_COUNTERS_ALL;
-	/* the read-back: the "show info" value the setting shows as (a restart
-	 * is seen whatever the setting) */
-	{
-		static const char *const info[] = { "Maxconn", "ConnRateLimit", "SessRateLimit",
-			                            "SslRateLimit", "CompressBpsRateLim" };
-		const char *field = NULL;
-		char want[32] = "";
-		int64_t v = 0;
-
-		if (op->value && !hap_num_parse_i64(op->value, &v) &&
-		    op->change <= HAP_GLOBAL_RATE_HTTP_COMPRESSION) {
-			/* http-compression is set in kB/s and shown in bytes/s */
-			if (op->change == HAP_GLOBAL_RATE_HTTP_COMPRESSION)
-				v = v <= (int64_t)(UINT32_MAX / 1024) ? v * 1024 : -1;
-			/* maxconn 0 means "back to the hard limit": nothing to compare */
-			if (v >= 0 && !(op->change == HAP_GLOBAL_MAXCONN && v == 0)) {
-				field = info[op->change];
-				snprintf(want, sizeof(want), "%lld", (long long)v);
-			}
-		}
-		if (hap_plan_verify(p, 0, NULL, field, want, HAP_VM_EXACT)) {
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-			goto out;
-		}
+	if (global_verify(p, op)) {
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		goto out;
 	}
 	n = hap_snapshot_instance_count(p->snap);
 	for (i = 0; i < n; i++) {
@@ -255,10 +257,5 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 		p->nobjects++;
 	}
 out:
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }

@@ -50,6 +50,58 @@ static int need(const char *what, const char *v, const char *const *set, const c
 	return 0;
 }
 
+/* "weight": 0..256, or N% (0..10000) of the configured weight. */
+static int check_weight(const char *v, struct hap_error *err)
+{
+	char pbuf[160];
+	int64_t n;
+
+	if (!v)
+		return hap_error_set(err, HAP_EINVAL, "weight: a value is needed (0..256 or N%%)");
+	if (v[0] && v[strlen(v) - 1] == '%') {
+		char num[16];
+		size_t l = strlen(v) - 1;
+
+		if (l == 0 || l >= sizeof(num))
+			goto badweight;
+		memcpy(num, v, l);
+		num[l] = '\0';
+		if (!digits(num, 5) || hap_num_parse_i64(num, &n) || n > 10000)
+			goto badweight;
+		return 0;
+	}
+	if (!digits(v, 3) || hap_num_parse_i64(v, &n) || n > 256)
+		goto badweight;
+	return 0;
+badweight:
+	return hap_error_set(err, HAP_EINVAL,
+	                     "weight: invalid value '%s' (expected 0..256, or 0%%..10000%% of "
+	                     "the configured weight)",
+	                     P(v));
+}
+
+/* "addr": an IP literal, and the optional port. */
+static int check_addr(const char *v, const char *port, struct hap_error *err)
+{
+	unsigned char tmp[16];
+	char pbuf[160];
+	int64_t n;
+
+	if (!v)
+		return hap_error_set(err, HAP_EINVAL, "addr: an IPv4 or IPv6 address is needed");
+	if (inet_pton(AF_INET, v, tmp) != 1 && inet_pton(AF_INET6, v, tmp) != 1)
+		return hap_error_set(err, HAP_EINVAL,
+		                     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
+		                     "HAProxy takes no host name here)",
+		                     P(v));
+	/* decimal, leading zeros allowed (as in tcp:HOST:PORT), sent without them */
+	if (port && (!*port || !digits(port + strspn(port, "0"), 5) ||
+	             hap_num_parse_i64(port, &n) || n < 1 || n > 65535))
+		return hap_error_set(err, HAP_EINVAL,
+		                     "port: invalid value '%s' (expected 1..65535)", P(port));
+	return 0;
+}
+
 int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 {
 	static const char *const states[] = { "ready", "drain", "maint", NULL };
@@ -72,30 +124,7 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 		return hap_error_set(err, HAP_EINVAL, "a port goes only with an address");
 	switch (op->change) {
 	case HAP_SERVER_WEIGHT:
-		if (!v)
-			return hap_error_set(err, HAP_EINVAL,
-			                     "weight: a value is needed (0..256 or N%%)");
-		if (v[0] && v[strlen(v) - 1] == '%') {
-			char num[16];
-			size_t l = strlen(v) - 1;
-
-			if (l == 0 || l >= sizeof(num))
-				goto badweight;
-			memcpy(num, v, l);
-			num[l] = '\0';
-			if (!digits(num, 5) || hap_num_parse_i64(num, &n) || n > 10000)
-				goto badweight;
-			return 0;
-		}
-		if (!digits(v, 3) || hap_num_parse_i64(v, &n) || n > 256)
-			goto badweight;
-		return 0;
-	badweight:
-		return hap_error_set(
-		        err, HAP_EINVAL,
-		        "weight: invalid value '%s' (expected 0..256, or 0%%..10000%% of "
-		        "the configured weight)",
-		        P(v));
+		return check_weight(v, err);
 	case HAP_SERVER_STATE:
 		return need("state", v, states, "ready, drain or maint", err);
 	case HAP_SERVER_HEALTH:
@@ -112,25 +141,8 @@ int hap_server_op_check(const struct hap_server_op *op, struct hap_error *err)
 			                     "maxconn: invalid value '%s' (expected 0..1000000000)",
 			                     P(v));
 		return 0;
-	case HAP_SERVER_ADDR: {
-		unsigned char tmp[16];
-
-		if (!v)
-			return hap_error_set(err, HAP_EINVAL,
-			                     "addr: an IPv4 or IPv6 address is needed");
-		if (inet_pton(AF_INET, v, tmp) != 1 && inet_pton(AF_INET6, v, tmp) != 1)
-			return hap_error_set(err, HAP_EINVAL,
-			                     "addr: invalid address '%s' (an IPv4 or IPv6 literal; "
-			                     "HAProxy takes no host name here)",
-			                     P(v));
-		/* decimal, leading zeros allowed (as in tcp:HOST:PORT), sent without them */
-		if (op->port && (!*op->port || !digits(op->port + strspn(op->port, "0"), 5) ||
-		                 hap_num_parse_i64(op->port, &n) || n < 1 || n > 65535))
-			return hap_error_set(err, HAP_EINVAL,
-			                     "port: invalid value '%s' (expected 1..65535)",
-			                     P(op->port));
-		return 0;
-	}
+	case HAP_SERVER_ADDR:
+		return check_addr(v, op->port, err);
 	case HAP_SERVER_ENABLE:
 	case HAP_SERVER_DISABLE:
 	case HAP_SERVER_SHUTDOWN_SESSIONS:
@@ -328,10 +340,9 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	ret = hap_server_op_check(op, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	/* with a backend, read only its rows (a few KB instead of the fleet);
 	 * the holders of a weight change from "show servers state" */
 	ret = hap_snapshot_new_proxy(
@@ -388,12 +399,7 @@ oom:
 	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 out:
 	hap_buf_release(&cmd);
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 /* For the workflows (ops/workflow.h): the command of a change on one backend. */

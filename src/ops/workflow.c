@@ -181,6 +181,45 @@ int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
 	return ret;
 }
 
+/* Every server the selection matches, on every instance holding it: the
+ * change one (its server set here) with its command in cmd. 0 or
+ * HAP_ENOMEM. */
+static int add_selected(struct hap_plan *p, const struct hap_server_sel *sel,
+                        struct hap_server_op *one, struct hap_buf *cmd)
+{
+	size_t i, k, n;
+	int ret;
+
+	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
+	for (i = 0; i < n; i++) {
+		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);
+		const struct hap_reply_table *judge = NULL;
+		char obj[600];
+		int counted = 0;
+
+		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
+			continue;
+		one->server = hap_object_name(o);
+		ret = hap_server_op_format(cmd, one, hap_object_backend(o), &judge);
+		if (ret)
+			return HAP_ENOMEM;
+		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
+		for (k = 0; k < hap_object_instance_count(o); k++) {
+			size_t inst = hap_object_instance(o, k);
+
+			if (hap_instance_flags(p->snap, inst) &
+			    (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE))
+				continue;
+			ret = hap_plan_add(p, inst, obj, cmd->ptr, judge);
+			if (ret)
+				return HAP_ENOMEM;
+			counted = 1;
+		}
+		p->nobjects += (size_t)counted;
+	}
+	return 0;
+}
+
 /* The first selected name that no instance holds, or NULL. */
 static const char *missing(const struct hap_snapshot *s, const struct hap_server_sel *sel)
 {
@@ -219,7 +258,6 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	struct hap_buf cmd = HAP_BUF_INIT;
 	struct hap_plan *p = NULL;
 	const char *miss;
-	size_t i, k, n;
 	int ret;
 
 	*out = NULL;
@@ -231,10 +269,9 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	ret = hap_server_op_check(&one, err);
 	if (ret)
 		return ret;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	p->okind = HAP_OBJ_SERVER + 1;
+	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	if (ret)
+		return ret;
 	{
 		/* the holders of a weight change from "show servers state" */
 		char b[256];
@@ -262,49 +299,12 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		one.backend = hap_sel_backend(sel, b, sizeof(b));
 		ret = hap_server_plan_verify(p, &one);
 		one.backend = NULL;
-		if (ret)
-			goto oom;
 	}
-	n = hap_snapshot_count(p->snap, HAP_OBJ_SERVER);
-	for (i = 0; i < n; i++) {
-		const struct hap_object *o = hap_snapshot_object(p->snap, HAP_OBJ_SERVER, i);
-		const struct hap_reply_table *judge = NULL;
-		char obj[600];
-		int counted = 0;
-
-		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
-			continue;
-		one.server = hap_object_name(o);
-		ret = hap_server_op_format(&cmd, &one, hap_object_backend(o), &judge);
-		if (ret)
-			goto oom;
-		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
-		for (k = 0; k < hap_object_instance_count(o); k++) {
-			size_t inst = hap_object_instance(o, k);
-
-			if (hap_instance_flags(p->snap, inst) &
-			    (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE))
-				continue;
-			ret = hap_plan_add(p, inst, obj, cmd.ptr, judge);
-			if (ret)
-				goto oom;
-			counted = 1;
-		}
-		p->nobjects += (size_t)counted;
-	}
-	if (hap_server_plan_narrow(p))
-		goto oom;
-	goto out;
-oom:
-	ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+	if (ret || add_selected(p, sel, &one, &cmd) || hap_server_plan_narrow(p))
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 out:
 	hap_buf_release(&cmd);
-	if (ret) {
-		hap_plan_free(p);
-		return ret;
-	}
-	*out = p;
-	return 0;
+	return hap_plan_done(out, p, ret);
 }
 
 /* ---------------------------------------------------------------- waits */

@@ -175,4 +175,20 @@ int hap_pat_entry_parse(struct hap_pat_entry_list *out, const char *text, size_t
                         struct hap_error *err);
 void hap_pat_entry_release(struct hap_pat_entry_list *l);
 
+/* ---- a local ACL/map file (patfile.c) ---- */
+
+struct hap_pattern_file {
+	enum hap_pattern_kind kind;
+	size_t n;
+	struct hap_buf text; /* entries as sent, each NUL-terminated */
+	size_t *off;         /* n + 1 offsets into text */
+	size_t *line;        /* source line of each entry */
+};
+
+/* Length of entry i (without its NUL). */
+static inline size_t hap_pat_entry_len(const struct hap_pattern_file *f, size_t i)
+{
+	return f->off[i + 1] - f->off[i] - 1;
+}
+
 #endif

@@ -1,0 +1,61 @@
+/*
+ * fuzz_frame.c - the framing of one instance's snapshot reply
+ * (hap_frame_snapshot): any bytes, framed where they are, never read past
+ * their end.
+ *
+ * Input: byte 0 = what was asked (HAP_SNAP_ACLS, HAP_SNAP_MAPS bits), then
+ * the reply.
+ *
+ * Checked: the status is a known one; a reply taken as whole ends with a
+ * blank line; every part lies inside the reply, in order (level, info,
+ * listings, rows) and without overlap; listings are there exactly when
+ * asked; the routing failure's first line is the reply's own.
+ */
+#include "haproxyadmin.h"
+#include "proto/frame.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hap_frame fr;
+	const char *p;
+	size_t n, at;
+	unsigned what;
+	char *copy;
+
+	if (size < 1)
+		return 0;
+	what = data[0] & (HAP_SNAP_ACLS | HAP_SNAP_MAPS);
+	n = size - 1;
+	/* exactly as large as the reply: ASan sees a read past it */
+	copy = malloc(n ? n : 1);
+	FUZZ_CHECK(copy != NULL);
+	if (n)
+		memcpy(copy, data + 1, n);
+	p = copy;
+	hap_frame_snapshot(&fr, p, n, what);
+	FUZZ_CHECK(fr.status <= HAP_FRAME_CUT);
+	FUZZ_CHECK(fuzz_inside(fr.first_line, p, n));
+	FUZZ_CHECK(memchr(fr.first_line.p, '\n', fr.first_line.n) == NULL);
+	if (fr.status == HAP_FRAME_ROUTING)
+		FUZZ_CHECK(hap_master_routing_failed(p, n));
+	if (fr.status != HAP_FRAME_OK) {
+		free(copy);
+		return 0;
+	}
+	FUZZ_CHECK(n >= 2 && p[n - 1] == '\n' && p[n - 2] == '\n');
+	FUZZ_CHECK(fr.level >= HAP_LEVEL_UNKNOWN && fr.level <= HAP_LEVEL_ADMIN);
+	FUZZ_CHECK(fuzz_inside(fr.info, p, n));
+	at = fr.info.n ? (size_t)(fr.info.p - p) + fr.info.n : (size_t)(fr.info.p - p);
+	for (int k = 0; k < 2; k++) {
+		FUZZ_CHECK(fr.has_pat[k] == !!(what & (k ? HAP_SNAP_MAPS : HAP_SNAP_ACLS)));
+		if (!fr.has_pat[k])
+			continue;
+		FUZZ_CHECK(fuzz_inside(fr.pat[k], p, n));
+		FUZZ_CHECK((size_t)(fr.pat[k].p - p) >= at);
+		at = (size_t)(fr.pat[k].p - p) + fr.pat[k].n;
+	}
+	FUZZ_CHECK(fr.rest >= at && fr.rest <= n);
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,320 @@
+/*
+ * aggregate.c - the values of a snapshot: one instance's, or the fleet's
+ * aggregated by the rule table (sum, max, min, avg, agree), from rows kept
+ * as CSV lines and split only when a value is asked for.
+ *
+ * Must never: pick one instance's value when they differ (that is
+ * HAP_VALUE_DISAGREE), or count a duplicate or excluded instance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "model/snapshot_int.h"
+#include "util/banned.h"
+
+static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+{
+	int64_t num;
+
+	memset(v, 0, sizeof(*v));
+	if (f.n == 0)
+		return;
+	if (hap_num_i64(f, &num) == 0) {
+		v->kind = HAP_VALUE_NUMBER;
+		v->num = num;
+		return;
+	}
+	v->kind = HAP_VALUE_TEXT;
+	v->text = f.p;
+	v->len = f.n;
+	if (memchr(f.p, '"', f.n)) {
+		/* a quoted CSV field with doubled quotes: decode once, keep in the arena */
+		struct hap_buf b = HAP_BUF_INIT;
+		char *copy = NULL;
+
+		if (hap_csv_text(f, &b) == 0)
+			copy = hap_arena_strndup(&s->arena, b.ptr, b.len);
+		if (copy) {
+			v->text = copy;
+			v->len = b.len;
+		}
+		hap_buf_release(&b);
+	}
+}
+
+static int same_value(const struct hap_value *a, const struct hap_value *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == HAP_VALUE_NUMBER)
+		return a->num == b->num;
+	return a->len == b->len && (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
+}
+
+struct acc {
+	struct hap_value first;
+	size_t cnt, npos;
+	int disagree, text;
+	int64_t sum, max, min, minpos;
+};
+
+static void acc_feed(struct acc *a, const struct hap_value *v)
+{
+	if (v->kind == HAP_VALUE_ABSENT)
+		return;
+	if (a->cnt == 0) {
+		a->first = *v;
+		a->max = a->min = v->num;
+	} else if (!same_value(&a->first, v)) {
+		a->disagree = 1;
+	}
+	a->cnt++;
+	if (v->kind != HAP_VALUE_NUMBER) {
+		a->text = 1;
+		return;
+	}
+	if (__builtin_add_overflow(a->sum, v->num, &a->sum))
+		a->sum = v->num < 0 ? INT64_MIN : INT64_MAX;
+	if (v->num > a->max)
+		a->max = v->num;
+	if (v->num < a->min)
+		a->min = v->num;
+	if (v->num >= 0 && (a->npos++ == 0 || v->num < a->minpos))
+		a->minpos = v->num;
+}
+
+static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->cnt == 0)
+		return;
+	if (rule == HAP_RULE_AGREE || a->text) {
+		if (a->disagree)
+			out->kind = HAP_VALUE_DISAGREE;
+		else
+			*out = a->first;
+		return;
+	}
+	out->kind = HAP_VALUE_NUMBER;
+	switch (rule) {
+	case HAP_RULE_SUM:
+		out->num = a->sum;
+		break;
+	case HAP_RULE_MAX:
+		out->num = a->max;
+		break;
+	case HAP_RULE_MIN:
+		/* ages: -1 means "never", the youngest real age wins */
+		out->num = a->npos ? a->minpos : a->max;
+		break;
+	case HAP_RULE_AVG: {
+		int64_t q = a->sum / (int64_t)a->cnt, r = a->sum % (int64_t)a->cnt;
+
+		/* round half away from zero */
+		if (2 * (r < 0 ? -r : r) >= (int64_t)a->cnt)
+			q += a->sum < 0 ? -1 : 1;
+		out->num = q;
+		break;
+	}
+	case HAP_RULE_AGREE:
+		break;
+	}
+}
+
+#define SPLIT_STACK 256
+
+/* Split row into *views (stackv, or a larger array it allocates) far
+ * enough for fields fids[0..nf) (all when fids is NULL); *nv: the fields
+ * split, negative when the row does not split. 0 or HAP_ENOMEM. */
+static int split_row(const struct hap_stat_row *row, const struct snap_inst *in, const size_t *fids,
+                     size_t nf, struct hap_view **views, struct hap_view *stackv, size_t *maxv,
+                     int *nv)
+{
+	struct hap_view *v = *views;
+	size_t x;
+	int n;
+
+	if (fids) {
+		/* a few fields: split the row only up to the last one needed */
+		size_t need = 0, pos = 0;
+		struct hap_view f;
+
+		for (x = 0; x < nf; x++)
+			if (in->colmap[fids[x]] >= 0 && (size_t)in->colmap[fids[x]] + 1 > need)
+				need = (size_t)in->colmap[fids[x]] + 1;
+		if (need <= *maxv && !memchr(row->line, '"', row->len)) {
+			/* no quoted field (the common case): commas are separators */
+			const char *p = row->line, *e = p + row->len;
+
+			n = 0;
+			while ((size_t)n < need && p < e) {
+				const char *q = p;
+
+				while (q < e && *q != ',')
+					q++;
+				v[n++] = hap_view_make(p, (size_t)(q - p));
+				p = q + 1;
+			}
+			*nv = n;
+			return 0;
+		}
+		if (need <= *maxv) {
+			n = 0;
+			while ((size_t)n < need && hap_csv_next(row->line, row->len, &pos, &f) == 1)
+				v[n++] = f;
+			*nv = n;
+			return 0;
+		}
+	}
+	n = hap_csv_split(row->line, row->len, v, *maxv);
+	if (n > (int)*maxv) {
+		struct hap_view *big = malloc((size_t)n * sizeof(*big));
+
+		if (!big)
+			return HAP_ENOMEM;
+		if (v != stackv)
+			free(v);
+		*views = v = big;
+		*maxv = (size_t)n;
+		n = hap_csv_split(row->line, row->len, v, *maxv);
+	}
+	*nv = n;
+	return 0;
+}
+
+/* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
+/* eval() mode: the aggregate and every instance's values, in one pass */
+#define EVAL_ALL ((size_t)-2)
+
+static int eval(struct hap_value *out, const struct hap_object *o, size_t k, const size_t *fids,
+                size_t nf)
+{
+	struct hap_snapshot *s = o->s;
+	struct hap_view stackv[SPLIT_STACK], *views = stackv;
+	size_t maxv = SPLIT_STACK, r, x;
+	struct acc *accs = NULL;
+	int ret = 0;
+
+	if (!fids)
+		nf = s->nfields;
+	for (x = 0; x < nf * (k == EVAL_ALL ? 1 + o->n : 1); x++)
+		memset(&out[x], 0, sizeof(out[x]));
+	if (k == HAP_AGGREGATE || k == EVAL_ALL) {
+		accs = calloc(nf ? nf : 1, sizeof(*accs));
+		if (!accs)
+			return HAP_ENOMEM;
+	} else if (k >= o->n) {
+		return HAP_EINVAL;
+	}
+	for (r = 0; r < o->n; r++) {
+		const struct snap_row *sr = &s->rows[o->first + r];
+		const struct snap_inst *in = &s->insts[sr->inst];
+		const struct hap_stat_row rowv = { sr->line, sr->len, 0, { NULL, 0 }, { NULL, 0 } };
+		const struct hap_stat_row *row = &rowv;
+		int nv;
+
+		if (k != HAP_AGGREGATE && k != EVAL_ALL && r != k)
+			continue;
+		if (k == HAP_AGGREGATE && !hap_snap_inst_counts(in))
+			continue;
+		ret = split_row(row, in, fids, nf, &views, stackv, &maxv, &nv);
+		if (ret)
+			goto out;
+		if (nv < 0)
+			continue;
+		for (x = 0; x < nf; x++) {
+			size_t f = fids ? fids[x] : x;
+			int col = in->colmap[f];
+			struct hap_value v;
+
+			if (col < 0 || col >= nv)
+				memset(&v, 0, sizeof(v));
+			else
+				value_of(s, &v, views[col]);
+			if (k == EVAL_ALL) {
+				/* every row once: its own values, and the aggregate */
+				out[(1 + r) * nf + x] = v;
+				if (hap_snap_inst_counts(in))
+					acc_feed(&accs[x], &v);
+			} else if (accs) {
+				acc_feed(&accs[x], &v);
+			} else {
+				out[x] = v;
+			}
+		}
+	}
+	for (x = 0; accs && x < nf; x++)
+		acc_result(&out[x], &accs[x], s->rules[o->type][fids ? fids[x] : x]);
+out:
+	if (views != stackv)
+		free(views);
+	free(accs);
+	return ret;
+}
+
+int hap_object_values_all(struct hap_value *out, const struct hap_object *o)
+{
+	return eval(out, o, EVAL_ALL, NULL, 0);
+}
+
+int hap_object_values_select(struct hap_value *out, const struct hap_object *o,
+                             const size_t *fields, size_t n)
+{
+	size_t x;
+
+	for (x = 0; x < n; x++)
+		if (fields[x] >= o->s->nfields)
+			return HAP_EINVAL;
+	return eval(out, o, EVAL_ALL, fields, n);
+}
+
+int hap_object_values(struct hap_value *out, const struct hap_object *o, size_t k)
+{
+	return eval(out, o, k, NULL, 0);
+}
+
+int hap_object_value(struct hap_value *out, const struct hap_object *o, size_t k, const char *field)
+{
+	size_t fid;
+
+	if (!hap_hmap_get(&o->s->field_map, hap_view_str(field), &fid)) {
+		memset(out, 0, sizeof(*out));
+		return HAP_ENOTFOUND;
+	}
+	return eval(out, o, k, &fid, 1);
+}
+
+int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_t i,
+                      const char *key)
+{
+	struct hap_snapshot *ms = (struct hap_snapshot *)s;
+	struct acc a;
+	size_t x;
+
+	memset(out, 0, sizeof(*out));
+	if (i != HAP_AGGREGATE) {
+		struct hap_view v;
+
+		if (i >= s->ninst)
+			return HAP_EINVAL;
+		if (s->insts[i].has_info && hap_info_get(&s->insts[i].info, key, &v))
+			value_of(ms, out, v);
+		return 0;
+	}
+	memset(&a, 0, sizeof(a));
+	for (x = 0; x < s->ninst; x++) {
+		struct hap_value v;
+		struct hap_view f;
+
+		if (!hap_snap_inst_counts(&s->insts[x]) || !s->insts[x].has_info)
+			continue;
+		if (!hap_info_get(&s->insts[x].info, key, &f))
+			continue;
+		value_of(ms, &v, f);
+		acc_feed(&a, &v);
+	}
+	acc_result(out, &a, hap_field_rule(-1, key));
+	return 0;
+}

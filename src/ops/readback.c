@@ -1,0 +1,417 @@
+/*
+ * readback.c - the read-back of an applied plan: the objects read again,
+ * and each entry judged by what is live now (applied, superseded by a
+ * restart or another writer, normalised, not applied, or unknown).
+ *
+ * Must never: report applied without a read-back that shows the requested
+ * value, or hide that an instance restarted during the change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "model/snapshot.h"
+#include "ops/ops.h"
+#include "util/banned.h"
+
+/* Instance of s named name, or (size_t)-1. */
+static size_t find_inst(const struct hap_snapshot *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; s && i < hap_snapshot_instance_count(s); i++)
+		if (strcmp(hap_instance_name(s, i), name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* The value of field on instance i for object ("backend/server" or a
+ * proxy) as text in out; 0 when the object is there. */
+static int value_text(char *out, size_t len, const struct hap_snapshot *s, unsigned mask,
+                      const char *object, size_t inst, const char *field)
+{
+	char buf[600];
+	const struct hap_object *o = NULL;
+	struct hap_value v;
+	char *slash;
+	size_t k;
+
+	*out = '\0';
+	if (mask == 0) {
+		/* a process-wide setting: the instance's own "show info" */
+		if (hap_snapshot_info(&v, s, inst, field))
+			return -1;
+		if (v.kind == HAP_VALUE_NUMBER)
+			snprintf(out, len, "%lld", (long long)v.num);
+		else if (v.kind == HAP_VALUE_TEXT)
+			snprintf(out, len, "%.*s", (int)v.len, v.text);
+		else
+			return -1;
+		return 0;
+	}
+	snprintf(buf, sizeof(buf), "%s", object);
+	slash = strchr(buf, '/');
+	if ((mask & HAP_SNAP_SERVERS) && slash) {
+		*slash = '\0';
+		o = hap_snapshot_find(s, HAP_OBJ_SERVER, buf, slash + 1);
+	} else if (mask & HAP_SNAP_FRONTENDS) {
+		o = hap_snapshot_find(s, HAP_OBJ_FRONTEND, NULL, buf);
+	} else if (mask & HAP_SNAP_BACKENDS) {
+		o = hap_snapshot_find(s, HAP_OBJ_BACKEND, NULL, buf);
+	}
+	if (!o)
+		return -1;
+	for (k = 0; k < hap_object_instance_count(o); k++) {
+		if (hap_object_instance(o, k) != inst)
+			continue;
+		if (hap_object_value(&v, o, k, field))
+			return -1;
+		if (v.kind == HAP_VALUE_NUMBER)
+			snprintf(out, len, "%lld", (long long)v.num);
+		else if (v.kind == HAP_VALUE_TEXT)
+			snprintf(out, len, "%.*s", (int)v.len, v.text);
+		return 0;
+	}
+	return -1;
+}
+
+/* 1 when got starts with one of the '|'-separated words of list. */
+static int word_prefix(const char *got, const char *list)
+{
+	while (*list) {
+		size_t l = strcspn(list, "|");
+
+		if (l && strncmp(got, list, l) == 0)
+			return 1;
+		list += l;
+		if (*list == '|')
+			list++;
+	}
+	return 0;
+}
+
+/* The requested value, in words, for a message. */
+static const char *want_words(const struct hap_plan *p, char *buf, size_t len)
+{
+	switch (p->vmode) {
+	case HAP_VM_NONE_OF:
+		snprintf(buf, len, "not %s", p->vwant);
+		return buf;
+	case HAP_VM_ANY_OF:
+		snprintf(buf, len, "%s", p->vwant);
+		return buf;
+	case HAP_VM_SHOWN:
+		return "shown (the check running)";
+	case HAP_VM_HIDDEN:
+		return "empty (the check stopped)";
+	}
+	return p->vwant;
+}
+
+static int value_matches(const struct hap_plan *p, const char *got)
+{
+	size_t n = strlen(p->vwant);
+
+	switch (p->vmode) {
+	case HAP_VM_PCT:
+		/* a percentage of the configured weight: 0 only for 0% */
+		return strcmp(p->vwant, "0%") == 0 ? strcmp(got, "0") == 0
+		                                   : *got && strcmp(got, "0") != 0;
+	case HAP_VM_PREFIX:
+		return strncmp(got, p->vwant, n) == 0;
+	case HAP_VM_ANY_OF:
+		return *got && word_prefix(got, p->vwant);
+	case HAP_VM_NONE_OF:
+		return *got && !word_prefix(got, p->vwant);
+	case HAP_VM_SHOWN:
+		return *got != '\0';
+	case HAP_VM_HIDDEN:
+		return *got == '\0';
+	}
+	if (strcmp(p->vwant, "0") == 0 && *got == '\0')
+		return 1; /* "slim" of 0 is an empty field */
+	return strcmp(got, p->vwant) == 0;
+}
+
+/* name is a master's worker ("ENDPOINT @!PID") and another worker of that
+ * master answered in s: the master is there, the worker is gone. */
+static int master_answered(const struct hap_snapshot *s, const char *name)
+{
+	const char *at = strstr(name, " @!");
+	size_t i, n;
+
+	if (!s || !at)
+		return 0;
+	n = (size_t)(at - name) + 3;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++)
+		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
+		    !hap_instance_status(s, i, NULL))
+			return 1;
+	return 0;
+}
+
+static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
+{
+	struct hap_value v;
+
+	if (hap_snapshot_info(&v, s, i, key) || v.kind != HAP_VALUE_NUMBER)
+		return -1;
+	return v.num;
+}
+
+/*
+ * A map/ACL entry change against the entries read back from instance name:
+ * 1 the change is there, 0 it is not (what says what is there), -1 the
+ * entries could not be read.
+ */
+static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd,
+                         const char *name, char *what, size_t wlen)
+{
+	size_t i, e, n, with_key = 0, with_value = 0;
+	const char *other = NULL;
+
+	for (i = 0; rd && i < hap_pattern_read_count(rd); i++)
+		if (strcmp(hap_pattern_read_instance(rd, i), name) == 0)
+			break;
+	if (!rd || i == hap_pattern_read_count(rd) || hap_pattern_read_status(rd, i, NULL))
+		return -1;
+	n = hap_pattern_read_entry_count(rd, i);
+	if (p->pverb == HAP_PATTERN_CLEAR) {
+		snprintf(what, wlen, "%zu entries left", n);
+		return n == 0;
+	}
+	for (e = 0; e < n; e++) {
+		struct hap_pattern_entry en;
+
+		if (hap_pattern_read_entry(&en, rd, i, e) || strcmp(en.key, p->pkey) != 0)
+			continue;
+		with_key++;
+		if (p->pkind == HAP_PATTERN_ACL || (p->pvalue && strcmp(en.value, p->pvalue) == 0))
+			with_value++;
+		else
+			other = en.value;
+	}
+	switch (p->pverb) {
+	case HAP_PATTERN_DEL:
+		snprintf(what, wlen, "%zu entries with that key", with_key);
+		return with_key == 0;
+	case HAP_PATTERN_SET:
+		snprintf(what, wlen, "the key holds %s", other ? other : "no entry");
+		return with_key > 0 && with_value == with_key;
+	default:
+		snprintf(what, wlen, "%s", other ? "the key holds another value" : "no such entry");
+		return with_value > 0;
+	}
+}
+
+/*
+ * Read the objects back and replace each sent entry's outcome by what is
+ * there: applied when the field shows the requested value, else why not.
+ */
+/* What a read-back judges an entry by. */
+struct vctx {
+	const struct hap_plan *p;
+	struct hap_result *r;
+	struct hap_snapshot *after;        /* the re-read, NULL when it failed */
+	const struct hap_pattern_read *rd; /* the entries read back, for an ACL/map change */
+	const char *amsg;                  /* why the re-read failed */
+};
+
+/* "MESSAGE; " or "": what HAProxy said, before what the read-back adds. */
+#define SEP_MSG(r, i) hap_result_message(r, i), *hap_result_message(r, i) ? "; " : ""
+
+/* An ACL/map entry change: the entries read back hold it, or not. */
+static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *name)
+{
+	struct hap_result *r = c->r;
+	char what[300], msg[900];
+	int hold = pattern_holds(c->p, c->rd, name, what, sizeof(what));
+
+	if (hold == 1)
+		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
+		                         oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+		                                                 "read back: applied"
+		                                               : NULL);
+	if (hold == 0) {
+		snprintf(msg, sizeof(msg), "%s%sread back: %s", SEP_MSG(r, i), what);
+		return oc == HAP_OUT_UNKNOWN
+		               ? hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR,
+		                                   HAP_WHY_NOT_APPLIED, NULL, msg)
+		               : hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                                   HAP_WHY_CHANGED, NULL, msg);
+	}
+	snprintf(msg, sizeof(msg), "%s%scould not read the entries back", SEP_MSG(r, i));
+	return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
+	                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+	                         HAP_WHY_NONE, NULL, msg);
+}
+
+/* Nothing to compare: never applied; sent when accepted, unknown when the
+ * reply was not complete or the instance restarted. */
+static int judge_nothing(const struct vctx *c, size_t i, int oc, int restarted)
+{
+	if (restarted)
+		return hap_result_judged(c->r, i, HAP_EUNKNOWN, HAP_OUT_UNKNOWN, HAP_WHY_RESTARTED,
+		                         NULL,
+		                         "the instance restarted during the change "
+		                         "(new Pid or Start_time_sec): the change "
+		                         "may not be live");
+	if (oc == HAP_OUT_APPLIED)
+		return hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	return 0;
+}
+
+/* The value read back (got) is not the one requested: why, in msg. */
+static int judge_mismatch(const struct vctx *c, size_t i, int oc, size_t j, int restarted,
+                          const char *got)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	char was[256], msg[900];
+	int why;
+
+	if (value_text(was, sizeof(was), p->snap, p->vmask, e->object, e->inst, p->vfield))
+		was[0] = '\0';
+	if (restarted) {
+		why = HAP_WHY_RESTARTED;
+		snprintf(msg, sizeof(msg),
+		         "not applied: the instance restarted during the change (pid %lld, "
+		         "now %lld); %s is %s",
+		         (long long)info_num(p->snap, e->inst, "Pid"),
+		         (long long)info_num(c->after, j, "Pid"), p->vfield, got);
+	} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
+		why = HAP_WHY_NORMALISED;
+		snprintf(msg, sizeof(msg),
+		         "accepted, but HAProxy normalised %s of the configured weight to "
+		         "%s (the server takes no traffic)",
+		         p->vwant, got);
+	} else if (strcmp(got, was) == 0) {
+		why = oc == HAP_OUT_UNKNOWN ? HAP_WHY_NOT_APPLIED : HAP_WHY_CHANGED;
+		snprintf(msg, sizeof(msg), "%s; read back: %s is still %s",
+		         hap_result_message(r, i), p->vfield, got);
+	} else {
+		char ww[96];
+
+		why = HAP_WHY_CHANGED;
+		snprintf(msg, sizeof(msg),
+		         "%s; read back: %s is %s, not %s (changed by someone else)",
+		         hap_result_message(r, i), p->vfield, got, want_words(p, ww, sizeof(ww)));
+	}
+	if (why == HAP_WHY_NORMALISED)
+		return hap_result_judged(r, i, HAP_EPARTIAL, HAP_OUT_PARTIAL, why, got, msg);
+	if (why == HAP_WHY_NOT_APPLIED)
+		return hap_result_judged(r, i, HAP_ERROR, HAP_OUT_ERROR, why, got, msg);
+	return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED, why, got, msg);
+}
+
+/* A field compared with the requested value on instance j of the re-read. */
+static int judge_value(const struct vctx *c, size_t i, int oc, size_t j, int restarted)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	char got[256], msg[900];
+	int have = value_text(got, sizeof(got), c->after, p->vmask, e->object, j, p->vfield) == 0;
+
+	if (have && value_matches(p, got)) {
+		/* live on the process there now; say so when it restarted */
+		snprintf(msg, sizeof(msg),
+		         "restarted during the change (pid %lld, now %lld): the new "
+		         "process holds the requested value",
+		         (long long)info_num(p->snap, e->inst, "Pid"),
+		         (long long)info_num(c->after, j, "Pid"));
+		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
+		                         restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
+		                         restarted               ? msg
+		                         : oc == HAP_OUT_UNKNOWN ? "no complete reply; "
+		                                                   "read back: applied"
+		                                                 : NULL);
+	}
+	if (!have) {
+		snprintf(msg, sizeof(msg), "%s; read back: the object is gone%s",
+		         hap_result_message(r, i), restarted ? " (the instance restarted)" : "");
+		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                         restarted ? HAP_WHY_RESTARTED : HAP_WHY_CHANGED, NULL,
+		                         msg);
+	}
+	return judge_mismatch(c, i, oc, j, restarted, got);
+}
+
+/* Entry i, judged by the read-back. */
+static int verify_one(const struct vctx *c, size_t i)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	struct hap_result *r = c->r;
+	int oc = hap_result_outcome(r, i);
+	const char *name = hap_instance_name(p->snap, e->inst);
+	size_t j = c->after ? find_inst(c->after, name) : (size_t)-1;
+	const char *amsg = c->amsg;
+	char msg[900];
+	int restarted;
+
+	if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
+		return 0;
+	if (j == (size_t)-1 && master_answered(c->after, name)) {
+		/* a master's worker that is gone: the master reloaded */
+		snprintf(msg, sizeof(msg),
+		         "%s%sread back: the worker is gone (the master reloaded): the "
+		         "change is not live",
+		         SEP_MSG(r, i));
+		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
+		                         HAP_WHY_RESTARTED, NULL, msg);
+	}
+	if (j == (size_t)-1 || hap_instance_status(c->after, j, &amsg)) {
+		snprintf(msg, sizeof(msg), "%s; could not read back: %s", hap_result_message(r, i),
+		         amsg);
+		return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
+		                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+		                         HAP_WHY_NONE, NULL, msg);
+	}
+	restarted = ((hap_instance_flags(c->after, j) & HAP_INST_OLD_WORKER) &&
+	             !(hap_instance_flags(p->snap, e->inst) & HAP_INST_OLD_WORKER)) ||
+	            info_num(p->snap, e->inst, "Pid") != info_num(c->after, j, "Pid") ||
+	            info_num(p->snap, e->inst, "Start_time_sec") !=
+	                    info_num(c->after, j, "Start_time_sec");
+	if (!p->vfield && p->pcheck && !restarted)
+		return judge_pattern(c, i, oc, name);
+	if (!p->vfield)
+		return judge_nothing(c, i, oc, restarted);
+	return judge_value(c, i, oc, j, restarted);
+}
+
+int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r)
+{
+	struct hap_snapshot *after = NULL;
+	struct hap_pattern_read *rd = NULL;
+	struct hap_error e2 = { 0, "" };
+	struct vctx c;
+	size_t i;
+	int ret;
+
+	ret = hap_snapshot_new_proxy(&after, h, p->vmask, p->vproxy, &e2);
+	if (ret == HAP_ENOMEM)
+		return ret;
+	if (p->pcheck) {
+		struct hap_pattern_op rop = { (enum hap_pattern_kind)p->pkind, HAP_PATTERN_SHOW,
+			                      p->pfile, NULL, NULL };
+		struct hap_error e3 = { 0, "" };
+
+		if (hap_pattern_read_new(&rd, h, &rop, &e3) == HAP_ENOMEM) {
+			hap_snapshot_free(after);
+			return HAP_ENOMEM;
+		}
+	}
+	c.p = p;
+	c.r = r;
+	c.after = after;
+	c.rd = rd;
+	c.amsg = e2.msg;
+	for (i = 0, ret = 0; !ret && i < p->n; i++)
+		ret = verify_one(&c, i);
+	hap_pattern_read_free(rd);
+	hap_snapshot_free(after);
+	return ret;
+}

@@ -1,0 +1,57 @@
+/*
+ * frame.h - the framing of one instance's snapshot reply.
+ *
+ * A snapshot sends one request per instance, "show cli level", "show
+ * info", then "show acl", "show map" when asked, then "show stat" (or "show
+ * servers state"), and HAProxy answers each command with its text and a
+ * blank line, one after the other on the same connection.
+ *
+ * Owns: cutting such a reply into its parts: the CLI level word, the
+ * "show info" block, the listings, and where the rows start.
+ *
+ * Must never: do I/O, allocate, parse the parts' contents (parse/ does),
+ * or read past the given length (input need not be NUL-terminated).
+ */
+#ifndef HAP_PROTO_FRAME_H
+#define HAP_PROTO_FRAME_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "util/view.h"
+
+/* The master CLI's answer when an "@!<pid>" target is gone. */
+#define HAP_MASTER_NO_TARGET "Can't find the target PID matching the prefix"
+static inline int hap_master_routing_failed(const char *reply, size_t len)
+{
+	size_t n = sizeof(HAP_MASTER_NO_TARGET) - 1;
+
+	return len >= n && memcmp(reply, HAP_MASTER_NO_TARGET, n) == 0;
+}
+
+enum hap_frame_status {
+	HAP_FRAME_OK = 0,
+	HAP_FRAME_ROUTING, /* a master could not route to the worker: first_line says why */
+	HAP_FRAME_EMPTY,   /* the connection closed without a reply */
+	HAP_FRAME_CUT,     /* no final blank line: the reply was cut short */
+};
+
+struct hap_frame {
+	enum hap_frame_status status;
+	struct hap_view first_line; /* the reply's first line (without "\n") */
+	int level;                  /* HAP_LEVEL_*, HAP_LEVEL_UNKNOWN when not answered */
+	struct hap_view info;       /* "show info", up to and with its blank line */
+	int has_pat[2];             /* "show acl" (0), "show map" (1) were asked */
+	struct hap_view pat[2];     /* each listing, without its blank line */
+	size_t rest;                /* offset of the rows ("show stat" or servers state) */
+};
+
+/*
+ * Frame reply[0, len) of a snapshot request that asked for what
+ * (HAP_SNAP_ACLS, HAP_SNAP_MAPS): always succeeds; out->status says
+ * whether the reply is whole. Views point into reply.
+ */
+void hap_frame_snapshot(struct hap_frame *out, const char *reply, size_t len, unsigned what);
+
+#endif

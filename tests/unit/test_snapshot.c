@@ -1,0 +1,222 @@
+/*
+ * test_snapshot.c - the snapshot's accumulator without sockets: snapshots
+ * built from replies captured from HAProxy 2.6.12 (tests/data/2.6/, four
+ * instances of the lab fleet), merged by name and aggregated by the rule
+ * table, checked against the values in those files.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "model/snapshot.h"
+#include "util/buf.h"
+
+#ifndef HAP_TEST_DATA
+#define HAP_TEST_DATA "tests/data"
+#endif
+
+#define NINST 4
+
+static void add_fixture(struct hap_buf *b, const char *name)
+{
+	char path[512], chunk[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/2.6/%s.txt", HAP_TEST_DATA, name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open fixture %s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(hap_buf_add(b, chunk, n), 0);
+	fclose(f);
+}
+
+/* A snapshot of n instances: instance i answered with inst[i]'s files
+ * (show cli level, show info, show stat). */
+static struct hap_snapshot *build(const int *inst, size_t n, const char *stat)
+{
+	static const char *const names[] = { "i1", "i2", "i3", "i4", "i5", "i6" };
+	struct hap_buf b[6];
+	const char *replies[6];
+	size_t lens[6], i;
+	struct hap_snapshot *s = NULL;
+	struct hap_error err = { 0, "" };
+	char name[64];
+
+	for (i = 0; i < n; i++) {
+		hap_buf_init(&b[i], 0);
+		add_fixture(&b[i], "show-cli-level.admin");
+		snprintf(name, sizeof(name), "show-info.inst%d", inst[i]);
+		add_fixture(&b[i], name);
+		snprintf(name, sizeof(name), "%s.inst%d", stat, inst[i]);
+		add_fixture(&b[i], name);
+		replies[i] = b[i].ptr;
+		lens[i] = b[i].len;
+	}
+	assert_int_equal(hap_snapshot_from_replies(&s, names, replies, lens, n, HAP_SNAP_ALL, &err),
+	                 0);
+	for (i = 0; i < n; i++)
+		hap_buf_release(&b[i]);
+	return s;
+}
+
+static int64_t num(const struct hap_object *o, size_t k, const char *field)
+{
+	struct hap_value v;
+
+	assert_int_equal(hap_object_value(&v, o, k, field), 0);
+	assert_int_equal(v.kind, HAP_VALUE_NUMBER);
+	return v.num;
+}
+
+static void text_is(const struct hap_object *o, size_t k, const char *field, const char *want)
+{
+	struct hap_value v;
+
+	assert_int_equal(hap_object_value(&v, o, k, field), 0);
+	assert_int_equal(v.kind, HAP_VALUE_TEXT);
+	assert_int_equal(v.len, strlen(want));
+	assert_memory_equal(v.text, want, v.len);
+}
+
+static void test_snapshot_merge_by_name(void **state)
+{
+	static const int four[NINST] = { 1, 2, 3, 4 };
+	struct hap_snapshot *s = build(four, NINST, "show-stat");
+	const struct hap_object *o;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(hap_snapshot_instance_count(s), NINST);
+	assert_int_equal(hap_snapshot_live_count(s), NINST);
+	for (k = 0; k < NINST; k++) {
+		assert_int_equal(hap_instance_status(s, k, NULL), 0);
+		assert_int_equal(hap_instance_level(s, k), HAP_LEVEL_ADMIN);
+	}
+	/* on every instance: one object, four rows */
+	o = hap_snapshot_find(s, HAP_OBJ_FRONTEND, NULL, "frontend_all");
+	assert_non_null(o);
+	assert_int_equal(hap_object_instance_count(o), NINST);
+	o = hap_snapshot_find(s, HAP_OBJ_SERVER, "backend_all", "bck_all_srv1");
+	assert_non_null(o);
+	assert_int_equal(hap_object_instance_count(o), NINST);
+	/* on two: rows of instances 3 and 4 only */
+	o = hap_snapshot_find(s, HAP_OBJ_SERVER, "backend1_proc34", "bck1_proc34_srv1");
+	assert_non_null(o);
+	assert_int_equal(hap_object_instance_count(o), 2);
+	assert_int_equal(hap_object_instance(o, 0), 2);
+	assert_int_equal(hap_object_instance(o, 1), 3);
+	/* on one */
+	o = hap_snapshot_find(s, HAP_OBJ_SERVER, "backend_proc2", "member3_proc2");
+	assert_non_null(o);
+	assert_int_equal(hap_object_instance_count(o), 1);
+	text_is(o, 0, "status", "DOWN");
+	assert_null(hap_snapshot_find(s, HAP_OBJ_SERVER, "backend_proc2", "member1_proc1"));
+	hap_snapshot_free(s);
+}
+
+static void test_snapshot_aggregate(void **state)
+{
+	static const int four[NINST] = { 1, 2, 3, 4 };
+	struct hap_snapshot *s = build(four, NINST, "show-stat");
+	const struct hap_object *o;
+	struct hap_value v;
+	size_t k;
+	int64_t sum = 0;
+
+	(void)state;
+	o = hap_snapshot_find(s, HAP_OBJ_FRONTEND, NULL, "frontend_all");
+	/* stot: a counter, summed (4 + 3 + 3 + 3) */
+	for (k = 0; k < NINST; k++)
+		sum += num(o, k, "stot");
+	assert_int_equal(sum, 13);
+	assert_int_equal(num(o, HAP_AGGREGATE, "stot"), 13);
+	/* status: the same text everywhere */
+	text_is(o, HAP_AGGREGATE, "status", "OPEN");
+	o = hap_snapshot_find(s, HAP_OBJ_SERVER, "backend_all", "bck_all_srv1");
+	/* smax: a maximum, not a sum */
+	assert_int_equal(num(o, HAP_AGGREGATE, "smax"), 1);
+	assert_int_equal(num(o, HAP_AGGREGATE, "stot"), 12);
+	/* a field no instance has */
+	assert_int_equal(hap_object_value(&v, o, HAP_AGGREGATE, "no-such-field"), HAP_ENOTFOUND);
+	/* show info: Maxconn summed over the fleet, Pid differs */
+	assert_int_equal(hap_snapshot_info(&v, s, HAP_AGGREGATE, "Maxconn"), 0);
+	assert_int_equal(v.kind, HAP_VALUE_NUMBER);
+	assert_int_equal(v.num, 4 * 4000);
+	assert_int_equal(hap_snapshot_info(&v, s, HAP_AGGREGATE, "Pid"), 0);
+	assert_int_equal(v.kind, HAP_VALUE_DISAGREE);
+	assert_int_equal(hap_snapshot_info(&v, s, 0, "Pid"), 0);
+	assert_int_equal(v.kind, HAP_VALUE_NUMBER);
+	assert_int_equal(v.num, 19530);
+	hap_snapshot_free(s);
+}
+
+/* Two sockets of one process count once: the second is a duplicate, left
+ * out of every aggregate. */
+static void test_snapshot_duplicate(void **state)
+{
+	static const int dup[3] = { 1, 2, 1 };
+	struct hap_snapshot *s = build(dup, 3, "show-stat");
+	const struct hap_object *o;
+	struct hap_value v;
+
+	(void)state;
+	assert_true(hap_instance_flags(s, 2) & HAP_INST_DUPLICATE);
+	assert_int_equal(hap_instance_duplicate_of(s, 2), 0);
+	assert_int_equal(hap_snapshot_live_count(s), 2);
+	o = hap_snapshot_find(s, HAP_OBJ_FRONTEND, NULL, "frontend_all");
+	assert_int_equal(hap_object_instance_count(o), 2);
+	assert_int_equal(num(o, HAP_AGGREGATE, "stot"), 7);
+	assert_int_equal(hap_snapshot_info(&v, s, HAP_AGGREGATE, "Maxconn"), 0);
+	assert_int_equal(v.num, 2 * 4000);
+	hap_snapshot_free(s);
+}
+
+/* A reply cut short fails its instance only. */
+static void test_snapshot_cut_reply(void **state)
+{
+	static const char *const names[] = { "whole", "cut" };
+	struct hap_buf b;
+	const char *replies[2];
+	size_t lens[2];
+	struct hap_snapshot *s = NULL;
+	struct hap_error err = { 0, "" };
+	const char *msg = NULL;
+
+	(void)state;
+	hap_buf_init(&b, 0);
+	add_fixture(&b, "show-cli-level.admin");
+	add_fixture(&b, "show-info.inst1");
+	add_fixture(&b, "show-stat.inst1");
+	replies[0] = replies[1] = b.ptr;
+	lens[0] = b.len;
+	lens[1] = b.len - 1;
+	assert_int_equal(hap_snapshot_from_replies(&s, names, replies, lens, 2, HAP_SNAP_ALL, &err),
+	                 0);
+	assert_int_equal(hap_instance_status(s, 0, NULL), 0);
+	assert_int_equal(hap_instance_status(s, 1, &msg), HAP_EPROTO);
+	assert_non_null(strstr(msg, "cut short"));
+	assert_int_equal(hap_snapshot_live_count(s), 1);
+	hap_snapshot_free(s);
+	hap_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_snapshot_merge_by_name),
+		cmocka_unit_test(test_snapshot_aggregate),
+		cmocka_unit_test(test_snapshot_duplicate),
+		cmocka_unit_test(test_snapshot_cut_reply),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
