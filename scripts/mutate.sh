@@ -60,22 +60,22 @@ mutation result-word-swap src/model/fleet.c \
 # the library's read-back after a change skipped: every accepted command
 # stays "applied" from its reply alone
 mutation readback-skipped src/ops/plan.c \
-	'ret = verify(h, p, r);' \
-	'ret = 0; (void)verify;' \
+	'ret = hap_plan_readback(h, p, r);' \
+	'ret = 0; (void)hap_plan_readback;' \
 	"engine"
 
 # a plan without a compared field (shutdown-sessions, a map key with a
 # blank) reports applied instead of sent
-mutation nofield-applied src/ops/plan.c \
-	$'\t\t\telse if (oc == HAP_OUT_APPLIED)\n\t\t\t\tret = hap_result_judged(r, i, 0, HAP_OUT_SENT,' \
-	$'\t\t\telse if (oc == HAP_OUT_APPLIED)\n\t\t\t\tret = hap_result_judged(r, i, 0, HAP_OUT_APPLIED,' \
+mutation nofield-applied src/ops/readback.c \
+	$'\tif (oc == HAP_OUT_APPLIED)\n\t\treturn hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);\n\treturn 0;' \
+	$'\tif (oc == HAP_OUT_APPLIED)\n\t\treturn hap_result_judged(c->r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL, NULL);\n\treturn 0;' \
 	"engine"
 
 # a change with no complete reply, whose instance cannot be read back,
 # reported applied (not unknown) without a read-back
-mutation unknown-applied src/ops/plan.c \
-	$'amsg);\n\t\t\tret = hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,\n\t\t\t                        oc == HAP_OUT_APPLIED ? HAP_OUT_SENT\n\t\t\t                                              : HAP_OUT_UNKNOWN,' \
-	$'amsg);\n\t\t\tret = hap_result_judged(r, i, 0,\n\t\t\t                        HAP_OUT_APPLIED,' \
+mutation unknown-applied src/ops/readback.c \
+	$'could not read back: %s", hap_result_message(r, i),\n\t\t         amsg);\n\t\treturn hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,\n\t\t                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,' \
+	$'could not read back: %s", hap_result_message(r, i),\n\t\t         amsg);\n\t\treturn hap_result_judged(r, i, 0,\n\t\t                         HAP_OUT_APPLIED,' \
 	"faults"
 
 # a server change whose read-back accepts anything: health up compared
@@ -87,7 +87,7 @@ mutation health-unverified src/ops/server.c \
 
 # a prepare without a complete reply: the version it made is not looked
 # for, so it is never cleared
-mutation prepare-not-cleared src/ops/pattern.c \
+mutation prepare-not-cleared src/ops/replace_check.c \
 	'x->has_ver = 1; /* created: cleared with the others */' \
 	'(void)0;' \
 	"engine"
