@@ -193,6 +193,10 @@ static const char *word_of(const struct hap_result *r, size_t i)
 		return "partial";
 	case HAP_EPERM:
 		return "denied";
+	case HAP_EUNKNOWN:
+		return "unknown";
+	case HAP_ESUPERSEDED:
+		return "superseded";
 	}
 	return "error";
 }

@@ -165,21 +165,11 @@ out:
 	free(sv);
 }
 
-static const char *result_word(int code)
+/* The engine's own word for entry e: applied only where it read the value
+ * back, sent where it did not, unknown where no complete reply came. */
+static const char *result_word(const struct hap_result *r, size_t e)
 {
-	switch (code) {
-	case 0:
-		return "done";
-	case HAP_EREFUSED:
-		return "refused";
-	case HAP_ENOTFOUND:
-		return "not-found";
-	case HAP_EPARTIAL:
-		return "partial";
-	case HAP_EPERM:
-		return "denied";
-	}
-	return hap_strerror(code);
+	return hap_outcome_name(hap_result_outcome(r, e));
 }
 
 static void apply_action(struct top *t)
@@ -217,13 +207,13 @@ static void apply_action(struct top *t)
 				ml += (size_t)snprintf(
 				        msg + ml, sizeof(msg) - ml, " %s%s%s %s (%s)",
 				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
-				        hap_result_instance(r, e), result_word(code),
+				        hap_result_instance(r, e), result_word(r, e),
 				        hap_result_message(r, e));
 			else
 				ml += (size_t)snprintf(
 				        msg + ml, sizeof(msg) - ml, " %s%s%s %s",
 				        p->nplans > 1 ? p->names[i] : "", p->nplans > 1 ? "@" : "",
-				        hap_result_instance(r, e), result_word(code));
+				        hap_result_instance(r, e), result_word(r, e));
 		}
 		hap_result_free(r);
 	}

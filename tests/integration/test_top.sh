@@ -164,7 +164,7 @@ for i in 1 2 3; do
 		"nothing sent before the confirmation (instance $i)"
 done
 keys y
-check_screen 'drain backend_all/srv_all1:.*admin1\.sock done.*admin2\.sock done.*admin3\.sock done' \
+check_screen 'drain backend_all/srv_all1:.*admin1\.sock applied.*admin2\.sock applied.*admin3\.sock applied' \
 	"the result per instance is in the status line"
 for i in 1 2 3; do
 	is "$(stat_field "$(admin_sock $i)" backend_all srv_all1 status)" DRAIN \
