@@ -175,6 +175,11 @@ int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r)
 
 		ret = hap_result_add(dst, e->instance, e->object, e->command, e->code, e->message,
 		                     strlen(e->message), e->sent);
+		/* the engine's word, not one derived again from the code: a
+		 * command that was never read back stays sent */
+		if (!ret)
+			ret = hap_result_judged(dst, dst->n - 1, e->code, e->outcome, e->why,
+			                        e->after, NULL);
 		if (!ret)
 			ret = hap_result_set_ref(dst, dst->n - 1, e->inst, e->kind);
 	}
