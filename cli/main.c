@@ -362,7 +362,140 @@ int main(int argc, char **argv)
 	return ret;
 }
 
-static int run(struct cli *cp, int argc, char **argv)
+/* A single-valued option given twice must say the same thing twice:
+ * 0, or a usage error. */
+static int opt_once(struct cli *c, int o, const char **seen)
+{
+	static const char *const once = "otrPD";
+	static const char *const once_name[] = { "-o", "-t", "-r", "--parallel", "--deadline" };
+	const char *k = o > 0 ? strchr(once, o) : NULL;
+
+	if (k && optarg) {
+		size_t x = (size_t)(k - once);
+
+		if (seen[x] && strcmp(seen[x], optarg) != 0)
+			return cli_usage(c,
+			                 "%s given twice with different values ('%s', "
+			                 "'%s')",
+			                 once_name[x], seen[x], optarg);
+		seen[x] = optarg;
+	}
+	return 0;
+}
+
+/* -o FORMAT: -1 to go on, or a usage error. */
+static int opt_format(struct cli *c, const char *arg)
+{
+	c->fmt_set = 1;
+	if (strcmp(arg, "table") == 0)
+		c->fmt = FMT_TABLE;
+	else if (strcmp(arg, "json") == 0)
+		c->fmt = FMT_JSON;
+	else if (strcmp(arg, "csv") == 0)
+		c->fmt = FMT_CSV;
+	else if (strcmp(arg, "prometheus") == 0)
+		c->fmt = FMT_PROMETHEUS;
+	else
+		return cli_usage(c, "-o: unknown format '%s' (table, json, csv, prometheus)", arg);
+	return -1;
+}
+
+/* The numbers: -t, -r, --parallel, --deadline. -1 to go on, or a usage error. */
+static int opt_number(struct cli *c, int o, const char *arg)
+{
+	int64_t v;
+	double secs;
+
+	switch (o) {
+	case 't':
+		if (hap_decimal_parse(&secs, arg, 0, 3600) || !(secs > 0))
+			return cli_usage(c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
+			                 arg);
+		c->opts.timeout_ms = (int)(secs * 1000 + 0.5);
+		if (c->opts.timeout_ms < 1)
+			c->opts.timeout_ms = 1;
+		break;
+	case 'r':
+		if (hap_number_parse(&v, arg, 0, 100))
+			return cli_usage(c, "-r: '%s' is not a number of retries (0..100)", arg);
+		c->opts.retries = v ? (int)v : -1;
+		break;
+	case 'P':
+		if (hap_number_parse(&v, arg, 1, 4096))
+			return cli_usage(c, "--parallel: '%s' is not a count (1..4096)", arg);
+		c->opts.parallel = (int)v;
+		break;
+	case 'D':
+		if (hap_decimal_parse(&secs, arg, 0, 86400) || !(secs > 0))
+			return cli_usage(c,
+			                 "--deadline: '%s' is not a number of seconds (0 < d "
+			                 "<= 86400)",
+			                 arg);
+		c->opts.deadline_ms = (int)(secs * 1000 + 0.5);
+		if (c->opts.deadline_ms < 1)
+			c->opts.deadline_ms = 1;
+		break;
+	}
+	return -1;
+}
+
+/* An option getopt refused: a missing value or an unknown option. */
+static int opt_refused(struct cli *c, char **argv)
+{
+	if (optopt == 'P' || optopt == 'D')
+		return cli_usage(c, "option --%s needs a value",
+		                 optopt == 'P' ? "parallel" : "deadline");
+	if (optopt && strchr("sfotr", optopt))
+		return cli_usage(c, "option -%c needs a value", optopt);
+	return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'", argv[optind - 1]);
+}
+
+/* One global option: -1 to go on, or an exit status. */
+static int global_opt(struct cli *c, int o, char **argv)
+{
+	switch (o) {
+	case 's':
+		c->sockets[c->nsockets++] = optarg;
+		break;
+	case 'f':
+		c->fleets[c->nfleets++] = optarg;
+		break;
+	case 'o':
+		return opt_format(c, optarg);
+	case 't':
+	case 'r':
+	case 'P':
+	case 'D':
+		return opt_number(c, o, optarg);
+	case 'O':
+		c->opts.flags |= HAP_OPT_OLD_WORKERS;
+		break;
+	case 'N':
+		c->no_verify = 1;
+		c->opts.flags |= HAP_OPT_NO_VERIFY;
+		break;
+	case 'y':
+		c->yes = 1;
+		break;
+	case 'n':
+		c->dry_run = 1;
+		break;
+	case 'h':
+		usage(stdout);
+		return EXIT_OK;
+	case 'w':
+		cli_wide = 1;
+		break;
+	case 'V':
+		printf("haproxyadmin %s\n", HAP_VERSION);
+		return EXIT_OK;
+	default:
+		return opt_refused(c, argv);
+	}
+	return -1;
+}
+
+static int run(struct cli *c, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -381,117 +514,19 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "wide", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli *c = cp;
 	const struct cli_cmd *cmd;
-	int o;
-	int64_t v;
-	double secs;
-
-	/* a single-valued option given twice must say the same thing twice */
 	const char *seen[5] = { NULL, NULL, NULL, NULL, NULL };
-	static const char *const once = "otrPD";
-	static const char *const once_name[] = { "-o", "-t", "-r", "--parallel", "--deadline" };
+	int o, ret;
 
 	c->opts.deadline_ms = 60000;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+s:f:o:t:r:yhn", lopts, NULL)) != -1) {
-		const char *k = o > 0 ? strchr(once, o) : NULL;
-
-		if (k && optarg) {
-			size_t x = (size_t)(k - once);
-
-			if (seen[x] && strcmp(seen[x], optarg) != 0)
-				return cli_usage(c,
-				                 "%s given twice with different values ('%s', "
-				                 "'%s')",
-				                 once_name[x], seen[x], optarg);
-			seen[x] = optarg;
-		}
-		switch (o) {
-		case 's':
-			c->sockets[c->nsockets++] = optarg;
-			break;
-		case 'f':
-			c->fleets[c->nfleets++] = optarg;
-			break;
-		case 'o':
-			c->fmt_set = 1;
-			if (strcmp(optarg, "table") == 0)
-				c->fmt = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				c->fmt = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				c->fmt = FMT_CSV;
-			else if (strcmp(optarg, "prometheus") == 0)
-				c->fmt = FMT_PROMETHEUS;
-			else
-				return cli_usage(
-				        c, "-o: unknown format '%s' (table, json, csv, prometheus)",
-				        optarg);
-			break;
-		case 't':
-			if (hap_decimal_parse(&secs, optarg, 0, 3600) || !(secs > 0))
-				return cli_usage(
-				        c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
-				        optarg);
-			c->opts.timeout_ms = (int)(secs * 1000 + 0.5);
-			if (c->opts.timeout_ms < 1)
-				c->opts.timeout_ms = 1;
-			break;
-		case 'r':
-			if (hap_number_parse(&v, optarg, 0, 100))
-				return cli_usage(c, "-r: '%s' is not a number of retries (0..100)",
-				                 optarg);
-			c->opts.retries = v ? (int)v : -1;
-			break;
-		case 'P':
-			if (hap_number_parse(&v, optarg, 1, 4096))
-				return cli_usage(c, "--parallel: '%s' is not a count (1..4096)",
-				                 optarg);
-			c->opts.parallel = (int)v;
-			break;
-		case 'D':
-			if (hap_decimal_parse(&secs, optarg, 0, 86400) || !(secs > 0))
-				return cli_usage(
-				        c,
-				        "--deadline: '%s' is not a number of seconds (0 < d "
-				        "<= 86400)",
-				        optarg);
-			c->opts.deadline_ms = (int)(secs * 1000 + 0.5);
-			if (c->opts.deadline_ms < 1)
-				c->opts.deadline_ms = 1;
-			break;
-		case 'O':
-			c->opts.flags |= HAP_OPT_OLD_WORKERS;
-			break;
-		case 'N':
-			c->no_verify = 1;
-			c->opts.flags |= HAP_OPT_NO_VERIFY;
-			break;
-		case 'y':
-			c->yes = 1;
-			break;
-		case 'n':
-			c->dry_run = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'w':
-			cli_wide = 1;
-			break;
-		case 'V':
-			printf("haproxyadmin %s\n", HAP_VERSION);
-			return EXIT_OK;
-		default:
-			if (optopt == 'P' || optopt == 'D')
-				return cli_usage(c, "option --%s needs a value",
-				                 optopt == 'P' ? "parallel" : "deadline");
-			if (optopt && strchr("sfotr", optopt))
-				return cli_usage(c, "option -%c needs a value", optopt);
-			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",
-			                 argv[optind - 1]);
-		}
+		ret = opt_once(c, o, seen);
+		if (ret)
+			return ret;
+		ret = global_opt(c, o, argv);
+		if (ret >= 0)
+			return ret;
 	}
 	if (optind >= argc) {
 		usage(stderr);
