@@ -142,6 +142,10 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
                     const struct hap_object *const *objs, size_t n, const char *field);
 int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
                  const char *metric, enum obj_detail d);
+/* Unless ret, print objs (the one metric, or detail d); then free objs and
+ * s (both taken). ret, else EXIT_FAILED when an instance failed, else EXIT_OK. */
+int objects_report(struct cli *c, struct hap_snapshot *s, const struct hap_object **objs, size_t n,
+                   const char *metric, enum obj_detail d, int ret, size_t failed);
 /* List the metric names of an object type (-1: show info) with their rule. */
 int metrics_list(struct cli *c, int type);
 /* Print instance-level info (info / haproxy info). */

@@ -549,6 +549,20 @@ static const char *type_name(enum hap_obj t)
 	return t == HAP_OBJ_FRONTEND ? "frontend" : t == HAP_OBJ_BACKEND ? "backend" : "server";
 }
 
+int objects_report(struct cli *c, struct hap_snapshot *s, const struct hap_object **objs, size_t n,
+                   const char *metric, enum obj_detail d, int ret, size_t failed)
+{
+	if (!ret && metric)
+		objects_metric(c, s, objs, n, metric);
+	else if (!ret)
+		objects_print(c, s, objs, n, d);
+	free(objs);
+	hap_snapshot_free(s);
+	if (ret)
+		return ret;
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
 int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
                  const char *metric, enum obj_detail d)
 {
@@ -594,14 +608,6 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 		else
 			cli_err(c, "no %s '%s' on any instance", type_name(type), name);
 		ret = EXIT_NOTFOUND;
-	} else if (metric) {
-		objects_metric(c, s, objs, n, metric);
-	} else {
-		objects_print(c, s, objs, n, d);
 	}
-	free(objs);
-	hap_snapshot_free(s);
-	if (ret)
-		return ret;
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return objects_report(c, s, objs, n, metric, d, ret, failed);
 }

@@ -370,17 +370,7 @@ static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_de
 	}
 	n = sel_collect(s, w, &sel, objs, cnt);
 	ret = sel_missing(c, w, &sel, objs, n);
-	if (!ret) {
-		if (metric)
-			objects_metric(c, s, objs, n, metric);
-		else
-			objects_print(c, s, objs, n, d);
-	}
-	free(objs);
-	hap_snapshot_free(s);
-	if (ret)
-		return ret;
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return objects_report(c, s, objs, n, metric, d, ret, failed);
 }
 
 int wf_list(struct cli *c, int argc, char **argv)
