@@ -16,9 +16,16 @@
 #include "width.h"
 #include "top.h"
 
+/* What a row allows, read from the row rather than from its handler. */
+enum {
+	CMD_OBJECT = 1 << 0,     /* an object: 'help NAME' runs 'NAME --help' */
+	CMD_PROMETHEUS = 1 << 1, /* takes -o prometheus */
+};
+
 struct cli_cmd {
 	const char *name;
 	int (*fn)(struct cli *c, int argc, char **argv);
+	unsigned flags;
 	const char *summary;
 };
 
@@ -26,20 +33,22 @@ static int cmd_help(struct cli *c, int argc, char **argv);
 static int cmd_version(struct cli *c, int argc, char **argv);
 
 static const struct cli_cmd cmds[] = {
-	{ "info", cmd_info, "the instances: version, node, pids, uptime, requests, limits" },
-	{ "haproxy", cmd_haproxy, "process-wide values and settings of every instance" },
-	{ "frontend", cmd_frontend, "frontends merged across instances" },
-	{ "backend", cmd_backend, "backends merged across instances" },
-	{ "server", cmd_server, "servers merged across instances, per backend" },
-	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
-	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
-	{ "dump", cmd_dump, "everything, merged, as JSON" },
-	{ "exporter", cmd_exporter,
+	{ "info", cmd_info, CMD_OBJECT,
+	  "the instances: version, node, pids, uptime, requests, limits" },
+	{ "haproxy", cmd_haproxy, CMD_OBJECT,
+	  "process-wide values and settings of every instance" },
+	{ "frontend", cmd_frontend, CMD_OBJECT, "frontends merged across instances" },
+	{ "backend", cmd_backend, CMD_OBJECT, "backends merged across instances" },
+	{ "server", cmd_server, CMD_OBJECT, "servers merged across instances, per backend" },
+	{ "acl", cmd_acl, CMD_OBJECT, "ACLs by file, merged across instances; atomic replace" },
+	{ "map", cmd_map, CMD_OBJECT, "maps by file, merged across instances; atomic replace" },
+	{ "dump", cmd_dump, CMD_OBJECT | CMD_PROMETHEUS, "everything, merged, as JSON" },
+	{ "exporter", cmd_exporter, CMD_OBJECT | CMD_PROMETHEUS,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
-	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },
-	{ "top", cmd_top, "the live view of the whole fleet (full screen)" },
-	{ "help", cmd_help, "this help, or 'help OBJECT'" },
-	{ "version", cmd_version, "the program's version" },
+	{ "fleet", cmd_fleet, CMD_OBJECT, "the named fleets of the fleets file" },
+	{ "top", cmd_top, CMD_OBJECT, "the live view of the whole fleet (full screen)" },
+	{ "help", cmd_help, 0, "this help, or 'help OBJECT'" },
+	{ "version", cmd_version, 0, "the program's version" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -103,7 +112,7 @@ static int cmd_help(struct cli *c, int argc, char **argv)
 		return EXIT_OK;
 	}
 	cmd = find_cmd(argv[1]);
-	if (!cmd || cmd->fn == cmd_help || cmd->fn == cmd_version)
+	if (!cmd || !(cmd->flags & CMD_OBJECT))
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin help'", argv[1]);
 	help[0] = argv[1];
 	return cmd->fn(c, 2, help);
@@ -536,7 +545,7 @@ static int run(struct cli *c, int argc, char **argv)
 	if (!cmd)
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
 		                 argv[optind]);
-	if (c->fmt == FMT_PROMETHEUS && cmd->fn != cmd_exporter && cmd->fn != cmd_dump)
+	if (c->fmt == FMT_PROMETHEUS && !(cmd->flags & CMD_PROMETHEUS))
 		return cli_usage(c, "-o prometheus: only for 'dump' and 'exporter'");
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
