@@ -8,6 +8,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "width.h"
 
 int metrics_list(struct cli *c, int type)
@@ -218,8 +219,9 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 	struct hap_snapshot *s;
 	struct hap_value v;
 	size_t failed = 0, i, n;
+	struct col cols[MC_N];
+	struct rows *r;
 	const char *key;
-	char buf[512];
 	int ret;
 
 	if (argc != 2)
@@ -245,59 +247,17 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 			return EXIT_NOTFOUND;
 		}
 	}
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "metric");
-		jw_str(&w, key);
-		jw_key(&w, "rule");
-		jw_str(&w, hap_rule_name(hap_field_rule(-1, key)));
-		jw_key(&w, "value");
-		jw_value(&w, &v);
-		jw_key(&w, "disagree");
-		jw_bool(&w, v.kind == HAP_VALUE_DISAGREE);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			struct hap_value iv;
-
-			if (hap_instance_status(s, i, NULL))
-				continue;
-			hap_snapshot_info(&iv, s, i, key);
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_instance_name(s, i));
-			jw_key(&w, "value");
-			jw_value(&w, &iv);
-			jw_end_obj(&w);
-		}
-		guard_unreached_json(&w, s);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[2] = { "INSTANCE", key };
-		const char *cells[2];
-		struct table *t = table_new(2, hdr);
-
-		cells[0] = "(all)";
-		cells[1] = value_str(&v, buf, sizeof(buf));
-		table_add(t, cells);
-		for (i = 0; i < n; i++) {
-			struct hap_value iv;
-
-			if (hap_instance_status(s, i, NULL))
-				continue;
-			hap_snapshot_info(&iv, s, i, key);
-			cells[0] = hap_instance_name(s, i);
-			cells[1] = value_str(&iv, buf, sizeof(buf));
-			table_add(t, cells);
-		}
-		guard_unreached_rows(t, 2, 0, 1, s);
-		table_print(t, stdout, c->fmt == FMT_CSV);
+	r = metric_rows_new(c, cols, key, 0, 0, ROWS_ONE);
+	rows_row(r);
+	metric_rows_all(r, -1, key, &v);
+	for (i = 0; i < n; i++) {
+		if (hap_instance_status(s, i, NULL))
+			continue;
+		hap_snapshot_info(&v, s, i, key);
+		metric_rows_one(r, hap_instance_name(s, i), &v);
 	}
+	rows_unreached(r, s, MC_INSTANCE, MC_VALUE);
+	rows_done(r);
 	hap_snapshot_free(s);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
