@@ -21,12 +21,12 @@
 
 struct dump {
 	const struct hap_snapshot *s;
-	size_t nf, ncols;     /* stat fields; NLEAD + nf columns */
+	size_t nf, ncols; /* stat fields; NLEAD + nf columns */
 	int csv;
-	size_t *w;            /* table: column widths */
-	int *keep;            /* table: shown columns */
-	size_t last;          /* table: last shown column */
-	struct hap_value *v;  /* one object's values, (1 + instances) * nf */
+	size_t *w;           /* table: column widths */
+	int *keep;           /* table: shown columns */
+	size_t last;         /* table: last shown column */
+	struct hap_value *v; /* one object's values, (1 + instances) * nf */
 	size_t vcap;
 	char num[32];
 };

@@ -15,7 +15,7 @@ enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL };
 
 struct cell {
 	int set;
-	int label;  /* table and CSV only */
+	int label; /* table and CSV only */
 	enum jkind jk;
 	long long n;
 	char *s;     /* J_STR: the string */
@@ -31,14 +31,14 @@ struct rows {
 	int json;
 	struct jw w;
 	struct table *t;
-	size_t ntab;   /* columns with a header */
-	size_t *tcol;  /* per column: its table column, or ncols when none */
+	size_t ntab;  /* columns with a header */
+	size_t *tcol; /* per column: its table column, or ncols when none */
 	struct cell *parent, *child, *cur;
 	size_t *order; /* columns of cur in the order they were set */
 	size_t nset;
-	int level;     /* of cur: 0 a row, 1 a child, -1 written */
-	int obj_open;  /* JSON: the last row's object is open */
-	int arr_open;  /* JSON: its children's array is open */
+	int level;    /* of cur: 0 a row, 1 a child, -1 written */
+	int obj_open; /* JSON: the last row's object is open */
+	int arr_open; /* JSON: its children's array is open */
 };
 
 static void *xmalloc0(size_t n, size_t sz)
@@ -297,8 +297,7 @@ void rows_value(struct rows *r, size_t col, const struct hap_value *v, const cha
 		x->shown = xstrdup(value_str(v, buf, sizeof(buf)));
 }
 
-void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_col,
-                    size_t msg_col)
+void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_col, size_t msg_col)
 {
 	flush_row(r);
 	if (!r->json) {
@@ -333,13 +332,13 @@ void rows_done(struct rows *r)
 	free(r);
 }
 
-struct rows *metric_rows_new(struct cli *c, struct col cols[MC_N], const char *field,
-                             int backend, int name, enum rows_shape shape)
+struct rows *metric_rows_new(struct cli *c, struct col cols[MC_N], const char *field, int backend,
+                             int name, enum rows_shape shape)
 {
 	static const struct col tmpl[MC_N] = {
-		{ "BACKEND", "backend", COL_TEXT }, { "NAME", "name", COL_TEXT },
+		{ "BACKEND", "backend", COL_TEXT },   { "NAME", "name", COL_TEXT },
 		{ "INSTANCE", "endpoint", COL_TEXT }, { NULL, "metric", COL_TEXT },
-		{ NULL, "rule", COL_TEXT },         { NULL, "value", COL_NUMBER },
+		{ NULL, "rule", COL_TEXT },           { NULL, "value", COL_NUMBER },
 		{ NULL, "disagree", COL_TEXT },
 	};
 

@@ -61,8 +61,7 @@ void rows_label(struct rows *r, size_t col, const char *s);
 /* Rows for the instances of s that did not answer (guard.c's shape), where
  * the output is: inside the open row's children, else at the top level.
  * name_col and msg_col are columns (with a header) of r. */
-void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_col,
-                    size_t msg_col);
+void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_col, size_t msg_col);
 /* Print what is left and free r. */
 void rows_done(struct rows *r);
 
@@ -76,8 +75,8 @@ int dump_rows(struct cli *c, const struct hap_snapshot *s);
  * value disagree and instances[{endpoint, value}]. */
 enum { MC_BACKEND, MC_NAME, MC_INSTANCE, MC_METRIC, MC_RULE, MC_VALUE, MC_DISAGREE, MC_N };
 /* cols is filled (the table shows BACKEND and NAME when asked). */
-struct rows *metric_rows_new(struct cli *c, struct col cols[MC_N], const char *field,
-                             int backend, int name, enum rows_shape shape);
+struct rows *metric_rows_new(struct cli *c, struct col cols[MC_N], const char *field, int backend,
+                             int name, enum rows_shape shape);
 /* The aggregate of a row: "(all)" in tables; type is an enum hap_obj or -1. */
 void metric_rows_all(struct rows *r, int type, const char *field, const struct hap_value *v);
 /* One instance's value, a child row. */
