@@ -477,7 +477,7 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
 			                &v);
 		}
 	}
-	rows_row(r); /* the instances not reached stand at the top level */
+	rows_end(r); /* the instances not reached stand at the top level */
 	rows_unreached(r, s, MC_INSTANCE, MC_VALUE);
 	rows_done(r);
 }

@@ -209,6 +209,13 @@ static void close_row(struct rows *r)
 	r->arr_open = r->obj_open = 0;
 }
 
+void rows_end(struct rows *r)
+{
+	flush_row(r);
+	close_row(r);
+	cells_clear(r->parent, r->ncols);
+}
+
 void rows_row(struct rows *r)
 {
 	flush_row(r);

@@ -48,6 +48,9 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 /* Start a top-level row, or a child row of the last top-level one. */
 void rows_row(struct rows *r);
 void rows_child(struct rows *r);
+/* End the last top-level row and its children (what follows is at the
+ * top level). */
+void rows_end(struct rows *r);
 /* Values of the current row's column col. */
 void rows_str(struct rows *r, size_t col, const char *s);
 void rows_num(struct rows *r, size_t col, long long n);
