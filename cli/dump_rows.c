@@ -178,7 +178,44 @@ static void put_row(struct dump *d, const struct hap_object *o, size_t k)
 	putc('\n', stdout);
 }
 
-/* Every object of every type, measured (table) or printed. */
+/* A row per instance that did not answer (as guard.c's rows): "-" but for
+ * its name and why, measured (table) or printed. */
+static void unreached_rows(struct dump *d, int print)
+{
+	size_t i, col;
+	char why[512];
+
+	for (i = 0; i < hap_snapshot_instance_count(d->s); i++) {
+		const char *msg, *lead[NLEAD];
+
+		if (!hap_instance_status(d->s, i, &msg))
+			continue;
+		snprintf(why, sizeof(why), "unreached: %s", msg);
+		lead[0] = lead[1] = "-";
+		lead[2] = why;
+		lead[3] = hap_instance_name(d->s, i);
+		for (col = 0; col < d->ncols; col++) {
+			const char *c = col < NLEAD ? lead[col] : "-";
+			size_t len = strlen(c);
+
+			if (!print) {
+				if (cell_len(c, len) > d->w[col])
+					d->w[col] = cell_len(c, len);
+			} else if (d->csv) {
+				if (col)
+					putc(',', stdout);
+				csv_put(stdout, c, len);
+			} else if (d->keep[col]) {
+				table_put(d, col, c, len);
+			}
+		}
+		if (print)
+			putc('\n', stdout);
+	}
+}
+
+/* Every object of every type, measured (table) or printed, then the
+ * instances that did not answer. */
 static int each_row(struct dump *d, int print)
 {
 	int t;
@@ -207,6 +244,7 @@ static int each_row(struct dump *d, int print)
 			}
 		}
 	}
+	unreached_rows(d, print);
 	return 0;
 }
 

@@ -33,7 +33,7 @@ static const struct cli_cmd cmds[] = {
 	{ "server", cmd_server, "servers merged across instances, per backend" },
 	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
 	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
-	{ "dump", cmd_dump, "everything, merged, as JSON" },
+	{ "dump", cmd_dump, "everything, merged: JSON, or rows (-o csv|table)" },
 	{ "exporter", cmd_exporter,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
 	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },

@@ -93,6 +93,12 @@ d = json.load(sys.stdin)
 print(len(d["frontends"]) + len(d["backends"]) + len(d["servers"]))')
 is "$(printf '%s\n' "$got" | tail -1)" "$nobj" "dump -o csv: one aggregate row (instance *) per object of the JSON dump"
 
+# an instance that does not answer is a row of the dump too, and exit 1
+hap_cli -s "$FLEET_SOCK_DIR" -s "$W/missing.sock" -o csv dump
+is "$HAP_RC" 1 "dump -o csv with an instance not reached exits 1"
+got=$(printf '%s\n' "$HAP_OUT" | tail -1 | cut -d, -f1-4)
+like "$got" "^-,-,unreached: .*,$W/missing.sock\$" "dump -o csv: the instance not reached is its last row, with why"
+
 # a command whose output is not rows says so rather than ignoring -o
 hap_cli -s "$FLEET_SOCK_DIR" -o csv dump --help
 like "$HAP_OUT" "-o csv or -o table" "dump --help tells the rows of -o csv and -o table"
