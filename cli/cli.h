@@ -140,6 +140,9 @@ void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_o
  * values when they disagree. */
 void objects_metric(struct cli *c, const struct hap_snapshot *s,
                     const struct hap_object *const *objs, size_t n, const char *field);
+/* objects_metric() when metric is given, else objects_print(). */
+void objects_out(struct cli *c, const struct hap_snapshot *s, const struct hap_object *const *objs,
+                 size_t n, const char *metric, enum obj_detail d);
 int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
                  const char *metric, enum obj_detail d);
 /* List the metric names of an object type (-1: show info) with their rule. */

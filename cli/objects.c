@@ -482,6 +482,15 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
 	rows_done(r);
 }
 
+void objects_out(struct cli *c, const struct hap_snapshot *s, const struct hap_object *const *objs,
+                 size_t n, const char *metric, enum obj_detail d)
+{
+	if (metric)
+		objects_metric(c, s, objs, n, metric);
+	else
+		objects_print(c, s, objs, n, d);
+}
+
 static int known_field(enum hap_obj type, const char *field)
 {
 	size_t i, n = hap_known_field_count((int)type);
@@ -542,14 +551,10 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 		else
 			cli_err(c, "no %s '%s' on any instance", type_name(type), name);
 		ret = EXIT_NOTFOUND;
-	} else if (metric) {
-		objects_metric(c, s, objs, n, metric);
 	} else {
-		objects_print(c, s, objs, n, d);
+		objects_out(c, s, objs, n, metric, d);
 	}
 	free(objs);
 	hap_snapshot_free(s);
-	if (ret)
-		return ret;
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return ret ? ret : failed ? EXIT_FAILED : EXIT_OK;
 }

@@ -37,6 +37,16 @@ static size_t common_dir(const struct hap_snapshot *s)
 	return len;
 }
 
+/* A count HAProxy may not give (-1): null. */
+static void num_or_null(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_num(w, v);
+}
+
 static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
 {
 	jw_obj(w);
@@ -44,21 +54,9 @@ static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct ha
 	jw_str(w, hap_instance_name(s, r->instance));
 	jw_key(w, "id");
 	jw_num(w, r->id);
-	jw_key(w, "entries");
-	if (r->entries < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->entries);
-	jw_key(w, "curr_ver");
-	if (r->curr_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->curr_ver);
-	jw_key(w, "next_ver");
-	if (r->next_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->next_ver);
+	num_or_null(w, "entries", r->entries);
+	num_or_null(w, "curr_ver", r->curr_ver);
+	num_or_null(w, "next_ver", r->next_ver);
 	jw_end_obj(w);
 }
 
@@ -324,21 +322,6 @@ static size_t first_read(const struct hap_pattern_read *r)
 	return i;
 }
 
-/* An instance's element of a read, opened: {"endpoint", "result"; its
- * status, *msg its message. */
-static int read_inst_json(struct jw *w, const struct hap_pattern_read *r, size_t i,
-                          const char **msg)
-{
-	int code = hap_pattern_read_status(r, i, msg);
-
-	jw_obj(w);
-	jw_key(w, "endpoint");
-	jw_str(w, hap_pattern_read_instance(r, i));
-	jw_key(w, "result");
-	jw_str(w, read_word(code));
-	return code;
-}
-
 /* The entries read from instance i, as a JSON array. */
 static void entries_json(struct jw *w, const struct hap_pattern_read *r, size_t i,
                          enum hap_pattern_kind kind, int with_ref)
@@ -354,9 +337,41 @@ static void entries_json(struct jw *w, const struct hap_pattern_read *r, size_t 
 	jw_end_arr(w);
 }
 
+/* "instances": each instance's element of a read: endpoint, result, and
+ * its message, its entries (show) or its answer (get). */
+static void instances_json(struct jw *w, const struct hap_pattern_read *r,
+                           enum hap_pattern_kind kind, int show)
+{
+	size_t i;
+
+	jw_key(w, "instances");
+	jw_arr(w);
+	for (i = 0; i < hap_pattern_read_count(r); i++) {
+		const char *msg;
+		int code = hap_pattern_read_status(r, i, &msg);
+
+		jw_obj(w);
+		jw_key(w, "endpoint");
+		jw_str(w, hap_pattern_read_instance(r, i));
+		jw_key(w, "result");
+		jw_str(w, read_word(code));
+		if (code) {
+			jw_key(w, "message");
+			jw_str(w, msg);
+		} else if (show) {
+			jw_key(w, "entries");
+			entries_json(w, r, i, kind, 1);
+		} else {
+			jw_key(w, "answer");
+			jw_str(w, hap_pattern_read_answer(r, i));
+		}
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
 static void show_json(const struct hap_pattern_read *r, enum hap_pattern_kind kind)
 {
-	size_t i, n = hap_pattern_read_count(r);
 	int agree = hap_pattern_read_agree(r);
 	struct jw w;
 
@@ -371,21 +386,7 @@ static void show_json(const struct hap_pattern_read *r, enum hap_pattern_kind ki
 		entries_json(&w, r, first_read(r), kind, 0);
 	else
 		jw_null(&w);
-	jw_key(&w, "instances");
-	jw_arr(&w);
-	for (i = 0; i < n; i++) {
-		const char *msg;
-
-		if (read_inst_json(&w, r, i, &msg)) {
-			jw_key(&w, "message");
-			jw_str(&w, msg);
-		} else {
-			jw_key(&w, "entries");
-			entries_json(&w, r, i, kind, 1);
-		}
-		jw_end_obj(&w);
-	}
-	jw_end_arr(&w);
+	instances_json(&w, r, kind, 1);
 	jw_end_obj(&w);
 	jw_done(&w);
 }
@@ -498,17 +499,7 @@ static void get_print(struct cli *c, const struct hap_pattern_read *r, const cha
 			jw_str(&w, hap_pattern_read_answer(r, first));
 		else
 			jw_null(&w);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			const char *msg;
-			int code = read_inst_json(&w, r, i, &msg);
-
-			jw_key(&w, code ? "message" : "answer");
-			jw_str(&w, code ? msg : hap_pattern_read_answer(r, i));
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
+		instances_json(&w, r, HAP_PATTERN_MAP, 0);
 		jw_end_obj(&w);
 		jw_done(&w);
 		return;
