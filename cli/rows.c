@@ -283,6 +283,19 @@ void rows_null(struct rows *r, size_t col)
 	slot(r, col)->jk = J_NULL;
 }
 
+void rows_count(struct rows *r, size_t col, long long n)
+{
+	char buf[32];
+
+	if (n >= 0) {
+		rows_num(r, col, n);
+		return;
+	}
+	rows_null(r, col);
+	snprintf(buf, sizeof(buf), "%lld", n);
+	r->cur[col].shown = xstrdup(buf);
+}
+
 void rows_value(struct rows *r, size_t col, const struct hap_value *v, const char *shown)
 {
 	char buf[512];

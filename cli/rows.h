@@ -56,6 +56,9 @@ void rows_str(struct rows *r, size_t col, const char *s);
 void rows_num(struct rows *r, size_t col, long long n);
 void rows_bool(struct rows *r, size_t col, int b);
 void rows_null(struct rows *r, size_t col);
+/* A count that may be unknown (negative): null in JSON, the number as is in
+ * the table and CSV. */
+void rows_count(struct rows *r, size_t col, long long n);
 /* A snapshot value: a number, a text, or null in JSON ("-" absent, "*"
  * disagreeing in a table) unless shown is given for the table and CSV. */
 void rows_value(struct rows *r, size_t col, const struct hap_value *v, const char *shown);

@@ -173,6 +173,21 @@ def check_metrics(h, rows, js):
         err(f"metrics: csv {got[:3]}... != json {want[:3]}...")
 
 
+def check_flat(h, rows, js):
+    """An array of flat objects, a row each: a header is its key in lower
+    case (INSTANCE: endpoint)."""
+    keys = {"INSTANCE": "endpoint"}
+    if len(rows) != len(js):
+        err(f"flat: {len(rows)} csv rows != {len(js)} json elements")
+    for row, o in zip(rows, js):
+        for k, v in zip(h, row):
+            key = keys.get(k, k.lower())
+            if key not in o:
+                err(f"flat: no key {key} in {o}")
+            else:
+                cmp("flat", v, o[key], key)
+
+
 def check_exec(h, rows, js):
     if len(rows) != len(js):
         err(f"exec: {len(rows)} csv rows != {len(js)} json elements")
@@ -325,6 +340,7 @@ def main():
         "metric": check_metric,
         "metrics": check_metrics,
         "exec": check_exec,
+        "flat": check_flat,
         "info": check_info,
     }.get(shape, lambda h, r, j: check_dump(h, r, j, stats))(h, rows, js)
     for e in errors[:20]:

@@ -64,6 +64,7 @@ formats metrics "haproxy metrics" haproxy metrics
 formats info "info" info
 formats exec "haproxy exec" haproxy exec "show version"
 formats dump "dump" dump
+formats flat "server wait" server wait bck_all_srv1 empty --timeout 5
 
 # server list against each instance's own socket: the status and weight of
 # every server on every instance that holds it
