@@ -84,8 +84,9 @@ def same_rows(table, csvt, what):
         err(f"{what}: table header {th} != csv header {ch}")
     if len(tr) != len(cr):
         err(f"{what}: {len(tr)} table rows != {len(cr)} csv rows")
+    live = [i for i, k in enumerate(ch) if k not in VOLATILE and k.lower() not in VOLATILE]
     for a, b in zip(tr, cr):
-        if len(a) != len(b) or not all(grew(x, y) for x, y in zip(a, b)):
+        if len(a) != len(b) or not all(grew(a[i], b[i]) for i in live):
             err(f"{what}: table row {a} != csv row {b}")
             break
 
@@ -186,6 +187,49 @@ def check_flat(h, rows, js):
                 err(f"flat: no key {key} in {o}")
             else:
                 cmp("flat", v, o[key], key)
+
+
+def joined(vals, prefix=""):
+    """acl/map list's cell: one value when the holders agree, else each."""
+    vals = ["-" if v is None or v < 0 else f"{prefix}{v}" for v in vals]
+    return vals[0] if len(set(vals)) == 1 else " ".join(vals)
+
+
+def check_patlist(h, rows, js, live):
+    """acl/map list: a row per file (per instance and inline ACL)."""
+    els = [o for o in js if "instances" in o]
+    if len(rows) != len(els):
+        err(f"patlist: {len(rows)} csv rows != {len(els)} json elements")
+    for row, o in zip(rows, els):
+        r = dict(zip(h, row))
+        name = o["file"] if o["file"] is not None else f"(inline) {o['description']}"
+        insts = o["instances"]
+        who = (f"all {len(insts)}" if len(insts) == live and live > 1
+               else " ".join(i["endpoint"] for i in insts))
+        want = {"FILE": name, "INSTANCES": who,
+                "ENTRIES": joined([i["entries"] for i in insts]),
+                "IDS": joined([i["id"] for i in insts], "#")}
+        for k, v in want.items():
+            if r[k] != v:
+                err(f"patlist {name}: csv {k} '{r[k]}' != json '{v}'")
+
+
+def check_patshow(h, rows, js):
+    """acl/map show of a file the instances agree on: its entries."""
+    if not js["agree"]:
+        err("patshow: the instances do not agree (the test wants them to)")
+        return
+    want = [[e["key"], e["value"]] if "key" in e else [e["pattern"]] for e in js["entries"]]
+    if rows != want:
+        err(f"patshow: csv {rows} != json {want}")
+
+
+def check_patget(h, rows, js):
+    ok = [i for i in js["instances"] if i["result"] == "ok"]
+    want = [[f"all {len(ok)} (agree)", js["answer"]]] if js["agree"] else [
+        [i["endpoint"], i["answer"]] for i in ok]
+    if rows != want:
+        err(f"patget: csv {rows} != json {want}")
 
 
 def check_exec(h, rows, js):
@@ -322,7 +366,7 @@ def main():
         sys.exit(1 if errors else 0)
     shape, tfile, cfile, jfile = sys.argv[1:5]
     stats = None
-    if len(sys.argv) > 5:
+    if len(sys.argv) > 5 and shape == "dump":
         stats = {}
         for a in sys.argv[5:]:
             ep, paths = a.split("=", 1)
@@ -333,7 +377,11 @@ def main():
         h, rows = read_csv(f.read())
     with open(jfile) as f:
         js = json.load(f)
-    if shape != "exec":  # exec's table is each reply as text, not rows
+    if shape == "patlist":  # the table cuts the directory the sockets share
+        keep = [i for i, k in enumerate(h) if k != "INSTANCES"]
+        same_rows(([table[0][i] for i in keep], [[r[i] for i in keep] for r in table[1]]),
+                  ([h[i] for i in keep], [[r[i] for i in keep] for r in rows]), shape)
+    elif shape != "exec":  # exec's table is each reply as text, not rows
         same_rows(table, (h, rows), shape)
     {
         "list": check_list,
@@ -341,6 +389,9 @@ def main():
         "metrics": check_metrics,
         "exec": check_exec,
         "flat": check_flat,
+        "patlist": lambda h, r, j: check_patlist(h, r, j, int(sys.argv[5])),
+        "patshow": check_patshow,
+        "patget": check_patget,
         "info": check_info,
     }.get(shape, lambda h, r, j: check_dump(h, r, j, stats))(h, rows, js)
     for e in errors[:20]:

@@ -27,6 +27,7 @@ formats() {
 		}
 	done
 	ok $rc "$desc: -o table, csv and json exit 0"
+	[ "$shape" != patlist ] || stats=("$FLEET_N")
 	if [ "$shape" = dump ]; then
 		read_stats stat2
 		for i in $(seq 1 "$FLEET_N"); do
@@ -36,7 +37,7 @@ formats() {
 	out=$($CHECK "$shape" "$W/out.table" "$W/out.csv" "$W/out.json" ${stats[@]+"${stats[@]}"} 2>&1)
 	rc=$?
 	local also=""
-	[ ${#stats[@]} = 0 ] || also=", and as each instance's own socket says"
+	[ "$shape" != dump ] || also=", and as each instance's own socket says"
 	ok $rc "$desc: the same rows and values in the three formats$also"
 	[ $rc = 0 ] || diag "$out"
 }
@@ -64,6 +65,12 @@ formats metrics "haproxy metrics" haproxy metrics
 formats info "info" info
 formats exec "haproxy exec" haproxy exec "show version"
 formats dump "dump" dump
+formats patlist "acl list" acl list
+formats patlist "map list" map list
+formats patshow "acl show" acl show "$FLEET_ACL_WL"
+formats patshow "map show" map show "$FLEET_MAP_H2B"
+formats patget "map get" map get "$FLEET_MAP_H2B" app.foo.com
+formats patget "acl get" acl get "$FLEET_ACL_WL" 127.0.0.1
 formats flat "server wait" server wait bck_all_srv1 empty --timeout 5
 
 # server list against each instance's own socket: the status and weight of
