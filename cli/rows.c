@@ -177,7 +177,7 @@ static void write_table(struct rows *r)
 
 		if (tc == r->ncols)
 			continue;
-		if (!x->set && r->level == 1)
+		if (!x->set && r->level == 1 && !r->parent[i].label)
 			x = &r->parent[i];
 		cells[tc] = x->set ? cell_text(x, bufs[tc], sizeof(bufs[tc])) : "";
 	}

@@ -11,7 +11,10 @@
  * serves each command's JSON shape. A row may have child rows (an object's
  * instances): in JSON they are objects in an array under the parent's
  * nest key; in a table or CSV they are rows of their own, and a column a
- * child leaves unset shows its parent's value.
+ * child leaves unset shows its parent's value (not its labels).
+ *
+ * A column's kind says what it holds; the setters give the JSON type, and
+ * a table prints every kind left-aligned, as the tables always were.
  */
 #ifndef HAP_CLI_ROWS_H
 #define HAP_CLI_ROWS_H
@@ -23,7 +26,7 @@
 
 enum col_kind {
 	COL_TEXT = 0, /* a string */
-	COL_NUMBER,   /* a JSON number, right as printed */
+	COL_NUMBER,   /* a count or a value: a JSON number where known */
 	COL_OUTCOME,  /* a result word (applied, error...) */
 };
 
