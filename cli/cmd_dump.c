@@ -7,6 +7,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
@@ -19,22 +20,26 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: haproxyadmin dump\n\nEverything, merged across instances, as one "
 		       "JSON document:\n{\"haproxy\", \"frontends\", \"backends\", \"servers\"}; "
-		       "with -o prometheus, "
-		       "the\nexporter's text once.\n");
+		       "with -o prometheus, the\nexporter's text once. With -o csv or -o table: "
+		       "one row per object and\ninstance after the object's aggregate row "
+		       "(instance \"*\"): object (its type),\nbackend, name, instance, then "
+		       "every \"show stat\" field (\"-\" absent, \"*\" the\ninstances "
+		       "disagree). The instances' \"show info\" is 'haproxyadmin info'.\n");
 		return EXIT_OK;
 	}
 	if (argc > 1)
 		return cli_usage(c, "dump takes no argument");
 	if (c->fmt == FMT_PROMETHEUS)
 		return cmd_exporter(c, argc, argv);
-	if (c->fmt_set && c->fmt != FMT_JSON)
-		return cli_usage(c,
-		                 "dump: -o %s: dump prints one JSON document (-o json) or "
-		                 "the exporter's text (-o prometheus)",
-		                 c->fmt == FMT_CSV ? "csv" : "table");
 	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
 	if (ret)
 		return ret;
+	if (c->fmt_set && c->fmt != FMT_JSON) {
+		/* rows (dump_rows.c); without -o the dump stays JSON */
+		ret = dump_rows(c, s);
+		hap_snapshot_free(s);
+		return ret ? ret : failed ? EXIT_FAILED : EXIT_OK;
+	}
 	jw_init(&w, stdout);
 	jw_obj(&w);
 	jw_key(&w, "haproxy");

@@ -12,6 +12,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 static const char *const summary_fe[] = { "scur", "slim", "stot", "req_tot", "rate", "ereq", NULL };
 static const char *const summary_be[] = { "act",  "scur", "stot",  "qcur",
@@ -457,81 +458,28 @@ void objects_print(struct cli *c, const struct hap_snapshot *s,
 void objects_metric(struct cli *c, const struct hap_snapshot *s,
                     const struct hap_object *const *objs, size_t n, const char *field)
 {
+	enum hap_obj t = n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER;
+	struct col cols[MC_N];
+	struct rows *r = metric_rows_new(c, cols, field, t == HAP_OBJ_SERVER, 1, ROWS_ARRAY);
+	struct hap_value v;
 	size_t i, k;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
-
-			jw_obj(&w);
-			jw_key(&w, "name");
-			jw_str(&w, hap_object_name(objs[i]));
-			if (hap_object_backend(objs[i])) {
-				jw_key(&w, "backend");
-				jw_str(&w, hap_object_backend(objs[i]));
-			}
-			jw_key(&w, "metric");
-			jw_str(&w, field);
-			jw_key(&w, "rule");
-			jw_str(&w,
-			       hap_rule_name(hap_field_rule((int)hap_object_type(objs[i]), field)));
-			hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
-			jw_key(&w, "value");
-			jw_value(&w, &v);
-			jw_key(&w, "disagree");
-			jw_bool(&w, v.kind == HAP_VALUE_DISAGREE);
-			jw_key(&w, "instances");
-			jw_arr(&w);
-			for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
-				hap_object_value(&v, objs[i], k, field);
-				jw_obj(&w);
-				jw_key(&w, "endpoint");
-				jw_str(&w, hap_instance_name(s, hap_object_instance(objs[i], k)));
-				jw_key(&w, "value");
-				jw_value(&w, &v);
-				jw_end_obj(&w);
-			}
-			jw_end_arr(&w);
-			jw_end_obj(&w);
+	for (i = 0; i < n; i++) {
+		rows_row(r);
+		rows_str(r, MC_NAME, hap_object_name(objs[i]));
+		if (hap_object_backend(objs[i]))
+			rows_str(r, MC_BACKEND, hap_object_backend(objs[i]));
+		hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
+		metric_rows_all(r, (int)hap_object_type(objs[i]), field, &v);
+		for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
+			hap_object_value(&v, objs[i], k, field);
+			metric_rows_one(r, hap_instance_name(s, hap_object_instance(objs[i], k)),
+			                &v);
 		}
-		guard_unreached_json(&w, s);
-		jw_end_arr(&w);
-		jw_done(&w);
-		return;
 	}
-	{
-		enum hap_obj t = n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER;
-		const char *hdr[4] = { "BACKEND", "NAME", "INSTANCE", field };
-		const char *cells[4];
-		char buf[512];
-		size_t off = t == HAP_OBJ_SERVER ? 0 : 1;
-		struct table *tb = table_new(4 - off, hdr + off);
-
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
-
-			cells[0] = hap_object_backend(objs[i]);
-			cells[1] = hap_object_name(objs[i]);
-			cells[2] = "(all)";
-			hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
-			cells[3] = value_str(&v, buf, sizeof(buf));
-			table_add(tb, cells + off);
-			for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
-				char b2[512];
-
-				hap_object_value(&v, objs[i], k, field);
-				cells[2] = hap_instance_name(s, hap_object_instance(objs[i], k));
-				cells[3] = value_str(&v, b2, sizeof(b2));
-				table_add(tb, cells + off);
-			}
-		}
-		guard_unreached_rows(tb, 4 - off, 2 - off, 3 - off, s);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-	}
+	rows_end(r); /* the instances not reached stand at the top level */
+	rows_unreached(r, s, MC_INSTANCE, MC_VALUE);
+	rows_done(r);
 }
 
 static int known_field(enum hap_obj type, const char *field)
