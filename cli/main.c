@@ -20,6 +20,7 @@
 enum {
 	CMD_OBJECT = 1 << 0,     /* an object: 'help NAME' runs 'NAME --help' */
 	CMD_PROMETHEUS = 1 << 1, /* takes -o prometheus */
+	CMD_NOROWS = 1 << 2,     /* prints no rows: refuses -o csv and -o json */
 };
 
 struct cli_cmd {
@@ -44,10 +45,11 @@ static const struct cli_cmd cmds[] = {
 	{ "map", cmd_map, CMD_OBJECT, "maps by file, merged across instances; atomic replace" },
 	{ "dump", cmd_dump, CMD_OBJECT | CMD_PROMETHEUS,
 	  "everything, merged: JSON, or rows (-o csv|table)" },
-	{ "exporter", cmd_exporter, CMD_OBJECT | CMD_PROMETHEUS,
+	{ "exporter", cmd_exporter, CMD_OBJECT | CMD_PROMETHEUS | CMD_NOROWS,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
 	{ "fleet", cmd_fleet, CMD_OBJECT, "the named fleets of the fleets file" },
-	{ "top", cmd_top, CMD_OBJECT, "the live view of the whole fleet (full screen)" },
+	{ "top", cmd_top, CMD_OBJECT | CMD_NOROWS,
+	  "the live view of the whole fleet (full screen)" },
 	{ "help", cmd_help, 0, "this help, or 'help OBJECT'" },
 	{ "version", cmd_version, 0, "the program's version" },
 };
@@ -548,6 +550,9 @@ static int run(struct cli *c, int argc, char **argv)
 		                 argv[optind]);
 	if (c->fmt == FMT_PROMETHEUS && !(cmd->flags & CMD_PROMETHEUS))
 		return cli_usage(c, "-o prometheus: only for 'dump' and 'exporter'");
+	if ((c->fmt == FMT_CSV || c->fmt == FMT_JSON) && (cmd->flags & CMD_NOROWS))
+		return cli_usage(c, "-o %s: '%s' prints no rows",
+		                 c->fmt == FMT_CSV ? "csv" : "json", cmd->name);
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	return cmd->fn(c, argc - optind, argv + optind);

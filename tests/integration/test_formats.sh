@@ -110,5 +110,12 @@ like "$got" "^-,-,unreached: .*,$W/missing.sock\$" "dump -o csv: the instance no
 # a command whose output is not rows says so rather than ignoring -o
 hap_cli -s "$FLEET_SOCK_DIR" -o csv dump --help
 like "$HAP_OUT" "-o csv or -o table" "dump --help tells the rows of -o csv and -o table"
+for cmd in top exporter; do
+	for o in csv json; do
+		hap_cli -s "$FLEET_SOCK_DIR" -o $o $cmd
+		is "$HAP_RC" 2 "$cmd -o $o: refused (exit 2), it prints no rows"
+		is "$HAP_OUT$HAP_ERR" "haproxyadmin: -o $o: '$cmd' prints no rows" "$cmd -o $o: one line saying why"
+	done
+done
 
 done_testing
