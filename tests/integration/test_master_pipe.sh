@@ -115,6 +115,32 @@ got=""
 for b in backend_all backend_dyn backend_proc1 backend_slow; do got="$got $(srv_weight "$FLEET_ADMIN_SOCK_1" $b cut_srv)"; done
 is "$got" " 41 41 41 41" "replies cut through a master: worker 1's own socket reads 41 four times"
 
+# ------------------------------------------------ the master cannot route in the middle
+# fakemaster.py fronts worker 1 and answers the 2nd routed command of a
+# batch with the routing failure, then closes (as HAProxy's master does
+# when the worker is gone): that command keeps the master's words, the 2
+# after it were never run and must not be claimed applied
+add_servers "$FLEET_ADMIN_SOCK_1" rt_srv backend_all backend_dyn backend_proc1 backend_slow
+W1=$(worker_of "$FLEET_MASTER_SOCK_1")
+P=$FLEET_DIR/fakem1.sock
+spawn python3 "$HAP_SRCDIR/tests/integration/fakemaster.py" "$P" "$FLEET_ADMIN_SOCK_1" "$W1" 2 8
+for _ in $(seq 50); do [ -S "$P" ] && break; sleep 0.1; done
+hap_cli -s "master:$P" -t 2 -y -o json server set rt_srv weight 33
+is "$HAP_RC" 1 "routing failure mid-batch: exit 1"
+is "$(J '[.[] | .object + "=" + .result] | join(" ")' <<<"$HAP_OUT" | cut -d' ' -f1)" "backend_all/rt_srv=applied" \
+	"routing failure mid-batch: the command before it applied"
+like "$(J '.[1].message' <<<"$HAP_OUT")" "Can't find the target PID" \
+	"routing failure mid-batch: its command keeps the master's words"
+is "$(J '[.[1:][] | select(.result == "applied")] | length' <<<"$HAP_OUT")" 0 \
+	"routing failure mid-batch: nothing after the first claimed applied"
+is "$(J '[.[2:][] | .result] | join(" ")' <<<"$HAP_OUT")" "error error" \
+	"routing failure mid-batch: the 2 after it, unknown on the wire, read back as not applied"
+like "$(J '.[2].message' <<<"$HAP_OUT")" "no complete reply|closed|not applied|read back" \
+	"routing failure mid-batch: the read-back says why ($(J '.[2].message' <<<"$HAP_OUT"))"
+got=""
+for b in backend_all backend_dyn backend_proc1 backend_slow; do got="$got $(srv_weight "$FLEET_ADMIN_SOCK_1" $b rt_srv)"; done
+is "$got" " 33 1 1 1" "routing failure mid-batch: worker 1's own socket reads 33 then 1, 1, 1"
+
 # ------------------------------------------------ a reload: old and new worker, one connection each
 # a request held open keeps the old worker alive; --old-workers writes to both
 add_servers "$FLEET_ADMIN_SOCK_1" two_srv backend_all backend_proc1
