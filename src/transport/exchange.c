@@ -192,6 +192,17 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	/* a finished reply keeps what it holds, not the room it was read
+	 * into: 1,000 small replies would each pin a 32 KiB chunk, and the
+	 * room given back is where the next ones are read */
+	if (j->reply.cap > j->reply.len + 1 + READ_MIN) {
+		char *p = realloc(j->reply.ptr, j->reply.len + 1);
+
+		if (p) {
+			j->reply.ptr = p;
+			j->reply.cap = j->reply.len + 1;
+		}
+	}
 	va_start(ap, fmt);
 	set_result(j, err, sys_errno, fmt, ap);
 	va_end(ap);
