@@ -28,8 +28,8 @@ worker_of() { # worker_of MASTER_SOCK: the current worker's pid
 	hap_sock "$1" "show proc" 2>/dev/null | awk '$2 == "worker" { print $1; exit }'
 }
 
-# ------------------------------------------------ 2 x 1,000 commands through 2 masters
-B=1000
+# ------------------------------------------------ 2 x 1,500 commands through 2 masters
+B=1500 # two batches per worker (MASTER_PIPE_BATCH is 1,000)
 fleet_up 2 --master --big $B 1
 for i in 1 2; do
 	v=FLEET_ADMIN_SOCK_$i
