@@ -33,9 +33,14 @@ B=1500 # two batches per worker (MASTER_PIPE_BATCH is 1,000)
 fleet_up 2 --master --big $B 1
 for i in 1 2; do
 	v=FLEET_ADMIN_SOCK_$i
-	awk -v B=$B 'BEGIN { print "prompt"
-		for (b = 1; b <= B; b++) printf "add server bk_%d/srv_shared 127.0.0.1:9\n", b
-		print "quit" }' | socat -t 30 - "UNIX-CONNECT:${!v}" >"$FLEET_DIR/add$i.out"
+	# sessions of 250 lines: socat's half-close after "quit" may reach
+	# HAProxy while lines are still queued, and prompt mode drops those
+	: >"$FLEET_DIR/add$i.out"
+	for ((f = 1; f <= B; f += 250)); do
+		awk -v F=$f -v B=$B 'BEGIN { print "prompt"
+			for (b = F; b < F + 250 && b <= B; b++) printf "add server bk_%d/srv_shared 127.0.0.1:9\n", b
+			print "quit" }' | socat -t 30 - "UNIX-CONNECT:${!v}" >>"$FLEET_DIR/add$i.out"
+	done
 	is "$(grep -c 'New server registered' "$FLEET_DIR/add$i.out")" $B "srv_shared added to the $B backends of worker $i"
 done
 W1=$(worker_of "$FLEET_MASTER_SOCK_1")
