@@ -33,6 +33,10 @@
 #   keypress-to-redraw while a refresh is in flight (target < 50 ms), driven
 #   in a private tmux server (bench/top.sh). BENCH_ONLY=top runs only this
 #   case (the big fleet, then top), BENCH_TOP_SECS (30) its duration.
+# E. BENCH_TCP (1,000; 20 in smoke mode) TCP endpoints served by one fake
+#   responder process (tests/tools/fakehap, captured replies): server list
+#   against rawread reading the same bytes, target <= 1.5x, and peak RSS
+#   against the bytes read (bench/tcp.sh). BENCH_ONLY=tcp runs only this case.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
 # BENCH_SERVERS (10), BENCH_SMALL (256), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
@@ -43,6 +47,8 @@ ROOT=$PWD
 . bench/lib.sh
 # shellcheck source=bench/top.sh
 . bench/top.sh
+# shellcheck source=bench/tcp.sh
+. bench/tcp.sh
 
 WRITE=0
 PYTHON_ONLY=0
@@ -64,11 +70,11 @@ export BENCH_SMOKE=$SMOKE
 if [ "$SMOKE" = 1 ]; then
 	RUNS=${BENCH_RUNS:-2} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-20} BIG_S=${BENCH_SERVERS:-5}
-	SMALL=${BENCH_SMALL:-4} PER_FLEET=2
+	SMALL=${BENCH_SMALL:-4} PER_FLEET=2 TCP_N=${BENCH_TCP:-20}
 else
 	RUNS=${BENCH_RUNS:-7} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-2000} BIG_S=${BENCH_SERVERS:-10}
-	SMALL=${BENCH_SMALL:-256} PER_FLEET=32
+	SMALL=${BENCH_SMALL:-256} PER_FLEET=32 TCP_N=${BENCH_TCP:-1000}
 fi
 BIG_N=4
 PROFILER=${BENCH_PROFILER:-auto}
@@ -110,6 +116,8 @@ FLEETS=()
 cleanup() {
 	local d
 	for d in "${FLEETS[@]}"; do "$FLEET" stop "$d" >/dev/null 2>&1 || true; done
+	# the fake TCP responder of case E, by its pid
+	[ -s "$WORK/fakehap.pid" ] && kill "$(cat "$WORK/fakehap.pid")" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -167,6 +175,17 @@ if [ "$PYTHON_ONLY" = 1 ]; then
 	python_case
 	echo "load average: $LOAD_START at start, $(bench_loadavg) at end; $(nproc) CPUs"
 	cat "$WORK/py.md"
+	exit 0
+fi
+
+# ================================================================ E. TCP endpoints alone
+
+if [ "${BENCH_ONLY:-}" = tcp ]; then
+	GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+	bench_tcp "$BIN" "$RAW" "$TCP_N" "$WORK/tcp.md" || bench_die "the TCP endpoints case failed"
+	echo "Tree $(git rev-parse --short HEAD 2>/dev/null)$([ "$GIT_DIRTY" != 0 ] && echo " + $GIT_DIRTY locally modified files"); load average $LOAD_START at start, $(bench_loadavg) at end; $(nproc) CPUs."
+	echo
+	cat "$WORK/tcp.md"
 	exit 0
 fi
 
@@ -465,6 +484,11 @@ rss_cpu ssv "${STOOL[@]}" server list
 PROFILE_FREQ=20000 profile ssv "${STOOL[@]}" server list
 for ((f = 1; f <= nf; f++)); do fleet_down "small$f"; done
 
+# ================================================================ E. TCP endpoints
+
+GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+bench_tcp "$BIN" "$RAW" "$TCP_N" "$WORK/tcp.md" || bench_die "the TCP endpoints case failed"
+
 LOAD_END=$(bench_loadavg)
 ELAPSED=$(awk -v a="$T0" -v b="$(bench_now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
 
@@ -605,6 +629,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	rssrow "\`server set srv_shared weight 50\` (reads twice: both rounds)" wall wall2
 	rssrow "$SMALL small: \`server list\`" ssv ssv nojudge
 	echo
+	cat "$WORK/tcp.md"
 	cat "$WORK/py.md"
 	echo "Client CPU (user+sys, median of 3) and output size; HAProxy's own CPU for the"
 	echo "exact \`server list\` request on the $BIG_N instances: $(cat "$WORK/hap_cpu_ms.sv") ms."

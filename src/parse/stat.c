@@ -86,7 +86,8 @@ static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
 static int add_row(struct hap_stat *st, size_t *cap, const struct hap_stat_row *row)
 {
 	if (st->nrows == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
+		/* small first: 1,000 small instances hold their indexes at once */
+		size_t ncap = *cap ? *cap * 2 : 16;
 		struct hap_stat_row *r;
 
 		if (ncap > SIZE_MAX / 2 / sizeof(*r))

@@ -106,6 +106,51 @@ size_t hap_prompt_cut(const char *buf, size_t len, size_t from)
 	return 0;
 }
 
+/* Length of a master prompt at p ("master", flag groups in () or [], "> "),
+ * or 0 when there is none (or not all of it yet). */
+static size_t master_prompt_at(const char *p, const char *end)
+{
+	const char *q = p + 6;
+
+	if (end - p < 8 || memcmp(p, "master", 6) != 0)
+		return 0;
+	while (q < end && (*q == '(' || *q == '[')) {
+		char close = *q == '(' ? ')' : ']';
+
+		while (q < end && *q != close && *q != '\n')
+			q++;
+		if (q == end || *q != close)
+			return 0;
+		q++;
+	}
+	if (end - q < 2 || q[0] != '>' || q[1] != ' ')
+		return 0;
+	return (size_t)(q + 2 - p);
+}
+
+int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end, size_t *next)
+{
+	const char *p = buf + from, *e = buf + len, *nl;
+	size_t n;
+
+	if (from > len)
+		return 0;
+	if ((n = master_prompt_at(p, e)) != 0) {
+		*end = from;
+		*next = from + n;
+		return 1;
+	}
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		if ((n = master_prompt_at(nl + 1, e)) != 0) {
+			*end = (size_t)(nl - buf) + 1;
+			*next = *end + n;
+			return 1;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
 void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len)
 {
 	memset(j, 0, sizeof(*j));
@@ -147,6 +192,17 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	/* a finished reply keeps what it holds, not the room it was read
+	 * into: 1,000 small replies would each pin a 32 KiB chunk, and the
+	 * room given back is where the next ones are read */
+	if (j->reply.cap > j->reply.len + 1 + READ_MIN) {
+		char *p = realloc(j->reply.ptr, j->reply.len + 1);
+
+		if (p) {
+			j->reply.ptr = p;
+			j->reply.cap = j->reply.len + 1;
+		}
+	}
 	va_start(ap, fmt);
 	set_result(j, err, sys_errno, fmt, ap);
 	va_end(ap);

@@ -111,6 +111,18 @@ int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opt
  */
 size_t hap_prompt_cut(const char *buf, size_t len, size_t from);
 
+/*
+ * The same for a master CLI in prompt mode (reference §4): its prompt is
+ * "master> " (with flags: "master(e)> ", "master[ReloadFailed]> "), at the
+ * start of a line, and the answer to "prompt" itself is that prompt alone
+ * (no '\n' before it). Find the next complete reply in buf[from, len): on
+ * success returns 1, *end is the reply's end (exclusive, its last '\n'
+ * included; *end == from for an empty reply) and *next where the reply
+ * after it starts (past the prompt); returns 0 when no complete prompt is
+ * there yet.
+ */
+int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end, size_t *next);
+
 /* Monotonic clock in microseconds. */
 int64_t hap_now_us(void);
 

@@ -159,6 +159,28 @@ static void test_snapshot_aggregate(void **state)
 	hap_snapshot_free(s);
 }
 
+/* Many sockets, several processes each reached more than once, in any
+ * order: each later socket of a process is the duplicate of its first. */
+static void test_snapshot_duplicates_many(void **state)
+{
+	static const int socks[6] = { 3, 1, 3, 2, 1, 3 }; /* build() takes 6 at most */
+	static const size_t first[6] = { 0, 1, 0, 3, 1, 0 };
+	struct hap_snapshot *s = build(socks, 6, "show-stat");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		if (first[i] == i) {
+			assert_false(hap_instance_flags(s, i) & HAP_INST_DUPLICATE);
+		} else {
+			assert_true(hap_instance_flags(s, i) & HAP_INST_DUPLICATE);
+			assert_int_equal(hap_instance_duplicate_of(s, i), first[i]);
+		}
+	}
+	assert_int_equal(hap_snapshot_live_count(s), 3);
+	hap_snapshot_free(s);
+}
+
 /* Two sockets of one process count once: the second is a duplicate, left
  * out of every aggregate. */
 static void test_snapshot_duplicate(void **state)
@@ -215,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge_by_name),
 		cmocka_unit_test(test_snapshot_aggregate),
 		cmocka_unit_test(test_snapshot_duplicate),
+		cmocka_unit_test(test_snapshot_duplicates_many),
 		cmocka_unit_test(test_snapshot_cut_reply),
 	};
 
