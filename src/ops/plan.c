@@ -209,15 +209,18 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 	struct hap_call *calls = NULL;
 	struct hap_buf *lines = NULL;
 	struct hap_locks *locks = NULL;
+	struct hap_inline il = { 0 };
 	const char **objs = NULL;
 	struct hap_result *r;
-	size_t i;
+	size_t i, ncalls = p->n;
 	int ret = 0;
 
 	*out = NULL;
+	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
 	ts = calloc(p->n ? p->n : 1, sizeof(*ts));
-	calls = calloc(p->n ? p->n : 1, sizeof(*calls));
+	/* the writes, then their read-back in the same sessions */
+	calls = calloc(3 * p->n + 1, sizeof(*calls));
 	lines = calloc(p->n ? p->n : 1, sizeof(*lines));
 	objs = calloc(p->n ? p->n : 1, sizeof(*objs));
 	if (!r || !ts || !calls || !lines || !objs) {
@@ -234,11 +237,12 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 			goto out;
 	}
 	/* one call per entry; a skipped entry gets a target carrying its error */
-	if (build_calls(p, ts, calls, lines)) {
+	if (build_calls(p, ts, calls, lines) ||
+	    (p->verify && hap_readback_inline_add(&il, h, p, ts, calls, &ncalls))) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = hap_round_run(h, ts, calls, p->n);
+	ret = hap_round_run(h, ts, calls, ncalls);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
@@ -249,13 +253,14 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 		goto out;
 	}
 	if (p->verify && !(h->opts.flags & HAP_OPT_NO_VERIFY)) {
-		ret = hap_plan_readback(h, p, r);
+		ret = hap_plan_readback(h, p, r, &il);
 		if (ret)
 			hap_error_set(err, ret, "out of memory");
 	}
 out:
 	hap_locks_release(locks);
-	hap_calls_release(calls, p->n);
+	hap_calls_release(calls, ncalls);
+	hap_readback_inline_release(&il);
 	for (i = 0; lines && i < p->n; i++)
 		hap_buf_release(&lines[i]);
 	free(objs);
