@@ -67,8 +67,8 @@ mutation readback-skipped src/ops/plan.c \
 # the read-back in the change's own session trusts a session that met
 # another process than the plan read (a restart between the two)
 mutation inline-pid-unchecked src/ops/readback.c \
-	$'if (info_line(ic, "Pid") < 0 || info_line(ic, "Pid") != info_num(p->snap, e->inst, "Pid") ||\n\t    info_line(ic, "Start_time_sec") != info_num(p->snap, e->inst, "Start_time_sec"))' \
-	'if (info_line(ic, "Pid") < 0)' \
+	$'if (pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||\n\t    pr->start != info_num(p->snap, e->inst, "Start_time_sec"))' \
+	'if (pr->pid < 0)' \
 	"pipeline"
 
 # a plan without a compared field (shutdown-sessions, a map key with a

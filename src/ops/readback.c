@@ -525,12 +525,19 @@ static int answered(const struct hap_call *c)
 	return c->job.err == 0 && c->job.reply.len > 0;
 }
 
+/* An instance's session "show info", read once: the process it met. */
+struct inline_proc {
+	int read;
+	int64_t pid, start;
+};
+
 /*
  * Entry i judged by the replies of its session: 1 settled, 0 left to the
  * snapshot read-back (no complete reply, another process than the plan
  * read, a reply not understood), or HAP_ENOMEM.
  */
-static int inline_one(const struct vctx *c, const struct hap_inline *il, size_t i)
+static int inline_one(const struct vctx *c, const struct hap_inline *il, struct inline_proc *pr,
+                      size_t i)
 {
 	const struct hap_plan *p = c->p;
 	const struct hap_plan_entry *e = &p->e[i];
@@ -551,8 +558,14 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, size_t 
 		return 0;
 	/* the writes met the process the plan read: else the snapshot
 	 * read-back says how it restarted */
-	if (info_line(ic, "Pid") < 0 || info_line(ic, "Pid") != info_num(p->snap, e->inst, "Pid") ||
-	    info_line(ic, "Start_time_sec") != info_num(p->snap, e->inst, "Start_time_sec"))
+	pr = &pr[e->inst];
+	if (!pr->read) {
+		pr->pid = info_line(ic, "Pid");
+		pr->start = info_line(ic, "Start_time_sec");
+		pr->read = 1;
+	}
+	if (pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||
+	    pr->start != info_num(p->snap, e->inst, "Start_time_sec"))
 		return 0;
 	rep = gc->job.reply.ptr;
 	len = gc->job.reply.len;
@@ -578,14 +591,19 @@ int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result
 	struct hap_snapshot *after = NULL;
 	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };
+	size_t i, left = 0, ninst = hap_snapshot_instance_count(p->snap);
+	struct inline_proc *pr;
 	unsigned char *done;
 	struct vctx c;
-	size_t i, left = 0;
 	int ret = 0;
 
 	done = calloc(p->n ? p->n : 1, 1);
-	if (!done)
+	pr = calloc(ninst ? ninst : 1, sizeof(*pr));
+	if (!done || !pr) {
+		free(done);
+		free(pr);
 		return HAP_ENOMEM;
+	}
 	c.p = p;
 	c.r = r;
 	c.after = NULL;
@@ -593,7 +611,7 @@ int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result
 	c.amsg = "";
 	/* first what the sessions read back themselves */
 	for (i = 0; i < p->n; i++) {
-		ret = inline_one(&c, il, i);
+		ret = inline_one(&c, il, pr, i);
 		if (ret < 0)
 			goto out;
 		done[i] = (unsigned char)ret;
@@ -623,6 +641,7 @@ int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result
 			ret = verify_one(&c, i);
 out:
 	free(done);
+	free(pr);
 	hap_pattern_read_free(rd);
 	hap_snapshot_free(after);
 	return ret;

@@ -85,19 +85,30 @@ static int pipelinable(const struct hap_target *ts, const struct hap_call *c)
 	return nl && nl > c->cmds && nl[1] == '\0';
 }
 
-static const struct hap_target *sort_ts;
-static const struct hap_call *sort_calls;
-
-/* By address, then by position: a connection carries its commands in plan
- * order. */
-static int by_addr(const void *a, const void *b)
+/* order[0..n) (calls) grouped by address, in plan order within one: a
+ * connection carries its commands in plan order. A counting sort (a
+ * qsort of 16,000 calls was 4% of a write). 0 or HAP_ENOMEM. */
+static int by_addr(const struct hap *h, const struct hap_target *ts, const struct hap_call *calls,
+                   size_t *order, size_t n)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	size_t ax = sort_ts[sort_calls[x].target].addr, ay = sort_ts[sort_calls[y].target].addr;
+	size_t *at = calloc(h->naddrs + 1, sizeof(*at)), *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	size_t k, a;
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
-	return x < y ? -1 : x > y;
+	if (!at || !tmp) {
+		free(at);
+		free(tmp);
+		return HAP_ENOMEM;
+	}
+	for (k = 0; k < n; k++)
+		at[ts[calls[order[k]].target].addr + 1]++;
+	for (a = 1; a <= h->naddrs; a++)
+		at[a] += at[a - 1];
+	for (k = 0; k < n; k++)
+		tmp[at[ts[calls[order[k]].target].addr]++] = order[k];
+	memcpy(order, tmp, n * sizeof(*order));
+	free(at);
+	free(tmp);
+	return 0;
 }
 
 struct pipe {
@@ -254,9 +265,11 @@ int hap_round_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 	for (i = 0; i < n; i++)
 		if (pipelinable(ts, &calls[i]))
 			order[np++] = i;
-	sort_ts = ts;
-	sort_calls = calls;
-	qsort(order, np, sizeof(*order), by_addr);
+	if (by_addr(h, ts, calls, order, np)) {
+		free(order);
+		free(inpipe);
+		return HAP_ENOMEM;
+	}
 	/* an instance with one write keeps its plain exchange: nothing to share */
 	for (k = 0; k < np; k = g) {
 		for (g = k + 1;
