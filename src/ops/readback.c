@@ -409,12 +409,12 @@ static const struct hap_reply_table inline_read = { "read back", HAP_LEVEL_USER,
 /* Entry i can be read back in its session: a weight change ("get weight"
  * answers the same uweight "show servers state" shows), sent on a worker
  * socket of its own (a master's worker keeps the snapshot read-back). */
-static int inline_ok(const struct hap_plan *p, const struct hap_target *ts, size_t i)
+static int inline_ok(const struct hap_plan *p, const struct hap_target *t, size_t i)
 {
 	const struct hap_plan_entry *e = &p->e[i];
 
 	return p->verify && p->vfield && strcmp(p->vfield, "uweight") == 0 && !p->pcheck &&
-	       (p->vmask & HAP_SNAP_SERVERS) && !e->skip_code && !ts[i].err && !ts[i].prefix[0] &&
+	       (p->vmask & HAP_SNAP_SERVERS) && !e->skip_code && !t->err && !t->prefix[0] &&
 	       strchr(e->object, '/') && !strchr(e->command, '\n');
 }
 
@@ -439,14 +439,14 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 		const struct hap_plan_entry *e = &p->e[i];
 
 		il->get[i] = il->info[i] = HAP_INLINE_NONE;
-		if ((h->opts.flags & HAP_OPT_NO_VERIFY) || !inline_ok(p, ts, i))
+		if ((h->opts.flags & HAP_OPT_NO_VERIFY) || !inline_ok(p, &ts[calls[i].target], i))
 			continue;
 		off[*n - first] = il->text.len;
 		if (hap_buf_addf(&il->text, "get weight %s\n", e->object) ||
 		    hap_buf_addc(&il->text, 0))
 			goto oom;
 		memset(&calls[*n], 0, sizeof(calls[*n]));
-		calls[*n].target = i;
+		calls[*n].target = calls[i].target;
 		calls[*n].judge = &inline_read;
 		il->get[i] = (*n)++;
 		if (inst_info[e->inst] == HAP_INLINE_NONE)
@@ -460,7 +460,7 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 		if (hap_buf_adds(&il->text, "show info\n") || hap_buf_addc(&il->text, 0))
 			goto oom;
 		memset(&calls[*n], 0, sizeof(calls[*n]));
-		calls[*n].target = inst_info[k];
+		calls[*n].target = calls[inst_info[k]].target;
 		calls[*n].judge = &inline_read;
 		inst_info[k] = (*n)++;
 	}

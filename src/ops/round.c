@@ -116,6 +116,24 @@ struct pipe {
 	size_t *ends;        /* end of each command's line in the request */
 };
 
+/* b holds a copy of p[0..n), allocated to its size: a session's replies
+ * are thousands of a few bytes (hap_buf_add() takes 256 for each). 0 or
+ * HAP_ENOMEM. */
+static int reply_copy(struct hap_buf *b, const char *p, size_t n)
+{
+	char *q = malloc(n + 1);
+
+	if (!q)
+		return HAP_ENOMEM;
+	memcpy(q, p, n);
+	q[n] = '\0';
+	hap_buf_release(b);
+	b->ptr = q;
+	b->len = n;
+	b->cap = n + 1;
+	return 0;
+}
+
 /* Hand the replies of pipe p (its exchange in pc) to its calls. */
 static int pipe_split(struct hap_call *calls, const size_t *order, const struct pipe *p,
                       const struct hap_call *pc)
@@ -144,7 +162,7 @@ static int pipe_split(struct hap_call *calls, const size_t *order, const struct 
 		}
 		c->sent = 1;
 		if (!cut) {
-			if (hap_buf_add(&j->reply, buf + pos, end - pos))
+			if (reply_copy(&j->reply, buf + pos, end - pos))
 				return HAP_ENOMEM;
 			j->req_sent = lend - start;
 			j->err = 0;
