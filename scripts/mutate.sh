@@ -67,8 +67,8 @@ mutation readback-skipped src/ops/plan.c \
 # the read-back in the change's own session trusts a session that met
 # another process than the plan read (a restart between the two)
 mutation inline-pid-unchecked src/ops/readback.c \
-	$'if (pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||\n\t    pr->start != info_num(p->snap, e->inst, "Start_time_sec"))' \
-	'if (pr->pid < 0)' \
+	$'pr->same = !(pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||\n\t\t             pr->start != info_num(p->snap, e->inst, "Start_time_sec"));' \
+	'pr->same = !(pr->pid < 0);' \
 	"pipeline"
 
 # a plan without a compared field (shutdown-sessions, a map key with a

@@ -528,7 +528,8 @@ static int answered(const struct hap_call *c)
 /* An instance's session "show info", read once: the process it met. */
 struct inline_proc {
 	int read;
-	int64_t pid, start;
+	int64_t pid, start; /* what the session met */
+	int same;           /* the process the plan read */
 };
 
 /*
@@ -562,10 +563,11 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 	if (!pr->read) {
 		pr->pid = info_line(ic, "Pid");
 		pr->start = info_line(ic, "Start_time_sec");
+		pr->same = !(pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||
+		             pr->start != info_num(p->snap, e->inst, "Start_time_sec"));
 		pr->read = 1;
 	}
-	if (pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||
-	    pr->start != info_num(p->snap, e->inst, "Start_time_sec"))
+	if (!pr->same)
 		return 0;
 	rep = gc->job.reply.ptr;
 	len = gc->job.reply.len;
