@@ -206,6 +206,11 @@ if [ "${BENCH_ONLY:-}" = top ]; then
 	exit 0
 fi
 
+# BENCH_ONLY=write: only the writes (B) on the big fleet, and their report
+# (the blocks it skips are not indented, to keep them as they were)
+WONLY=0
+[ "${BENCH_ONLY:-}" = write ] && WONLY=1
+if [ "$WONLY" = 0 ]; then
 # the exact request of each read (strace on the first instance), else the documented one
 req_of() { # req_of NAME FALLBACK ARGS...
 	local name=$1 fb=$2
@@ -261,6 +266,8 @@ for k in 1 2 3; do case_floor_sv; done
 ticks1=$(bench_cpu_ticks "${HAP_PIDS[@]}")
 echo $(((ticks1 - ticks0) * 1000 / 3 / $(getconf CLK_TCK))) >"$WORK/hap_cpu_ms.sv"
 
+fi # WONLY (A)
+
 rss_cpu() { # rss_cpu NAME CMD...: median peak RSS (KB) and client CPU (user+sys, ms)
 	local name=$1 k
 	shift
@@ -272,12 +279,14 @@ rss_cpu() { # rss_cpu NAME CMD...: median peak RSS (KB) and client CPU (user+sys
 	sort -n "$WORK/$name.time" | sed -n 2p | awk '{ print $1 }' >"$WORK/$name.rss"
 	awk '{ print ($2 + $3) * 1000 }' "$WORK/$name.time" | sort -n | sed -n 2p >"$WORK/$name.cpu"
 }
+rss_cpu startup "$BIN" version
+if [ "$WONLY" = 0 ]; then
 rss_cpu sv "${TOOL[@]}" server list
 rss_cpu dump "${TOOL[@]}" dump
 rss_cpu fe "${TOOL[@]}" frontend list
 rss_cpu be "${TOOL[@]}" backend list
-rss_cpu startup "$BIN" version
 python_case
+fi # WONLY
 
 # ---- profiles of the client ----
 
@@ -341,6 +350,7 @@ profile() {
 	*) echo "(no profiler available)" >"$f.prof" ;;
 	esac
 }
+if [ "$WONLY" = 0 ]; then
 bench_log "profiling ($profiler)"
 profile sv "${TOOL[@]}" server list
 profile dump "${TOOL[@]}" dump
@@ -349,6 +359,8 @@ profile dump "${TOOL[@]}" dump
 
 bench_log "D: top --interval 1 on the big fleet for ${BENCH_TOP_SECS:-30} s"
 bench_top "$BIN" "$WORK/big/sock" "$WORK/top.md" || echo "(the top case failed: see the log)" >"$WORK/top.md"
+
+fi # WONLY (profiles, top)
 
 # ================================================================ B. writes
 
@@ -420,10 +432,25 @@ for s in "${BIG_SOCKS[@]}"; do
 	[ "$added" = "$BIG_B" ] || bench_die "add server on $s: $added of $BIG_B registered"
 done
 write_floor wall server set srv_shared weight 50
-# the write reads twice: show servers state, to find the holders and back
+# the write reads show servers state to find the holders, then its
+# session's replies: the set weight and their read-back (get weight, show
+# info), counted by rawread on the same lines (the weight the case sets)
 printf 'show cli level\nshow info\nshow servers state\n' >"$WORK/ss.req"
 b=$(floor_bytes "$WORK/ss.req" "${BIG_SOCKS[@]}")
-echo $((2 * b)) >"$WORK/wall2.bytes"
+i=0
+args=()
+for s in "${BIG_SOCKS[@]}"; do
+	i=$((i + 1))
+	{
+		echo prompt
+		cat "$WORK/wall/$i.cmds"
+		sed 's/^set weight \([^ ]*\) .*/get weight \1/' "$WORK/wall/$i.cmds"
+		echo "show info"
+		echo quit
+	} >"$WORK/wsess.$i.req"
+	args+=(-f "$WORK/wsess.$i.req" "$s")
+done
+echo $((b + $("$RAW" "${args[@]}"))) >"$WORK/wall1.bytes"
 [ "$(cat "$WORK/wall.ncmds")" = $((BIG_N * BIG_B)) ] ||
 	bench_die "srv_shared: expected $((BIG_N * BIG_B)) commands, plan has $(cat "$WORK/wall.ncmds")"
 case_floor_wall() { floor_send_each "$WORK/wall" "${BIG_SOCKS[@]}"; }
@@ -439,6 +466,7 @@ rss_cpu wall "${TOOL[@]}" -y server set srv_shared weight 50
 profile wall "${TOOL[@]}" -y server set srv_shared weight 50
 fleet_down big
 
+if [ "$WONLY" = 0 ]; then
 # ================================================================ C. many small instances
 
 nf=$(((SMALL + PER_FLEET - 1) / PER_FLEET))
@@ -488,6 +516,7 @@ for ((f = 1; f <= nf; f++)); do fleet_down "small$f"; done
 
 GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
 bench_tcp "$BIN" "$RAW" "$TCP_N" "$WORK/tcp.md" || bench_die "the TCP endpoints case failed"
+fi # WONLY (C, E)
 
 LOAD_END=$(bench_loadavg)
 ELAPSED=$(awk -v a="$T0" -v b="$(bench_now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
@@ -540,6 +569,41 @@ rssrow() { # rssrow LABEL NAME BYTESFILE [nojudge]: peak RSS, and above the proc
 
 GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+if [ "$WONLY" = 1 ]; then
+	{
+		echo "### Writes only (BENCH_ONLY=write; not a BENCHMARKS.md claim)"
+		echo
+		echo "tree $GIT_REV$([ "$GIT_DIRTY" != 0 ] && echo " + $GIT_DIRTY locally modified files"),"
+		echo "$WARMUP warm-up + $RUNS rounds, load average $LOAD_START at start, $LOAD_END at end, ${ELAPSED} s."
+		echo "Big fleet: $BIG_N instances × $BIG_B backends × $BIG_S servers."
+		echo
+		echo "| measurement (wall ms) | ours | floor | ratio | per-round ratio | target | |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		row "\`server set $W1_NAME weight 50\` ($(cat "$WORK/w1.ncmds") cmds) vs socat" w1 floor_w1 ""
+		row "… its read + plan only (\`-n\`)" w1_dry floor_w1 ""
+		row "\`server set $W1_NAME weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" w1 raw_w1s 1.5
+		row "… the same with \`-b $W1_BACKEND\` vs one process sending them (rawread)" w1b raw_w1 1.2
+		row "\`server set srv_shared weight 50\` ($(cat "$WORK/wall.ncmds") cmds) vs socat" wall floor_wall ""
+		row "… its read + plan only (\`-n\`)" wall_dry raw_walls ""
+		row "\`server set srv_shared weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" wall raw_walls 1.5
+		echo
+		echo "| memory | peak RSS | bytes read | ratio | above process baseline ($(bench_mb $(($(cat "$WORK/startup.rss") * 1024)))) | target | |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		rssrow "\`server set srv_shared weight 50\`" wall wall1
+		echo
+		echo "| case | n | min | median | max | spread |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for c in floor_w1 raw_w1 raw_w1s w1 w1_dry w1b floor_wall raw_wall raw_walls wall wall_dry; do noise "$c" "$c"; done
+		echo
+		echo "Profile of \`server set srv_shared weight 50\`:"
+		echo
+		echo '```'
+		cat "$WORK/wall.prof"
+		echo '```'
+	} >"$REPORT"
+	cat "$REPORT"
+	exit 0
+fi
 {
 	echo "<!-- bench:results:begin (generated by bench/run.sh --write; do not edit by hand) -->"
 	echo
@@ -626,7 +690,7 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	rssrow "\`server list\`" sv sv
 	rssrow "\`dump\`" dump dump
 	rssrow "\`backend list\`" be be
-	rssrow "\`server set srv_shared weight 50\` (reads twice: both rounds)" wall wall2
+	rssrow "\`server set srv_shared weight 50\` (show servers state, then its session's replies)" wall wall1
 	rssrow "$SMALL small: \`server list\`" ssv ssv nojudge
 	echo
 	cat "$WORK/tcp.md"

@@ -9,11 +9,34 @@
  * Checked: the status is a known one; a reply taken as whole ends with a
  * blank line; every part lies inside the reply, in order (level, info,
  * listings, rows) and without overlap; listings are there exactly when
- * asked; the routing failure's first line is the reply's own.
+ * asked; the routing failure's first line is the reply's own. The same
+ * bytes as a prompt-mode stream (hap_prompt_cut, hap_master_prompt_cut):
+ * every reply cut ends with '\n' right before its prompt, and the cuts move
+ * forward inside the bytes.
  */
 #include "haproxyadmin.h"
 #include "proto/frame.h"
 #include "fuzz.h"
+
+/* Cut p[0, n) as a worker's and as a master's prompt-mode stream. */
+static void fuzz_prompts(const char *p, size_t n)
+{
+	size_t pos = 0, end, next;
+
+	while ((end = hap_prompt_cut(p, n, pos)) != 0) {
+		FUZZ_CHECK(end > pos && end + 2 <= n && p[end - 1] == '\n');
+		FUZZ_CHECK(p[end] == '>' && p[end + 1] == ' ');
+		pos = end + 2;
+	}
+	pos = 0;
+	while (hap_master_prompt_cut(p, n, pos, &end, &next)) {
+		FUZZ_CHECK(end >= pos && next > end && next <= n);
+		FUZZ_CHECK(end == pos || p[end - 1] == '\n');
+		FUZZ_CHECK(next - end >= 8 && memcmp(p + end, "master", 6) == 0);
+		FUZZ_CHECK(p[next - 2] == '>' && p[next - 1] == ' ');
+		pos = next;
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n)
 		memcpy(copy, data + 1, n);
 	p = copy;
+	fuzz_prompts(p, n);
 	hap_frame_snapshot(&fr, p, n, what);
 	FUZZ_CHECK(fr.status <= HAP_FRAME_CUT);
 	FUZZ_CHECK(fuzz_inside(fr.first_line, p, n));

@@ -58,8 +58,10 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		}
 		if (stop - p >= 2 && p[0] == '#' && p[1] == ' ')
 			p += 2; /* the header's own "# " stays */
-		while ((p = memchr(p, ' ', (size_t)(stop - p))) != NULL)
-			*p++ = ',';
+		/* one pass the compiler vectorises: a memchr() per space
+		 * (one every 7 bytes) was a tenth of a write's time */
+		for (; p < stop; p++)
+			*p = *p == ' ' ? ',' : *p;
 		in->srvstate = 1;
 	}
 	ret = hap_stat_parse(&in->stat, in->reply.ptr + used, in->reply.len - used, &perr);

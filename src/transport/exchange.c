@@ -94,63 +94,6 @@ int64_t hap_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-size_t hap_prompt_cut(const char *buf, size_t len, size_t from)
-{
-	const char *p = buf + from, *end = buf + len, *nl;
-
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		if (end - nl >= 3 && nl[1] == '>' && nl[2] == ' ')
-			return (size_t)(nl - buf) + 1;
-		p = nl + 1;
-	}
-	return 0;
-}
-
-/* Length of a master prompt at p ("master", flag groups in () or [], "> "),
- * or 0 when there is none (or not all of it yet). */
-static size_t master_prompt_at(const char *p, const char *end)
-{
-	const char *q = p + 6;
-
-	if (end - p < 8 || memcmp(p, "master", 6) != 0)
-		return 0;
-	while (q < end && (*q == '(' || *q == '[')) {
-		char close = *q == '(' ? ')' : ']';
-
-		while (q < end && *q != close && *q != '\n')
-			q++;
-		if (q == end || *q != close)
-			return 0;
-		q++;
-	}
-	if (end - q < 2 || q[0] != '>' || q[1] != ' ')
-		return 0;
-	return (size_t)(q + 2 - p);
-}
-
-int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end, size_t *next)
-{
-	const char *p = buf + from, *e = buf + len, *nl;
-	size_t n;
-
-	if (from > len)
-		return 0;
-	if ((n = master_prompt_at(p, e)) != 0) {
-		*end = from;
-		*next = from + n;
-		return 1;
-	}
-	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-		if ((n = master_prompt_at(nl + 1, e)) != 0) {
-			*end = (size_t)(nl - buf) + 1;
-			*next = *end + n;
-			return 1;
-		}
-		p = nl + 1;
-	}
-	return 0;
-}
-
 void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len)
 {
 	memset(j, 0, sizeof(*j));

@@ -101,28 +101,6 @@ void hap_job_release(struct hap_job *j);
  */
 int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts);
 
-/*
- * Prompt mode (reference §8): after "prompt\n", HAProxy ends every reply,
- * empty or not, with "> " right after the reply's last '\n'. Find the next
- * complete reply in buf[from, len): returns its end (exclusive: the '\n'
- * included, the prompt not), or 0 when no complete reply is there yet. The
- * reply after it starts 2 bytes past the returned end. Byte-level framing
- * only: what a reply means is the caller's business.
- */
-size_t hap_prompt_cut(const char *buf, size_t len, size_t from);
-
-/*
- * The same for a master CLI in prompt mode (reference §4): its prompt is
- * "master> " (with flags: "master(e)> ", "master[ReloadFailed]> "), at the
- * start of a line, and the answer to "prompt" itself is that prompt alone
- * (no '\n' before it). Find the next complete reply in buf[from, len): on
- * success returns 1, *end is the reply's end (exclusive, its last '\n'
- * included; *end == from for an empty reply) and *next where the reply
- * after it starts (past the prompt); returns 0 when no complete prompt is
- * there yet.
- */
-int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end, size_t *next);
-
 /* Monotonic clock in microseconds. */
 int64_t hap_now_us(void);
 

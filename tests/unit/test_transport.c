@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "proto/frame.h"
 #include "transport/transport.h"
 #include "util/buf.h"
 #include "util/banned.h"
