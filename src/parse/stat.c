@@ -224,44 +224,109 @@ static int parse_row(const struct hap_stat *st, struct hap_view line, const char
 	row->line = line.p;
 	row->len = (uint32_t)line.n;
 	row->type = type_of(type, have_type, row->svname);
+	row->quoted = quote < line.p + line.n;
 	return 0;
 }
 
-int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err)
+void hap_stat_feed_init(struct hap_stat_feed *f)
 {
-	const char *p = text, *end = len ? text + len : text, *quote;
-	struct hap_view line = { NULL, 0 };
-	size_t lineno = 0, cap = 0;
+	memset(f, 0, sizeof(*f));
+	f->st.col_pxname = f->st.col_svname = f->st.col_type = -1;
+}
+
+void hap_stat_feed_release(struct hap_stat_feed *f)
+{
+	hap_stat_release(&f->st);
+	f->cap = 0;
+}
+
+/* The header line again, on text as it is now (it may have moved). */
+static int feed_header(struct hap_stat_feed *f, const char *text, struct hap_error *err)
+{
+	size_t nrows = f->st.nrows;
+	struct hap_stat_row *rows = f->st.rows;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	out->col_pxname = out->col_svname = out->col_type = -1;
-	while (p < end) {
-		line = hap_view_next_line(&p, end);
-		lineno++;
-		if (line.n)
-			break;
-	}
-	if (!line.n || !hap_view_startswith(line, "# "))
-		return hap_error_set(err, HAP_EPROTO, "show stat: no header line");
-	ret = parse_header(out, hap_view_make(line.p + 2, line.n - 2), lineno, err);
-	if (ret)
-		goto fail;
+	free(f->st.cols);
+	f->st.cols = NULL;
+	f->st.ncols = 0;
+	ret = parse_header(&f->st, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
+	                   f->hdr_lineno, err);
+	f->st.rows = rows;
+	f->st.nrows = nrows;
+	return ret;
+}
 
-	quote = len ? memchr(text, '"', len) : NULL;
+int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int final,
+                  struct hap_error *err)
+{
+	const char *p = text + f->pos, *end, *quote;
+	struct hap_view line = { NULL, 0 };
+	int ret;
+
+	if (f->pos > len)
+		return hap_error_set(err, HAP_EINVAL, "show stat: the reply got shorter");
+	/* complete lines only, unless this is the end of the reply */
+	if (final) {
+		end = text + len;
+	} else {
+		/* the bytes before f->seen hold no '\n': each byte is looked
+		 * at once, however long a line takes to arrive */
+		const char *seen = text + (f->seen > f->pos ? f->seen : f->pos);
+
+		end = text + len;
+		while (end > seen && end[-1] != '\n')
+			end--;
+		if (end == seen)
+			end = p;
+		f->seen = len;
+	}
+	if (f->header) {
+		ret = feed_header(f, text, err);
+		if (ret)
+			goto fail;
+	}
+	while (!f->header && p < end) {
+		const char *at = p;
+
+		line = hap_view_next_line(&p, end);
+		f->lineno++;
+		if (!line.n)
+			continue;
+		if (!hap_view_startswith(line, "# ")) {
+			ret = hap_error_set(err, HAP_EPROTO, "show stat: no header line");
+			goto fail;
+		}
+		f->header = 1;
+		f->hdr_off = (size_t)(at - text);
+		f->hdr_len = line.n;
+		f->hdr_lineno = f->lineno;
+		ret = feed_header(f, text, err);
+		if (ret)
+			goto fail;
+	}
+	if (!f->header) {
+		f->pos = (size_t)(p - text);
+		if (final) {
+			ret = hap_error_set(err, HAP_EPROTO, "show stat: no header line");
+			goto fail;
+		}
+		return 0;
+	}
+	quote = p < end ? memchr(p, '"', (size_t)(end - p)) : NULL;
 	if (!quote)
 		quote = end;
 	while (p < end) {
 		struct hap_stat_row row;
 
 		line = hap_view_next_line(&p, end);
-		lineno++;
+		f->lineno++;
 		/* proxy names cannot start with '#': a comment, not a row */
 		if (!line.n || line.p[0] == '#')
 			continue;
 		if (line.n > UINT32_MAX) {
 			ret = hap_error_set(err, HAP_EPROTO, "show stat: line %zu: too long",
-			                    lineno);
+			                    f->lineno);
 			goto fail;
 		}
 		if (quote < line.p) {
@@ -269,27 +334,44 @@ int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct ha
 			if (!quote)
 				quote = end;
 		}
-		ret = parse_row(out, line, quote, &row);
+		ret = parse_row(&f->st, line, quote, &row);
 		if (ret == HAP_ENOTFOUND) {
 			ret = hap_error_set(err, HAP_EPROTO,
 			                    "show stat: line %zu: no pxname or svname field",
-			                    lineno);
+			                    f->lineno);
 			goto fail;
 		}
 		if (ret) {
 			ret = hap_error_set(err, HAP_EPROTO,
 			                    "show stat: line %zu: unterminated or misplaced quote",
-			                    lineno);
+			                    f->lineno);
 			goto fail;
 		}
-		ret = add_row(out, &cap, &row);
+		ret = add_row(&f->st, &f->cap, &row);
 		if (ret) {
 			hap_error_set(err, ret, "show stat: out of memory");
 			goto fail;
 		}
 	}
+	f->pos = (size_t)(p - text);
 	return 0;
 fail:
-	hap_stat_release(out);
+	hap_stat_feed_release(f);
+	return ret;
+}
+
+int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err)
+{
+	struct hap_stat_feed f;
+	int ret;
+
+	/* the whole reply at once: the same parser as bytes that arrive */
+	hap_stat_feed_init(&f);
+	ret = hap_stat_feed(&f, text, len, 1, err);
+	*out = f.st;
+	if (ret) {
+		memset(out, 0, sizeof(*out));
+		out->col_pxname = out->col_svname = out->col_type = -1;
+	}
 	return ret;
 }
