@@ -59,9 +59,14 @@ struct fplan {
 	size_t *sel;  /* snapshot field ids */
 	size_t *emit; /* positions in sel */
 	char **keys;  /* per position in sel: "\"name\":" */
+	size_t *klen; /* their lengths */
 	char **inst;  /* per instance of the snapshot: its name as a JSON string */
 	size_t ninst;
 	int pst, pw; /* positions of status and weight in sel, or -1 */
+	/* the values of the object being written, reused from one to the next */
+	struct hap_value *vbuf;
+	size_t vcap;
+	char *tbuf;
 };
 
 static int is_name_field(const char *f)
@@ -79,6 +84,7 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 	fp->sel = xcalloc(nf + 2, sizeof(*fp->sel));
 	fp->emit = xcalloc(nf + 2, sizeof(*fp->emit));
 	fp->keys = xcalloc(nf + 2, sizeof(*fp->keys));
+	fp->klen = xcalloc(nf + 2, sizeof(*fp->klen));
 	fp->pst = fp->pw = -1;
 	if (d == DETAIL_FULL) {
 		for (i = 0; i < nf; i++) {
@@ -114,8 +120,11 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 			fp->sel[fp->nsel++] = (size_t)f;
 		}
 	}
-	for (i = 0; i < fp->nsel; i++)
+	for (i = 0; i < fp->nsel; i++) {
 		fp->keys[i] = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+		fp->klen[i] = strlen(fp->keys[i]);
+	}
+	fp->tbuf = xcalloc(fp->nsel + 1, 1);
 	fp->ninst = hap_snapshot_instance_count(s);
 	fp->inst = xcalloc(fp->ninst, sizeof(*fp->inst));
 	for (i = 0; i < fp->ninst; i++)
@@ -129,6 +138,9 @@ static void fplan_release(struct fplan *fp)
 	for (i = 0; i < fp->nsel; i++)
 		free(fp->keys[i]);
 	free(fp->keys);
+	free(fp->klen);
+	free(fp->vbuf);
+	free(fp->tbuf);
 	for (i = 0; i < fp->ninst; i++)
 		free(fp->inst[i]);
 	free(fp->inst);
@@ -143,15 +155,25 @@ struct objvals {
 	char *text;          /* per position: some instance has a text value */
 };
 
-static void objvals_load(struct objvals *ov, const struct fplan *fp, const struct hap_object *o)
+/* Values of o into fp's buffers, valid until the next object's. */
+static void objvals_load(struct objvals *ov, struct fplan *fp, const struct hap_object *o)
 {
-	size_t k, x;
+	size_t k, x, need;
 
 	ov->nf = fp->nsel;
 	ov->ni = hap_object_instance_count(o);
-	ov->v = xcalloc((1 + ov->ni) * ov->nf, sizeof(*ov->v));
-	ov->text = xcalloc(ov->nf, 1);
-	hap_object_values_select(ov->v, o, fp->sel, fp->nsel);
+	need = (1 + ov->ni) * ov->nf;
+	if (need > fp->vcap) {
+		free(fp->vbuf);
+		fp->vcap = need * 2;
+		fp->vbuf = xcalloc(fp->vcap, sizeof(*fp->vbuf));
+	}
+	ov->v = fp->vbuf;
+	ov->text = fp->tbuf;
+	memset(ov->text, 0, ov->nf);
+	/* every value is written, absent ones too */
+	if (hap_object_values_select(ov->v, o, fp->sel, fp->nsel))
+		memset(ov->v, 0, need * sizeof(*ov->v));
 	for (k = 0; k <= ov->ni; k++)
 		for (x = 0; x < ov->nf; x++)
 			ov->text[x] |= ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
@@ -159,8 +181,9 @@ static void objvals_load(struct objvals *ov, const struct fplan *fp, const struc
 
 static void objvals_release(struct objvals *ov)
 {
-	free(ov->v);
-	free(ov->text);
+	/* the buffers are the plan's */
+	ov->v = NULL;
+	ov->text = NULL;
 }
 
 static const struct hap_value *ov_get(const struct objvals *ov, size_t k, int f)
@@ -221,13 +244,13 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
 
 		if (ov->text[p] != text || v->kind == HAP_VALUE_ABSENT)
 			continue;
-		jw_rawkey(w, fp->keys[p]);
+		jw_rawkeyn(w, fp->keys[p], fp->klen[p]);
 		jw_value(w, v);
 	}
 	jw_end_obj(w);
 }
 
-static void json_object(struct jw *w, const struct hap_snapshot *s, const struct fplan *fp,
+static void json_object(struct jw *w, const struct hap_snapshot *s, struct fplan *fp,
                         const struct hap_object *o)
 {
 	struct objvals ov;
