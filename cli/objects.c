@@ -244,6 +244,10 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
 
 		if (ov->text[p] != text || v->kind == HAP_VALUE_ABSENT)
 			continue;
+		if (v->kind == HAP_VALUE_NUMBER) {
+			jw_keynum(w, fp->keys[p], fp->klen[p], (long long)v->num);
+			continue;
+		}
 		jw_rawkeyn(w, fp->keys[p], fp->klen[p]);
 		jw_value(w, v);
 	}

@@ -454,6 +454,39 @@ void jw_num(struct jw *w, long long n)
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
+{
+	char buf[24], *e = buf + sizeof(buf), *d = e, *p;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
+	if (klen + 1 + sizeof(buf) > JW_BUF - w->len) {
+		flush(w);
+		if (klen + 1 + sizeof(buf) > JW_BUF) {
+			jw_rawkeyn(w, prekey, klen);
+			jw_num(w, n);
+			return;
+		}
+	}
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		*--d = '-';
+	/* a member: one bounds check for the comma, the key and the digits */
+	p = w->buf + w->len;
+	if (w->after_key)
+		w->after_key = 0;
+	else if (!w->first[w->depth])
+		*p++ = ',';
+	w->first[w->depth] = 0;
+	memcpy(p, prekey, klen);
+	p += klen;
+	memcpy(p, d, (size_t)(e - d));
+	p += e - d;
+	w->len = (size_t)(p - w->buf);
+}
+
 void jw_null(struct jw *w)
 {
 	sep(w);

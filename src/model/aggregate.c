@@ -14,26 +14,12 @@
 #include "model/snapshot_int.h"
 #include "util/banned.h"
 
-static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+/* The value of a field that is not a short unsigned number. */
+static void value_slow(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
 {
 	int64_t num;
 
 	memset(v, 0, sizeof(*v));
-	if (f.n == 0)
-		return;
-	if (f.n <= 18) {
-		/* the common case, a short unsigned number: no overflow possible */
-		uint64_t u = 0;
-		size_t i;
-
-		for (i = 0; i < f.n && (unsigned)(f.p[i] - '0') <= 9; i++)
-			u = u * 10 + (unsigned)(f.p[i] - '0');
-		if (i == f.n) {
-			v->kind = HAP_VALUE_NUMBER;
-			v->num = (int64_t)u;
-			return;
-		}
-	}
 	if (hap_num_i64(f, &num) == 0) {
 		v->kind = HAP_VALUE_NUMBER;
 		v->num = num;
@@ -57,6 +43,33 @@ static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_vie
 	}
 }
 
+/* Inline, every member written one by one: the evaluation reads them back
+ * at once (a struct built by memset and narrower stores stalls that). */
+static inline void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+{
+	v->text = NULL;
+	v->len = 0;
+	if (f.n == 0) {
+		v->kind = HAP_VALUE_ABSENT;
+		v->num = 0;
+		return;
+	}
+	if (f.n <= 18) {
+		/* the common case, a short unsigned number: no overflow possible */
+		uint64_t u = 0;
+		size_t i;
+
+		for (i = 0; i < f.n && (unsigned)(f.p[i] - '0') <= 9; i++)
+			u = u * 10 + (unsigned)(f.p[i] - '0');
+		if (i == f.n) {
+			v->kind = HAP_VALUE_NUMBER;
+			v->num = (int64_t)u;
+			return;
+		}
+	}
+	value_slow(s, v, f);
+}
+
 static int same_value(const struct hap_value *a, const struct hap_value *b)
 {
 	if (a->kind != b->kind)
@@ -73,7 +86,7 @@ struct acc {
 	int64_t sum, max, min, minpos;
 };
 
-static void acc_feed(struct acc *a, const struct hap_value *v)
+static inline void acc_feed(struct acc *a, const struct hap_value *v)
 {
 	if (v->kind == HAP_VALUE_ABSENT)
 		return;
@@ -137,6 +150,8 @@ static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule
 }
 
 #define SPLIT_STACK 256
+/* past this many fields asked for, a row is split whole */
+#define SPLIT_ALL 24
 
 #define ONES  0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
@@ -188,7 +203,15 @@ static int split_row(const struct hap_stat_row *row, int quoted, const struct sn
 	size_t x;
 	int n;
 
-	if (fids) {
+	if (!quoted && (!fids || nf > SPLIT_ALL)) {
+		/* many fields (all, for a dump): the whole row, unless it
+		 * holds more fields than the views (then below) */
+		n = split_plain(row->line, row->len, v, *maxv);
+		if ((size_t)n < *maxv) {
+			*nv = n;
+			return 0;
+		}
+	} else if (fids) {
 		/* a few fields: split the row only up to the last one needed */
 		size_t need = 0, pos = 0;
 		struct hap_view f;
@@ -260,12 +283,13 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 			sr->line, sr->len, 0, 0, { NULL, 0 }, { NULL, 0 }
 		};
 		const struct hap_stat_row *row = &rowv;
-		int nv;
+		int nv, counts;
 
 		if (k != HAP_AGGREGATE && k != EVAL_ALL && r != k)
 			continue;
 		if (k == HAP_AGGREGATE && !hap_snap_inst_counts(in))
 			continue;
+		counts = hap_snap_inst_counts(in);
 		ret = split_row(row, sr->quoted, in, fids, nf, &views, stackv, &maxv, &nv);
 		if (ret)
 			goto out;
@@ -277,22 +301,17 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 		for (x = 0; x < nf; x++) {
 			size_t f = fids ? fids[x] : x;
 			int col = in->colmap[f];
-			struct hap_value v;
+			struct hap_value tmp, *v = k == EVAL_ALL ? &out[(1 + r) * nf + x]
+			                           : accs        ? &tmp
+			                                         : &out[x];
 
 			if (col < 0 || col >= nv)
-				memset(&v, 0, sizeof(v));
+				value_of(s, v, hap_view_make(NULL, 0));
 			else
-				value_of(s, &v, views[col]);
-			if (k == EVAL_ALL) {
-				/* every row once: its own values, and the aggregate */
-				out[(1 + r) * nf + x] = v;
-				if (hap_snap_inst_counts(in))
-					acc_feed(&accs[x], &v);
-			} else if (accs) {
-				acc_feed(&accs[x], &v);
-			} else {
-				out[x] = v;
-			}
+				value_of(s, v, views[col]);
+			/* every row once: its own values, and the aggregate */
+			if (accs && (k != EVAL_ALL || counts))
+				acc_feed(&accs[x], v);
 		}
 	}
 	for (x = 0; accs && x < nf; x++)
