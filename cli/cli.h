@@ -130,6 +130,8 @@ void jw_done(struct jw *w);
 enum obj_detail {
 	DETAIL_SUMMARY = 0, /* list: the summary fields */
 	DETAIL_FULL,        /* show / dump: every field, per instance */
+	DETAIL_COMPACT,     /* dump --compact: every field; an instance's own only
+	                       where it differs from the aggregate */
 };
 
 /* Print objects in the chosen format. */

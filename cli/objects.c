@@ -63,6 +63,7 @@ struct fplan {
 	char **inst;  /* per instance of the snapshot: its name as a JSON string */
 	size_t ninst;
 	int pst, pw; /* positions of status and weight in sel, or -1 */
+	int compact; /* an instance's values only where they differ from the aggregate */
 	/* the values of the object being written, reused from one to the next */
 	struct hap_value *vbuf;
 	size_t vcap;
@@ -86,7 +87,8 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 	fp->keys = xcalloc(nf + 2, sizeof(*fp->keys));
 	fp->klen = xcalloc(nf + 2, sizeof(*fp->klen));
 	fp->pst = fp->pw = -1;
-	if (d == DETAIL_FULL) {
+	fp->compact = d == DETAIL_COMPACT;
+	if (d != DETAIL_SUMMARY) {
 		for (i = 0; i < nf; i++) {
 			const char *name = hap_snapshot_field_name(s, i);
 
@@ -228,9 +230,23 @@ static const char *cell(const struct objvals *ov, int f, char *buf, size_t len)
 	return buf;
 }
 
+/* Two values say the same (an absent or disagreeing one is null). */
+static int same_json(const struct hap_value *a, const struct hap_value *b)
+{
+	if (a->kind != b->kind)
+		return (a->kind == HAP_VALUE_ABSENT || a->kind == HAP_VALUE_DISAGREE) &&
+		       (b->kind == HAP_VALUE_ABSENT || b->kind == HAP_VALUE_DISAGREE);
+	if (a->kind == HAP_VALUE_NUMBER)
+		return a->num == b->num;
+	if (a->kind == HAP_VALUE_TEXT)
+		return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+	return 1;
+}
+
 static void json_fields(struct jw *w, const struct fplan *fp, const struct objvals *ov, size_t k,
                         int text)
 {
+	int compact = fp->compact && k > 0;
 	size_t e;
 
 	if (text)
@@ -242,7 +258,13 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
 		size_t p = fp->emit[e];
 		const struct hap_value *v = &ov->v[k * ov->nf + p];
 
-		if (ov->text[p] != text || v->kind == HAP_VALUE_ABSENT)
+		if (ov->text[p] != text)
+			continue;
+		/* --compact: what the aggregate already says is left out, and
+		 * a value the instance lacks is null where the aggregate has one */
+		if (compact && same_json(v, &ov->v[p]))
+			continue;
+		if (v->kind == HAP_VALUE_ABSENT && !compact)
 			continue;
 		if (v->kind == HAP_VALUE_NUMBER) {
 			jw_keynum(w, fp->keys[p], fp->klen[p], (long long)v->num);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""dump_check.py DUMP.json ENDPOINT BEFORE.csv AFTER.csv [ENDPOINT BEFORE AFTER]...
+"""dump_check.py [--compact] DUMP.json ENDPOINT BEFORE.csv AFTER.csv [ENDPOINT BEFORE AFTER]...
 
 Checks that `haproxyadmin dump` says, per object and per instance, what
 each instance's own socket reports ("show stat -1 7 -1", read just before
@@ -8,7 +8,9 @@ with that instance, and no other; every non-empty column of its row is the
 instance's value in the dump (equal to the read before or after it, or
 between them for a counter that moved), and no other key is. The status
 aggregate is the instances' common status, or null and listed as
-disagreeing. Prints one line per mismatch (at most 20), then
+disagreeing. With --compact (a dump --compact), an instance's value is its
+member when it has one (null: none), else the aggregate's. Prints one line
+per mismatch (at most 20), then
 "N objects, M values checked, K mismatches".
 """
 import csv
@@ -42,9 +44,13 @@ def num(s):
 
 
 def main():
-    dump = json.load(open(sys.argv[1]))
+    argv = sys.argv[1:]
+    compact = argv[0] == "--compact"
+    if compact:
+        argv = argv[1:]
+    dump = json.load(open(argv[0]))
     socks = {}
-    args = sys.argv[2:]
+    args = argv[1:]
     for k in range(0, len(args), 3):
         socks[args[k]] = (read_stat(args[k + 1]), read_stat(args[k + 2]))
     bad = []
@@ -72,8 +78,13 @@ def main():
                 if e not in socks or ident not in socks[e][0] or ident not in socks[e][1]:
                     continue
                 before, after = socks[e][0][ident], socks[e][1][ident]
-                vals = dict(inst["metrics"])
-                vals.update(inst["text"])
+                vals = {}
+                for sect in ("metrics", "text"):
+                    if compact:
+                        # left out: the aggregate's value; null: none
+                        vals.update((k, v) for k, v in o[sect].items() if v is not None)
+                    vals.update(inst[sect])
+                vals = dict((k, v) for k, v in vals.items() if v is not None)
                 vals["status"] = inst["status"]
                 statuses.add(json.dumps(inst["status"]))
                 if t != 0:
