@@ -467,10 +467,14 @@ void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
 			return;
 		}
 	}
-	do {
-		*--d = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	if (u < 10) {
+		*--d = (char)('0' + u); /* most counters of a quiet fleet */
+	} else {
+		do {
+			*--d = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+	}
 	if (n < 0)
 		*--d = '-';
 	/* a member: one bounds check for the comma, the key and the digits */

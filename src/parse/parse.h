@@ -101,6 +101,7 @@ struct hap_stat_feed {
 	size_t cap;    /* allocated rows */
 	int header;    /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
+	uintptr_t base; /* where text was at the last call (compared, never read) */
 };
 
 void hap_stat_feed_init(struct hap_stat_feed *f);

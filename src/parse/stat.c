@@ -281,11 +281,13 @@ int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int fin
 			end = p;
 		f->seen = len;
 	}
-	if (f->header) {
+	/* the columns are views into text: read again only when it moved */
+	if (f->header && (uintptr_t)text != f->base) {
 		ret = feed_header(f, text, err);
 		if (ret)
 			goto fail;
 	}
+	f->base = (uintptr_t)text;
 	while (!f->header && p < end) {
 		const char *at = p;
 
