@@ -64,10 +64,12 @@ struct fplan {
 	size_t ninst;
 	int pst, pw; /* positions of status and weight in sel, or -1 */
 	int compact; /* an instance's values only where they differ from the aggregate */
+	const struct hap_snapshot *s;
 	/* the values of the object being written, reused from one to the next */
 	struct hap_value *vbuf;
 	size_t vcap;
 	char *tbuf;
+	size_t *ebuf; /* the emitted positions, metrics then text */
 };
 
 static int is_name_field(const char *f)
@@ -88,6 +90,7 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 	fp->klen = xcalloc(nf + 2, sizeof(*fp->klen));
 	fp->pst = fp->pw = -1;
 	fp->compact = d == DETAIL_COMPACT;
+	fp->s = s;
 	if (d != DETAIL_SUMMARY) {
 		for (i = 0; i < nf; i++) {
 			const char *name = hap_snapshot_field_name(s, i);
@@ -127,6 +130,7 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 		fp->klen[i] = strlen(fp->keys[i]);
 	}
 	fp->tbuf = xcalloc(fp->nsel + 1, 1);
+	fp->ebuf = xcalloc(fp->nemit + 1, sizeof(*fp->ebuf));
 	fp->ninst = hap_snapshot_instance_count(s);
 	fp->inst = xcalloc(fp->ninst, sizeof(*fp->inst));
 	for (i = 0; i < fp->ninst; i++)
@@ -143,6 +147,7 @@ static void fplan_release(struct fplan *fp)
 	free(fp->klen);
 	free(fp->vbuf);
 	free(fp->tbuf);
+	free(fp->ebuf);
 	for (i = 0; i < fp->ninst; i++)
 		free(fp->inst[i]);
 	free(fp->inst);
@@ -155,12 +160,15 @@ struct objvals {
 	size_t nf, ni;
 	struct hap_value *v; /* (1 + ni) * nf */
 	char *text;          /* per position: some instance has a text value */
+	size_t *emit[2];     /* the emitted positions under "metrics" (0), "text" (1) */
+	size_t nemit[2];
 };
 
 /* Values of o into fp's buffers, valid until the next object's. */
 static void objvals_load(struct objvals *ov, struct fplan *fp, const struct hap_object *o)
 {
 	size_t k, x, need;
+	int all = 1;
 
 	ov->nf = fp->nsel;
 	ov->ni = hap_object_instance_count(o);
@@ -176,9 +184,31 @@ static void objvals_load(struct objvals *ov, struct fplan *fp, const struct hap_
 	/* every value is written, absent ones too */
 	if (hap_object_values_select(ov->v, o, fp->sel, fp->nsel))
 		memset(ov->v, 0, need * sizeof(*ov->v));
-	for (k = 0; k <= ov->ni; k++)
-		for (x = 0; x < ov->nf; x++)
-			ov->text[x] |= ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
+	/* an aggregate of the instances that count is a number only when
+	 * none of them has text, text when one has: the others are looked at
+	 * only when it is neither, or when an instance does not count */
+	for (k = 0; k < ov->ni && all; k++)
+		all = !(hap_instance_flags(fp->s, hap_object_instance(o, k)) & HAP_INST_EXCLUDED);
+	for (x = 0; x < ov->nf; x++) {
+		enum hap_value_kind a = ov->v[x].kind;
+
+		ov->text[x] = a == HAP_VALUE_TEXT;
+		if (all && (a == HAP_VALUE_NUMBER || a == HAP_VALUE_TEXT))
+			continue;
+		for (k = 1; k <= ov->ni && !ov->text[x]; k++)
+			ov->text[x] = ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
+	}
+	ov->emit[0] = fp->ebuf;
+	ov->nemit[0] = ov->nemit[1] = 0;
+	for (k = 0; k < fp->nemit; k++)
+		ov->nemit[0] += !ov->text[fp->emit[k]];
+	ov->emit[1] = fp->ebuf + ov->nemit[0];
+	ov->nemit[0] = 0;
+	for (k = 0; k < fp->nemit; k++) {
+		int t = ov->text[fp->emit[k]];
+
+		ov->emit[t][ov->nemit[t]++] = fp->emit[k];
+	}
 }
 
 static void objvals_release(struct objvals *ov)
@@ -247,19 +277,17 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
                         int text)
 {
 	int compact = fp->compact && k > 0;
-	size_t e;
+	size_t e, n = ov->nemit[text];
 
 	if (text)
 		JW_KEY(w, "text");
 	else
 		JW_KEY(w, "metrics");
 	jw_obj(w);
-	for (e = 0; e < fp->nemit; e++) {
-		size_t p = fp->emit[e];
+	for (e = 0; e < n; e++) {
+		size_t p = ov->emit[text][e];
 		const struct hap_value *v = &ov->v[k * ov->nf + p];
 
-		if (ov->text[p] != text)
-			continue;
 		/* --compact: what the aggregate already says is left out, and
 		 * a value the instance lacks is null where the aggregate has one */
 		if (compact && same_json(v, &ov->v[p]))
