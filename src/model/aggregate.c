@@ -91,7 +91,12 @@ static inline void acc_feed(struct acc *a, const struct hap_value *v)
 	if (v->kind == HAP_VALUE_ABSENT)
 		return;
 	if (a->cnt == 0) {
-		a->first = *v;
+		/* member by member: v was just written that way, and a copy as
+		 * a whole (wider loads) would wait for those stores */
+		a->first.kind = v->kind;
+		a->first.num = v->num;
+		a->first.text = v->text;
+		a->first.len = v->len;
 		a->max = a->min = v->num;
 	} else if (!same_value(&a->first, v)) {
 		a->disagree = 1;
