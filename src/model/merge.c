@@ -43,38 +43,58 @@ static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const cha
 	return 0;
 }
 
+/* The identity of instance in ("node\0Pid\0Start_time_sec") into b, 0 when
+ * it has none (no info, Pid or Start_time_sec). */
+static int identity_of(const struct snap_inst *in, struct hap_buf *b)
+{
+	struct hap_view n, p, t;
+
+	if (in->err || !in->has_info || !hap_info_get(&in->info, "Pid", &p) ||
+	    !hap_info_get(&in->info, "Start_time_sec", &t))
+		return 0;
+	if (!hap_info_get(&in->info, "node", &n))
+		n = hap_view_make("", 0);
+	return hap_buf_add(b, n.p, n.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
+	       hap_buf_add(b, p.p, p.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
+	       hap_buf_add(b, t.p, t.n) == 0;
+}
+
 void hap_snap_identify(struct hap_snapshot *s)
 {
-	size_t i, j;
+	struct hap_hmap seen = HAP_HMAP_INIT;
+	struct hap_buf keys = HAP_BUF_INIT;
+	size_t *off = calloc(s->ninst + 1, sizeof(*off)), i, j;
 
+	/*
+	 * Two sockets of one process: the same node, Pid and Start_time_sec.
+	 * Each instance is a duplicate of the first one before it with its
+	 * identity, looked up in a map (one pass: a fleet of hundreds of
+	 * instances compared pairwise cost more than its parse). Out of
+	 * memory, no instance is marked.
+	 */
+	if (!off)
+		return;
 	for (i = 0; i < s->ninst; i++) {
-		struct hap_view n1, p1, t1;
+		off[i] = keys.len;
+		if (!identity_of(&s->insts[i], &keys))
+			keys.len = off[i]; /* none (or no memory): an empty key */
+	}
+	off[s->ninst] = keys.len;
+	for (i = 0; i < s->ninst; i++) {
+		struct hap_view k = hap_view_make(keys.ptr + off[i], off[i + 1] - off[i]);
 
-		if (s->insts[i].err || !s->insts[i].has_info)
+		if (!k.n)
 			continue;
-		if (!hap_info_get(&s->insts[i].info, "Pid", &p1) ||
-		    !hap_info_get(&s->insts[i].info, "Start_time_sec", &t1))
-			continue;
-		if (!hap_info_get(&s->insts[i].info, "node", &n1))
-			n1 = hap_view_make("", 0);
-		for (j = 0; j < i; j++) {
-			struct hap_view n2, p2, t2;
-			const struct snap_inst *o = &s->insts[j];
-
-			if (o->err || (o->flags & HAP_INST_DUPLICATE) || !o->has_info)
-				continue;
-			if (!hap_info_get(&o->info, "Pid", &p2) ||
-			    !hap_info_get(&o->info, "Start_time_sec", &t2))
-				continue;
-			if (!hap_info_get(&o->info, "node", &n2))
-				n2 = hap_view_make("", 0);
-			if (hap_view_eqv(n1, n2) && hap_view_eqv(p1, p2) && hap_view_eqv(t1, t2)) {
-				s->insts[i].flags |= HAP_INST_DUPLICATE;
-				s->insts[i].dup_of = j;
-				break;
-			}
+		if (hap_hmap_get(&seen, k, &j)) {
+			s->insts[i].flags |= HAP_INST_DUPLICATE;
+			s->insts[i].dup_of = j;
+		} else if (hap_hmap_put(&seen, k, i, NULL)) {
+			break;
 		}
 	}
+	hap_hmap_release(&seen);
+	hap_buf_release(&keys);
+	free(off);
 }
 
 int hap_snap_build_fields(struct hap_snapshot *s)
