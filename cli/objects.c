@@ -126,8 +126,13 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 		}
 	}
 	for (i = 0; i < fp->nsel; i++) {
-		fp->keys[i] = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
-		fp->klen[i] = strlen(fp->keys[i]);
+		char *k = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+
+		/* padded to a whole 16-byte word (jw_keynum_padded) */
+		fp->klen[i] = strlen(k);
+		fp->keys[i] = xcalloc(fp->klen[i] + 16, 1);
+		memcpy(fp->keys[i], k, fp->klen[i]);
+		free(k);
 	}
 	fp->tbuf = xcalloc(fp->nsel + 1, 1);
 	fp->ebuf = xcalloc(fp->nemit + 1, sizeof(*fp->ebuf));
@@ -295,7 +300,7 @@ static void json_fields(struct jw *w, const struct fplan *fp, const struct objva
 		if (v->kind == HAP_VALUE_ABSENT && !compact)
 			continue;
 		if (v->kind == HAP_VALUE_NUMBER) {
-			jw_keynum(w, fp->keys[p], fp->klen[p], (long long)v->num);
+			jw_keynum_padded(w, fp->keys[p], fp->klen[p], (long long)v->num);
 			continue;
 		}
 		jw_rawkeyn(w, fp->keys[p], fp->klen[p]);

@@ -454,14 +454,15 @@ void jw_num(struct jw *w, long long n)
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
-void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
+/* jw_keynum(); padded: prekey is readable up to klen rounded up to 16 */
+static inline void keynum(struct jw *w, const char *prekey, size_t klen, long long n, int padded)
 {
 	char buf[24], *e = buf + sizeof(buf), *d = e, *p;
 	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
 
-	if (klen + 1 + sizeof(buf) > JW_BUF - w->len) {
+	if (klen + 16 + 1 + sizeof(buf) > JW_BUF - w->len) {
 		flush(w);
-		if (klen + 1 + sizeof(buf) > JW_BUF) {
+		if (klen + 16 + 1 + sizeof(buf) > JW_BUF) {
 			jw_rawkeyn(w, prekey, klen);
 			jw_num(w, n);
 			return;
@@ -484,11 +485,27 @@ void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
 	else if (!w->first[w->depth])
 		*p++ = ',';
 	w->first[w->depth] = 0;
-	memcpy(p, prekey, klen);
+	if (padded) {
+		/* short keys: whole 16-byte words, no call */
+		for (size_t i = 0; i < klen; i += 16)
+			memcpy(p + i, prekey + i, 16);
+	} else {
+		memcpy(p, prekey, klen);
+	}
 	p += klen;
 	memcpy(p, d, (size_t)(e - d));
 	p += e - d;
 	w->len = (size_t)(p - w->buf);
+}
+
+void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
+{
+	keynum(w, prekey, klen, n, 0);
+}
+
+void jw_keynum_padded(struct jw *w, const char *prekey, size_t klen, long long n)
+{
+	keynum(w, prekey, klen, n, 1);
 }
 
 void jw_null(struct jw *w)
