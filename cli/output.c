@@ -457,27 +457,19 @@ void jw_num(struct jw *w, long long n)
 /* jw_keynum(); padded: prekey is readable up to klen rounded up to 16 */
 static inline void keynum(struct jw *w, const char *prekey, size_t klen, long long n, int padded)
 {
-	char buf[24], *e = buf + sizeof(buf), *d = e, *p;
-	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n, t;
+	size_t nd = 1;
+	char *p, *q;
 
-	if (klen + 16 + 1 + sizeof(buf) > JW_BUF - w->len) {
+	/* room for a comma, the key (rounded up to 16) and 20 digits and a sign */
+	if (klen + 16 + 1 + 24 > JW_BUF - w->len) {
 		flush(w);
-		if (klen + 16 + 1 + sizeof(buf) > JW_BUF) {
+		if (klen + 16 + 1 + 24 > JW_BUF) {
 			jw_rawkeyn(w, prekey, klen);
 			jw_num(w, n);
 			return;
 		}
 	}
-	if (u < 10) {
-		*--d = (char)('0' + u); /* most counters of a quiet fleet */
-	} else {
-		do {
-			*--d = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-	}
-	if (n < 0)
-		*--d = '-';
 	/* a member: one bounds check for the comma, the key and the digits */
 	p = w->buf + w->len;
 	if (w->after_key)
@@ -493,8 +485,20 @@ static inline void keynum(struct jw *w, const char *prekey, size_t klen, long lo
 		memcpy(p, prekey, klen);
 	}
 	p += klen;
-	memcpy(p, d, (size_t)(e - d));
-	p += e - d;
+	if (n < 0)
+		*p++ = '-';
+	if (u < 10) {
+		*p++ = (char)('0' + u); /* most counters of a quiet fleet */
+	} else {
+		/* the digits in place, from the last one */
+		for (t = u; t >= 10; t /= 10)
+			nd++;
+		q = p += nd;
+		do {
+			*--q = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+	}
 	w->len = (size_t)(p - w->buf);
 }
 
