@@ -190,15 +190,16 @@ static void objvals_load(struct objvals *ov, struct fplan *fp, const struct hap_
 	if (hap_object_values_select(ov->v, o, fp->sel, fp->nsel))
 		memset(ov->v, 0, need * sizeof(*ov->v));
 	/* an aggregate of the instances that count is a number only when
-	 * none of them has text, text when one has: the others are looked at
-	 * only when it is neither, or when an instance does not count */
+	 * none of them has text, text when one has, absent when none has a
+	 * value: the instances are looked at only when it disagrees, or when
+	 * one of them does not count */
 	for (k = 0; k < ov->ni && all; k++)
 		all = !(hap_instance_flags(fp->s, hap_object_instance(o, k)) & HAP_INST_EXCLUDED);
 	for (x = 0; x < ov->nf; x++) {
 		enum hap_value_kind a = ov->v[x].kind;
 
 		ov->text[x] = a == HAP_VALUE_TEXT;
-		if (all && (a == HAP_VALUE_NUMBER || a == HAP_VALUE_TEXT))
+		if (all && a != HAP_VALUE_DISAGREE)
 			continue;
 		for (k = 1; k <= ov->ni && !ov->text[x]; k++)
 			ov->text[x] = ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;

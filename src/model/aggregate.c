@@ -116,7 +116,7 @@ static inline void acc_feed(struct acc *a, const struct hap_value *v)
 		a->minpos = v->num;
 }
 
-static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
+static inline void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
 {
 	memset(out, 0, sizeof(*out));
 	if (a->cnt == 0)
