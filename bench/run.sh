@@ -37,6 +37,8 @@
 #   responder process (tests/tools/fakehap, captured replies): server list
 #   against rawread reading the same bytes, target <= 1.5x, and peak RSS
 #   against the bytes read (bench/tcp.sh). BENCH_ONLY=tcp runs only this case.
+#   BENCH_ONLY=read runs only A (the reads of the big fleet, their memory and
+#   profiles) and prints their ratios.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
 # BENCH_SERVERS (10), BENCH_SMALL (256), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
@@ -285,7 +287,7 @@ rss_cpu sv "${TOOL[@]}" server list
 rss_cpu dump "${TOOL[@]}" dump
 rss_cpu fe "${TOOL[@]}" frontend list
 rss_cpu be "${TOOL[@]}" backend list
-python_case
+[ "${BENCH_ONLY:-}" = read ] || python_case
 fi # WONLY
 
 # ---- profiles of the client ----
@@ -354,6 +356,46 @@ if [ "$WONLY" = 0 ]; then
 bench_log "profiling ($profiler)"
 profile sv "${TOOL[@]}" server list
 profile dump "${TOOL[@]}" dump
+
+# BENCH_ONLY=read: the reads of the big fleet alone (A, with its memory and
+# profiles), reported as ratios of this one run; no verdict, no --write
+if [ "${BENCH_ONLY:-}" = read ]; then
+	rd() { # rd LABEL CASE FLOOR: wall medians, ratio, per-round ratios
+		local a b lo hi
+		a=$(bench_median "$2")
+		b=$(bench_median "$3")
+		read -r _ lo hi <<<"$(bench_round_ratios "$2" "$3")"
+		printf '| %s | %.1f | %.1f | **%s** | %s–%s |\n' "$1" "$(awk -v s="$a" 'BEGIN { print s * 1000 }')" \
+			"$(awk -v s="$b" 'BEGIN { print s * 1000 }')" "$(bench_div "$a" "$b")" "$lo" "$hi"
+	}
+	echo "Reads only (BENCH_ONLY=read): tree $(git rev-parse --short HEAD 2>/dev/null), $WARMUP warm-up + $RUNS rounds;"
+	echo "load average $LOAD_START at start, $(bench_loadavg) at end; $BIG_N × $BIG_B × $BIG_S."
+	echo
+	echo "| wall ms | ours | floor | ratio | per round |"
+	echo "|---|---:|---:|---:|---:|"
+	rd "\`server list\` vs rawread, exact request" sv raw_sv
+	rd "\`server list\` vs socat, exact request" sv floor_sv
+	rd "\`server list -b bk_1\` vs rawread" sv_b raw_sv
+	rd "\`dump\` vs rawread, exact request" dump raw_dump
+	rd "\`dump\` vs socat, exact request" dump floor_dump
+	rd "\`backend list\` vs rawread" be raw_be
+	rd "\`frontend list\` vs rawread" fe raw_fe
+	echo
+	echo "| peak RSS | KB | bytes read | ratio | client CPU ms |"
+	echo "|---|---:|---:|---:|---:|"
+	for c in sv dump be; do
+		printf '| %s | %s | %s | **%s** | %s |\n' "$c" "$(cat "$WORK/$c.rss")" "$(cat "$WORK/$c.bytes")" \
+			"$(bench_div $(($(cat "$WORK/$c.rss") * 1024)) "$(cat "$WORK/$c.bytes")")" "$(cat "$WORK/$c.cpu")"
+	done
+	for p in sv dump; do
+		echo
+		echo "Profile of $p:"
+		echo '```'
+		cat "$WORK/$p.prof"
+		echo '```'
+	done
+	exit 0
+fi
 
 # ================================================================ D. top
 

@@ -117,6 +117,10 @@ void jw_rawstr(struct jw *w, const char *prestr);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_num(struct jw *w, long long n);
+/* A member with a number: jw_rawkeyn() then jw_num(), in one go. */
+void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n);
+/* The same with prekey readable (padded) up to klen rounded up to 16 bytes. */
+void jw_keynum_padded(struct jw *w, const char *prekey, size_t klen, long long n);
 void jw_null(struct jw *w);
 void jw_bool(struct jw *w, int b);
 /* A value: number, string, or null when absent or disagreeing. */
@@ -128,6 +132,8 @@ void jw_done(struct jw *w);
 enum obj_detail {
 	DETAIL_SUMMARY = 0, /* list: the summary fields */
 	DETAIL_FULL,        /* show / dump: every field, per instance */
+	DETAIL_COMPACT,     /* dump --compact: every field; an instance's own only
+	                       where it differs from the aggregate */
 };
 
 /* Print objects in the chosen format. */

@@ -13,6 +13,9 @@
  * bytes as a prompt-mode stream (hap_prompt_cut, hap_master_prompt_cut):
  * every reply cut ends with '\n' right before its prompt, and the cuts move
  * forward inside the bytes.
+ * Framed while it arrives (hap_frame_rows_start), any first part that finds
+ * the rows finds them where every longer part does, and where the whole
+ * framed reply has them.
  */
 #include "haproxyadmin.h"
 #include "proto/frame.h"
@@ -58,6 +61,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = copy;
 	fuzz_prompts(p, n);
 	hap_frame_snapshot(&fr, p, n, what);
+	{
+		size_t rest_all = 0, rest_part = 0, cut = n ? (size_t)data[0] * n / 256 : 0;
+		int all = hap_frame_rows_start(p, n, what, &rest_all);
+
+		if (all && fr.status == HAP_FRAME_OK)
+			FUZZ_CHECK(rest_all == fr.rest);
+		if (all)
+			FUZZ_CHECK(rest_all <= n);
+		if (hap_frame_rows_start(p, cut, what, &rest_part)) {
+			FUZZ_CHECK(all && rest_part == rest_all);
+			FUZZ_CHECK(rest_part <= cut);
+		}
+	}
 	FUZZ_CHECK(fr.status <= HAP_FRAME_CUT);
 	FUZZ_CHECK(fuzz_inside(fr.first_line, p, n));
 	FUZZ_CHECK(memchr(fr.first_line.p, '\n', fr.first_line.n) == NULL);

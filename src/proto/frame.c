@@ -160,3 +160,72 @@ int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end,
 	}
 	return 0;
 }
+
+/* End of the first terminated empty line ("\n" or "\r\n") in p[0, n),
+ * as info_len() counts it; 0 when there is none yet. */
+static size_t info_end(const char *p, size_t n)
+{
+	const char *s = p, *end = p + n;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l;
+
+		if (!nl)
+			return 0;
+		l = (size_t)(nl - s);
+		if (l && s[l - 1] == '\r')
+			l--;
+		s = nl + 1;
+		if (!l)
+			return (size_t)(s - p);
+	}
+	return 0;
+}
+
+int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *rest)
+{
+	const char *nl = len ? memchr(reply, '\n', len) : NULL;
+	size_t used = 0, l;
+
+	/* the first line whole: the level, or a master's routing failure */
+	if (!nl || hap_master_routing_failed(reply, len))
+		return 0;
+	l = (size_t)(nl - reply);
+	if (level_of(hap_view_make(reply, l)) != HAP_LEVEL_UNKNOWN) {
+		used = l + 1;
+		if (used == len)
+			return 0; /* its blank line may follow */
+		if (reply[used] == '\n')
+			used++;
+	}
+	l = info_end(reply + used, len - used);
+	if (!l)
+		return 0;
+	used += l;
+	for (int k = 0; k < 2; k++) {
+		const char *p = reply + used, *q = p;
+		size_t left = len - used;
+
+		if (!(what & (k ? HAP_SNAP_MAPS : HAP_SNAP_ACLS)))
+			continue;
+		if (!left)
+			return 0;
+		if (p[0] == '\n') {
+			used += 1; /* an empty list */
+			continue;
+		}
+		/* up to and with "\n\n" */
+		for (;;) {
+			q = memchr(q, '\n', left - (size_t)(q - p));
+			if (!q || (size_t)(q - p) + 1 >= left)
+				return 0;
+			if (q[1] == '\n')
+				break;
+			q++;
+		}
+		used += (size_t)(q - p) + 2;
+	}
+	*rest = used;
+	return 1;
+}

@@ -78,4 +78,14 @@ struct hap_frame {
  */
 void hap_frame_snapshot(struct hap_frame *out, const char *reply, size_t len, unsigned what);
 
+/*
+ * The same reply while it arrives: 1 and *rest (where the rows start) once
+ * reply[0, len) holds the whole of the parts before the rows (level, info,
+ * listings asked by what); 0 while it does not yet, or when the reply is
+ * not framed that way (a master's routing failure). Whatever follows, the
+ * whole reply framed by hap_frame_snapshot() is then either not
+ * HAP_FRAME_OK or has the same rest: callers check it at the end.
+ */
+int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *rest);
+
 #endif

@@ -391,6 +391,8 @@ static void do_read(struct run *r, size_t i)
 			b->len += (size_t)got;
 			r->total += (size_t)got;
 			b->ptr[b->len] = '\0';
+			if (r->jobs[i].on_bytes)
+				r->jobs[i].on_bytes(&r->jobs[i], r->jobs[i].on_bytes_arg);
 			continue;
 		}
 		if (got == 0) {

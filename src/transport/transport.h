@@ -77,6 +77,13 @@ struct hap_job {
 	int no_shut; /* do not half-close after the request: it ends the session
 	                itself ("quit" in prompt mode, where HAProxy may drop
 	                lines still queued behind a half-close) */
+	/* Optional: called from the exchange loop each time bytes were added
+	 * to reply while the exchange runs (reply.ptr may have moved since the
+	 * last call), so a caller can index what arrived while other peers are
+	 * still sending. It must not keep pointers into reply across calls nor
+	 * change the job; the exchange itself never looks at the bytes. */
+	void (*on_bytes)(struct hap_job *j, void *arg);
+	void *on_bytes_arg;
 	/* outputs */
 	struct hap_buf reply; /* the bytes received (capped); caller releases */
 	int err;              /* 0, or HAP_E* for this exchange */
