@@ -277,7 +277,8 @@ int hap_snap_merge_rows(struct hap_snapshot *s, struct snap_inst *in, const char
 		}
 		in->next_obj = id + 1;
 		if (in->ntr == in->trcap) {
-			size_t ncap = in->trcap ? in->trcap * 2 : 1024;
+			/* small first: 1,000 small instances merge at once */
+			size_t ncap = in->trcap ? in->trcap * 2 : 16;
 			struct snap_trow *p = realloc(in->tr, ncap * sizeof(*p));
 
 			if (!p)
