@@ -97,6 +97,126 @@ void hap_snap_identify(struct hap_snapshot *s)
 	free(off);
 }
 
+/* FNV-1a of a header's column names, each ended by a 0 byte */
+static uint64_t header_hash(const struct hap_stat *st)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t c = 0; c < st->ncols; c++) {
+		for (size_t k = 0; k < st->cols[c].n; k++)
+			h = (h ^ (unsigned char)st->cols[c].p[k]) * 1099511628211ULL;
+		h = (h ^ 0) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static int same_header(const struct snap_hdr *g, const struct hap_stat *st, uint64_t hash,
+                       int srvstate)
+{
+	if (g->hash != hash || g->ncols != st->ncols || g->srvstate != srvstate)
+		return 0;
+	for (size_t c = 0; c < st->ncols; c++)
+		if (g->cols[c].n != st->cols[c].n ||
+		    memcmp(g->cols[c].p, st->cols[c].p, st->cols[c].n) != 0)
+			return 0;
+	return 1;
+}
+
+/* A new shared header: a copy of st's column names. */
+static int new_header(struct hap_snapshot *s, const struct hap_stat *st, uint64_t hash,
+                      int srvstate)
+{
+	struct snap_hdr *g;
+
+	if (s->nhdrs == s->hdrcap) {
+		size_t ncap = s->hdrcap ? s->hdrcap * 2 : 4;
+
+		g = realloc(s->hdrs, ncap * sizeof(*g));
+		if (!g)
+			return HAP_ENOMEM;
+		s->hdrs = g;
+		s->hdrcap = ncap;
+	}
+	g = &s->hdrs[s->nhdrs];
+	memset(g, 0, sizeof(*g));
+	g->cols = hap_arena_alloc(&s->arena, (st->ncols ? st->ncols : 1) * sizeof(*g->cols));
+	if (!g->cols)
+		return HAP_ENOMEM;
+	for (size_t c = 0; c < st->ncols; c++) {
+		char *name = hap_arena_strndup(&s->arena, st->cols[c].p, st->cols[c].n);
+
+		if (!name)
+			return HAP_ENOMEM;
+		g->cols[c] = hap_view_make(name, st->cols[c].n);
+	}
+	g->hash = hash;
+	g->ncols = st->ncols;
+	g->srvstate = srvstate;
+	s->nhdrs++;
+	return 0;
+}
+
+int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
+{
+	uint64_t hash = header_hash(&in->stat);
+	size_t g;
+	int ret = 0;
+
+	for (g = 0; g < s->nhdrs; g++)
+		if (same_header(&s->hdrs[g], &in->stat, hash, in->srvstate))
+			break;
+	if (g == s->nhdrs)
+		ret = new_header(s, &in->stat, hash, in->srvstate);
+	in->hdr = g;
+	/* the names are the header's now; the rows were merged */
+	hap_stat_release(&in->stat);
+	return ret;
+}
+
+/* The names of instance in's header into the fields, once per header. */
+static int register_header(struct hap_snapshot *s, struct snap_hdr *g, size_t *cap)
+{
+	int ret;
+
+	if (g->registered)
+		return 0;
+	g->registered = 1;
+	if (g->srvstate) {
+		/* the user weight also answers for "weight" */
+		ret = register_name(s, &s->field_map, &s->fields, &s->nfields, cap,
+		                    hap_view_make("weight", 6));
+		if (ret)
+			return ret;
+	}
+	for (size_t c = 0; c < g->ncols; c++) {
+		if (hap_view_eq(g->cols[c], "-") || g->cols[c].n == 0)
+			continue;
+		ret = register_name(s, &s->field_map, &s->fields, &s->nfields, cap, g->cols[c]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The column map of header g: field id -> its column, or -1. */
+static int map_header(struct hap_snapshot *s, struct snap_hdr *g)
+{
+	size_t f, c, id, w, u;
+
+	g->colmap = malloc((s->nfields ? s->nfields : 1) * sizeof(int));
+	if (!g->colmap)
+		return HAP_ENOMEM;
+	for (f = 0; f < s->nfields; f++)
+		g->colmap[f] = -1;
+	for (c = 0; c < g->ncols; c++)
+		if (hap_hmap_get(&s->field_map, g->cols[c], &id))
+			g->colmap[id] = (int)c;
+	if (g->srvstate && hap_hmap_get(&s->field_map, hap_view_make("weight", 6), &w) &&
+	    hap_hmap_get(&s->field_map, hap_view_make("uweight", 7), &u))
+		g->colmap[w] = g->colmap[u];
+	return 0;
+}
+
 int hap_snap_build_fields(struct hap_snapshot *s)
 {
 	size_t cap = 0, icap = 0, i, c, f;
@@ -109,50 +229,24 @@ int hap_snap_build_fields(struct hap_snapshot *s)
 			continue;
 		for (c = 0; in->has_info && c < in->info.n; c++) {
 			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap,
-			                    in->info.kv[c].key);
+			                    hap_info_key(&in->info, c));
 			if (ret)
 				return ret;
 		}
-		if (in->has_stat && in->srvstate) {
-			/* the user weight also answers for "weight" */
-			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
-			                    hap_view_make("weight", 6));
-			if (ret)
-				return ret;
-		}
-		for (c = 0; in->has_stat && c < in->stat.ncols; c++) {
-			if (hap_view_eq(in->stat.cols[c], "-") || in->stat.cols[c].n == 0)
-				continue;
-			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
-			                    in->stat.cols[c]);
+		if (in->has_stat) {
+			ret = register_header(s, &s->hdrs[in->hdr], &cap);
 			if (ret)
 				return ret;
 		}
 	}
-	for (i = 0; i < s->ninst; i++) {
-		struct snap_inst *in = &s->insts[i];
-
-		if (!in->has_stat)
-			continue;
-		in->colmap = malloc((s->nfields ? s->nfields : 1) * sizeof(int));
-		if (!in->colmap)
-			return HAP_ENOMEM;
-		for (f = 0; f < s->nfields; f++)
-			in->colmap[f] = -1;
-		for (c = 0; c < in->stat.ncols; c++) {
-			size_t id;
-
-			if (hap_hmap_get(&s->field_map, in->stat.cols[c], &id))
-				in->colmap[id] = (int)c;
-		}
-		if (in->srvstate) {
-			size_t w, u;
-
-			if (hap_hmap_get(&s->field_map, hap_view_make("weight", 6), &w) &&
-			    hap_hmap_get(&s->field_map, hap_view_make("uweight", 7), &u))
-				in->colmap[w] = in->colmap[u];
-		}
+	for (i = 0; i < s->nhdrs; i++) {
+		ret = map_header(s, &s->hdrs[i]);
+		if (ret)
+			return ret;
 	}
+	for (i = 0; i < s->ninst; i++)
+		if (s->insts[i].has_stat)
+			s->insts[i].colmap = s->hdrs[s->insts[i].hdr].colmap;
 	for (t = 0; t < 3; t++) {
 		s->rules[t] = malloc((s->nfields ? s->nfields : 1) * sizeof(enum hap_rule));
 		if (!s->rules[t])

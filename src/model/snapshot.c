@@ -39,6 +39,18 @@ static void inst_fail(struct hap_snapshot *s, struct snap_inst *in, int err, con
 	in->errmsg = hap_arena_strndup(&s->arena, msg, len);
 }
 
+/* Rows merged: the instance keeps its header's place among the shared
+ * ones, not its own columns and row index. */
+static void stat_done(struct hap_snapshot *s, struct snap_inst *in)
+{
+	int ret = hap_snap_share_header(s, in);
+
+	if (ret) {
+		in->has_stat = 0;
+		s->merge_err = ret;
+	}
+}
+
 /* The "show stat" rows, or the "show servers state" rows made CSV in place
  * (the same length): rest is their offset in the reply. */
 static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned what, size_t used)
@@ -77,10 +89,7 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	ret = hap_snap_merge_rows(s, in, in->reply.ptr, in->stat.rows, in->stat.nrows);
 	if (ret)
 		s->merge_err = ret;
-	/* merged: the row index is not needed any more */
-	free(in->stat.rows);
-	in->stat.rows = NULL;
-	in->stat.nrows = 0;
+	stat_done(s, in);
 }
 
 /* Rows indexed as they arrive are given up: the whole reply is parsed at
@@ -193,6 +202,7 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 			in->stat = in->feed.st; /* its columns: views into the reply */
 			hap_stat_feed_init(&in->feed);
 			in->has_stat = 1;
+			stat_done(s, in);
 			return;
 		}
 	}
@@ -457,10 +467,12 @@ void hap_snapshot_free(struct hap_snapshot *s)
 			if (in->has_pat[k])
 				hap_pat_ref_release(&in->pat[k]);
 		hap_buf_release(&in->reply);
-		free(in->colmap);
 		hap_stat_feed_release(&in->feed);
 		free(in->tr);
 	}
+	for (i = 0; i < s->nhdrs; i++)
+		free(s->hdrs[i].colmap);
+	free(s->hdrs);
 	free(s->insts);
 	free(s->targets);
 	free(s->fields);

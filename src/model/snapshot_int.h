@@ -32,6 +32,18 @@ enum snap_inc {
 	SNAP_INC_OFF,      /* not this way: the whole reply is parsed at the end */
 };
 
+/* A "show stat" header line's columns, shared by every instance that sent
+ * the same one (all of them, in a fleet of one version): the instances
+ * keep no column names of their own. */
+struct snap_hdr {
+	uint64_t hash;
+	size_t ncols;
+	struct hap_view *cols; /* copies in the snapshot's arena */
+	int srvstate;
+	int registered; /* its names are fields already (build_fields) */
+	int *colmap;    /* field id -> column, or -1 */
+};
+
 struct snap_inst {
 	struct hap_snapshot *s;
 	const char *name;
@@ -46,7 +58,8 @@ struct snap_inst {
 	struct hap_info info;
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
-	int *colmap;                    /* field id -> column of this instance's header, or -1 */
+	size_t hdr;                     /* its header in s->hdrs (has_stat) */
+	const int *colmap;              /* its header's column map (s->hdrs) */
 	enum snap_inc inc;
 	size_t inc_rest; /* where the rows start in the reply */
 	struct hap_stat_feed feed;
@@ -84,6 +97,8 @@ struct hap_snapshot {
 	size_t nfields;
 	const char **fields;
 	struct hap_hmap field_map;
+	struct snap_hdr *hdrs; /* the distinct header lines */
+	size_t nhdrs, hdrcap;
 	enum hap_rule *rules[3]; /* per object type, per field */
 	/* show info keys */
 	size_t ninfo;
@@ -111,6 +126,9 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
+/* The columns of in->stat into their shared header (in->hdr), then
+ * in->stat's columns and rows freed: 0 or HAP_ENOMEM. */
+int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
 /* rows[0, n) of instance in (views into base, its reply as it is now)
  * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
  * first sight; hap_snap_build_objects() keeps the rows of the instances
