@@ -168,8 +168,6 @@ int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
 	if (g == s->nhdrs)
 		ret = new_header(s, &in->stat, hash, in->srvstate);
 	in->hdr = g;
-	/* the names are the header's now; the rows were merged */
-	hap_stat_release(&in->stat);
 	return ret;
 }
 
@@ -329,6 +327,32 @@ static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enu
 		o->name = kc + 2;
 	}
 	return 0;
+}
+
+/* The snapshot's column and row arrays to instance in's feed, for a call:
+ * its columns are read again (see hap_stat_feed). */
+void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
+{
+	in->feed.st.cols = s->lend_cols;
+	in->feed.colcap = s->lend_colcap;
+	in->feed.st.rows = s->lend_rows;
+	in->feed.cap = s->lend_rowcap;
+	in->feed.base = 0;
+	s->lend_cols = NULL;
+	s->lend_rows = NULL;
+	s->lend_colcap = s->lend_rowcap = 0;
+}
+
+void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
+{
+	s->lend_cols = in->feed.st.cols;
+	s->lend_colcap = in->feed.colcap;
+	s->lend_rows = in->feed.st.rows;
+	s->lend_rowcap = in->feed.cap;
+	in->feed.st.cols = NULL;
+	in->feed.st.rows = NULL;
+	in->feed.st.ncols = in->feed.st.nrows = 0;
+	in->feed.colcap = in->feed.cap = 0;
 }
 
 /* Name s (NUL-terminated) is the bytes of v. */

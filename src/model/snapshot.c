@@ -90,6 +90,7 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	if (ret)
 		s->merge_err = ret;
 	stat_done(s, in);
+	hap_stat_release(&in->stat);
 }
 
 /* Rows indexed as they arrive are given up: the whole reply is parsed at
@@ -108,6 +109,7 @@ static void inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *r
 	struct hap_error perr = { 0, "" };
 	int ret;
 
+	hap_snap_feed_lend(s, in);
 	if (hap_stat_feed(&in->feed, reply + in->inc_rest, len - in->inc_rest, final, &perr)) {
 		/* the parse of the whole reply at the end says why */
 		inc_off(in);
@@ -118,6 +120,8 @@ static void inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *r
 	if (ret) {
 		s->merge_err = ret;
 		inc_off(in);
+	} else if (!final) {
+		hap_snap_feed_return(s, in);
 	}
 }
 
@@ -200,9 +204,11 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		inc_feed(s, in, in->reply.ptr, in->reply.len, 1);
 		if (in->inc == SNAP_INC_ROWS) {
 			in->stat = in->feed.st; /* its columns: views into the reply */
-			hap_stat_feed_init(&in->feed);
 			in->has_stat = 1;
 			stat_done(s, in);
+			hap_snap_feed_return(s, in);
+			hap_stat_feed_init(&in->feed);
+			memset(&in->stat, 0, sizeof(in->stat));
 			return;
 		}
 	}
@@ -473,6 +479,8 @@ void hap_snapshot_free(struct hap_snapshot *s)
 	for (i = 0; i < s->nhdrs; i++)
 		free(s->hdrs[i].colmap);
 	free(s->hdrs);
+	free(s->lend_cols);
+	free(s->lend_rows);
 	free(s->insts);
 	free(s->targets);
 	free(s->fields);

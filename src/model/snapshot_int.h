@@ -99,6 +99,11 @@ struct hap_snapshot {
 	struct hap_hmap field_map;
 	struct snap_hdr *hdrs; /* the distinct header lines */
 	size_t nhdrs, hdrcap;
+	/* the column and row arrays lent to the feed parsing now (one pair
+	 * for every instance: nothing per instance to free and leave holes) */
+	struct hap_view *lend_cols;
+	struct hap_stat_row *lend_rows;
+	size_t lend_colcap, lend_rowcap;
 	enum hap_rule *rules[3]; /* per object type, per field */
 	/* show info keys */
 	size_t ninfo;
@@ -126,9 +131,13 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
-/* The columns of in->stat into their shared header (in->hdr), then
- * in->stat's columns and rows freed: 0 or HAP_ENOMEM. */
+/* The columns of in->stat into their shared header (in->hdr): 0 or
+ * HAP_ENOMEM. */
 int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
+/* The snapshot's column and row arrays lent to instance in's feed for one
+ * hap_stat_feed() call (its columns are read again), and given back. */
+void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in);
+void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in);
 /* rows[0, n) of instance in (views into base, its reply as it is now)
  * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
  * first sight; hap_snap_build_objects() keeps the rows of the instances

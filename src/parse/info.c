@@ -44,7 +44,7 @@ static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struc
 	    (size_t)(key.p - info->base) > UINT32_MAX - key.n)
 		return HAP_ETOOBIG;
 	if (info->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 32;
+		size_t ncap = *cap ? *cap * 2 : 16;
 		struct hap_kv *kv;
 
 		if (ncap > SIZE_MAX / 2 / sizeof(*kv))
@@ -75,16 +75,35 @@ static const char *find_sep(struct hap_view line)
 	return NULL;
 }
 
+/* The lines before the first blank one: at least the keys there are. */
+static size_t count_lines(const char *p, const char *end)
+{
+	size_t n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			break;
+		n++;
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
 int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
                    struct hap_error *err)
 {
 	const char *p = text, *end = len ? text + len : text;
-	size_t cap = 0;
+	size_t cap = count_lines(p, end);
 	int ret, have_name = 0;
 
 	out->n = 0;
-	out->kv = NULL;
 	out->base = text;
+	/* sized once: 1,000 instances' indexes are held at once */
+	out->kv = cap ? malloc(cap * sizeof(*out->kv)) : NULL;
+	if (cap && !out->kv)
+		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sep;
 		struct hap_view line = hap_view_make(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
@@ -109,13 +128,7 @@ int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *c
 			                     ret == HAP_ENOMEM ? "out of memory" : "too long");
 		}
 	}
-	/* the index keeps its size, not its room to grow */
-	if (cap > out->n && out->n) {
-		struct hap_kv *kv = realloc(out->kv, out->n * sizeof(*kv));
 
-		if (kv)
-			out->kv = kv;
-	}
 	if (consumed)
 		*consumed = len ? (size_t)(p - text) : 0;
 	if (!have_name) {

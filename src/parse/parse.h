@@ -92,6 +92,10 @@ void hap_stat_release(struct hap_stat *st);
  * Fed in any cut, the rows, columns and errors are those of
  * hap_stat_parse() on the whole reply. Returns 0, or HAP_EPROTO /
  * HAP_ENOMEM with err set; then f is released.
+ * Between calls the caller may swap the arrays (st.rows with cap, st.cols
+ * with colcap) for others, each NULL with 0 or allocated, provided it sets
+ * base to 0 so that the columns are read again: many feeds can share one
+ * pair, only the indices of pxname, svname and type are kept per feed.
  */
 struct hap_stat_feed {
 	struct hap_stat st;
@@ -99,6 +103,7 @@ struct hap_stat_feed {
 	size_t seen;   /* bytes past pos up to here hold no '\n' */
 	size_t lineno; /* lines read so far */
 	size_t cap;    /* allocated rows */
+	size_t colcap; /* allocated columns */
 	int header;    /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
 	uintptr_t base; /* where text was at the last call (compared, never read) */

@@ -45,7 +45,9 @@ int hap_stat_col(const struct hap_stat *st, const char *name)
 	return -1;
 }
 
-static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
+/* The header's columns into st->cols, which holds *colcap views (it is
+ * reused when large enough). */
+static int parse_header(struct hap_stat *st, size_t *colcap, struct hap_view h, size_t lineno,
                         struct hap_error *err)
 {
 	int n = hap_csv_split(h.p, h.n, NULL, 0);
@@ -54,9 +56,14 @@ static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
 		return hap_error_set(err, HAP_EPROTO,
 		                     "show stat: line %zu: unterminated or misplaced quote",
 		                     lineno);
-	st->cols = calloc(n ? (size_t)n : 1, sizeof(*st->cols));
-	if (!st->cols)
-		return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
+	if (!st->cols || (size_t)n > *colcap) {
+		struct hap_view *c = realloc(st->cols, (n ? (size_t)n : 1) * sizeof(*c));
+
+		if (!c)
+			return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
+		st->cols = c;
+		*colcap = n ? (size_t)n : 1;
+	}
 	st->ncols = (size_t)hap_csv_split(h.p, h.n, st->cols, (size_t)n);
 	/* "show servers state" (spaces made commas by the caller): its names
 	 * under the names of "show stat" where they mean the same */
@@ -239,6 +246,7 @@ void hap_stat_feed_release(struct hap_stat_feed *f)
 {
 	hap_stat_release(&f->st);
 	f->cap = 0;
+	f->colcap = 0;
 }
 
 /* The header line again, on text as it is now (it may have moved). */
@@ -248,10 +256,8 @@ static int feed_header(struct hap_stat_feed *f, const char *text, struct hap_err
 	struct hap_stat_row *rows = f->st.rows;
 	int ret;
 
-	free(f->st.cols);
-	f->st.cols = NULL;
 	f->st.ncols = 0;
-	ret = parse_header(&f->st, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
+	ret = parse_header(&f->st, &f->colcap, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
 	                   f->hdr_lineno, err);
 	f->st.rows = rows;
 	f->st.nrows = nrows;
