@@ -483,6 +483,13 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 			jobs[k++] = c->job;
 			continue;
 		}
+		if (!t->prefix[0]) {
+			/* no prefix: the lines as they are, not a copy per call */
+			c->job.req = c->cmds;
+			c->job.req_len = strlen(c->cmds);
+			jobs[k++] = c->job;
+			continue;
+		}
 		ret = hap_target_request(t, c->cmds, &c->req);
 		if (ret)
 			goto out;

@@ -355,6 +355,30 @@ void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
 	in->feed.colcap = in->feed.cap = 0;
 }
 
+void hap_snap_drop_header(struct snap_inst *in, size_t h0)
+{
+	const char *nl = memchr(in->reply.ptr + h0, '\n', in->reply.len - h0);
+	size_t h1, cut, info_off = (size_t)(in->info.base - in->reply.ptr), t;
+	char *p;
+
+	/* listings are views into the reply: kept as they are */
+	if (!nl || in->has_pat[0] || in->has_pat[1] || !in->has_info || info_off > h0)
+		return;
+	h1 = (size_t)(nl - in->reply.ptr) + 1;
+	cut = h1 - h0;
+	memmove(in->reply.ptr + h0, in->reply.ptr + h1, in->reply.len - h1 + 1);
+	in->reply.len -= cut;
+	for (t = 0; t < in->ntr; t++)
+		if (in->tr[t].off >= h1)
+			in->tr[t].off -= (uint32_t)cut;
+	p = realloc(in->reply.ptr, in->reply.len + 1);
+	if (p) {
+		in->reply.ptr = p;
+		in->reply.cap = in->reply.len + 1;
+	}
+	in->info.base = in->reply.ptr + info_off;
+}
+
 /* Name s (NUL-terminated) is the bytes of v. */
 static int name_is(const char *s, struct hap_view v)
 {

@@ -207,6 +207,8 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 			in->has_stat = 1;
 			stat_done(s, in);
 			hap_snap_feed_return(s, in);
+			if (in->has_stat)
+				hap_snap_drop_header(in, in->inc_rest + in->feed.hdr_off);
 			hap_stat_feed_init(&in->feed);
 			memset(&in->stat, 0, sizeof(in->stat));
 			return;
@@ -431,6 +433,10 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 			goto out;
 		}
 	}
+	/* the replies are the snapshot's: the calls go before the merge */
+	hap_calls_release(calls, nt);
+	free(calls);
+	calls = NULL;
 	/* what the kept replies hold counts against the fleet's reply budget
 	 * until the snapshot is freed */
 	s->budget = hap_budget_get(h->budget);

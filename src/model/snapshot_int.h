@@ -138,6 +138,10 @@ int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
  * hap_stat_feed() call (its columns are read again), and given back. */
 void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in);
 void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in);
+/* The header line at h0 in instance in's reply (its columns shared, its
+ * rows merged) cut out of the reply kept, unless views other than the
+ * info index and the rows point past it. */
+void hap_snap_drop_header(struct snap_inst *in, size_t h0);
 /* rows[0, n) of instance in (views into base, its reply as it is now)
  * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
  * first sight; hap_snap_build_objects() keeps the rows of the instances
