@@ -156,7 +156,7 @@ static int new_header(struct hap_snapshot *s, const struct hap_stat *st, uint64_
 	return 0;
 }
 
-int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
 {
 	uint64_t hash = header_hash(&in->stat);
 	size_t g;
@@ -168,7 +168,11 @@ int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
 	if (g == s->nhdrs)
 		ret = new_header(s, &in->stat, hash, in->srvstate);
 	in->hdr = g;
-	return ret;
+	if (ret) {
+		/* no header to read its rows by: the snapshot fails */
+		in->has_stat = 0;
+		s->merge_err = ret;
+	}
 }
 
 /* The names of instance in's header into the fields, once per header. */

@@ -39,18 +39,6 @@ static void inst_fail(struct hap_snapshot *s, struct snap_inst *in, int err, con
 	in->errmsg = hap_arena_strndup(&s->arena, msg, len);
 }
 
-/* Rows merged: the instance keeps its header's place among the shared
- * ones, not its own columns and row index. */
-static void stat_done(struct hap_snapshot *s, struct snap_inst *in)
-{
-	int ret = hap_snap_share_header(s, in);
-
-	if (ret) {
-		in->has_stat = 0;
-		s->merge_err = ret;
-	}
-}
-
 /* The "show stat" rows, or the "show servers state" rows made CSV in place
  * (the same length): rest is their offset in the reply. */
 static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned what, size_t used)
@@ -89,7 +77,7 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	ret = hap_snap_merge_rows(s, in, in->reply.ptr, in->stat.rows, in->stat.nrows);
 	if (ret)
 		s->merge_err = ret;
-	stat_done(s, in);
+	hap_snap_share_header(s, in);
 	hap_stat_release(&in->stat);
 }
 
@@ -205,7 +193,7 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		if (in->inc == SNAP_INC_ROWS) {
 			in->stat = in->feed.st; /* its columns: views into the reply */
 			in->has_stat = 1;
-			stat_done(s, in);
+			hap_snap_share_header(s, in);
 			hap_snap_feed_return(s, in);
 			if (in->has_stat)
 				hap_snap_drop_header(in, in->inc_rest + in->feed.hdr_off);
@@ -373,6 +361,23 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
 	return hap_snapshot_from_chunks(out, names, replies, lens, n, what, 0, err);
 }
 
+/* Every call's reply (or error) to its instance, parsed: 0 or HAP_ENOMEM. */
+static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt,
+                    unsigned what)
+{
+	for (size_t i = 0; i < nt; i++) {
+		struct snap_inst *in = &s->insts[i];
+		struct hap_job *j = &calls[i].job;
+
+		in->flags = s->targets[i].flags;
+		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
+			in->flags |= HAP_INST_EXCLUDED;
+		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what))
+			return HAP_ENOMEM;
+	}
+	return 0;
+}
+
 int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
                            const char *proxy, struct hap_error *err)
 {
@@ -421,22 +426,15 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	for (i = 0; i < nt; i++) {
-		struct snap_inst *in = &s->insts[i];
-		struct hap_job *j = &calls[i].job;
-
-		in->flags = s->targets[i].flags;
-		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
-			in->flags |= HAP_INST_EXCLUDED;
-		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what)) {
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-			goto out;
-		}
-	}
+	ret = take_all(s, h, calls, nt, what);
 	/* the replies are the snapshot's: the calls go before the merge */
 	hap_calls_release(calls, nt);
 	free(calls);
 	calls = NULL;
+	if (ret) {
+		hap_error_set(err, ret, "out of memory");
+		goto out;
+	}
 	/* what the kept replies hold counts against the fleet's reply budget
 	 * until the snapshot is freed */
 	s->budget = hap_budget_get(h->budget);

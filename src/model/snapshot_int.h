@@ -131,9 +131,9 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
-/* The columns of in->stat into their shared header (in->hdr): 0 or
- * HAP_ENOMEM. */
-int hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
+/* Rows merged: the columns of in->stat into their shared header (in->hdr);
+ * out of memory, in has no stat and s->merge_err is set. */
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
 /* The snapshot's column and row arrays lent to instance in's feed for one
  * hap_stat_feed() call (its columns are read again), and given back. */
 void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in);
