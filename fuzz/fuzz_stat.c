@@ -75,7 +75,8 @@ static void row_fields(const struct hap_stat *st, const struct hap_stat_row *r)
 
 /* The same reply fed in pieces (sizes from its own bytes), each piece
  * into a fresh copy so that it moves, the arrays swapped for others
- * between some calls: the result of the whole parse. */
+ * between some calls (the columns read again, or on the final call only):
+ * the result of the whole parse. */
 static void fed(const char *text, size_t size, int whole_ret, const struct hap_stat *whole,
                 const struct hap_error *werr)
 {
@@ -89,6 +90,8 @@ static void fed(const char *text, size_t size, int whole_ret, const struct hap_s
 	size_t spare_colcap = 0, spare_rowcap = 0;
 
 	hap_stat_feed_init(&f);
+	/* half the inputs: the columns read on the final call only */
+	f.cols_final_only = size > 1 && (text[1] & 1);
 	while (!ret && !final) {
 		char *n;
 
@@ -119,7 +122,8 @@ static void fed(const char *text, size_t size, int whole_ret, const struct hap_s
 			f.colcap = spare_colcap;
 			f.st.rows = spare_rows;
 			f.cap = spare_rowcap;
-			f.base = 0;
+			if (!f.cols_final_only)
+				f.base = 0;
 			spare_cols = c;
 			spare_colcap = cc;
 			spare_rows = rw;

@@ -333,15 +333,16 @@ static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enu
 	return 0;
 }
 
-/* The snapshot's column and row arrays to instance in's feed, for a call:
- * its columns are read again (see hap_stat_feed). */
+/* The snapshot's column and row arrays to instance in's feed, for a call
+ * (see hap_stat_feed: its columns are read on the final call). */
 void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
 {
 	in->feed.st.cols = s->lend_cols;
 	in->feed.colcap = s->lend_colcap;
 	in->feed.st.rows = s->lend_rows;
 	in->feed.cap = s->lend_rowcap;
-	in->feed.base = 0;
+	/* the columns are the last borrower's until the final call */
+	in->feed.cols_final_only = 1;
 	s->lend_cols = NULL;
 	s->lend_rows = NULL;
 	s->lend_colcap = s->lend_rowcap = 0;

@@ -135,7 +135,8 @@ int hap_snap_build_objects(struct hap_snapshot *s);
  * out of memory, in has no stat and s->merge_err is set. */
 void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
 /* The snapshot's column and row arrays lent to instance in's feed for one
- * hap_stat_feed() call (its columns are read again), and given back. */
+ * hap_stat_feed() call (its columns are read on the final one), and given
+ * back. */
 void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in);
 void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in);
 /* The header line at h0 in instance in's reply (its columns shared, its

@@ -94,8 +94,9 @@ void hap_stat_release(struct hap_stat *st);
  * HAP_ENOMEM with err set; then f is released.
  * Between calls the caller may swap the arrays (st.rows with cap, st.cols
  * with colcap) for others, each NULL with 0 or allocated, provided it sets
- * base to 0 so that the columns are read again: many feeds can share one
- * pair, only the indices of pxname, svname and type are kept per feed.
+ * base to 0 so that the columns are read again, or has set
+ * cols_final_only: many feeds can share one pair, only the indices of
+ * pxname, svname and type are kept per feed.
  */
 struct hap_stat_feed {
 	struct hap_stat st;
@@ -107,6 +108,10 @@ struct hap_stat_feed {
 	int header;    /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
 	uintptr_t base; /* where text was at the last call (compared, never read) */
+	/* set by the caller: the columns are read on the final call only
+	 * (the rows need only the indices of pxname, svname and type); before
+	 * it, st.cols may be stale and must not be read */
+	int cols_final_only;
 };
 
 void hap_stat_feed_init(struct hap_stat_feed *f);

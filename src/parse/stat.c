@@ -50,7 +50,8 @@ int hap_stat_col(const struct hap_stat *st, const char *name)
 static int parse_header(struct hap_stat *st, size_t *colcap, struct hap_view h, size_t lineno,
                         struct hap_error *err)
 {
-	int n = hap_csv_split(h.p, h.n, NULL, 0);
+	/* into the array there is: split twice only when it is too small */
+	int n = hap_csv_split(h.p, h.n, st->cols, st->cols ? *colcap : 0);
 
 	if (n < 0)
 		return hap_error_set(err, HAP_EPROTO,
@@ -63,8 +64,9 @@ static int parse_header(struct hap_stat *st, size_t *colcap, struct hap_view h, 
 			return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
 		st->cols = c;
 		*colcap = n ? (size_t)n : 1;
+		n = hap_csv_split(h.p, h.n, st->cols, (size_t)n);
 	}
-	st->ncols = (size_t)hap_csv_split(h.p, h.n, st->cols, (size_t)n);
+	st->ncols = (size_t)n;
 	/* "show servers state" (spaces made commas by the caller): its names
 	 * under the names of "show stat" where they mean the same */
 	int srvstate = hap_stat_col(st, "be_name") >= 0;
@@ -355,8 +357,9 @@ int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int fin
 	if (f->pos > len)
 		return hap_error_set(err, HAP_EINVAL, "show stat: the reply got shorter");
 	end = feed_end(f, text, len, final);
-	/* the columns are views into text: read again only when it moved */
-	if (f->header && (uintptr_t)text != f->base) {
+	/* the columns are views into text: read again only when it moved
+	 * (with cols_final_only, on the final call only, and then always) */
+	if (f->header && (f->cols_final_only ? final : (uintptr_t)text != f->base)) {
 		ret = feed_header(f, text, err);
 		if (ret)
 			goto fail;
