@@ -156,17 +156,30 @@ static int new_header(struct hap_snapshot *s, const struct hap_stat *st, uint64_
 	return 0;
 }
 
-void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in)
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct hap_view raw)
 {
-	uint64_t hash = header_hash(&in->stat);
+	uint64_t hash;
 	size_t g;
 	int ret = 0;
 
+	/* the same bytes are the same columns: one memcmp, usually */
+	for (g = 0; raw.n && g < s->nhdrs; g++)
+		if (hap_view_eqv(s->hdrs[g].raw, raw) && s->hdrs[g].srvstate == in->srvstate) {
+			in->hdr = g;
+			return;
+		}
+	hash = header_hash(&in->stat);
 	for (g = 0; g < s->nhdrs; g++)
 		if (same_header(&s->hdrs[g], &in->stat, hash, in->srvstate))
 			break;
 	if (g == s->nhdrs)
 		ret = new_header(s, &in->stat, hash, in->srvstate);
+	if (!ret && g == s->nhdrs - 1 && raw.n && !s->hdrs[g].raw.n) {
+		char *copy = hap_arena_strndup(&s->arena, raw.p, raw.n);
+
+		if (copy)
+			s->hdrs[g].raw = hap_view_make(copy, raw.n);
+	}
 	in->hdr = g;
 	if (ret) {
 		/* no header to read its rows by: the snapshot fails */

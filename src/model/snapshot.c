@@ -77,7 +77,7 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	ret = hap_snap_merge_rows(s, in, in->reply.ptr, in->stat.rows, in->stat.nrows);
 	if (ret)
 		s->merge_err = ret;
-	hap_snap_share_header(s, in);
+	hap_snap_share_header(s, in, hap_view_make(NULL, 0));
 	hap_stat_release(&in->stat);
 }
 
@@ -193,7 +193,10 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		if (in->inc == SNAP_INC_ROWS) {
 			in->stat = in->feed.st; /* its columns: views into the reply */
 			in->has_stat = 1;
-			hap_snap_share_header(s, in);
+			hap_snap_share_header(
+			        s, in,
+			        hap_view_make(in->reply.ptr + in->inc_rest + in->feed.hdr_off,
+			                      in->feed.hdr_len));
 			hap_snap_feed_return(s, in);
 			if (in->has_stat)
 				hap_snap_drop_header(in, in->inc_rest + in->feed.hdr_off);

@@ -39,6 +39,7 @@ struct snap_hdr {
 	uint64_t hash;
 	size_t ncols;
 	struct hap_view *cols; /* copies in the snapshot's arena */
+	struct hap_view raw;   /* the line's bytes (a copy), when known */
 	int srvstate;
 	int registered; /* its names are fields already (build_fields) */
 	int *colmap;    /* field id -> column, or -1 */
@@ -131,9 +132,10 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
-/* Rows merged: the columns of in->stat into their shared header (in->hdr);
- * out of memory, in has no stat and s->merge_err is set. */
-void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in);
+/* Rows merged: the columns of in->stat into their shared header (in->hdr),
+ * found by the header line's bytes raw when known (else raw.n is 0); out
+ * of memory, in has no stat and s->merge_err is set. */
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct hap_view raw);
 /* The snapshot's column and row arrays lent to instance in's feed for one
  * hap_stat_feed() call (its columns are read on the final one), and given
  * back. */
