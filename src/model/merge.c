@@ -2,7 +2,9 @@
  * merge.c - a snapshot's instances merged by name: two sockets of one
  * process counted once (node, Pid, Start_time_sec), the union of every
  * instance's "show stat" columns and "show info" keys, and the rows grouped
- * into objects keyed by (type, proxy[, server]).
+ * into objects keyed by (type, proxy[, server]), as they arrive: the feeds
+ * of the instances, the arrays lent to them, the header lines shared by
+ * the instances and cut from their replies.
  *
  * Must never: count a duplicate instance twice, or trust column positions
  * (each instance keeps its own column map).
@@ -354,8 +356,10 @@ void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
 	in->feed.colcap = s->lend_colcap;
 	in->feed.st.rows = s->lend_rows;
 	in->feed.cap = s->lend_rowcap;
-	/* the columns are the last borrower's until the final call */
-	in->feed.cols_final_only = 1;
+	/* the columns are the last borrower's until the final call (or the
+	 * shared header's already) */
+	if (!in->feed.cols_final_only)
+		in->feed.cols_final_only = 1;
 	s->lend_cols = NULL;
 	s->lend_rows = NULL;
 	s->lend_colcap = s->lend_rowcap = 0;
@@ -373,6 +377,27 @@ void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
 	in->feed.colcap = in->feed.cap = 0;
 }
 
+void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b)
+{
+	size_t h0 = in->inc_rest + in->feed.hdr_off, h1, cut, t;
+	const char *nl = h0 < b->len ? memchr(b->ptr + h0, '\n', b->len - h0) : NULL;
+
+	if (!nl || in->cut)
+		return;
+	h1 = (size_t)(nl - b->ptr) + 1;
+	cut = h1 - h0;
+	memmove(b->ptr + h0, b->ptr + h1, b->len - h1 + 1);
+	b->len -= cut;
+	for (t = 0; t < in->ntr; t++)
+		if (in->tr[t].off >= h1)
+			in->tr[t].off -= (uint32_t)cut;
+	/* the feed's offsets are from the start of the stat part */
+	in->feed.pos -= cut;
+	in->feed.seen = in->feed.seen > cut ? in->feed.seen - cut : 0;
+	in->feed.cols_final_only = 2;
+	in->cut = cut;
+}
+
 void hap_snap_drop_header(struct snap_inst *in, size_t h0)
 {
 	const char *nl = memchr(in->reply.ptr + h0, '\n', in->reply.len - h0);
@@ -380,7 +405,7 @@ void hap_snap_drop_header(struct snap_inst *in, size_t h0)
 	char *p;
 
 	/* listings are views into the reply: kept as they are */
-	if (!nl || in->has_pat[0] || in->has_pat[1] || !in->has_info || info_off > h0)
+	if (!nl || in->cut || in->has_pat[0] || in->has_pat[1] || !in->has_info || info_off > h0)
 		return;
 	h1 = (size_t)(nl - in->reply.ptr) + 1;
 	cut = h1 - h0;
@@ -395,6 +420,56 @@ void hap_snap_drop_header(struct snap_inst *in, size_t h0)
 		in->reply.cap = in->reply.len + 1;
 	}
 	in->info.base = in->reply.ptr + info_off;
+}
+
+/* Rows indexed as they arrive are given up: the whole reply is parsed at
+ * the end (or the instance failed). */
+void hap_snap_inc_off(struct snap_inst *in)
+{
+	in->inc = SNAP_INC_OFF;
+	hap_stat_feed_release(&in->feed);
+	in->ntr = 0;
+}
+
+/* The rows of reply[0, len) past what was indexed, into their objects. */
+void hap_snap_inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
+                       int final)
+{
+	struct hap_error perr = { 0, "" };
+	int had = in->feed.header, ret;
+
+	hap_snap_feed_lend(s, in);
+	ret = hap_stat_feed(&in->feed, reply + in->inc_rest, len - in->inc_rest, final, &perr);
+	if (ret) {
+		/* the parse of the whole reply at the end says why, or this
+		 * when the header is cut already (the same words) */
+		if (in->cut && !in->feed_err) {
+			in->feed_err = ret;
+			in->feed_errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
+		}
+		hap_snap_inc_off(in);
+		return;
+	}
+	ret = hap_snap_merge_rows(s, in, reply, in->feed.st.rows, in->feed.st.nrows);
+	in->feed.st.nrows = 0;
+	if (ret) {
+		s->merge_err = ret;
+		hap_snap_inc_off(in);
+		return;
+	}
+	if (final)
+		return;
+	if (!had && in->feed.header) {
+		/* the header just read: its columns shared now, so that its
+		 * line can leave the reply while the rest arrives */
+		in->stat = in->feed.st;
+		hap_snap_share_header(
+		        s, in,
+		        hap_view_make(reply + in->inc_rest + in->feed.hdr_off, in->feed.hdr_len));
+		memset(&in->stat, 0, sizeof(in->stat));
+		in->feed.cols_final_only = 2;
+	}
+	hap_snap_feed_return(s, in);
 }
 
 /* Name s (NUL-terminated) is the bytes of v. */

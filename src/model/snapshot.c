@@ -81,38 +81,6 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	hap_stat_release(&in->stat);
 }
 
-/* Rows indexed as they arrive are given up: the whole reply is parsed at
- * the end (or the instance failed). */
-static void inc_off(struct snap_inst *in)
-{
-	in->inc = SNAP_INC_OFF;
-	hap_stat_feed_release(&in->feed);
-	in->ntr = 0;
-}
-
-/* The rows of reply[0, len) past what was indexed, into their objects. */
-static void inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
-                     int final)
-{
-	struct hap_error perr = { 0, "" };
-	int ret;
-
-	hap_snap_feed_lend(s, in);
-	if (hap_stat_feed(&in->feed, reply + in->inc_rest, len - in->inc_rest, final, &perr)) {
-		/* the parse of the whole reply at the end says why */
-		inc_off(in);
-		return;
-	}
-	ret = hap_snap_merge_rows(s, in, reply, in->feed.st.rows, in->feed.st.nrows);
-	in->feed.st.nrows = 0;
-	if (ret) {
-		s->merge_err = ret;
-		inc_off(in);
-	} else if (!final) {
-		hap_snap_feed_return(s, in);
-	}
-}
-
 /*
  * hap_job.on_bytes of a snapshot's exchange: once the parts before the
  * rows are whole, the complete lines that arrived are indexed and merged
@@ -134,7 +102,9 @@ static void snap_on_bytes(struct hap_job *j, void *arg)
 		in->inc = SNAP_INC_ROWS;
 	}
 	if (in->inc == SNAP_INC_ROWS)
-		inc_feed(in->s, in, j->reply.ptr, j->reply.len, 0);
+		hap_snap_inc_feed(in->s, in, j->reply.ptr, j->reply.len, 0);
+	if (in->inc == SNAP_INC_ROWS && in->feed.cols_final_only == 2 && !in->cut)
+		hap_snap_cut_header(in, &j->reply);
 }
 
 /* One instance's reply, framed by proto/frame.c, each part parsed; a part
@@ -160,7 +130,7 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "reply cut short (%zu bytes, no final blank line)",
-		         in->reply.len);
+		         in->reply.len + in->cut);
 		inst_fail(s, in, HAP_EPROTO, msg, strlen(msg));
 		return;
 	}
@@ -189,14 +159,15 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		return;
 	if (in->inc == SNAP_INC_ROWS && in->inc_rest == fr.rest) {
 		/* most rows were indexed as they arrived: the last lines */
-		inc_feed(s, in, in->reply.ptr, in->reply.len, 1);
+		hap_snap_inc_feed(s, in, in->reply.ptr, in->reply.len, 1);
 		if (in->inc == SNAP_INC_ROWS) {
 			in->stat = in->feed.st; /* its columns: views into the reply */
 			in->has_stat = 1;
-			hap_snap_share_header(
-			        s, in,
-			        hap_view_make(in->reply.ptr + in->inc_rest + in->feed.hdr_off,
-			                      in->feed.hdr_len));
+			if (in->feed.cols_final_only != 2)
+				hap_snap_share_header(s, in,
+				                      hap_view_make(in->reply.ptr + in->inc_rest +
+				                                            in->feed.hdr_off,
+				                                    in->feed.hdr_len));
 			hap_snap_feed_return(s, in);
 			if (in->has_stat)
 				hap_snap_drop_header(in, in->inc_rest + in->feed.hdr_off);
@@ -205,7 +176,14 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 			return;
 		}
 	}
-	inc_off(in);
+	if (in->cut) {
+		/* its header left as it arrived: the feed's word on the rest */
+		inst_fail(s, in, in->feed_err ? in->feed_err : HAP_EPROTO,
+		          in->feed_errmsg ? in->feed_errmsg : "show stat: framing changed",
+		          strlen(in->feed_errmsg ? in->feed_errmsg : "show stat: framing changed"));
+		return;
+	}
+	hap_snap_inc_off(in);
 	parse_rows(s, in, what, fr.rest);
 }
 
@@ -260,7 +238,7 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	hap_buf_init(reply, 0);
 	if (xerr) {
 		hap_buf_release(&in->reply);
-		inc_off(in);
+		hap_snap_inc_off(in);
 	}
 	if (xerr) {
 		in->err = xerr;
@@ -306,11 +284,12 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
 {
 	struct hap_snapshot *s = snap_alloc(n);
 	struct hap_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t *fed = calloc(n ? n : 1, sizeof(*fed)); /* on_bytes may cut what it read */
 	size_t i, left = 1, step;
 	int ret = 0;
 
 	*out = NULL;
-	if (!s || !jobs || !(s->targets = calloc(n ? n : 1, sizeof(*s->targets))))
+	if (!s || !jobs || !fed || !(s->targets = calloc(n ? n : 1, sizeof(*s->targets))))
 		ret = HAP_ENOMEM;
 	if (!ret)
 		s->what = what;
@@ -324,18 +303,19 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
 		left = 0;
 		for (i = 0; !ret && i < n; i++) {
 			struct hap_job *j = &jobs[i];
-			size_t k = lens[i] - j->reply.len;
+			size_t k = lens[i] - fed[i];
 
 			if (chunk && k > chunk)
 				k = chunk;
 			if (!k)
 				continue;
-			ret = hap_buf_add(&j->reply, replies[i] + j->reply.len, k);
+			ret = hap_buf_add(&j->reply, replies[i] + fed[i], k);
+			fed[i] += k;
 			if (!ret && step % 8 == 7)
 				ret = buf_move(&j->reply);
 			if (!ret && chunk)
 				snap_on_bytes(j, &s->insts[i]);
-			left += lens[i] - j->reply.len;
+			left += lens[i] - fed[i];
 		}
 	}
 	for (i = 0; !ret && i < n; i++)
@@ -343,6 +323,7 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
 	for (i = 0; jobs && i < n; i++)
 		hap_buf_release(&jobs[i].reply);
 	free(jobs);
+	free(fed);
 	if (!ret)
 		ret = s->merge_err;
 	if (ret)

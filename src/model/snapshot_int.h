@@ -67,6 +67,11 @@ struct snap_inst {
 	struct snap_trow *tr; /* the rows merged so far, in reply order */
 	size_t ntr, trcap;
 	size_t next_obj; /* the object after this instance's last row's */
+	/* the header line's bytes, cut from the reply as it arrived (its
+	 * columns shared first), and what the feed said if it failed after */
+	size_t cut;
+	int feed_err;
+	const char *feed_errmsg;
 };
 
 /* A row of an object: the instance, and the CSV line itself (a view into
@@ -136,6 +141,14 @@ int hap_snap_build_objects(struct hap_snapshot *s);
  * found by the header line's bytes raw when known (else raw.n is 0); out
  * of memory, in has no stat and s->merge_err is set. */
 void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct hap_view raw);
+/* Rows indexed as they arrive given up: the whole reply is parsed at the
+ * end (or the instance failed). */
+void hap_snap_inc_off(struct snap_inst *in);
+/* The rows of reply[0, len) past what instance in's feed indexed, into
+ * their objects; a header read for the first time (not final) is shared at
+ * once. */
+void hap_snap_inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
+                       int final);
 /* The snapshot's column and row arrays lent to instance in's feed for one
  * hap_stat_feed() call (its columns are read on the final one), and given
  * back. */
@@ -145,6 +158,10 @@ void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in);
  * rows merged) cut out of the reply kept, unless views other than the
  * info index and the rows point past it. */
 void hap_snap_drop_header(struct snap_inst *in, size_t h0);
+/* Instance in's header line, its columns just shared (in->cut 0), cut
+ * from b, the reply still arriving: the rows on their way and the feed's
+ * offsets follow; the feed reads no column again. */
+void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b);
 /* rows[0, n) of instance in (views into base, its reply as it is now)
  * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
  * first sight; hap_snap_build_objects() keeps the rows of the instances

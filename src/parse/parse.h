@@ -108,9 +108,11 @@ struct hap_stat_feed {
 	int header;    /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
 	uintptr_t base; /* where text was at the last call (compared, never read) */
-	/* set by the caller: the columns are read on the final call only
+	/* set by the caller: 1, the columns are read on the final call only
 	 * (the rows need only the indices of pxname, svname and type); before
-	 * it, st.cols may be stale and must not be read */
+	 * it, st.cols may be stale and must not be read. 2, never again once
+	 * read: the caller has them, and may then cut the header line out of
+	 * the text (pos and seen moved back with it) */
 	int cols_final_only;
 };
 

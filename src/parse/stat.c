@@ -359,7 +359,8 @@ int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int fin
 	end = feed_end(f, text, len, final);
 	/* the columns are views into text: read again only when it moved
 	 * (with cols_final_only, on the final call only, and then always) */
-	if (f->header && (f->cols_final_only ? final : (uintptr_t)text != f->base)) {
+	if (f->header && f->cols_final_only != 2 &&
+	    (f->cols_final_only ? final : (uintptr_t)text != f->base)) {
 		ret = feed_header(f, text, err);
 		if (ret)
 			goto fail;

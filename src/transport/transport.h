@@ -81,7 +81,9 @@ struct hap_job {
 	 * to reply while the exchange runs (reply.ptr may have moved since the
 	 * last call), so a caller can index what arrived while other peers are
 	 * still sending. It must not keep pointers into reply across calls nor
-	 * change the job; the exchange itself never looks at the bytes. */
+	 * change the job, except that it may shorten reply by bytes it has
+	 * consumed (the budget still counts them as received); the exchange
+	 * itself never looks at the bytes. */
 	void (*on_bytes)(struct hap_job *j, void *arg);
 	void *on_bytes_arg;
 	/* outputs */
