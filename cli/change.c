@@ -377,7 +377,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 	ret = confirm(c, p, what);
 	if (ret)
 		return ret;
-	ret = hap_plan_apply(&r, c->h, p, &err);
+	ret = hap_plan_apply(&r, p, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		return EXIT_FAILED;

@@ -157,7 +157,7 @@ int wf_add(struct cli *c, int argc, char **argv)
 		hap_plan_free(p);
 		return EXIT_OK;
 	}
-	ret = hap_server_add_apply(&r, c->h, p, &a, &err);
+	ret = hap_server_add_apply(&r, p, &a, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		hap_plan_free(p);
@@ -220,7 +220,7 @@ int wf_del(struct cli *c, int argc, char **argv)
 	}
 	ret = wf_confirm(c, "delete", hap_plan_objects(p));
 	if (!ret) {
-		ret = hap_plan_apply(&r, c->h, p, &err);
+		ret = hap_plan_apply(&r, p, &err);
 		if (ret) {
 			cli_err(c, "%s", err.msg);
 			ret = EXIT_FAILED;

@@ -268,7 +268,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		goto out;
 	}
 	t0 = now_s();
-	ret = hap_pattern_replace_apply(&res, c->h, r, &err);
+	ret = hap_pattern_replace_apply(&res, r, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		ret = EXIT_FAILED;

@@ -554,7 +554,7 @@ int wf_drain(struct cli *c, int argc, char **argv)
 	ret = wf_confirm(c, "drain", hap_plan_objects(p));
 	if (ret)
 		goto out;
-	ret = hap_plan_apply(&r, c->h, p, &err);
+	ret = hap_plan_apply(&r, p, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		ret = EXIT_FAILED;

@@ -185,7 +185,7 @@ static void apply_action(struct top *t)
 	                      p->change == HAP_SERVER_WEIGHT ? p->value : "");
 	for (i = 0; i < p->nplans; i++) {
 		struct hap_result *r = NULL;
-		int ret = hap_plan_apply(&r, t->c->h, p->plans[i], &err);
+		int ret = hap_plan_apply(&r, p->plans[i], &err);
 
 		if (ret) {
 			failed++;

@@ -22,7 +22,7 @@ static int set_weight(struct hap *h, const char *backend, const char *server, co
 
 	ret = hap_server_plan(&plan, h, &op, &err); /* HAP_EINVAL: bad input, nothing sent */
 	if (!ret)
-		ret = hap_plan_apply(&res, h, plan, &err);
+		ret = hap_plan_apply(&res, plan, &err);
 	if (ret) {
 		fprintf(stderr, "%s\n", err.msg);
 		goto out;

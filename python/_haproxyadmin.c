@@ -657,8 +657,7 @@ static PyObject *plan_apply(PlanObject *self, PyObject *unused)
 	(void)unused;
 	if (fleet_enter((FleetObject *)self->fleet))
 		return NULL;
-	FLEET_IO((FleetObject *)self->fleet,
-	         rc = hap_plan_apply(&r, ((FleetObject *)self->fleet)->h, self->p, &err));
+	FLEET_IO((FleetObject *)self->fleet, rc = hap_plan_apply(&r, self->p, &err));
 	if (rc)
 		return raise_err(rc, &err);
 	return result_to_list(r);

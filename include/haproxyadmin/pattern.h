@@ -244,10 +244,12 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
  * but was not committed because another one failed. Every prepared
  * version that is not committed is cleared, and a clear that answers late
  * is read back ("show map|acl @V FILE") before it is called failed.
- * Returns 0 when it ran. Caller owns *out, free with hap_result_free().
+ * The replace borrows the fleet it was planned on (hap_pattern_replace_new()):
+ * the fleet must outlive it. Returns 0 when it ran. Caller owns *out, free
+ * with hap_result_free().
  */
-HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap *h,
-                                      struct hap_pattern_replace *r, struct hap_error *err);
+HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap_pattern_replace *r,
+                                      struct hap_error *err);
 
 #ifdef __cplusplus
 }

@@ -127,10 +127,11 @@ HAP_API int hap_server_add_plan(struct hap_plan **out, struct hap *h,
  * keep_partial is 0, "del server" where it was added (the rollback);
  * else "enable health", "enable agent" as asked and, unless disabled,
  * "enable server" where it was added. *out has one entry per command sent
- * (hap_result_command() says which step). Returns 0 when it ran. Caller
- * owns *out, free with hap_result_free().
+ * (hap_result_command() says which step). The fleet is the plan's (see
+ * hap_plan_apply()). Returns 0 when it ran. Caller owns *out, free with
+ * hap_result_free().
  */
-HAP_API int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
+HAP_API int hap_server_add_apply(struct hap_result **out, const struct hap_plan *p,
                                  const struct hap_server_add *a, struct hap_error *err);
 
 /*

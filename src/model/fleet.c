@@ -247,7 +247,7 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 	e->command = command ? dupn(command, strlen(command)) : NULL;
 	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
 	e->inst = HAP_AGGREGATE;
-	e->kind = -1;
+	e->kind = HAP_KIND_RAW;
 	e->name = e->object;
 	e->code = code;
 	e->sent = sent;
@@ -349,7 +349,7 @@ int hap_outcome_of(int code)
 {
 	switch (code) {
 	case 0:
-		return HAP_OUT_APPLIED;
+		return HAP_OUT_SENT; /* applied only from a read-back */
 	case HAP_EREFUSED:
 		return HAP_OUT_REFUSED;
 	case HAP_ENOTFOUND:

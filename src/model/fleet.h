@@ -97,7 +97,7 @@ struct hap_result_entry {
 	int why;          /* enum hap_why */
 	char *after;      /* value read back, or NULL */
 	size_t inst;      /* instance index in the plan's snapshot, HAP_AGGREGATE: none */
-	int kind;         /* enum hap_obj of the object, -1: not a proxy or server */
+	int kind;         /* enum hap_object_kind of the object (HAP_KIND_RAW: none) */
 	char *backend;    /* a server's backend (split from object once), else NULL */
 	const char *name; /* the object's name: in object, after the backend's '/' */
 };
@@ -110,10 +110,12 @@ struct hap_result {
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);
 /* Tie entry i to its instance (index in the plan's snapshot) and object
- * kind (enum hap_obj, -1: none); a server's "backend/server" is split here,
+ * kind (enum hap_object_kind); a server's "backend/server" is split here,
  * once, so callers never split it. HAP_ENOMEM. */
 int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind);
-/* The outcome a code means when nothing else is known (0: applied). */
+/* The outcome a code means when nothing else is known: 0 is SENT, never
+ * APPLIED (only a read-back that shows the requested value sets APPLIED,
+ * with hap_result_judged()). */
 int hap_outcome_of(int code);
 /* Set the outcome of the last-added or any entry: code and outcome, why,
  * the value read back (copied, may be NULL) and a new message (may be NULL:

@@ -83,34 +83,37 @@ int hap_op_number(const char *v, int64_t max);
 /* When no instance answered the plan's read: HAP_EIO naming the first
  * failure; else 0. */
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
-/* A plan function's first step: an empty plan about objects of type okind
- * (enum hap_obj) in *p. 0 or HAP_ENOMEM. */
-int hap_plan_alloc(struct hap_plan **p, int okind, struct hap_error *err);
+/* A plan function's first step: an empty plan of fleet h (borrowed) about
+ * objects of kind okind (enum hap_object_kind) in *p. 0 or HAP_ENOMEM. */
+int hap_plan_alloc(struct hap_plan **p, struct hap *h, int okind, struct hap_error *err);
 /* A plan function's last step: on ret (an error), p is freed and ret
  * returned; otherwise *out = p and 0. */
 int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
 /* After an apply: read the objects back and settle each entry's outcome in
  * r (ops/readback.c). 0 or HAP_ENOMEM. */
-int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r);
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r);
 
 /* ---- plans ---- */
 
 struct hap_plan_entry {
-	size_t inst;   /* instance index in the plan's snapshot */
-	char *object;  /* "backend/server", a frontend name, a map file */
-	char *command; /* the line, without routing prefix and '\n' */
+	size_t inst;      /* instance index in the plan's snapshot */
+	char *object;     /* "backend/server", a frontend name, a map file */
+	char *backend;    /* a server's backend (split from object once), else NULL */
+	const char *name; /* the object's name: in object, after the backend's '/' */
+	char *command;    /* the line, without routing prefix and '\n' */
 	const struct hap_reply_table *judge;
 	int skip_code; /* not 0: not sent, reported with this code */
 	char *skip_msg;
 };
 
 struct hap_plan {
+	struct hap *h;             /* borrowed: the fleet, which outlives the plan */
 	struct hap_snapshot *snap; /* owned: the read the plan was built from */
 	size_t n, cap;
 	struct hap_plan_entry *e;
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
-	int okind;       /* enum hap_obj + 1 of its objects; 0: none (global, files) */
+	int okind;       /* enum hap_object_kind of its objects */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */

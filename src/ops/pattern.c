@@ -241,9 +241,9 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	if (op->verb == HAP_PATTERN_SHOW || op->verb == HAP_PATTERN_GET)
 		return hap_error_set(err, HAP_EINVAL, "%s is a read: use hap_pattern_read_new()",
 		                     hap_pat_verb_words[op->verb]);
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_plan_alloc(&p, h, op->kind == HAP_PATTERN_MAP ? HAP_KIND_MAP : HAP_KIND_ACL, err);
+	if (ret)
+		return ret;
 	ret = hap_pat_resolve_fleet(&p->snap, &pl, &f, &t, h, op->kind, op->id, err);
 	if (ret)
 		goto out;

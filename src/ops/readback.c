@@ -242,9 +242,9 @@ static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *nam
 		                                   HAP_WHY_CHANGED, NULL, msg);
 	}
 	snprintf(msg, sizeof(msg), "%s%scould not read the entries back", SEP_MSG(r, i));
-	return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-	                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
-	                         HAP_WHY_NONE, NULL, msg);
+	return hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,
+	                         oc == HAP_OUT_SENT ? HAP_OUT_SENT : HAP_OUT_UNKNOWN, HAP_WHY_NONE,
+	                         NULL, msg);
 }
 
 /* Nothing to compare: never applied; sent when accepted, unknown when the
@@ -257,8 +257,7 @@ static int judge_nothing(const struct vctx *c, size_t i, int oc, int restarted)
 		                         "the instance restarted during the change "
 		                         "(new Pid or Start_time_sec): the change "
 		                         "may not be live");
-	if (oc == HAP_OUT_APPLIED)
-		return hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	(void)oc; /* accepted: it stays SENT; no complete reply: UNKNOWN */
 	return 0;
 }
 
@@ -281,7 +280,7 @@ static int judge_mismatch(const struct vctx *c, size_t i, int oc, size_t j, int 
 		         "now %lld); %s is %s",
 		         (long long)info_num(p->snap, e->inst, "Pid"),
 		         (long long)info_num(c->after, j, "Pid"), p->vfield, got);
-	} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
+	} else if (oc == HAP_OUT_SENT && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
 		why = HAP_WHY_NORMALISED;
 		snprintf(msg, sizeof(msg),
 		         "accepted, but HAProxy normalised %s of the configured weight to "
@@ -352,7 +351,8 @@ static int verify_one(const struct vctx *c, size_t i)
 	char msg[900];
 	int restarted;
 
-	if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
+	/* only what was accepted (SENT) or may have run (UNKNOWN) is read back */
+	if (oc != HAP_OUT_SENT && oc != HAP_OUT_UNKNOWN)
 		return 0;
 	if (j == (size_t)-1 && master_answered(c->after, name)) {
 		/* a master's worker that is gone: the master reloaded */
@@ -366,8 +366,8 @@ static int verify_one(const struct vctx *c, size_t i)
 	if (j == (size_t)-1 || hap_instance_status(c->after, j, &amsg)) {
 		snprintf(msg, sizeof(msg), "%s; could not read back: %s", hap_result_message(r, i),
 		         amsg);
-		return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-		                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+		return hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,
+		                         oc == HAP_OUT_SENT ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
 		                         HAP_WHY_NONE, NULL, msg);
 	}
 	restarted = ((hap_instance_flags(c->after, j) & HAP_INST_OLD_WORKER) &&
@@ -382,8 +382,9 @@ static int verify_one(const struct vctx *c, size_t i)
 	return judge_value(c, i, oc, j, restarted);
 }
 
-int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r)
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r)
 {
+	struct hap *h = p->h;
 	struct hap_snapshot *after = NULL;
 	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };

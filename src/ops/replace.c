@@ -166,6 +166,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
 	r->kind = kind;
 	r->f = f;
 	hap_buf_init(&r->fword, 0);
+	r->h = h;
 	ret = hap_pat_resolve_fleet(&r->snap, &pl, &fi, &r->target, h, kind, id, err);
 	if (ret)
 		goto out;
@@ -496,8 +497,8 @@ static int report_text(const struct hap_pattern_replace *r, size_t k, const char
 		         (unsigned long)x->ver, r->f->n, r->nreq,
 		         x->verified ? "" : (x->cleanup[0] ? "; " : "; not read back"),
 		         x->verified ? "" : x->cleanup);
-		if (!x->verified)
-			*outcome = HAP_OUT_SENT;
+		/* applied only when the listing read back shows the version */
+		*outcome = x->verified ? HAP_OUT_APPLIED : HAP_OUT_SENT;
 		return hap_rep_add_cmd(cmd, r, "", "commit", &x->ver);
 	}
 	if (x->st == RS_UNKNOWN) {
@@ -574,9 +575,10 @@ static int apply_steps(struct hap *h, struct hap_pattern_replace *r, struct appl
 	return ret;
 }
 
-int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap_pattern_replace *r,
+int hap_pattern_replace_apply(struct hap_result **out, struct hap_pattern_replace *r,
                               struct hap_error *err)
 {
+	struct hap *h = r->h;
 	struct apply_ctx c;
 	struct hap_result *res = calloc(1, sizeof(*res));
 	struct hap_locks *locks = NULL;

@@ -48,6 +48,7 @@ struct rinst {
 };
 
 struct hap_pattern_replace {
+	struct hap *h; /* borrowed: the fleet, which outlives the replace */
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
 	enum hap_pattern_kind kind;

@@ -66,7 +66,7 @@ void hap_round_judge(struct hap_call *c)
 	}
 	if (!c->judge) {
 		c->code = 0;
-		c->outcome = HAP_OUT_APPLIED;
+		c->outcome = HAP_OUT_SENT;
 		return;
 	}
 	c->code = hap_verdict_code(hap_reply_judge(c->judge, j->reply.ptr, j->reply.len));

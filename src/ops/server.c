@@ -340,7 +340,7 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	ret = hap_server_op_check(op, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	/* with a backend, read only its rows (a few KB instead of the fleet);

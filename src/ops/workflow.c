@@ -146,13 +146,14 @@ int hap_sel_snapshot(struct hap_snapshot **out, struct hap *h, const struct hap_
 	                              err);
 }
 
-struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed)
+struct hap_plan *hap_wf_plan_new(struct hap *h, struct hap_snapshot *borrowed)
 {
 	struct hap_plan *p = calloc(1, sizeof(*p));
 
 	if (p) {
+		p->h = h;
 		p->snap = borrowed;
-		p->okind = HAP_OBJ_SERVER + 1; /* the workflows' steps are about servers */
+		p->okind = HAP_KIND_SERVER; /* the workflows' steps are about servers */
 	}
 	return p;
 }
@@ -274,7 +275,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	ret = hap_server_op_check(&one, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	{
