@@ -357,16 +357,17 @@ static int change(struct cli *c, struct wf *w, struct hap_server_op *op, const c
 		size_t i;
 
 		for (i = 0; i < hap_plan_count(p); i++) {
-			const char *obj = hap_plan_object(p, i), *s = strchr(obj, '/');
-			size_t l = s ? (size_t)(s - obj) : strlen(obj);
+			const char *be = NULL;
 
-			if (l >= sizeof(b))
+			hap_plan_object_ref(p, i, &be, NULL);
+			if (!be || strlen(be) >= sizeof(b)) {
+				one = NULL;
 				break;
+			}
 			if (!one) {
-				memcpy(b, obj, l);
-				b[l] = '\0';
+				snprintf(b, sizeof(b), "%s", be);
 				one = b;
-			} else if (strlen(b) != l || memcmp(b, obj, l) != 0) {
+			} else if (strcmp(b, be) != 0) {
 				one = NULL;
 				break;
 			}

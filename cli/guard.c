@@ -107,20 +107,23 @@ int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value
 	if (hap_exec(&r, c->h, cmd, &err))
 		return 1;
 	for (i = 0; i < hap_plan_count(p) && !zero; i++) {
-		char name[600], *slash;
+		const char *be, *nm;
 		long iw = -1;
 
-		snprintf(name, sizeof(name), "%s", hap_plan_object(p, i));
-		slash = strchr(name, '/');
-		if (!slash) {
+		if (hap_plan_object_ref(p, i, &be, &nm) != HAP_KIND_SERVER || !be) {
 			zero = 1;
 			break;
 		}
-		*slash = '\0';
-		for (k = 0; k < hap_result_count(r); k++)
-			if (!hap_result_code(r, k) &&
-			    strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) == 0)
-				iw = iweight_of(hap_result_message(r, k), name, slash + 1);
+		/* the instance's own reply: the same position in the fleet, by
+		 * name only when the fleet's instances moved since the plan */
+		k = hap_plan_instance_index(p, i);
+		if (k >= hap_result_count(r) ||
+		    strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) != 0)
+			for (k = 0; k < hap_result_count(r); k++)
+				if (strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) == 0)
+					break;
+		if (k < hap_result_count(r) && !hap_result_code(r, k))
+			iw = iweight_of(hap_result_message(r, k), be, nm);
 		if (iw < 0 || iw * pct / 100 < 1)
 			zero = 1;
 	}

@@ -878,10 +878,10 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 {
 	static char *kwlist[] = { "kind", "verb", "id", "key", "value", NULL };
 	struct hap_pattern_op op = { 0 };
-	struct hap_pattern_target *t;
+	struct hap_pattern_target t; /* borrowed from the plan */
 	struct hap_error err = { 0, "" };
 	struct hap_plan *p = NULL;
-	PyObject *plan, *ret;
+	PyObject *plan;
 	int kind, verb, rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "iis|zz", kwlist, &kind, &verb, &op.id, &op.key,
@@ -890,22 +890,13 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 		return NULL;
 	op.kind = (enum hap_pattern_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
-	t = PyMem_Calloc(1, sizeof(*t));
-	if (!t)
-		return PyErr_NoMemory();
-	FLEET_IO(self, rc = hap_pattern_plan(&p, t, self->h, &op, &err));
-	if (rc) {
-		PyMem_Free(t);
+	FLEET_IO(self, rc = hap_pattern_plan(&p, &t, self->h, &op, &err));
+	if (rc)
 		return raise_err(rc, &err);
-	}
 	plan = plan_wrap((PyObject *)self, p);
-	if (!plan) {
-		PyMem_Free(t);
+	if (!plan)
 		return NULL;
-	}
-	ret = Py_BuildValue("(NNN)", plan, str_or_none(t->file), str_or_none(t->note));
-	PyMem_Free(t);
-	return ret;
+	return Py_BuildValue("(NNN)", plan, str_or_none(t.file), str_or_none(t.note));
 }
 
 /*

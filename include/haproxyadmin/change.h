@@ -39,8 +39,10 @@ HAP_API const char *hap_result_instance(const struct hap_result *r, size_t i);
 /* The object ("backend/server", a frontend, a map file); NULL for raw commands. */
 HAP_API const char *hap_result_object(const struct hap_result *r, size_t i);
 /* The instance index of entry i in the snapshot of the plan it was applied
- * from (hap_plan_snapshot()); HAP_AGGREGATE when it is tied to none (raw
- * commands, workflow steps without a plan). */
+ * from (hap_plan_snapshot()); for hap_exec() and hap_server_state_read()
+ * the instance's position in the fleet when it ran (a snapshot taken then
+ * numbers it the same); HAP_AGGREGATE when it is tied to none (a workflow
+ * step without an instance). */
 HAP_API size_t hap_result_instance_index(const struct hap_result *r, size_t i);
 /*
  * The object of entry i, never a string to split: returns its kind (enum

@@ -68,21 +68,26 @@ HAP_API size_t hap_patterns_inline_count(const struct hap_patterns *p);
 HAP_API const struct hap_pattern_ref *hap_patterns_inline_ref(const struct hap_patterns *p,
                                                               size_t i);
 
-/* What an id resolved to. */
+/*
+ * What an id resolved to. The strings are borrowed from the object that
+ * filled it in (the listing, the plan, the read or the replace) and valid
+ * as long as that object (see each call).
+ */
 struct hap_pattern_target {
-	char file[4096]; /* the file every instance is addressed by */
-	char note[1024]; /* set when a number was resolved: say it, e.g. "#6 is FILE on
-	                    INSTANCE; using the file on every instance loading it" */
-	size_t holders;  /* live instances loading the file */
+	const char *file; /* the file every instance is addressed by */
+	const char *note; /* "" unless a number was resolved: then say it, e.g. "#6 is
+	                     FILE on INSTANCE; using the file on every instance loading it" */
+	size_t holders;   /* live instances loading the file */
 };
 
 /*
  * Resolve an id: a file as listed (exactly), else "#N" or "N" looked up on
  * every instance. HAP_ENOTFOUND when no instance lists it; HAP_EINVAL when
  * the number names different files, or an inline ACL, on different
- * instances (the message says what it is on each).
+ * instances (the message says what it is on each). out's strings are
+ * borrowed from p, valid until the next resolve on p or hap_patterns_free().
  */
-HAP_API int hap_patterns_resolve(struct hap_pattern_target *out, const struct hap_patterns *p,
+HAP_API int hap_patterns_resolve(struct hap_pattern_target *out, struct hap_patterns *p,
                                  const char *id, struct hap_error *err);
 /* 1 when instance i of s lists file among its ACLs (maps), 0 when it does
  * not, HAP_ENOTFOUND when its listing was not read (it did not answer). */
@@ -113,8 +118,9 @@ HAP_API int hap_pattern_op_check(const struct hap_pattern_op *op, struct hap_err
 
 /*
  * Plan a change (ADD, SET, DEL, CLEAR): validate, read every instance,
- * resolve the id (target, may be NULL, gets the file and the note), and
- * plan the command for each instance loading the file. A "#0x" reference
+ * resolve the id (target, may be NULL, gets the file and the note,
+ * borrowed from *out: valid until hap_plan_free()), and plan the command
+ * for each instance loading the file. A "#0x" reference
  * names an entry of one instance: HAP_EINVAL unless exactly one instance
  * loads the file. HAP_ENOTFOUND when none does; HAP_EIO when no instance
  * answered. Caller owns *out, free with hap_plan_free().

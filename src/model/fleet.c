@@ -560,6 +560,10 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		else
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr,
 			                     j->reply.len, 1);
+		/* the instance's position in the fleet now: a snapshot taken
+		 * now numbers it the same */
+		if (!ret)
+			ret = hap_result_set_ref(r, i, i, HAP_KIND_RAW);
 	}
 out:
 	hap_calls_release(calls, nt);

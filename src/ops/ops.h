@@ -123,12 +123,13 @@ struct hap_plan {
 	char vwant[64];     /* the requested value */
 	int vmode;          /* enum hap_vmode */
 	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
-	int pcheck;   /* 0: none */
-	int pkind;    /* enum hap_pattern_kind */
-	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
-	char *pfile;  /* the file */
-	char *pkey;   /* NULL for CLEAR */
-	char *pvalue; /* maps, ADD and SET */
+	int pcheck;       /* 0: none */
+	int pkind;        /* enum hap_pattern_kind */
+	int pverb;        /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
+	char *pfile;      /* the file */
+	char *pkey;       /* NULL for CLEAR */
+	char *pvalue;     /* maps, ADD and SET */
+	char *ptarget[2]; /* the target's file and note (hap_pattern_plan) */
 };
 
 enum hap_vmode {

@@ -33,6 +33,7 @@ struct read_inst {
 struct hap_pattern_read {
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
+	char *tstr[2]; /* the target's file and note */
 	enum hap_pattern_verb verb;
 	size_t n;
 	struct read_inst *in;
@@ -50,6 +51,8 @@ void hap_pattern_read_free(struct hap_pattern_read *r)
 		hap_pat_entry_release(&r->in[i].entries);
 	}
 	free(r->in);
+	free(r->tstr[0]);
+	free(r->tstr[1]);
 	hap_snapshot_free(r->snap);
 	free(r);
 }
@@ -204,7 +207,8 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 	if (!r)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	r->verb = op->verb;
-	ret = hap_pat_resolve_fleet(&r->snap, &pl, &f, &r->target, h, op->kind, op->id, err);
+	ret = hap_pat_resolve_fleet(&r->snap, &pl, &f, &r->target, r->tstr, h, op->kind, op->id,
+	                            err);
 	if (!ret)
 		ret = hap_pat_format_cmd(&cmd, op, r->target.file, err);
 	if (ret)

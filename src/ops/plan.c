@@ -142,6 +142,8 @@ void hap_plan_free(struct hap_plan *p)
 	free(p->pfile);
 	free(p->pkey);
 	free(p->pvalue);
+	free(p->ptarget[0]);
+	free(p->ptarget[1]);
 	hap_snapshot_free(p->snap);
 	free(p);
 }

@@ -135,6 +135,8 @@ void hap_pattern_replace_free(struct hap_pattern_replace *r)
 	free(r->ri);
 	free(r->req_end);
 	hap_buf_release(&r->fword);
+	free(r->tstr[0]);
+	free(r->tstr[1]);
 	hap_snapshot_free(r->snap);
 	free(r);
 }
@@ -167,7 +169,7 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
 	r->f = f;
 	hap_buf_init(&r->fword, 0);
 	r->h = h;
-	ret = hap_pat_resolve_fleet(&r->snap, &pl, &fi, &r->target, h, kind, id, err);
+	ret = hap_pat_resolve_fleet(&r->snap, &pl, &fi, &r->target, r->tstr, h, kind, id, err);
 	if (ret)
 		goto out;
 	if (hap_cmd_add_word(&r->fword, r->target.file)) {

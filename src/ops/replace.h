@@ -51,6 +51,7 @@ struct hap_pattern_replace {
 	struct hap *h; /* borrowed: the fleet, which outlives the replace */
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
+	char *tstr[2]; /* the target's file and note */
 	enum hap_pattern_kind kind;
 	const struct hap_pattern_file *f;
 	struct hap_buf fword; /* the file as one escaped word */
