@@ -111,7 +111,7 @@ static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
 	struct hap_error err = { 0, "" };
 	size_t k;
 
-	for (k = 0; k < hap_pattern_replace_count(r); k++) {
+	for (k = 0; k < hap_plan_count(hap_pattern_replace_plan(r)); k++) {
 		char *text;
 		size_t len;
 
@@ -120,7 +120,7 @@ static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
 			return EXIT_FAILED;
 		}
 		printf("==> %s (version %lu: next_ver + 1, as 'prepare' will make it)\n",
-		       hap_pattern_replace_instance(r, k),
+		       hap_plan_instance(hap_pattern_replace_plan(r), k),
 		       (unsigned long)hap_pattern_replace_version(r, k));
 		fwrite(text, 1, len, stdout);
 		free(text);
@@ -237,7 +237,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		goto out;
 	}
 	t = hap_pattern_replace_target(r);
-	s = hap_pattern_replace_snapshot(r);
+	s = hap_plan_snapshot(hap_pattern_replace_plan(r));
 	if (*t->note)
 		cli_err(c, "%s", t->note);
 	pat_not_holding(c, s, kind, t->file, "not changed");

@@ -246,6 +246,7 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 {
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_read *rd = NULL;
+	const struct hap_result *res;
 	struct hap_pattern_op op;
 	const char **want = NULL;
 	size_t nf = hap_pattern_file_count(f), i, e;
@@ -270,18 +271,19 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 	for (e = 0; e < nf; e++)
 		want[e] = hap_pattern_file_entry(f, e);
 	qsort(want, nf, sizeof(*want), by_str);
-	for (i = 0; i < hap_pattern_read_count(rd); i++) {
+	res = hap_pattern_read_result(rd);
+	for (i = 0; i < hap_result_count(res); i++) {
 		size_t n = hap_pattern_read_entry_count(rd, i), a = 0, b = 0, added = 0,
 		       removed = 0;
-		const char *msg = "";
+		const char *msg = hap_result_message(res, i);
 		char **have;
-		int st = hap_pattern_read_status(rd, i, &msg);
+		int st = hap_result_code(res, i);
 
 		if (st == HAP_ENOTFOUND)
 			continue;
 		(*ninst)++;
 		if (st) {
-			fprintf(out, "# %s: unknown: %s\n", hap_pattern_read_instance(rd, i), msg);
+			fprintf(out, "# %s: unknown: %s\n", hap_result_instance(res, i), msg);
 			*removes = 1;
 			continue;
 		}
@@ -322,7 +324,7 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 		if (removed)
 			*removes = 1;
 		fprintf(out, "# %s: +%zu -%zu (%zu entries now, %zu after)\n",
-		        hap_pattern_read_instance(rd, i), added, removed, n, nf);
+		        hap_result_instance(res, i), added, removed, n, nf);
 		for (e = 0; e < n; e++)
 			free(have[e]);
 		free(have);

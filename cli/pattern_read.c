@@ -218,17 +218,18 @@ static const char *read_word(int code)
 /* Diagnostics per instance; returns the number of failed instances. */
 static size_t read_report(struct cli *c, const struct hap_pattern_read *r, const char *file)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	size_t i, bad = 0;
 
-	for (i = 0; i < hap_pattern_read_count(r); i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
+	for (i = 0; i < hap_result_count(res); i++) {
+		const char *msg = hap_result_message(res, i);
+		int code = hap_result_code(res, i);
 
 		if (code == HAP_ENOTFOUND)
 			cli_err(c, "%s: does not load %s (not holding it)",
-			        hap_pattern_read_instance(r, i), file);
+			        hap_result_instance(res, i), file);
 		else if (code) {
-			cli_err(c, "%s: %s", hap_pattern_read_instance(r, i), msg);
+			cli_err(c, "%s: %s", hap_result_instance(res, i), msg);
 			bad++;
 		}
 	}
@@ -268,24 +269,25 @@ static void entry_ambiguous_json(struct jw *w, const struct hap_pattern_entry *e
 static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, size_t msg_col,
                             const struct hap_pattern_read *r)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	const char *cells[4] = { "-", "-", "-", "-" };
 	char buf[512];
 	size_t i;
 
-	for (i = 0; i < hap_pattern_read_count(r) && ncols <= 4; i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
+	for (i = 0; i < hap_result_count(res) && ncols <= 4; i++) {
+		const char *msg = hap_result_message(res, i);
+		int code = hap_result_code(res, i);
 
 		if (!code || code == HAP_ENOTFOUND)
 			continue;
 		if (ncols == 1) {
 			/* one column (an ACL's patterns): the row says both */
-			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
+			snprintf(buf, sizeof(buf), "%s: error: %s", hap_result_instance(res, i),
 			         msg);
 			cells[0] = buf;
 		} else {
 			snprintf(buf, sizeof(buf), "error: %s", msg);
-			cells[name_col] = hap_pattern_read_instance(r, i);
+			cells[name_col] = hap_result_instance(res, i);
 			cells[msg_col] = buf;
 		}
 		table_add(tb, cells);
@@ -316,18 +318,20 @@ static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap
 /* The first instance that was read, or the count when none was. */
 static size_t first_read(const struct hap_pattern_read *r)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	size_t i;
 
-	for (i = 0; i < hap_pattern_read_count(r); i++)
-		if (!hap_pattern_read_status(r, i, NULL))
+	for (i = 0; i < hap_result_count(res); i++)
+		if (!hap_result_code(res, i))
 			break;
 	return i;
 }
 
 static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, e, n = hap_pattern_read_count(r), first = first_read(r);
+	size_t i, e, n = hap_result_count(res), first = first_read(r);
 	int agree = hap_pattern_read_agree(r);
 	struct hap_pattern_entry x;
 
@@ -354,12 +358,12 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 		jw_key(&w, "instances");
 		jw_arr(&w);
 		for (i = 0; i < n; i++) {
-			const char *msg;
-			int code = hap_pattern_read_status(r, i, &msg);
+			const char *msg = hap_result_message(res, i);
+			int code = hap_result_code(res, i);
 
 			jw_obj(&w);
 			jw_key(&w, "endpoint");
-			jw_str(&w, hap_pattern_read_instance(r, i));
+			jw_str(&w, hap_result_instance(res, i));
 			jw_key(&w, "result");
 			jw_str(&w, read_word(code));
 			if (code) {
@@ -388,7 +392,7 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 		size_t nread = 0;
 
 		for (i = 0; i < n; i++)
-			nread += !hap_pattern_read_status(r, i, NULL);
+			nread += !hap_result_code(res, i);
 		for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
 			const char *cells[2];
 			char mark[4200];
@@ -421,13 +425,13 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 		char mark[4200];
 
 		for (i = 0; i < n; i++) {
-			if (hap_pattern_read_status(r, i, NULL))
+			if (hap_result_code(res, i))
 				continue;
 			for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
 				const char *cells[4];
 
 				hap_pattern_read_entry(&x, r, i, e);
-				cells[0] = hap_pattern_read_instance(r, i);
+				cells[0] = hap_result_instance(res, i);
 				cells[1] = x.ref;
 				cells[2] = x.key;
 				cells[3] = x.value;
@@ -450,15 +454,16 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 
 static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, n = hap_pattern_read_count(r), first = first_read(r), nread = 0;
+	size_t i, n = hap_result_count(res), first = first_read(r), nread = 0;
 	int agree = hap_pattern_read_agree(r);
 	const char *hdr[2] = { "INSTANCE", "ANSWER" }, *cells[2];
 	struct table *tb;
 	char all[64];
 
 	for (i = 0; i < n; i++)
-		nread += !hap_pattern_read_status(r, i, NULL);
+		nread += !hap_result_code(res, i);
 	if (c->fmt == FMT_JSON) {
 		struct jw w;
 
@@ -478,12 +483,12 @@ static void get_print(struct cli *c, const struct hap_pattern_read *r, const cha
 		jw_key(&w, "instances");
 		jw_arr(&w);
 		for (i = 0; i < n; i++) {
-			const char *msg;
-			int code = hap_pattern_read_status(r, i, &msg);
+			const char *msg = hap_result_message(res, i);
+			int code = hap_result_code(res, i);
 
 			jw_obj(&w);
 			jw_key(&w, "endpoint");
-			jw_str(&w, hap_pattern_read_instance(r, i));
+			jw_str(&w, hap_result_instance(res, i));
 			jw_key(&w, "result");
 			jw_str(&w, read_word(code));
 			jw_key(&w, code ? "message" : "answer");
@@ -503,9 +508,9 @@ static void get_print(struct cli *c, const struct hap_pattern_read *r, const cha
 		table_add(tb, cells);
 	} else {
 		for (i = 0; i < n; i++) {
-			if (hap_pattern_read_status(r, i, NULL))
+			if (hap_result_code(res, i))
 				continue;
-			cells[0] = hap_pattern_read_instance(r, i);
+			cells[0] = hap_result_instance(res, i);
 			cells[1] = hap_pattern_read_answer(r, i);
 			table_add(tb, cells);
 		}

@@ -910,6 +910,7 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_read *r = NULL;
 	const struct hap_pattern_target *t;
+	const struct hap_result *res;
 	PyObject *list = NULL, *ret = NULL;
 	int kind, verb, rc;
 	size_t i, e, n;
@@ -923,11 +924,12 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 	FLEET_IO(self, rc = hap_pattern_read_new(&r, self->h, &op, &err));
 	if (rc)
 		return raise_err(rc, &err);
-	n = hap_pattern_read_count(r);
+	res = hap_pattern_read_result(r);
+	n = hap_result_count(res);
 	list = PyList_New((Py_ssize_t)n);
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_pattern_read_status(r, i, &msg);
+		const char *msg = hap_result_message(res, i);
+		int code = hap_result_code(res, i);
 		size_t ne = code ? 0 : hap_pattern_read_entry_count(r, i);
 		PyObject *entries = PyList_New((Py_ssize_t)ne), *row;
 
@@ -952,7 +954,7 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 			Py_CLEAR(list);
 			break;
 		}
-		row = Py_BuildValue("(NiNNN)", str_or_none(hap_pattern_read_instance(r, i)), code,
+		row = Py_BuildValue("(NiNNN)", str_or_none(hap_result_instance(res, i)), code,
 		                    str_or_none(msg), entries,
 		                    str_or_none(hap_pattern_read_answer(r, i)));
 		if (!row) {

@@ -148,13 +148,18 @@ HAP_API int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 HAP_API void hap_pattern_read_free(struct hap_pattern_read *r);
 /* Borrowed, valid until hap_pattern_read_free(). */
 HAP_API const struct hap_pattern_target *hap_pattern_read_target(const struct hap_pattern_read *r);
-/* The instances of the fleet (duplicates and excluded ones left out). */
-HAP_API size_t hap_pattern_read_count(const struct hap_pattern_read *r);
-HAP_API const char *hap_pattern_read_instance(const struct hap_pattern_read *r, size_t i);
-/* 0 read; HAP_ENOTFOUND the instance does not load the file (not a
- * failure); else HAProxy's refusal or a transport error. *msg (may be NULL)
- * gets the message. */
-HAP_API int hap_pattern_read_status(const struct hap_pattern_read *r, size_t i, const char **msg);
+/*
+ * The outcome per instance, as one result (borrowed, valid until
+ * hap_pattern_read_free()): entry i for each instance of the fleet
+ * (duplicates and excluded ones left out), with its instance index in the
+ * read's snapshot, the file as its object (kind HAP_KIND_ACL or
+ * HAP_KIND_MAP) and the command. A read that answered is code 0, outcome
+ * SENT (a read is never "applied") and message ""; HAP_ENOTFOUND /
+ * NOT_FOUND: the instance does not load the file (not a failure); else
+ * HAProxy's refusal or a transport error with its message. The entry
+ * index i is the one the calls below take.
+ */
+HAP_API const struct hap_result *hap_pattern_read_result(const struct hap_pattern_read *r);
 /* SHOW: the entries of instance i, in HAProxy's order. */
 HAP_API size_t hap_pattern_read_entry_count(const struct hap_pattern_read *r, size_t i);
 HAP_API int hap_pattern_read_entry(struct hap_pattern_entry *out, const struct hap_pattern_read *r,
@@ -199,7 +204,7 @@ HAP_API size_t hap_pattern_file_line(const struct hap_pattern_file *f, size_t i)
  * FILE" everywhere, only when every instance took every entry. Otherwise
  * nothing is committed anywhere (the prepared versions are cleared) and the
  * old content stays in use. Instances that did not answer the read are not
- * touched: check hap_pattern_replace_snapshot() before applying.
+ * touched: check the snapshot of hap_pattern_replace_plan() before applying.
  */
 struct hap_pattern_replace;
 
@@ -216,13 +221,16 @@ HAP_API void hap_pattern_replace_free(struct hap_pattern_replace *r);
 /* Borrowed, valid until hap_pattern_replace_free(). */
 HAP_API const struct hap_pattern_target *
 hap_pattern_replace_target(const struct hap_pattern_replace *r);
-/* The read the replace was planned from (who holds the file, who did not answer). */
-HAP_API const struct hap_snapshot *
-hap_pattern_replace_snapshot(const struct hap_pattern_replace *r);
-/* The instances it runs on (those loading the file). */
-HAP_API size_t hap_pattern_replace_count(const struct hap_pattern_replace *r);
-HAP_API size_t hap_pattern_replace_instance_index(const struct hap_pattern_replace *r, size_t k);
-HAP_API const char *hap_pattern_replace_instance(const struct hap_pattern_replace *r, size_t k);
+/*
+ * The instances it runs on (those loading the file), as a plan (borrowed,
+ * valid until hap_pattern_replace_free()): entry k per instance, read with
+ * the hap_plan_* accessors (count, instance index, object ref: the file,
+ * kind HAP_KIND_ACL or HAP_KIND_MAP; command: its first step, "prepare");
+ * hap_plan_snapshot() is the read the replace was planned from (who holds
+ * the file, who did not answer). The k of the calls below. It is not
+ * applied as a plan (hap_plan_apply() refuses it with HAP_EINVAL).
+ */
+HAP_API const struct hap_plan *hap_pattern_replace_plan(const struct hap_pattern_replace *r);
 /* Add requests (connections) per instance: payload chunks for maps,
  * command batches for ACLs. */
 HAP_API size_t hap_pattern_replace_requests(const struct hap_pattern_replace *r);
@@ -239,7 +247,8 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
                                          struct hap_error *err);
 /*
  * Run it, holding the file's lock (see hap_plan_apply). *out has one entry
- * per instance of hap_pattern_replace_count(); its outcome: APPLIED when
+ * per entry of hap_pattern_replace_plan(), with its instance index; its
+ * outcome: APPLIED when
  * the listing read back after the commit shows the committed version as
  * curr_ver (the listing only, never the entries; SENT with
  * HAP_OPT_NO_VERIFY); a commit without a complete reply is read back the

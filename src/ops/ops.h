@@ -114,6 +114,7 @@ struct hap_plan {
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
 	int okind;       /* enum hap_object_kind of its objects */
+	int replace;     /* a replace's plan (hap_pattern_replace_plan): never applied */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */

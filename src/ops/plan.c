@@ -233,6 +233,10 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 	int ret = 0;
 
 	*out = NULL;
+	if (p->replace)
+		return hap_error_set(
+		        err, HAP_EINVAL,
+		        "a replace's plan is applied with hap_pattern_replace_apply()");
 	r = calloc(1, sizeof(*r));
 	ts = calloc(p->n ? p->n : 1, sizeof(*ts));
 	calls = calloc(p->n ? p->n : 1, sizeof(*calls));

@@ -15,11 +15,16 @@
 #include "ops/ops.h"
 #include "util/banned.h"
 
-/* Instance of s named name, or (size_t)-1. */
-static size_t find_inst(const struct hap_snapshot *s, const char *name)
+/* Instance of s (a re-read of the plan's fleet) that is instance inst of
+ * the plan, named name: the same index when the name agrees, a name search
+ * only when the fleet's instances moved; (size_t)-1 when s does not have it. */
+static size_t find_inst(const struct hap_snapshot *s, size_t inst, const char *name)
 {
 	size_t i;
 
+	if (s && inst < hap_snapshot_instance_count(s) &&
+	    strcmp(hap_instance_name(s, inst), name) == 0)
+		return inst;
 	for (i = 0; s && i < hap_snapshot_instance_count(s); i++)
 		if (strcmp(hap_instance_name(s, i), name) == 0)
 			return i;
@@ -165,16 +170,24 @@ static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
  * 1 the change is there, 0 it is not (what says what is there), -1 the
  * entries could not be read.
  */
-static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd,
+static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd, size_t inst,
                          const char *name, char *what, size_t wlen)
 {
-	size_t i, e, n, with_key = 0, with_value = 0;
+	const struct hap_result *res = rd ? hap_pattern_read_result(rd) : NULL;
+	size_t i, e, n, with_key = 0, with_value = 0, nr = hap_result_count(res);
 	const char *other = NULL;
 
-	for (i = 0; rd && i < hap_pattern_read_count(rd); i++)
-		if (strcmp(hap_pattern_read_instance(rd, i), name) == 0)
+	/* the read's entries are in instance order, one per instance read:
+	 * entry i is at most instance inst; search down from there */
+	for (i = inst < nr ? inst + 1 : nr; i-- > 0;)
+		if (hap_result_instance_index(res, i) <= inst)
 			break;
-	if (!rd || i == hap_pattern_read_count(rd) || hap_pattern_read_status(rd, i, NULL))
+	if (i == (size_t)-1 || hap_result_instance_index(res, i) != inst ||
+	    strcmp(hap_result_instance(res, i), name) != 0)
+		for (i = 0; i < nr; i++)
+			if (strcmp(hap_result_instance(res, i), name) == 0)
+				break;
+	if (i >= nr || hap_result_code(res, i))
 		return -1;
 	n = hap_pattern_read_entry_count(rd, i);
 	if (p->pverb == HAP_PATTERN_CLEAR) {
@@ -226,7 +239,7 @@ static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *nam
 {
 	struct hap_result *r = c->r;
 	char what[300], msg[900];
-	int hold = pattern_holds(c->p, c->rd, name, what, sizeof(what));
+	int hold = pattern_holds(c->p, c->rd, c->p->e[i].inst, name, what, sizeof(what));
 
 	if (hold == 1)
 		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
@@ -346,7 +359,7 @@ static int verify_one(const struct vctx *c, size_t i)
 	struct hap_result *r = c->r;
 	int oc = hap_result_outcome(r, i);
 	const char *name = hap_instance_name(p->snap, e->inst);
-	size_t j = c->after ? find_inst(c->after, name) : (size_t)-1;
+	size_t j = c->after ? find_inst(c->after, e->inst, name) : (size_t)-1;
 	const char *amsg = c->amsg;
 	char msg[900];
 	int restarted;

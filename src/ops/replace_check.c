@@ -20,7 +20,7 @@ static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct
                                const struct hap_patterns *pl, size_t k, struct hap_pattern_ref *out,
                                int64_t *pid)
 {
-	const char *name = hap_pattern_replace_instance(r, k);
+	const char *name = hap_rep_name(r, k);
 	size_t f, j;
 
 	if (!pl || hap_patterns_find(pl, r->target.file, &f))
@@ -45,7 +45,7 @@ static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct
  * master answered (another worker of that master is in s). */
 static int worker_gone(const struct hap_pattern_replace *r, const struct hap_snapshot *s, size_t k)
 {
-	const char *name = hap_pattern_replace_instance(r, k), *at = strstr(name, " @!");
+	const char *name = hap_rep_name(r, k), *at = strstr(name, " @!");
 	size_t i, n;
 
 	if (!s || !at)
@@ -216,7 +216,7 @@ int hap_rep_yield_check(struct hap *h, struct hap_pattern_replace *r)
 			         "not committed: another writer prepared version %lld after ours "
 			         "(%lu) on %s and will commit it",
 			         (long long)row.next_ver, (unsigned long)x->ver,
-			         hap_pattern_replace_instance(r, k));
+			         hap_rep_name(r, k));
 	}
 	for (k = 0; why[0] && k < r->n; k++) {
 		struct rinst *x = &r->ri[k];
