@@ -137,9 +137,9 @@ static size_t report_unreached(struct cli *c, const struct hap_snapshot *before)
 	size_t i, unreached = 0;
 
 	for (i = 0; i < hap_snapshot_instance_count(before); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(before), i);
 
-		if (hap_instance_status(before, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(before), i)) {
 			cli_err(c, "%s: not reached, not changed: %s", hap_instance_name(before, i),
 			        msg);
 			unreached++;
@@ -188,9 +188,9 @@ static struct hap_snapshot *reread(struct cli *c, const struct hap_result *r, in
 		}
 	}
 	for (i = 0; i < hap_snapshot_instance_count(after); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(after), i);
 
-		if (hap_instance_status(after, i, &msg))
+		if (hap_result_code(hap_snapshot_result(after), i))
 			cli_err(c, "%s: could not read the value back: %s",
 			        hap_instance_name(after, i), msg);
 	}
@@ -208,10 +208,10 @@ static void report_restarts(struct cli *c, const struct hap_snapshot *before,
 		struct hap_value p1, p2, t1, t2;
 		size_t j;
 
-		if (hap_instance_status(before, i, NULL))
+		if (hap_result_code(hap_snapshot_result(before), i))
 			continue;
 		j = same_instance(after, before, i);
-		if (j == (size_t)-1 || hap_instance_status(after, j, NULL))
+		if (j == (size_t)-1 || hap_result_code(hap_snapshot_result(after), j))
 			continue;
 		hap_snapshot_info(&p1, before, i, "Pid");
 		hap_snapshot_info(&p2, after, j, "Pid");
@@ -273,9 +273,9 @@ static void print_json(const struct change_view *cv)
 		print_json_row(&w, cv, i);
 	/* instances that did not answer the read: not changed, maybe holders */
 	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(cv->before), i);
 
-		if (!hap_instance_status(cv->before, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(cv->before), i))
 			continue;
 		jw_obj(&w);
 		jw_key(&w, "object");
@@ -320,9 +320,9 @@ static void print_table(struct cli *c, const struct change_view *cv)
 		table_add(t, cells);
 	}
 	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(cv->before), i);
 
-		if (!hap_instance_status(cv->before, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(cv->before), i))
 			continue;
 		cells[0] = "?";
 		cells[1] = hap_instance_name(cv->before, i);

@@ -68,7 +68,7 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 	}
 	o = hap_snapshot_find(s, HAP_OBJ_SERVER, backend, name);
 	for (i = 0; i < hap_snapshot_instance_count(s) && n < max; i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 		struct hap_value st;
 		int holds = 0;
 
@@ -80,7 +80,7 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 		v[n].entry = first[i];
 		snprintf(v[n].object, sizeof(v[n].object), "%s/%s", backend, name);
 		snprintf(v[n].instance, sizeof(v[n].instance), "%s", hap_instance_name(s, i));
-		if (hap_instance_status(s, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(s), i)) {
 			v[n].ok = 0;
 			snprintf(v[n].msg, sizeof(v[n].msg), "not read back: %s", msg);
 			n++;

@@ -242,9 +242,9 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		cli_err(c, "%s", t->note);
 	pat_not_holding(c, s, kind, t->file, "not changed");
 	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		if (hap_instance_status(s, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(s), i)) {
 			cli_err(c, "%s: not reached: %s", hap_instance_name(s, i), msg);
 			unreached++;
 		}

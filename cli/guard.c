@@ -176,9 +176,9 @@ void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t
 	if (!s || ncols > 32)
 		return;
 	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		if (!hap_instance_status(s, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(s), i))
 			continue;
 		for (k = 0; k < ncols; k++)
 			cells[k] = "-";
@@ -196,9 +196,9 @@ void guard_unreached_json(struct jw *w, const struct hap_snapshot *s)
 	size_t i;
 
 	for (i = 0; s && i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		if (!hap_instance_status(s, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(s), i))
 			continue;
 		jw_obj(w);
 		JW_KEY(w, "endpoint");
@@ -420,9 +420,9 @@ void guard_unreached_print(struct cli *c, const struct hap_snapshot *s)
 		jw_init(&w, stdout);
 		jw_arr(&w);
 		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *msg;
+			const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-			if (!hap_instance_status(s, i, &msg))
+			if (!hap_result_code(hap_snapshot_result(s), i))
 				continue;
 			jw_obj(&w);
 			JW_KEY(&w, "endpoint");
@@ -443,9 +443,10 @@ void guard_unreached_print(struct cli *c, const struct hap_snapshot *s)
 		char buf[512];
 
 		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *msg, *cells[3];
+			const char *cells[3];
+			const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-			if (!hap_instance_status(s, i, &msg))
+			if (!hap_result_code(hap_snapshot_result(s), i))
 				continue;
 			snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
 			cells[0] = hap_instance_name(s, i);

@@ -227,8 +227,8 @@ int cli_snapshot(struct cli *c, unsigned what, struct hap_snapshot **out, size_t
 	}
 	n = hap_snapshot_instance_count(s);
 	for (i = 0; i < n; i++) {
-		const char *msg;
-		int code = hap_instance_status(s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int code = hap_result_code(hap_snapshot_result(s), i);
 
 		if (code) {
 			cli_err(c, "%s: %s", hap_instance_name(s, i), msg);

@@ -232,8 +232,8 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 	wuv(&w, mask);
 	wuv(&w, ninst);
 	for (i = 0; i < ninst; i++) {
-		const char *msg = NULL;
-		int st = hap_instance_status(s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int st = hap_result_code(hap_snapshot_result(s), i);
 
 		wstr(&w, hap_instance_name(s, i));
 		wsv(&w, st);

@@ -12,6 +12,17 @@
 #include "cli.h"
 #include "workflow.h"
 
+/* Row i of w, its instance's name and its object as it is shown:
+ * "backend/server", or "?" for an instance that did not answer. */
+static void wait_row(struct hap_wait_row *r, const char **inst, char *obj, size_t len,
+                     const struct hap_wait *w, size_t i)
+{
+	hap_wait_row(r, w, i);
+	*inst = hap_instance_name(hap_wait_snapshot(w), r->instance);
+	snprintf(obj, len, "%s%s%s", r->name ? r->backend : "?", r->name ? "/" : "",
+	         r->name ? r->name : "");
+}
+
 /* ---------------------------------------------------------------- progress */
 
 int wf_progress(const struct hap_wait *w, void *arg)
@@ -29,12 +40,14 @@ int wf_progress(const struct hap_wait *w, void *arg)
 	                       (double)hap_wait_elapsed_ms(w) / 1000);
 	for (i = 0; i < hap_wait_count(w) && len < sizeof(line) - 80 && shown < 4; i++) {
 		struct hap_wait_row row;
+		const char *inst;
+		char obj[600];
 
-		hap_wait_row(&row, w, i);
+		wait_row(&row, &inst, obj, sizeof(obj), w, i);
 		if (row.met)
 			continue;
-		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", row.instance,
-		                        row.object, (long long)(row.scur + row.qcur));
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", inst, obj,
+		                        (long long)(row.scur + row.qcur));
 		shown++;
 	}
 	{
@@ -68,13 +81,15 @@ void wf_wait_print(struct cli *c, const struct hap_wait *w)
 		jw_arr(&j);
 		for (i = 0; i < hap_wait_count(w); i++) {
 			struct hap_wait_row r;
+			const char *inst;
+			char obj[600];
 
-			hap_wait_row(&r, w, i);
+			wait_row(&r, &inst, obj, sizeof(obj), w, i);
 			jw_obj(&j);
 			JW_KEY(&j, "object");
-			jw_str(&j, r.object);
+			jw_str(&j, obj);
 			JW_KEY(&j, "endpoint");
-			jw_str(&j, r.instance);
+			jw_str(&j, inst);
 			JW_KEY(&j, "scur");
 			if (r.scur < 0)
 				jw_null(&j);
@@ -102,10 +117,12 @@ void wf_wait_print(struct cli *c, const struct hap_wait *w)
 
 		for (i = 0; i < hap_wait_count(w); i++) {
 			struct hap_wait_row r;
+			const char *inst;
+			char obj[600];
 
-			hap_wait_row(&r, w, i);
-			cells[0] = r.object;
-			cells[1] = r.instance;
+			wait_row(&r, &inst, obj, sizeof(obj), w, i);
+			cells[0] = obj;
+			cells[1] = inst;
 			snprintf(b1, sizeof(b1), "%lld", (long long)r.scur);
 			snprintf(b2, sizeof(b2), "%lld", (long long)r.qcur);
 			cells[2] = b1;
@@ -125,16 +142,18 @@ void wf_wait_blame(struct cli *c, const struct hap_wait *w, enum hap_wait_cond c
 
 	for (i = 0; w && i < hap_wait_count(w); i++) {
 		struct hap_wait_row r;
+		const char *inst;
+		char obj[600];
 
-		hap_wait_row(&r, w, i);
+		wait_row(&r, &inst, obj, sizeof(obj), w, i);
 		if (r.met)
 			continue;
 		if (cond == HAP_WAIT_EMPTY)
-			cli_err(c, "%s: %s: still %lld session(s), %lld queued%s", r.instance,
-			        r.object, (long long)r.scur, (long long)r.qcur,
+			cli_err(c, "%s: %s: still %lld session(s), %lld queued%s", inst, obj,
+			        (long long)r.scur, (long long)r.qcur,
 			        r.old_worker ? " (old worker)" : "");
 		else
-			cli_err(c, "%s: %s: status %s, not %s", r.instance, r.object, r.status,
+			cli_err(c, "%s: %s: status %s, not %s", inst, obj, r.status,
 			        hap_wait_cond_name(cond));
 	}
 }

@@ -403,8 +403,8 @@ static PyObject *snapshot_instances(SnapshotObject *self, PyObject *unused)
 
 	(void)unused;
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_instance_status(self->s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(self->s), i);
+		int code = hap_result_code(hap_snapshot_result(self->s), i);
 		PyObject *t = Py_BuildValue("(NiNIs)", str_or_none(hap_instance_name(self->s, i)),
 		                            code, str_or_none(msg), hap_instance_flags(self->s, i),
 		                            hap_level_name(hap_instance_level(self->s, i)));
@@ -630,8 +630,8 @@ static PyObject *plan_unreached(PlanObject *self, PyObject *unused)
 
 	(void)unused;
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_instance_status(s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int code = hap_result_code(hap_snapshot_result(s), i);
 		PyObject *t;
 
 		if (!code)

@@ -57,13 +57,16 @@ enum hap_wait_cond {
  */
 struct hap_wait;
 struct hap_wait_row {
-	const char *instance; /* display name */
-	const char *object;   /* "backend/server" */
-	int64_t scur;         /* -1 when unknown */
-	int64_t qcur;         /* -1 when unknown */
-	const char *status;   /* show stat's status, or the instance's error */
-	int old_worker;       /* 1 for an old worker */
-	int met;              /* 1 when the condition holds there */
+	size_t instance;     /* instance index in hap_wait_snapshot() (its name:
+	                      * hap_instance_name() of that snapshot) */
+	const char *backend; /* the server's backend; NULL for an instance that
+	                      * did not answer (status says why) */
+	const char *name;    /* the server; NULL likewise */
+	int64_t scur;        /* -1 when unknown */
+	int64_t qcur;        /* -1 when unknown */
+	const char *status;  /* show stat's status, or the instance's error */
+	int old_worker;      /* 1 for an old worker */
+	int met;             /* 1 when the condition holds there */
 };
 /* Called after every poll round; return non-zero to stop waiting (the wait
  * then returns HAP_ERROR). */
@@ -84,6 +87,9 @@ HAP_API int hap_server_wait(struct hap_wait **out, struct hap *h, const struct h
 HAP_API size_t hap_wait_count(const struct hap_wait *w);
 /* Row i; strings borrowed, valid until the next round or hap_wait_free(). */
 HAP_API void hap_wait_row(struct hap_wait_row *out, const struct hap_wait *w, size_t i);
+/* The read of the last round, which the rows' instance indices point into.
+ * Borrowed, valid until the next round or hap_wait_free(). */
+HAP_API const struct hap_snapshot *hap_wait_snapshot(const struct hap_wait *w);
 /* Rows whose condition does not hold yet, and their sessions (scur + qcur). */
 HAP_API size_t hap_wait_pending(const struct hap_wait *w);
 HAP_API int64_t hap_wait_sessions(const struct hap_wait *w);

@@ -146,7 +146,7 @@ oom:
 
 static int inst_live(const struct hap_snapshot *s, size_t i)
 {
-	return !hap_instance_status(s, i, NULL) &&
+	return !hap_snapshot_inst_status(s, i, NULL) &&
 	       !(hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
 }
 
@@ -328,7 +328,7 @@ int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pattern_k
 	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP);
 	size_t k;
 
-	if (!l || hap_instance_status(s, i, NULL))
+	if (!l || hap_snapshot_inst_status(s, i, NULL))
 		return HAP_ENOTFOUND;
 	for (k = 0; k < l->n; k++)
 		if (l->refs[k].file.n && hap_view_eq(l->refs[k].file, file))

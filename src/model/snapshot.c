@@ -178,6 +178,8 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	return !in->name || (in->err && !in->errmsg) ? HAP_ENOMEM : 0;
 }
 
+static int snap_status(struct hap_snapshot *s);
+
 /* Every instance parsed: duplicates found, rows merged into objects. */
 static int snap_finish(struct hap_snapshot *s, struct hap_error *err)
 {
@@ -187,6 +189,8 @@ static int snap_finish(struct hap_snapshot *s, struct hap_error *err)
 	ret = hap_snap_build_fields(s);
 	if (!ret)
 		ret = hap_snap_build_objects(s);
+	if (!ret)
+		ret = snap_status(s);
 	if (ret)
 		hap_error_set(err, ret, "building snapshot: %s", hap_strerror(ret));
 	return ret;
@@ -334,6 +338,7 @@ void hap_snapshot_free(struct hap_snapshot *s)
 	free(s->objs);
 	free(s->rows);
 	hap_arena_release(&s->arena);
+	hap_result_free(s->status);
 	free(s);
 }
 
@@ -349,11 +354,39 @@ const char *hap_instance_name(const struct hap_snapshot *s, size_t i)
 	return s->insts[i].name;
 }
 
-int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg)
+int hap_snapshot_inst_status(const struct hap_snapshot *s, size_t i, const char **msg)
 {
 	if (msg)
 		*msg = s->insts[i].err ? s->insts[i].errmsg : "";
 	return s->insts[i].err;
+}
+
+const struct hap_result *hap_snapshot_result(const struct hap_snapshot *s)
+{
+	return s->status;
+}
+
+/* The per-instance outcome of the read: entry i for instance i, code 0 and
+ * SENT where it answered (a read is never "applied"), else its error and
+ * message. 0 or HAP_ENOMEM. */
+static int snap_status(struct hap_snapshot *s)
+{
+	size_t i;
+	int ret = 0;
+
+	s->status = calloc(1, sizeof(*s->status));
+	if (!s->status)
+		return HAP_ENOMEM;
+	for (i = 0; i < s->ninst && !ret; i++) {
+		const struct snap_inst *in = &s->insts[i];
+		const char *m = in->err ? in->errmsg : "";
+
+		ret = hap_result_add(s->status, in->name ? in->name : "", NULL, NULL, in->err, m,
+		                     strlen(m), !in->err);
+		if (!ret)
+			ret = hap_result_set_ref(s->status, i, i, HAP_KIND_RAW);
+	}
+	return ret;
 }
 
 int hap_instance_level(const struct hap_snapshot *s, size_t i)
@@ -466,7 +499,7 @@ int hap_snapshot_reachable(const struct hap_snapshot *s, struct hap_error *err)
 	if (hap_snapshot_live_count(s))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (hap_instance_status(s, i, &msg))
+		if (hap_snapshot_inst_status(s, i, &msg))
 			break;
 	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
 	                     i < n ? hap_instance_name(s, i) : "none", msg);

@@ -35,6 +35,11 @@ const struct hap_target *hap_snapshot_target(const struct hap_snapshot *s, size_
  * without sockets: for the unit tests. The replies are copied. 0,
  * HAP_ENOMEM; an instance whose reply does not parse is failed in it.
  */
+/* 0 when instance i answered, else its error code; *msg (may be NULL) gets
+ * its message ("" when it answered). The library's own view of what
+ * hap_snapshot_result() says. */
+int hap_snapshot_inst_status(const struct hap_snapshot *s, size_t i, const char **msg);
+
 int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *names,
                               const char *const *replies, const size_t *lens, size_t n,
                               unsigned what, struct hap_error *err);

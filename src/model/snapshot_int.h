@@ -73,6 +73,7 @@ struct hap_snapshot {
 	const struct hap_object **sorted[3];
 	size_t count[3];
 	struct snap_row *rows;
+	struct hap_result *status; /* one entry per instance (hap_snapshot_result) */
 };
 
 static inline int hap_snap_inst_counts(const struct snap_inst *in)

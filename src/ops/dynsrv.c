@@ -412,13 +412,19 @@ static int wait_rows(struct hap_result *r, const struct hap_wait *w)
 
 	for (i = 0; w && i < hap_wait_count(w) && !ret; i++) {
 		struct hap_wait_row row;
-		char msg[300];
+		char msg[300], obj[600];
 
 		hap_wait_row(&row, w, i);
 		snprintf(msg, sizeof(msg), "scur %lld qcur %lld (%s)%s", (long long)row.scur,
 		         (long long)row.qcur, row.status, row.old_worker ? ", old worker" : "");
-		ret = hap_result_add(r, row.instance, row.object, "wait empty",
-		                     row.met ? 0 : HAP_ETIMEDOUT, msg, strlen(msg), 0);
+		snprintf(obj, sizeof(obj), "%s%s%s", row.name ? row.backend : "?",
+		         row.name ? "/" : "", row.name ? row.name : "");
+		ret = hap_result_add(r, hap_instance_name(hap_wait_snapshot(w), row.instance), obj,
+		                     "wait empty", row.met ? 0 : HAP_ETIMEDOUT, msg, strlen(msg),
+		                     0);
+		/* tied to no instance of the plan's read: the wait read its own */
+		if (!ret && row.name)
+			ret = hap_result_set_ref(r, r->n - 1, HAP_AGGREGATE, HAP_KIND_SERVER);
 	}
 	return ret;
 }

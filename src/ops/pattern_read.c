@@ -135,7 +135,7 @@ static int read_targets(struct hap_pattern_read *r, enum hap_pattern_kind kind, 
 		ri = &r->in[r->n++];
 		ri->inst = i;
 		hap_buf_init(&ri->reply, 0);
-		ri->code = hap_instance_status(r->snap, i, &msg);
+		ri->code = hap_snapshot_inst_status(r->snap, i, &msg);
 		if (ri->code) {
 			ri->msg = dup_msg(msg, strlen(msg));
 			if (!ri->msg)

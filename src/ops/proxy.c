@@ -10,6 +10,7 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
+#include "model/snapshot.h"
 #include "ops/ops.h"
 #include "proto/command.h"
 #include "util/view.h"
@@ -246,7 +247,7 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 	for (i = 0; i < n; i++) {
 		unsigned fl = hap_instance_flags(p->snap, i);
 
-		if (hap_instance_status(p->snap, i, NULL) ||
+		if (hap_snapshot_inst_status(p->snap, i, NULL) ||
 		    (fl & (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE)))
 			continue;
 		ret = hap_plan_add(p, i, "global", cmd, judge);

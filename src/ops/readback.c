@@ -151,7 +151,7 @@ static int master_answered(const struct hap_snapshot *s, const char *name)
 	n = (size_t)(at - name) + 3;
 	for (i = 0; i < hap_snapshot_instance_count(s); i++)
 		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
-		    !hap_instance_status(s, i, NULL))
+		    !hap_snapshot_inst_status(s, i, NULL))
 			return 1;
 	return 0;
 }
@@ -376,7 +376,7 @@ static int verify_one(const struct vctx *c, size_t i)
 		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
 		                         HAP_WHY_RESTARTED, NULL, msg);
 	}
-	if (j == (size_t)-1 || hap_instance_status(c->after, j, &amsg)) {
+	if (j == (size_t)-1 || hap_snapshot_inst_status(c->after, j, &amsg)) {
 		snprintf(msg, sizeof(msg), "%s; could not read back: %s", hap_result_message(r, i),
 		         amsg);
 		return hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,

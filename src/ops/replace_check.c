@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "haproxyadmin.h"
+#include "model/snapshot.h"
 #include "ops/round.h"
 #include "ops/replace.h"
 #include "util/banned.h"
@@ -59,7 +60,7 @@ static int worker_gone(const struct hap_pattern_replace *r, const struct hap_sna
 	}
 	for (i = 0; i < hap_snapshot_instance_count(s); i++)
 		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
-		    !hap_instance_status(s, i, NULL))
+		    !hap_snapshot_inst_status(s, i, NULL))
 			return 1;
 	return 0;
 }

@@ -316,8 +316,9 @@ out:
 /* ---------------------------------------------------------------- waits */
 
 struct wrow {
-	char *instance;
-	char *object;
+	size_t inst;         /* index in the wait's snapshot */
+	const char *backend; /* borrowed from the snapshot; NULL: did not answer */
+	const char *name;
 	char *status;
 	int64_t scur, qcur;
 	int old_worker;
@@ -329,6 +330,7 @@ struct hap_wait {
 	struct wrow *rows;
 	size_t n, cap;
 	int64_t start_us, now_us;
+	struct hap_snapshot *snap; /* the last poll's read: the rows borrow from it */
 };
 
 static const char *const cond_names[] = { "empty", "up", "down", "maint", "ready" };
@@ -377,12 +379,11 @@ static void rows_clear(struct hap_wait *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++) {
-		free(w->rows[i].instance);
-		free(w->rows[i].object);
+	for (i = 0; i < w->n; i++)
 		free(w->rows[i].status);
-	}
 	w->n = 0;
+	hap_snapshot_free(w->snap);
+	w->snap = NULL;
 }
 
 void hap_wait_free(struct hap_wait *w)
@@ -394,7 +395,7 @@ void hap_wait_free(struct hap_wait *w)
 	free(w);
 }
 
-static int row_add(struct hap_wait *w, const char *inst, const char *obj, const char *status,
+static int row_add(struct hap_wait *w, size_t inst, const struct hap_object *o, const char *status,
                    size_t slen, int64_t scur, int64_t qcur, int old)
 {
 	struct wrow *r;
@@ -409,15 +410,12 @@ static int row_add(struct hap_wait *w, const char *inst, const char *obj, const 
 		w->cap = nc;
 	}
 	r = &w->rows[w->n];
-	r->instance = strdup(inst);
-	r->object = strdup(obj);
+	r->inst = inst;
+	r->backend = o ? hap_object_backend(o) : NULL;
+	r->name = o ? hap_object_name(o) : NULL;
 	r->status = strndup(status, slen);
-	if (!r->instance || !r->object || !r->status) {
-		free(r->instance);
-		free(r->object);
-		free(r->status);
+	if (!r->status)
 		return HAP_ENOMEM;
-	}
 	r->scur = scur;
 	r->qcur = qcur;
 	r->old_worker = old;
@@ -437,14 +435,13 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 	if (ret)
 		return ret;
 	rows_clear(w);
+	w->snap = s;
 	n = hap_snapshot_count(s, HAP_OBJ_SERVER);
 	for (i = 0; i < n && !ret; i++) {
 		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
-		char obj[600];
 
 		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
 			continue;
-		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
 		for (k = 0; k < hap_object_instance_count(o) && !ret; k++) {
 			size_t inst = hap_object_instance(o, k);
 			unsigned fl = hap_instance_flags(s, inst);
@@ -455,8 +452,7 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 			hap_object_value(&sc, o, k, "scur");
 			hap_object_value(&qc, o, k, "qcur");
 			hap_object_value(&st, o, k, "status");
-			ret = row_add(w, hap_instance_name(s, inst), obj,
-			              st.kind == HAP_VALUE_TEXT ? st.text : "?",
+			ret = row_add(w, inst, o, st.kind == HAP_VALUE_TEXT ? st.text : "?",
 			              st.kind == HAP_VALUE_TEXT ? st.len : 1,
 			              sc.kind == HAP_VALUE_NUMBER ? sc.num : -1,
 			              qc.kind == HAP_VALUE_NUMBER ? qc.num : 0,
@@ -468,14 +464,13 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 	for (i = 0; i < ni && !ret; i++) {
 		const char *msg;
 
-		if (!hap_instance_status(s, i, &msg))
+		if (!hap_snapshot_inst_status(s, i, &msg))
 			continue;
-		ret = row_add(w, hap_instance_name(s, i), "?", msg, strlen(msg), -1, -1,
+		ret = row_add(w, i, NULL, msg, strlen(msg), -1, -1,
 		              (hap_instance_flags(s, i) & HAP_INST_OLD_WORKER) != 0);
 		if (!ret)
 			w->rows[w->n - 1].met = 0;
 	}
-	hap_snapshot_free(s);
 	if (ret)
 		return hap_error_set(err, ret, "out of memory");
 	return 0;
@@ -524,7 +519,7 @@ int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_serve
 		if (ret)
 			break;
 		for (i = 0; i < w->n; i++)
-			real += strcmp(w->rows[i].object, "?") != 0;
+			real += w->rows[i].name != NULL;
 		if (!real) {
 			ret = hap_error_set(err, HAP_ENOTFOUND,
 			                    "no selected server on any instance");
@@ -555,6 +550,11 @@ int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_serve
 	return ret;
 }
 
+const struct hap_snapshot *hap_wait_snapshot(const struct hap_wait *w)
+{
+	return w->snap;
+}
+
 size_t hap_wait_count(const struct hap_wait *w)
 {
 	return w->n;
@@ -564,8 +564,9 @@ void hap_wait_row(struct hap_wait_row *out, const struct hap_wait *w, size_t i)
 {
 	const struct wrow *r = &w->rows[i];
 
-	out->instance = r->instance;
-	out->object = r->object;
+	out->instance = r->inst;
+	out->backend = r->backend;
+	out->name = r->name;
 	out->scur = r->scur;
 	out->qcur = r->qcur;
 	out->status = r->status;

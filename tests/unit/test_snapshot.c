@@ -98,7 +98,7 @@ static void test_snapshot_merge_by_name(void **state)
 	assert_int_equal(hap_snapshot_instance_count(s), NINST);
 	assert_int_equal(hap_snapshot_live_count(s), NINST);
 	for (k = 0; k < NINST; k++) {
-		assert_int_equal(hap_instance_status(s, k, NULL), 0);
+		assert_int_equal(hap_result_code(hap_snapshot_result(s), k), 0);
 		assert_int_equal(hap_instance_level(s, k), HAP_LEVEL_ADMIN);
 	}
 	/* on every instance: one object, four rows */
@@ -201,9 +201,17 @@ static void test_snapshot_cut_reply(void **state)
 	lens[1] = b.len - 1;
 	assert_int_equal(hap_snapshot_from_replies(&s, names, replies, lens, 2, HAP_SNAP_ALL, &err),
 	                 0);
-	assert_int_equal(hap_instance_status(s, 0, NULL), 0);
-	assert_int_equal(hap_instance_status(s, 1, &msg), HAP_EPROTO);
+	assert_int_equal(hap_result_code(hap_snapshot_result(s), 0), 0);
+	assert_int_equal(hap_result_code(hap_snapshot_result(s), 1), HAP_EPROTO);
+	msg = hap_result_message(hap_snapshot_result(s), 1);
 	assert_non_null(strstr(msg, "cut short"));
+	/* one entry per instance, tied to its index; an answer is SENT, never applied */
+	assert_int_equal(hap_result_count(hap_snapshot_result(s)), 2);
+	assert_int_equal(hap_result_instance_index(hap_snapshot_result(s), 1), 1);
+	assert_string_equal(hap_result_instance(hap_snapshot_result(s), 1), "cut");
+	assert_int_equal(hap_result_outcome(hap_snapshot_result(s), 0), HAP_OUT_SENT);
+	assert_int_equal(hap_result_outcome(hap_snapshot_result(s), 1), HAP_OUT_ERROR);
+	assert_string_equal(hap_result_message(hap_snapshot_result(s), 0), "");
 	assert_int_equal(hap_snapshot_live_count(s), 1);
 	hap_snapshot_free(s);
 	hap_buf_release(&b);
