@@ -22,12 +22,17 @@ static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct
                                int64_t *pid)
 {
 	const char *name = hap_rep_name(r, k);
-	size_t f, j;
+	size_t f, j, nh;
 
 	if (!pl || hap_patterns_find(pl, r->target.file, &f))
 		return -1;
-	for (j = 0; j < hap_patterns_holder_count(pl, f); j++) {
-		const struct hap_pattern_ref *row = hap_patterns_holder(pl, f, j);
+	nh = hap_patterns_holder_count(pl, f);
+	/* the re-read lists the holders in the plan's order: holder k is
+	 * instance k of the replace unless the fleet's instances moved, so it
+	 * is tried first (then 0..k-1, k+1..) */
+	for (j = 0; j < nh; j++) {
+		size_t h = k >= nh ? j : j == 0 ? k : j <= k ? j - 1 : j;
+		const struct hap_pattern_ref *row = hap_patterns_holder(pl, f, h);
 		struct hap_value v;
 
 		if (strcmp(hap_instance_name(s, row->instance), name) != 0)

@@ -16,6 +16,7 @@
 
 #include "haproxyadmin.h"
 #include "model/snapshot.h"
+#include "ops/ops.h"
 #include "util/buf.h"
 
 #ifndef HAP_TEST_DATA
@@ -217,9 +218,49 @@ static void test_snapshot_cut_reply(void **state)
 	hap_buf_release(&b);
 }
 
+/* A plan's object and instance, never a string to split; a replace's plan
+ * is never applied as a plan. */
+static void test_plan_object_ref(void **state)
+{
+	static const int two[2] = { 1, 2 };
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	struct hap_plan *p = NULL;
+	const char *be = NULL, *nm = NULL;
+
+	(void)state;
+	assert_int_equal(hap_plan_alloc(&p, NULL, HAP_KIND_SERVER, &err), 0);
+	p->snap = build(two, 2, "show-stat");
+	assert_int_equal(hap_plan_add(p, 1, "backend_all/bck_all_srv1",
+	                              "set weight backend_all/bck_all_srv1 5", &hap_op_set_weight),
+	                 0);
+	assert_int_equal(hap_plan_object_ref(p, 0, &be, &nm), HAP_KIND_SERVER);
+	assert_string_equal(be, "backend_all");
+	assert_string_equal(nm, "bck_all_srv1");
+	assert_string_equal(hap_plan_object(p, 0), "backend_all/bck_all_srv1");
+	assert_int_equal(hap_plan_instance_index(p, 0), 1);
+	assert_string_equal(hap_plan_instance(p, 0), "i2");
+	assert_int_equal(hap_plan_object_ref(p, 0, NULL, NULL), HAP_KIND_SERVER);
+	p->replace = 1;
+	assert_int_equal(hap_plan_apply(&r, p, &err), HAP_EINVAL);
+	assert_null(r);
+	hap_plan_free(p);
+	/* a process-wide plan: the kind says it, the name is the object */
+	assert_int_equal(hap_plan_alloc(&p, NULL, HAP_KIND_GLOBAL, &err), 0);
+	p->snap = build(two, 2, "show-stat");
+	assert_int_equal(
+	        hap_plan_add(p, 0, "global", "set maxconn global 10", &hap_op_set_maxconn_global),
+	        0);
+	assert_int_equal(hap_plan_object_ref(p, 0, &be, &nm), HAP_KIND_GLOBAL);
+	assert_null(be);
+	assert_string_equal(nm, "global");
+	hap_plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_object_ref),
 		cmocka_unit_test(test_snapshot_merge_by_name),
 		cmocka_unit_test(test_snapshot_aggregate),
 		cmocka_unit_test(test_snapshot_duplicate),
