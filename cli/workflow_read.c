@@ -205,13 +205,15 @@ int wf_state(struct cli *c, int argc, char **argv)
 			}
 			table_print(t, stdout, c->fmt == FMT_CSV);
 		}
-		for (i = 0; i < hap_state_diff_failed(d); i++) {
-			const char *in, *msg;
+		for (i = 0, bad = 0; i < hap_result_count(hap_state_diff_result(d)); i++) {
+			const struct hap_result *rd = hap_state_diff_result(d);
 
-			hap_state_diff_failure(d, i, &in, &msg);
-			cli_err(c, "%s: not read: %s", in, msg);
+			if (!hap_result_code(rd, i))
+				continue;
+			cli_err(c, "%s: not read: %s", hap_result_instance(rd, i),
+			        hap_result_message(rd, i));
+			bad++;
 		}
-		bad = hap_state_diff_failed(d);
 		hap_state_diff_free(d);
 		return bad ? EXIT_FAILED : EXIT_OK;
 	}

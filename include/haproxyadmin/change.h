@@ -15,6 +15,14 @@ extern "C" {
 /* Results: the outcome of one command on each instance                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The one outcome type: whatever went to several instances reports one
+ * entry per instance (and object) here, owned (hap_plan_apply(),
+ * hap_exec(), hap_pattern_replace_apply(), the workflows) or borrowed
+ * (hap_snapshot_result(), hap_pattern_read_result(),
+ * hap_state_diff_result()). Code 0 is outcome SENT unless a read-back
+ * showed the requested value (APPLIED); a read that answered is 0 / SENT.
+ */
 struct hap_result;
 
 /*
@@ -55,7 +63,8 @@ HAP_API int hap_result_object_ref(const struct hap_result *r, size_t i, const ch
 /* The runtime command line (without routing prefix and newline). */
 HAP_API const char *hap_result_command(const struct hap_result *r, size_t i);
 /*
- * 0 applied; HAP_EREFUSED refused by HAProxy (message is its text, verbatim);
+ * 0 accepted or answered (see hap_result_outcome() for whether it was read
+ * back); HAP_EREFUSED refused by HAProxy (message is its text, verbatim);
  * HAP_ENOTFOUND the instance does not hold the object; HAP_EPARTIAL part of
  * the change applied (message says which); HAP_EPERM the socket's level is
  * too low (nothing sent); transport errors (HAP_ECONNREFUSED, HAP_EBUSY...).
@@ -67,7 +76,8 @@ HAP_API const char *hap_result_message(const struct hap_result *r, size_t i);
 /*
  * The outcome of entry i: one word per row, counted from these only.
  * APPLIED: sent, accepted and the read-back shows the requested value.
- * SENT: accepted, not read back (HAP_OPT_NO_VERIFY, or nothing to read).
+ * SENT: accepted, not read back (HAP_OPT_NO_VERIFY, or nothing to read);
+ * the default of code 0, and the outcome of a read that answered.
  * UNKNOWN: sent, no complete reply, and the read-back failed too.
  * REFUSED: HAProxy's refusal, verbatim. NOT_FOUND: the instance does not
  * hold the object. PARTIAL: part of the change is live. DENIED: socket

@@ -191,10 +191,11 @@ HAP_API int hap_server_state_diff(struct hap_state_diff **out, struct hap *h,
 HAP_API size_t hap_state_diff_count(const struct hap_state_diff *d);
 HAP_API void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_diff *d,
                                 size_t i);
-/* Instances that did not answer: their name and message (borrowed). */
-HAP_API size_t hap_state_diff_failed(const struct hap_state_diff *d);
-HAP_API void hap_state_diff_failure(const struct hap_state_diff *d, size_t i, const char **instance,
-                                    const char **msg);
+/* How the read went on each instance, as one result (borrowed, valid until
+ * hap_state_diff_free()): hap_server_state_read()'s, entry i per instance
+ * of the fleet; hap_result_code() is not 0 where the instance did not
+ * answer (hap_result_message() says why). */
+HAP_API const struct hap_result *hap_state_diff_result(const struct hap_state_diff *d);
 /* NULL is a no-op. */
 HAP_API void hap_state_diff_free(struct hap_state_diff *d);
 

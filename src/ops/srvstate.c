@@ -27,8 +27,6 @@ struct hap_state_diff {
 	struct {
 		char *instance, *backend, *server, *field, *config, *runtime;
 	} * c;
-	size_t nfail;
-	size_t *fail; /* entries of read that failed */
 };
 
 static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, size_t bel,
@@ -150,16 +148,9 @@ int hap_server_state_diff(struct hap_state_diff **out, struct hap *h, struct hap
 	if (ret)
 		goto out;
 	n = hap_result_count(d->read);
-	d->fail = calloc(n + 1, sizeof(*d->fail));
-	if (!d->fail) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n && !ret; i++) {
-		if (hap_result_code(d->read, i)) {
-			d->fail[d->nfail++] = i;
-			continue;
-		}
+		if (hap_result_code(d->read, i))
+			continue; /* hap_state_diff_result() says why */
 		ret = parse_state(d, hap_result_instance(d->read, i),
 		                  hap_result_message(d->read, i));
 		if (ret)
@@ -189,16 +180,9 @@ void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_dif
 	out->runtime = d->c[i].runtime;
 }
 
-size_t hap_state_diff_failed(const struct hap_state_diff *d)
+const struct hap_result *hap_state_diff_result(const struct hap_state_diff *d)
 {
-	return d->nfail;
-}
-
-void hap_state_diff_failure(const struct hap_state_diff *d, size_t i, const char **instance,
-                            const char **msg)
-{
-	*instance = hap_result_instance(d->read, d->fail[i]);
-	*msg = hap_result_message(d->read, d->fail[i]);
+	return d->read;
 }
 
 void hap_state_diff_free(struct hap_state_diff *d)
@@ -216,7 +200,6 @@ void hap_state_diff_free(struct hap_state_diff *d)
 		free(d->c[i].runtime);
 	}
 	free(d->c);
-	free(d->fail);
 	hap_result_free(d->read);
 	free(d);
 }
