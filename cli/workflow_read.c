@@ -170,7 +170,8 @@ int wf_state(struct cli *c, int argc, char **argv)
 				hap_state_diff_get(&x, d, i);
 				jw_obj(&j);
 				JW_KEY(&j, "endpoint");
-				jw_str(&j, x.instance);
+				jw_str(&j,
+				       hap_result_instance(hap_state_diff_result(d), x.instance));
 				JW_KEY(&j, "backend");
 				jw_str(&j, x.backend);
 				JW_KEY(&j, "server");
@@ -195,7 +196,8 @@ int wf_state(struct cli *c, int argc, char **argv)
 				const char *cells[6];
 
 				hap_state_diff_get(&x, d, i);
-				cells[0] = x.instance;
+				cells[0] =
+				        hap_result_instance(hap_state_diff_result(d), x.instance);
 				cells[1] = x.backend;
 				cells[2] = x.server;
 				cells[3] = x.field;

@@ -171,7 +171,8 @@ HAP_API int hap_server_state_read(struct hap_result **out, struct hap *h, struct
 
 /* A server whose runtime state differs from its configuration. Borrowed. */
 struct hap_state_change {
-	const char *instance;
+	size_t instance; /* the entry of hap_state_diff_result() (the instance's
+	                  * position in the fleet; its name: hap_result_instance()) */
 	const char *backend;
 	const char *server;
 	const char *field;   /* "weight" (srv_uweight vs srv_iweight) or "state" */

@@ -25,11 +25,12 @@ struct hap_state_diff {
 	struct hap_result *read;
 	size_t n, cap;
 	struct {
-		char *instance, *backend, *server, *field, *config, *runtime;
+		size_t inst; /* entry of read */
+		char *backend, *server, *field, *config, *runtime;
 	} * c;
 };
 
-static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, size_t bel,
+static int diff_add(struct hap_state_diff *d, size_t inst, const char *be, size_t bel,
                     const char *srv, size_t srvl, const char *field, const char *cfg,
                     const char *rt)
 {
@@ -42,15 +43,15 @@ static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, 
 		d->c = q;
 		d->cap = nc;
 	}
-	d->c[d->n].instance = strdup(inst);
+	d->c[d->n].inst = inst;
 	d->c[d->n].backend = strndup(be, bel);
 	d->c[d->n].server = strndup(srv, srvl);
 	d->c[d->n].field = strdup(field);
 	d->c[d->n].config = strdup(cfg);
 	d->c[d->n].runtime = strdup(rt);
 	d->n++;
-	if (!d->c[d->n - 1].instance || !d->c[d->n - 1].backend || !d->c[d->n - 1].server ||
-	    !d->c[d->n - 1].field || !d->c[d->n - 1].config || !d->c[d->n - 1].runtime)
+	if (!d->c[d->n - 1].backend || !d->c[d->n - 1].server || !d->c[d->n - 1].field ||
+	    !d->c[d->n - 1].config || !d->c[d->n - 1].runtime)
 		return HAP_ENOMEM;
 	return 0;
 }
@@ -84,7 +85,7 @@ static int col(const char *const *w, const size_t *wl, size_t n, const char *nam
 	return -1;
 }
 
-static int parse_state(struct hap_state_diff *d, const char *inst, const char *text)
+static int parse_state(struct hap_state_diff *d, size_t inst, const char *text)
 {
 	const char *p = text, *hw[40], *w[40];
 	size_t hl[40], wl[40], nh = 0;
@@ -151,8 +152,7 @@ int hap_server_state_diff(struct hap_state_diff **out, struct hap *h, struct hap
 	for (i = 0; i < n && !ret; i++) {
 		if (hap_result_code(d->read, i))
 			continue; /* hap_state_diff_result() says why */
-		ret = parse_state(d, hap_result_instance(d->read, i),
-		                  hap_result_message(d->read, i));
+		ret = parse_state(d, i, hap_result_message(d->read, i));
 		if (ret)
 			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 	}
@@ -172,7 +172,7 @@ size_t hap_state_diff_count(const struct hap_state_diff *d)
 
 void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_diff *d, size_t i)
 {
-	out->instance = d->c[i].instance;
+	out->instance = d->c[i].inst;
 	out->backend = d->c[i].backend;
 	out->server = d->c[i].server;
 	out->field = d->c[i].field;
@@ -192,7 +192,6 @@ void hap_state_diff_free(struct hap_state_diff *d)
 	if (!d)
 		return;
 	for (i = 0; i < d->n; i++) {
-		free(d->c[i].instance);
 		free(d->c[i].backend);
 		free(d->c[i].server);
 		free(d->c[i].field);
