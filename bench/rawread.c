@@ -6,15 +6,18 @@
  * start-up of one socat per instance.
  *
  * Usage: rawread -f REQFILE SOCKET... [-f REQFILE SOCKET...]...
- *   each -f applies to the UNIX sockets after it. Prints the total bytes
+ *   each -f applies to the sockets after it: UNIX paths, or tcp:IPV4:PORT
+ *   (the 1,000 fake TCP endpoints of tests/tools/fakehap.c). Prints the total bytes
  *   read on stdout; exits 1 on any error (named on stderr).
  *
  * Same exchange as the tool's (DESIGN.md §6, reference §1): connect, write
  * the request, half-close (not a prompt session: it ends with "quit"),
  * read to EOF, all sockets in one poll() loop.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,24 +54,55 @@ static char *slurp(const char *path, size_t *len)
 	return p;
 }
 
-static int open_one(const char *path, const char *req, size_t len)
+/* "tcp:A.B.C.D:PORT" (IPv4, as the fake responders of tests/tools/fakehap.c
+ * print them) or a UNIX socket path; a connected blocking socket or -1 */
+static int connect_to(const char *spec)
 {
-	struct sockaddr_un sa;
-	size_t off = 0;
+	struct sockaddr_storage ss;
+	socklen_t sl;
 	int fd;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&ss, 0, sizeof(ss));
+	if (strncmp(spec, "tcp:", 4) == 0) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		const char *colon = strrchr(spec + 4, ':');
+		char host[64];
+
+		if (!colon || (size_t)(colon - spec - 4) >= sizeof(host))
+			return -1;
+		memcpy(host, spec + 4, (size_t)(colon - spec - 4));
+		host[colon - spec - 4] = '\0';
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((unsigned short)strtoul(colon + 1, NULL, 10));
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return -1;
+		sl = sizeof(*sin);
+	} else {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+
+		if (strlen(spec) >= sizeof(sun->sun_path))
+			return -1;
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path, spec, strlen(spec) + 1);
+		sl = sizeof(*sun);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+static int open_one(const char *path, const char *req, size_t len)
+{
+	size_t off = 0;
+	int fd = connect_to(path);
+
+	if (fd < 0)
+		return -1;
 	/* requests are small (a few lines, or a prompt session): blocking write */
 	while (off < len) {
 		ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);

@@ -33,6 +33,12 @@
 #   keypress-to-redraw while a refresh is in flight (target < 50 ms), driven
 #   in a private tmux server (bench/top.sh). BENCH_ONLY=top runs only this
 #   case (the big fleet, then top), BENCH_TOP_SECS (30) its duration.
+# E. BENCH_TCP (1,000; 20 in smoke mode) TCP endpoints served by one fake
+#   responder process (tests/tools/fakehap, captured replies): server list
+#   against rawread reading the same bytes, target <= 1.5x, and peak RSS
+#   against the bytes read (bench/tcp.sh). BENCH_ONLY=tcp runs only this case.
+#   BENCH_ONLY=read runs only A (the reads of the big fleet, their memory and
+#   profiles) and prints their ratios.
 # Knobs: BENCH_RUNS (7), BENCH_WARMUP (1), BENCH_BACKENDS (2000),
 # BENCH_SERVERS (10), BENCH_SMALL (256), BENCH_PROFILER (auto|perf|callgrind|none).
 set -euo pipefail
@@ -43,6 +49,8 @@ ROOT=$PWD
 . bench/lib.sh
 # shellcheck source=bench/top.sh
 . bench/top.sh
+# shellcheck source=bench/tcp.sh
+. bench/tcp.sh
 
 WRITE=0
 PYTHON_ONLY=0
@@ -64,11 +72,11 @@ export BENCH_SMOKE=$SMOKE
 if [ "$SMOKE" = 1 ]; then
 	RUNS=${BENCH_RUNS:-2} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-20} BIG_S=${BENCH_SERVERS:-5}
-	SMALL=${BENCH_SMALL:-4} PER_FLEET=2
+	SMALL=${BENCH_SMALL:-4} PER_FLEET=2 TCP_N=${BENCH_TCP:-20}
 else
 	RUNS=${BENCH_RUNS:-7} WARMUP=${BENCH_WARMUP:-1}
 	BIG_B=${BENCH_BACKENDS:-2000} BIG_S=${BENCH_SERVERS:-10}
-	SMALL=${BENCH_SMALL:-256} PER_FLEET=32
+	SMALL=${BENCH_SMALL:-256} PER_FLEET=32 TCP_N=${BENCH_TCP:-1000}
 fi
 BIG_N=4
 PROFILER=${BENCH_PROFILER:-auto}
@@ -110,6 +118,8 @@ FLEETS=()
 cleanup() {
 	local d
 	for d in "${FLEETS[@]}"; do "$FLEET" stop "$d" >/dev/null 2>&1 || true; done
+	# the fake TCP responder of case E, by its pid
+	[ -s "$WORK/fakehap.pid" ] && kill "$(cat "$WORK/fakehap.pid")" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -170,6 +180,17 @@ if [ "$PYTHON_ONLY" = 1 ]; then
 	exit 0
 fi
 
+# ================================================================ E. TCP endpoints alone
+
+if [ "${BENCH_ONLY:-}" = tcp ]; then
+	GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+	bench_tcp "$BIN" "$RAW" "$TCP_N" "$WORK/tcp.md" || bench_die "the TCP endpoints case failed"
+	echo "Tree $(git rev-parse --short HEAD 2>/dev/null)$([ "$GIT_DIRTY" != 0 ] && echo " + $GIT_DIRTY locally modified files"); load average $LOAD_START at start, $(bench_loadavg) at end; $(nproc) CPUs."
+	echo
+	cat "$WORK/tcp.md"
+	exit 0
+fi
+
 # ================================================================ A. big fleet reads
 
 bench_log "starting the big fleet: $BIG_N x $BIG_B backends x $BIG_S servers"
@@ -187,6 +208,11 @@ if [ "${BENCH_ONLY:-}" = top ]; then
 	exit 0
 fi
 
+# BENCH_ONLY=write: only the writes (B) on the big fleet, and their report
+# (the blocks it skips are not indented, to keep them as they were)
+WONLY=0
+[ "${BENCH_ONLY:-}" = write ] && WONLY=1
+if [ "$WONLY" = 0 ]; then
 # the exact request of each read (strace on the first instance), else the documented one
 req_of() { # req_of NAME FALLBACK ARGS...
 	local name=$1 fb=$2
@@ -242,6 +268,8 @@ for k in 1 2 3; do case_floor_sv; done
 ticks1=$(bench_cpu_ticks "${HAP_PIDS[@]}")
 echo $(((ticks1 - ticks0) * 1000 / 3 / $(getconf CLK_TCK))) >"$WORK/hap_cpu_ms.sv"
 
+fi # WONLY (A)
+
 rss_cpu() { # rss_cpu NAME CMD...: median peak RSS (KB) and client CPU (user+sys, ms)
 	local name=$1 k
 	shift
@@ -253,12 +281,14 @@ rss_cpu() { # rss_cpu NAME CMD...: median peak RSS (KB) and client CPU (user+sys
 	sort -n "$WORK/$name.time" | sed -n 2p | awk '{ print $1 }' >"$WORK/$name.rss"
 	awk '{ print ($2 + $3) * 1000 }' "$WORK/$name.time" | sort -n | sed -n 2p >"$WORK/$name.cpu"
 }
+rss_cpu startup "$BIN" version
+if [ "$WONLY" = 0 ]; then
 rss_cpu sv "${TOOL[@]}" server list
 rss_cpu dump "${TOOL[@]}" dump
 rss_cpu fe "${TOOL[@]}" frontend list
 rss_cpu be "${TOOL[@]}" backend list
-rss_cpu startup "$BIN" version
-python_case
+[ "${BENCH_ONLY:-}" = read ] || python_case
+fi # WONLY
 
 # ---- profiles of the client ----
 
@@ -322,14 +352,57 @@ profile() {
 	*) echo "(no profiler available)" >"$f.prof" ;;
 	esac
 }
+if [ "$WONLY" = 0 ]; then
 bench_log "profiling ($profiler)"
 profile sv "${TOOL[@]}" server list
 profile dump "${TOOL[@]}" dump
+
+# BENCH_ONLY=read: the reads of the big fleet alone (A, with its memory and
+# profiles), reported as ratios of this one run; no verdict, no --write
+if [ "${BENCH_ONLY:-}" = read ]; then
+	rd() { # rd LABEL CASE FLOOR: wall medians, ratio, per-round ratios
+		local a b lo hi
+		a=$(bench_median "$2")
+		b=$(bench_median "$3")
+		read -r _ lo hi <<<"$(bench_round_ratios "$2" "$3")"
+		printf '| %s | %.1f | %.1f | **%s** | %s–%s |\n' "$1" "$(awk -v s="$a" 'BEGIN { print s * 1000 }')" \
+			"$(awk -v s="$b" 'BEGIN { print s * 1000 }')" "$(bench_div "$a" "$b")" "$lo" "$hi"
+	}
+	echo "Reads only (BENCH_ONLY=read): tree $(git rev-parse --short HEAD 2>/dev/null), $WARMUP warm-up + $RUNS rounds;"
+	echo "load average $LOAD_START at start, $(bench_loadavg) at end; $BIG_N × $BIG_B × $BIG_S."
+	echo
+	echo "| wall ms | ours | floor | ratio | per round |"
+	echo "|---|---:|---:|---:|---:|"
+	rd "\`server list\` vs rawread, exact request" sv raw_sv
+	rd "\`server list\` vs socat, exact request" sv floor_sv
+	rd "\`server list -b bk_1\` vs rawread" sv_b raw_sv
+	rd "\`dump\` vs rawread, exact request" dump raw_dump
+	rd "\`dump\` vs socat, exact request" dump floor_dump
+	rd "\`backend list\` vs rawread" be raw_be
+	rd "\`frontend list\` vs rawread" fe raw_fe
+	echo
+	echo "| peak RSS | KB | bytes read | ratio | client CPU ms |"
+	echo "|---|---:|---:|---:|---:|"
+	for c in sv dump be; do
+		printf '| %s | %s | %s | **%s** | %s |\n' "$c" "$(cat "$WORK/$c.rss")" "$(cat "$WORK/$c.bytes")" \
+			"$(bench_div $(($(cat "$WORK/$c.rss") * 1024)) "$(cat "$WORK/$c.bytes")")" "$(cat "$WORK/$c.cpu")"
+	done
+	for p in sv dump; do
+		echo
+		echo "Profile of $p:"
+		echo '```'
+		cat "$WORK/$p.prof"
+		echo '```'
+	done
+	exit 0
+fi
 
 # ================================================================ D. top
 
 bench_log "D: top --interval 1 on the big fleet for ${BENCH_TOP_SECS:-30} s"
 bench_top "$BIN" "$WORK/big/sock" "$WORK/top.md" || echo "(the top case failed: see the log)" >"$WORK/top.md"
+
+fi # WONLY (profiles, top)
 
 # ================================================================ B. writes
 
@@ -401,10 +474,25 @@ for s in "${BIG_SOCKS[@]}"; do
 	[ "$added" = "$BIG_B" ] || bench_die "add server on $s: $added of $BIG_B registered"
 done
 write_floor wall server set srv_shared weight 50
-# the write reads twice: show servers state, to find the holders and back
+# the write reads show servers state to find the holders, then its
+# session's replies: the set weight and their read-back (get weight, show
+# info), counted by rawread on the same lines (the weight the case sets)
 printf 'show cli level\nshow info\nshow servers state\n' >"$WORK/ss.req"
 b=$(floor_bytes "$WORK/ss.req" "${BIG_SOCKS[@]}")
-echo $((2 * b)) >"$WORK/wall2.bytes"
+i=0
+args=()
+for s in "${BIG_SOCKS[@]}"; do
+	i=$((i + 1))
+	{
+		echo prompt
+		cat "$WORK/wall/$i.cmds"
+		sed 's/^set weight \([^ ]*\) .*/get weight \1/' "$WORK/wall/$i.cmds"
+		echo "show info"
+		echo quit
+	} >"$WORK/wsess.$i.req"
+	args+=(-f "$WORK/wsess.$i.req" "$s")
+done
+echo $((b + $("$RAW" "${args[@]}"))) >"$WORK/wall1.bytes"
 [ "$(cat "$WORK/wall.ncmds")" = $((BIG_N * BIG_B)) ] ||
 	bench_die "srv_shared: expected $((BIG_N * BIG_B)) commands, plan has $(cat "$WORK/wall.ncmds")"
 case_floor_wall() { floor_send_each "$WORK/wall" "${BIG_SOCKS[@]}"; }
@@ -420,6 +508,7 @@ rss_cpu wall "${TOOL[@]}" -y server set srv_shared weight 50
 profile wall "${TOOL[@]}" -y server set srv_shared weight 50
 fleet_down big
 
+if [ "$WONLY" = 0 ]; then
 # ================================================================ C. many small instances
 
 nf=$(((SMALL + PER_FLEET - 1) / PER_FLEET))
@@ -464,6 +553,12 @@ bench_rounds "$WARMUP" "$RUNS" floor_ssv floor_splain raw_ssv ssv socat_spawn
 rss_cpu ssv "${STOOL[@]}" server list
 PROFILE_FREQ=20000 profile ssv "${STOOL[@]}" server list
 for ((f = 1; f <= nf; f++)); do fleet_down "small$f"; done
+
+# ================================================================ E. TCP endpoints
+
+GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+bench_tcp "$BIN" "$RAW" "$TCP_N" "$WORK/tcp.md" || bench_die "the TCP endpoints case failed"
+fi # WONLY (C, E)
 
 LOAD_END=$(bench_loadavg)
 ELAPSED=$(awk -v a="$T0" -v b="$(bench_now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
@@ -516,6 +611,41 @@ rssrow() { # rssrow LABEL NAME BYTESFILE [nojudge]: peak RSS, and above the proc
 
 GIT_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null | wc -l || echo 0)
+if [ "$WONLY" = 1 ]; then
+	{
+		echo "### Writes only (BENCH_ONLY=write; not a BENCHMARKS.md claim)"
+		echo
+		echo "tree $GIT_REV$([ "$GIT_DIRTY" != 0 ] && echo " + $GIT_DIRTY locally modified files"),"
+		echo "$WARMUP warm-up + $RUNS rounds, load average $LOAD_START at start, $LOAD_END at end, ${ELAPSED} s."
+		echo "Big fleet: $BIG_N instances × $BIG_B backends × $BIG_S servers."
+		echo
+		echo "| measurement (wall ms) | ours | floor | ratio | per-round ratio | target | |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		row "\`server set $W1_NAME weight 50\` ($(cat "$WORK/w1.ncmds") cmds) vs socat" w1 floor_w1 ""
+		row "… its read + plan only (\`-n\`)" w1_dry floor_w1 ""
+		row "\`server set $W1_NAME weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" w1 raw_w1s 1.5
+		row "… the same with \`-b $W1_BACKEND\` vs one process sending them (rawread)" w1b raw_w1 1.2
+		row "\`server set srv_shared weight 50\` ($(cat "$WORK/wall.ncmds") cmds) vs socat" wall floor_wall ""
+		row "… its read + plan only (\`-n\`)" wall_dry raw_walls ""
+		row "\`server set srv_shared weight 50\` vs one process sending show servers state + them, one prompt session per instance (rawread)" wall raw_walls 1.5
+		echo
+		echo "| memory | peak RSS | bytes read | ratio | above process baseline ($(bench_mb $(($(cat "$WORK/startup.rss") * 1024)))) | target | |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		rssrow "\`server set srv_shared weight 50\`" wall wall1
+		echo
+		echo "| case | n | min | median | max | spread |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for c in floor_w1 raw_w1 raw_w1s w1 w1_dry w1b floor_wall raw_wall raw_walls wall wall_dry; do noise "$c" "$c"; done
+		echo
+		echo "Profile of \`server set srv_shared weight 50\`:"
+		echo
+		echo '```'
+		cat "$WORK/wall.prof"
+		echo '```'
+	} >"$REPORT"
+	cat "$REPORT"
+	exit 0
+fi
 {
 	echo "<!-- bench:results:begin (generated by bench/run.sh --write; do not edit by hand) -->"
 	echo
@@ -602,9 +732,10 @@ GIT_DIRTY=$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/
 	rssrow "\`server list\`" sv sv
 	rssrow "\`dump\`" dump dump
 	rssrow "\`backend list\`" be be
-	rssrow "\`server set srv_shared weight 50\` (reads twice: both rounds)" wall wall2
+	rssrow "\`server set srv_shared weight 50\` (show servers state, then its session's replies)" wall wall1
 	rssrow "$SMALL small: \`server list\`" ssv ssv nojudge
 	echo
+	cat "$WORK/tcp.md"
 	cat "$WORK/py.md"
 	echo "Client CPU (user+sys, median of 3) and output size; HAProxy's own CPU for the"
 	echo "exact \`server list\` request on the $BIG_N instances: $(cat "$WORK/hap_cpu_ms.sv") ms."

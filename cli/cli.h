@@ -117,6 +117,10 @@ void jw_rawstr(struct jw *w, const char *prestr);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_num(struct jw *w, long long n);
+/* A member with a number: jw_rawkeyn() then jw_num(), in one go. */
+void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n);
+/* The same with prekey readable (padded) up to klen rounded up to 16 bytes. */
+void jw_keynum_padded(struct jw *w, const char *prekey, size_t klen, long long n);
 void jw_null(struct jw *w);
 void jw_bool(struct jw *w, int b);
 /* A value: number, string, or null when absent or disagreeing. */
@@ -128,6 +132,8 @@ void jw_done(struct jw *w);
 enum obj_detail {
 	DETAIL_SUMMARY = 0, /* list: the summary fields */
 	DETAIL_FULL,        /* show / dump: every field, per instance */
+	DETAIL_COMPACT,     /* dump --compact: every field; an instance's own only
+	                       where it differs from the aggregate */
 };
 
 /* Print objects in the chosen format. */
@@ -142,6 +148,10 @@ void objects_metric(struct cli *c, const struct hap_snapshot *s,
                     const struct hap_object *const *objs, size_t n, const char *field);
 int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
                  const char *metric, enum obj_detail d);
+/* Unless ret, print objs (the one metric, or detail d); then free objs and
+ * s (both taken). ret, else EXIT_FAILED when an instance failed, else EXIT_OK. */
+int objects_report(struct cli *c, struct hap_snapshot *s, const struct hap_object **objs, size_t n,
+                   const char *metric, enum obj_detail d, int ret, size_t failed);
 /* List the metric names of an object type (-1: show info) with their rule. */
 int metrics_list(struct cli *c, int type);
 /* Print instance-level info (info / haproxy info). */

@@ -7,6 +7,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
@@ -14,27 +15,40 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	struct hap_snapshot *s;
 	struct jw w;
 	size_t failed = 0;
-	int ret, t;
+	int ret, t, compact = 0;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: haproxyadmin dump\n\nEverything, merged across instances, as one "
-		       "JSON document:\n{\"haproxy\", \"frontends\", \"backends\", \"servers\"}; "
-		       "with -o prometheus, "
-		       "the\nexporter's text once.\n");
+		printf("usage: haproxyadmin dump [--compact]\n\nEverything, merged across "
+		       "instances, "
+		       "as one JSON document:\n{\"haproxy\", \"frontends\", \"backends\", "
+		       "\"servers\"}; with -o prometheus, the\nexporter's text once. "
+		       "--compact: the same document, where each instance's\n\"metrics\" and "
+		       "\"text\" hold only the fields whose value differs from the\nobject's "
+		       "aggregate (\"status\" and \"weight\" stay; null: the instance has "
+		       "none).\nWith -o csv or -o table: "
+		       "one row per object and\ninstance after the object's aggregate row "
+		       "(instance \"*\"): object (its type),\nbackend, name, instance, then "
+		       "every \"show stat\" field (\"-\" absent, \"*\" the\ninstances "
+		       "disagree). The instances' \"show info\" is 'haproxyadmin info'.\n");
 		return EXIT_OK;
 	}
-	if (argc > 1)
-		return cli_usage(c, "dump takes no argument");
+	if (argc == 2 && strcmp(argv[1], "--compact") == 0)
+		compact = 1;
+	else if (argc > 1)
+		return cli_usage(c, "dump: unknown argument '%s' (only --compact)", argv[1]);
+	if (compact && c->fmt_set && c->fmt != FMT_JSON)
+		return cli_usage(c, "dump --compact: for the JSON document (-o json) only");
 	if (c->fmt == FMT_PROMETHEUS)
 		return cmd_exporter(c, argc, argv);
-	if (c->fmt_set && c->fmt != FMT_JSON)
-		return cli_usage(c,
-		                 "dump: -o %s: dump prints one JSON document (-o json) or "
-		                 "the exporter's text (-o prometheus)",
-		                 c->fmt == FMT_CSV ? "csv" : "table");
 	ret = cli_snapshot(c, HAP_SNAP_ALL, &s, &failed);
 	if (ret)
 		return ret;
+	if (c->fmt_set && c->fmt != FMT_JSON) {
+		/* rows (dump_rows.c); without -o the dump stays JSON */
+		ret = dump_rows(c, s);
+		hap_snapshot_free(s);
+		return ret ? ret : failed ? EXIT_FAILED : EXIT_OK;
+	}
 	jw_init(&w, stdout);
 	jw_obj(&w);
 	jw_key(&w, "haproxy");
@@ -51,7 +65,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		for (i = 0; i < n; i++)
 			objs[i] = hap_snapshot_object(s, (enum hap_obj)t, i);
 		jw_key(&w, keys[t]);
-		objects_json(&w, s, objs, n, DETAIL_FULL);
+		objects_json(&w, s, objs, n, compact ? DETAIL_COMPACT : DETAIL_FULL);
 		free(objs);
 	}
 	jw_end_obj(&w);

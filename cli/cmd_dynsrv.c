@@ -109,6 +109,66 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 	return n;
 }
 
+/* The keywords after BACKEND/NAME ADDR into a: -1 to go on, else a usage error. */
+static int add_keywords(struct cli *c, struct wf *w, struct hap_server_add *a)
+{
+	size_t i;
+	int ret;
+
+	for (i = 2; i < w->nargs; i++) {
+		const char *k = w->args[i];
+
+		if (strcmp(k, "weight") == 0) {
+			if (a->weight)
+				return cli_usage(c, "server add: weight given twice");
+			if ((ret = kw_value(c, w, &i, &a->weight)) >= 0)
+				return ret;
+		} else if (strcmp(k, "maxconn") == 0) {
+			if (a->maxconn)
+				return cli_usage(c, "server add: maxconn given twice");
+			if ((ret = kw_value(c, w, &i, &a->maxconn)) >= 0)
+				return ret;
+		} else if (strcmp(k, "agent-port") == 0) {
+			if (a->agent_port)
+				return cli_usage(c, "server add: agent-port given twice");
+			if ((ret = kw_value(c, w, &i, &a->agent_port)) >= 0)
+				return ret;
+		} else if (strcmp(k, "check") == 0 && !a->check) {
+			a->check = 1;
+		} else if (strcmp(k, "agent-check") == 0 && !a->agent_check) {
+			a->agent_check = 1;
+		} else if (strcmp(k, "backup") == 0 && !a->backup) {
+			a->backup = 1;
+		} else if (strcmp(k, "disabled") == 0 && !a->disabled) {
+			a->disabled = 1;
+		} else {
+			return cli_usage(c, "server add: unknown or repeated keyword '%s'", k);
+		}
+	}
+	return -1;
+}
+
+/* Read the added server back: present and out of maintenance where kept;
+ * absent where rolled back. The rows into v (64), their count. */
+static size_t add_verify(struct cli *c, const struct hap_server_add *a, const struct hap_result *r,
+                         struct vrow *v)
+{
+	int rolled = 0;
+	size_t i, nv;
+
+	for (i = 0; i < hap_result_count(r); i++)
+		rolled |= strncmp(hap_result_command(r, i), "del server", 10) == 0;
+	nv = verify(c, v, 64, a->backend, a->name, r, !rolled, rolled ? -1 : a->disabled ? 1 : 0);
+	/* an instance that refused the add may hold its own server of that
+	 * name: it was never ours to delete (its first entry is the add) */
+	for (i = 0; rolled && i < nv; i++)
+		if (strcmp(v[i].msg, "absent") != 0 &&
+		    strncmp(hap_result_command(r, v[i].entry), "add", 3) == 0 &&
+		    hap_result_code(r, v[i].entry))
+			v[i].ok = 1;
+	return nv;
+}
+
 int wf_add(struct cli *c, int argc, char **argv)
 {
 	const char *usage = "BACKEND/NAME ADDR[:PORT] [weight N] [maxconn N] [check] "
@@ -118,7 +178,7 @@ int wf_add(struct cli *c, int argc, char **argv)
 	struct hap_result *r = NULL;
 	struct hap_plan *p = NULL;
 	struct vrow v[64];
-	size_t i, nv = 0;
+	size_t nv = 0;
 	char bk[256];
 	const char *slash;
 	struct wf w;
@@ -140,36 +200,8 @@ int wf_add(struct cli *c, int argc, char **argv)
 	a.name = slash + 1;
 	a.addr = w.args[1];
 	a.keep_partial = w.keep_partial;
-	for (i = 2; i < w.nargs; i++) {
-		const char *k = w.args[i];
-
-		if (strcmp(k, "weight") == 0) {
-			if (a.weight)
-				return cli_usage(c, "server add: weight given twice");
-			if ((ret = kw_value(c, &w, &i, &a.weight)) >= 0)
-				return ret;
-		} else if (strcmp(k, "maxconn") == 0) {
-			if (a.maxconn)
-				return cli_usage(c, "server add: maxconn given twice");
-			if ((ret = kw_value(c, &w, &i, &a.maxconn)) >= 0)
-				return ret;
-		} else if (strcmp(k, "agent-port") == 0) {
-			if (a.agent_port)
-				return cli_usage(c, "server add: agent-port given twice");
-			if ((ret = kw_value(c, &w, &i, &a.agent_port)) >= 0)
-				return ret;
-		} else if (strcmp(k, "check") == 0 && !a.check) {
-			a.check = 1;
-		} else if (strcmp(k, "agent-check") == 0 && !a.agent_check) {
-			a.agent_check = 1;
-		} else if (strcmp(k, "backup") == 0 && !a.backup) {
-			a.backup = 1;
-		} else if (strcmp(k, "disabled") == 0 && !a.disabled) {
-			a.disabled = 1;
-		} else {
-			return cli_usage(c, "server add: unknown or repeated keyword '%s'", k);
-		}
-	}
+	if ((ret = add_keywords(c, &w, &a)) >= 0)
+		return ret;
 	ret = hap_server_add_check(&a, &err);
 	if (ret)
 		return cli_usage(c, "%s", err.msg);
@@ -194,25 +226,8 @@ int wf_add(struct cli *c, int argc, char **argv)
 		hap_plan_free(p);
 		return EXIT_FAILED;
 	}
-	if (!c->no_verify) {
-		/* present and out of maintenance where kept; absent where rolled back */
-		int rolled = 0;
-
-		for (i = 0; i < hap_result_count(r); i++)
-			rolled |= strncmp(hap_result_command(r, i), "del server", 10) == 0;
-		nv = verify(c, v, 64, a.backend, a.name, r, !rolled,
-		            rolled       ? -1
-		            : a.disabled ? 1
-		                         : 0);
-		/* an instance that refused the add may hold its own server of
-		 * that name: it was never ours to delete (its first entry is
-		 * the add) */
-		for (i = 0; rolled && i < nv; i++)
-			if (strcmp(v[i].msg, "absent") != 0 &&
-			    strncmp(hap_result_command(r, v[i].entry), "add", 3) == 0 &&
-			    hap_result_code(r, v[i].entry))
-				v[i].ok = 1;
-	}
+	if (!c->no_verify)
+		nv = add_verify(c, &a, r, v);
 	wf_report(c, r, v, nv);
 	ret = wf_exit_of(r, v, nv);
 	hap_result_free(r);

@@ -279,7 +279,9 @@ static void help(void)
 	       "  --per-instance      one sample per instance, labelled instance=\"...\"\n");
 }
 
-int cmd_exporter(struct cli *c, int argc, char **argv)
+/* The options of exporter: -1 to go on, else an exit status. */
+static int exporter_opts(struct cli *c, int argc, char **argv, const char **listen_spec,
+                         int *per_instance)
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -287,11 +289,7 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		{ "per-instance", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen_spec = NULL;
-	int base_timeout; /* -t, or the fleet's, or 0: the library's default */
-	struct prom *p;
-	struct sigaction sa;
-	int o, fd, per_instance = 0, ret = EXIT_OK;
+	int o;
 
 	optind = 0;
 	opterr = 0;
@@ -301,10 +299,10 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 			help();
 			return EXIT_OK;
 		case 'l':
-			listen_spec = optarg;
+			*listen_spec = optarg;
 			break;
 		case 'i':
-			per_instance = 1;
+			*per_instance = 1;
 			break;
 		default:
 			if (optopt == 'l')
@@ -314,39 +312,41 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage(c, "exporter: unexpected argument '%s'", argv[optind]);
-	if (listen_spec && c->fmt == FMT_PROMETHEUS)
+	if (*listen_spec && c->fmt == FMT_PROMETHEUS)
 		return cli_usage(c, "exporter: --listen and -o prometheus exclude each other");
-	p = prom_new(per_instance);
-	if (!p) {
-		cli_err(c, "out of memory");
-		return EXIT_FAILED;
-	}
-	if (!listen_spec) {
-		char *text = NULL;
-		size_t len = 0, failed = 0;
+	return -1;
+}
 
-		ret = scrape(c, p, &text, &len, &failed);
-		if (ret == EXIT_OK) {
-			fwrite(text, 1, len, stdout);
-			free(text);
-			/* like every read: printed, but an instance that failed is a failure */
-			if (failed)
-				ret = EXIT_FAILED;
-		}
-		prom_free(p);
-		return ret;
+/* No --listen: one scrape printed. */
+static int print_once(struct cli *c, struct prom *p)
+{
+	char *text = NULL;
+	size_t len = 0, failed = 0;
+	int ret = scrape(c, p, &text, &len, &failed);
+
+	if (ret == EXIT_OK) {
+		fwrite(text, 1, len, stdout);
+		free(text);
+		/* like every read: printed, but an instance that failed is a failure */
+		if (failed)
+			ret = EXIT_FAILED;
 	}
-	ret = cli_fleet(c);
-	if (ret) {
-		prom_free(p);
+	return ret;
+}
+
+/* --listen: serve /metrics until SIGINT or SIGTERM. */
+static int serve_until_stopped(struct cli *c, struct prom *p, const char *listen_spec)
+{
+	int base_timeout; /* -t, or the fleet's, or 0: the library's default */
+	struct sigaction sa;
+	int fd, ret = cli_fleet(c);
+
+	if (ret)
 		return ret;
-	}
 	base_timeout = c->opts.timeout_ms;
 	fd = listen_on(c, listen_spec);
-	if (fd < 0) {
-		prom_free(p);
+	if (fd < 0)
 		return -fd;
-	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -366,6 +366,27 @@ int cmd_exporter(struct cli *c, int argc, char **argv)
 		close(cfd);
 	}
 	close(fd);
-	prom_free(p);
 	return EXIT_OK;
+}
+
+int cmd_exporter(struct cli *c, int argc, char **argv)
+{
+	const char *listen_spec = NULL;
+	struct prom *p;
+	int per_instance = 0, ret;
+
+	ret = exporter_opts(c, argc, argv, &listen_spec, &per_instance);
+	if (ret >= 0)
+		return ret;
+	p = prom_new(per_instance);
+	if (!p) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	if (!listen_spec)
+		ret = print_once(c, p);
+	else
+		ret = serve_until_stopped(c, p, listen_spec);
+	prom_free(p);
+	return ret;
 }

@@ -8,40 +8,22 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "width.h"
 
 int metrics_list(struct cli *c, int type)
 {
+	static const struct col cols[] = { { "METRIC", "name", COL_TEXT },
+		                           { "RULE", "rule", COL_TEXT } };
+	struct rows *r = rows_new(c, cols, 2, ROWS_ARRAY, NULL);
 	size_t i, n = hap_known_field_count(type);
-	const char *hdr[2] = { "METRIC", "RULE" };
-	struct table *t;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			jw_obj(&w);
-			jw_key(&w, "name");
-			jw_str(&w, hap_known_field(type, i));
-			jw_key(&w, "rule");
-			jw_str(&w, hap_rule_name(hap_field_rule(type, hap_known_field(type, i))));
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-		return EXIT_OK;
-	}
-	t = table_new(2, hdr);
 	for (i = 0; i < n; i++) {
-		const char *cells[2];
-
-		cells[0] = hap_known_field(type, i);
-		cells[1] = hap_rule_name(hap_field_rule(type, cells[0]));
-		table_add(t, cells);
+		rows_row(r);
+		rows_str(r, 0, hap_known_field(type, i));
+		rows_str(r, 1, hap_rule_name(hap_field_rule(type, hap_known_field(type, i))));
 	}
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_done(r);
 	return EXIT_OK;
 }
 
@@ -218,8 +200,9 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 	struct hap_snapshot *s;
 	struct hap_value v;
 	size_t failed = 0, i, n;
+	struct col cols[MC_N];
+	struct rows *r;
 	const char *key;
-	char buf[512];
 	int ret;
 
 	if (argc != 2)
@@ -245,59 +228,17 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 			return EXIT_NOTFOUND;
 		}
 	}
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "metric");
-		jw_str(&w, key);
-		jw_key(&w, "rule");
-		jw_str(&w, hap_rule_name(hap_field_rule(-1, key)));
-		jw_key(&w, "value");
-		jw_value(&w, &v);
-		jw_key(&w, "disagree");
-		jw_bool(&w, v.kind == HAP_VALUE_DISAGREE);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			struct hap_value iv;
-
-			if (hap_result_code(hap_snapshot_result(s), i))
-				continue;
-			hap_snapshot_info(&iv, s, i, key);
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_instance_name(s, i));
-			jw_key(&w, "value");
-			jw_value(&w, &iv);
-			jw_end_obj(&w);
-		}
-		guard_unreached_json(&w, s);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[2] = { "INSTANCE", key };
-		const char *cells[2];
-		struct table *t = table_new(2, hdr);
-
-		cells[0] = "(all)";
-		cells[1] = value_str(&v, buf, sizeof(buf));
-		table_add(t, cells);
-		for (i = 0; i < n; i++) {
-			struct hap_value iv;
-
-			if (hap_result_code(hap_snapshot_result(s), i))
-				continue;
-			hap_snapshot_info(&iv, s, i, key);
-			cells[0] = hap_instance_name(s, i);
-			cells[1] = value_str(&iv, buf, sizeof(buf));
-			table_add(t, cells);
-		}
-		guard_unreached_rows(t, 2, 0, 1, s);
-		table_print(t, stdout, c->fmt == FMT_CSV);
+	r = metric_rows_new(c, cols, key, 0, 0, ROWS_ONE);
+	rows_row(r);
+	metric_rows_all(r, -1, key, &v);
+	for (i = 0; i < n; i++) {
+		if (hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		hap_snapshot_info(&v, s, i, key);
+		metric_rows_one(r, hap_instance_name(s, i), &v);
 	}
+	rows_unreached(r, s, MC_INSTANCE, MC_VALUE);
+	rows_done(r);
 	hap_snapshot_free(s);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -325,11 +266,64 @@ static void print_raw(const char *s)
 	putchar('\n');
 }
 
+/* exec for people: each instance's reply under its name. Returns the
+ * number of refusals. */
+static size_t exec_text(struct cli *c, const struct hap_result *r)
+{
+	size_t i, refused = 0;
+
+	for (i = 0; i < hap_result_count(r); i++) {
+		if (hap_result_code(r, i)) {
+			cli_err(c, "%s: %s", hap_result_instance(r, i), hap_result_message(r, i));
+			/* a row of the output too, not only a line on stderr */
+			printf("==> %s <== unreached\n", hap_result_instance(r, i));
+			print_raw(hap_result_message(r, i));
+			continue;
+		}
+		if (guard_exec_refusal(hap_result_message(r, i))) {
+			refused++;
+			printf("==> %s <== refused\n", hap_result_instance(r, i));
+		} else {
+			printf("==> %s <==\n", hap_result_instance(r, i));
+		}
+		print_raw(hap_result_message(r, i));
+	}
+	return refused;
+}
+
+/* exec as rows (JSON, CSV): endpoint, ok, refused, output or error. */
+static size_t exec_rows(struct cli *c, const struct hap_result *r)
+{
+	static const struct col cols[] = {
+		{ "INSTANCE", "endpoint", COL_TEXT }, { "OK", "ok", COL_TEXT },
+		{ "REFUSED", "refused", COL_TEXT },   { "ERROR", "error", COL_TEXT },
+		{ "OUTPUT", "output", COL_TEXT },
+	};
+	struct rows *rw = rows_new(c, cols, 5, ROWS_ARRAY, NULL);
+	size_t i, refused = 0;
+
+	for (i = 0; i < hap_result_count(r); i++) {
+		int code = hap_result_code(r, i);
+		int no = !code && guard_exec_refusal(hap_result_message(r, i));
+
+		rows_row(rw);
+		rows_str(rw, 0, hap_result_instance(r, i));
+		rows_bool(rw, 1, code == 0 && !no);
+		rows_bool(rw, 2, no);
+		rows_str(rw, code ? 3 : 4, hap_result_message(r, i));
+		if (code && c->fmt != FMT_JSON) /* JSON says it in the row */
+			cli_err(c, "%s: %s", hap_result_instance(r, i), hap_result_message(r, i));
+		refused += no;
+	}
+	rows_done(rw);
+	return refused;
+}
+
 static int haproxy_exec(struct cli *c, int argc, char **argv)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_result *r;
-	size_t i, n, refused = 0;
+	size_t n, refused = 0;
 	int ret;
 
 	if (argc != 2)
@@ -349,48 +343,7 @@ static int haproxy_exec(struct cli *c, int argc, char **argv)
 		return ret == HAP_EINVAL ? EXIT_USAGE : EXIT_FAILED;
 	}
 	n = hap_result_count(r);
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			int no = !hap_result_code(r, i) &&
-			         guard_exec_refusal(hap_result_message(r, i));
-
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_result_instance(r, i));
-			jw_key(&w, "ok");
-			jw_bool(&w, hap_result_code(r, i) == 0 && !no);
-			jw_key(&w, "refused");
-			jw_bool(&w, no);
-			jw_key(&w, hap_result_code(r, i) ? "error" : "output");
-			jw_str(&w, hap_result_message(r, i));
-			jw_end_obj(&w);
-			refused += no;
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-	} else {
-		for (i = 0; i < n; i++) {
-			if (hap_result_code(r, i)) {
-				cli_err(c, "%s: %s", hap_result_instance(r, i),
-				        hap_result_message(r, i));
-				/* a row of the output too, not only a line on stderr */
-				printf("==> %s <== unreached\n", hap_result_instance(r, i));
-				print_raw(hap_result_message(r, i));
-				continue;
-			}
-			if (guard_exec_refusal(hap_result_message(r, i))) {
-				refused++;
-				printf("==> %s <== refused\n", hap_result_instance(r, i));
-			} else {
-				printf("==> %s <==\n", hap_result_instance(r, i));
-			}
-			print_raw(hap_result_message(r, i));
-		}
-	}
+	refused = c->fmt == FMT_TABLE ? exec_text(c, r) : exec_rows(c, r);
 	if (refused)
 		cli_err(c, "HAProxy refused the command on %zu instance%s", refused,
 		        refused == 1 ? "" : "s");

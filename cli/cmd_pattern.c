@@ -208,6 +208,63 @@ static int replace_guard(struct cli *c, enum hap_pattern_kind kind, const char *
 	                     ninst);
 }
 
+/* The instances of s that did not answer, one line each: their count. */
+static size_t replace_unreached(struct cli *c, const struct hap_snapshot *s)
+{
+	size_t i, unreached = 0;
+
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+
+		if (hap_result_code(hap_snapshot_result(s), i)) {
+			cli_err(c, "%s: not reached: %s", hap_instance_name(s, i), msg);
+			unreached++;
+		}
+	}
+	return unreached;
+}
+
+/* One line per instance that did not take the new content, and the
+ * closing line, counted from the results only. */
+static void replace_summary(struct cli *c, const struct hap_result *res,
+                            const struct hap_pattern_file *f, const struct hap_pattern_replace *r,
+                            const struct hap_pattern_target *t, double t0)
+{
+	size_t i, n = hap_result_count(res), bad = hap_result_failures(res);
+	size_t cnt[HAP_OUT_ERROR + 1] = { 0 };
+	char wb[64];
+
+	for (i = 0; i < n; i++) {
+		int oc = hap_result_outcome(res, i);
+
+		cnt[oc >= 0 && oc <= HAP_OUT_ERROR ? oc : HAP_OUT_ERROR]++;
+		if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_SENT)
+			cli_err(c, "%s: %s: %s", hap_result_instance(res, i),
+			        replace_word(res, i, wb, sizeof(wb)), hap_result_message(res, i));
+	}
+	/* counted from the results only: an unknown row is never "kept" */
+	if (!bad)
+		cli_err(c,
+		        "replaced %s on %zu instance%s: %zu entries in %zu requests each, "
+		        "%.3f s%s",
+		        t->file, n, n == 1 ? "" : "s", hap_pattern_file_count(f),
+		        hap_pattern_replace_requests(r), now_s() - t0,
+		        cnt[HAP_OUT_SENT] ? " (not read back: --no-verify)" : "");
+	else if (cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT] + cnt[HAP_OUT_UNKNOWN] +
+	                 cnt[HAP_OUT_SUPERSEDED] ==
+	         0)
+		cli_err(c, "nothing committed: every instance keeps its current content of %s",
+		        t->file);
+	else
+		cli_err(c,
+		        "%s: %zu of %zu instances hold the new content (%zu applied, %zu "
+		        "sent), %zu unknown, %zu superseded, %zu failed",
+		        t->file, cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT], n, cnt[HAP_OUT_APPLIED],
+		        cnt[HAP_OUT_SENT], cnt[HAP_OUT_UNKNOWN], cnt[HAP_OUT_SUPERSEDED],
+		        n - cnt[HAP_OUT_APPLIED] - cnt[HAP_OUT_SENT] - cnt[HAP_OUT_UNKNOWN] -
+		                cnt[HAP_OUT_SUPERSEDED]);
+}
+
 static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id, const char *path)
 {
 	struct hap_error err = { 0, "" };
@@ -216,7 +273,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 	struct hap_result *res = NULL;
 	const struct hap_snapshot *s;
 	const struct hap_pattern_target *t;
-	size_t i, n, bad, unreached = 0;
+	size_t bad, unreached;
 	double t0;
 	int ret;
 
@@ -241,14 +298,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 	if (*t->note)
 		cli_err(c, "%s", t->note);
 	pat_not_holding(c, s, kind, t->file, "not changed");
-	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg = hap_result_message(hap_snapshot_result(s), i);
-
-		if (hap_result_code(hap_snapshot_result(s), i)) {
-			cli_err(c, "%s: not reached: %s", hap_instance_name(s, i), msg);
-			unreached++;
-		}
-	}
+	unreached = replace_unreached(c, s);
 	/* an instance that did not answer may load the file: replacing the
 	 * others would leave it with the old content, so nothing is sent */
 	if (unreached && !c->dry_run) {
@@ -275,45 +325,8 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		goto out;
 	}
 	replace_print(c, res, f, r, now_s() - t0);
-	n = hap_result_count(res);
+	replace_summary(c, res, f, r, t, t0);
 	bad = hap_result_failures(res);
-	{
-		size_t cnt[HAP_OUT_ERROR + 1] = { 0 };
-		char wb[64];
-
-		for (i = 0; i < n; i++) {
-			int oc = hap_result_outcome(res, i);
-
-			cnt[oc >= 0 && oc <= HAP_OUT_ERROR ? oc : HAP_OUT_ERROR]++;
-			if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_SENT)
-				cli_err(c, "%s: %s: %s", hap_result_instance(res, i),
-				        replace_word(res, i, wb, sizeof(wb)),
-				        hap_result_message(res, i));
-		}
-		/* counted from the results only: an unknown row is never "kept" */
-		if (!bad)
-			cli_err(c,
-			        "replaced %s on %zu instance%s: %zu entries in %zu requests each, "
-			        "%.3f s%s",
-			        t->file, n, n == 1 ? "" : "s", hap_pattern_file_count(f),
-			        hap_pattern_replace_requests(r), now_s() - t0,
-			        cnt[HAP_OUT_SENT] ? " (not read back: --no-verify)" : "");
-		else if (cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT] + cnt[HAP_OUT_UNKNOWN] +
-		                 cnt[HAP_OUT_SUPERSEDED] ==
-		         0)
-			cli_err(c,
-			        "nothing committed: every instance keeps its current content of %s",
-			        t->file);
-		else
-			cli_err(c,
-			        "%s: %zu of %zu instances hold the new content (%zu applied, %zu "
-			        "sent), %zu unknown, %zu superseded, %zu failed",
-			        t->file, cnt[HAP_OUT_APPLIED] + cnt[HAP_OUT_SENT], n,
-			        cnt[HAP_OUT_APPLIED], cnt[HAP_OUT_SENT], cnt[HAP_OUT_UNKNOWN],
-			        cnt[HAP_OUT_SUPERSEDED],
-			        n - cnt[HAP_OUT_APPLIED] - cnt[HAP_OUT_SENT] -
-			                cnt[HAP_OUT_UNKNOWN] - cnt[HAP_OUT_SUPERSEDED]);
-	}
 	ret = bad ? EXIT_FAILED : EXIT_OK;
 out:
 	hap_result_free(res);

@@ -138,6 +138,124 @@ struct fleet_def *fleetconf_find(const struct fleetconf *fc, const char *name)
 	return NULL;
 }
 
+/* "[NAME]" at line lineno starts a fleet: 0, or -1 after saying why not. */
+static int fleet_section(struct cli *c, struct fleetconf *fc, char *s, unsigned lineno,
+                         struct fleet_def **cur)
+{
+	char *e = strchr(s, ']');
+
+	if (!e || trim(e + 1)[0]) {
+		cli_err(c, "%s:%u: a section is '[NAME]'", fc->path, lineno);
+		return -1;
+	}
+	*e = '\0';
+	s = trim(s + 1);
+	if (!valid_name(s)) {
+		cli_err(c, "%s:%u: invalid fleet name '%s' (letters, digits, -_.)", fc->path,
+		        lineno, s);
+		return -1;
+	}
+	if (fleetconf_find(fc, s)) {
+		cli_err(c, "%s:%u: fleet '%s' defined twice", fc->path, lineno, s);
+		return -1;
+	}
+	fc->fleets = xrealloc(fc->fleets, (fc->n + 1) * sizeof(*fc->fleets));
+	*cur = &fc->fleets[fc->n++];
+	memset(*cur, 0, sizeof(**cur));
+	(*cur)->name = xstrdup(s);
+	(*cur)->line = lineno;
+	return 0;
+}
+
+/* "key = value" of fleet cur: 0, or -1 after saying why not. */
+static int fleet_key(struct cli *c, struct fleetconf *fc, struct fleet_def *cur, const char *key,
+                     const char *val, unsigned lineno)
+{
+	double v;
+
+	if (strcmp(key, "socket") == 0) {
+		cur->sockets = xrealloc(cur->sockets, (cur->nsockets + 1) * sizeof(*cur->sockets));
+		cur->sockets[cur->nsockets++] = xstrdup(val);
+	} else if (strcmp(key, "timeout") == 0) {
+		if (number(val, 0.001, 3600, 1, &v)) {
+			cli_err(c, "%s:%u: timeout '%s' is not a number of seconds", fc->path,
+			        lineno, val);
+			return -1;
+		}
+		cur->timeout_ms = (int)(v * 1000 + 0.5);
+	} else if (strcmp(key, "retries") == 0) {
+		if (number(val, 0, 100, 0, &v)) {
+			cli_err(c, "%s:%u: retries '%s' is not 0..100", fc->path, lineno, val);
+			return -1;
+		}
+		cur->retries = v ? (int)v : -1;
+	} else if (strcmp(key, "parallel") == 0) {
+		if (number(val, 1, 4096, 0, &v)) {
+			cli_err(c, "%s:%u: parallel '%s' is not 1..4096", fc->path, lineno, val);
+			return -1;
+		}
+		cur->parallel = (int)v;
+	} else {
+		cli_err(c, "%s:%u: unknown key '%s' (socket, timeout, retries, parallel)", fc->path,
+		        lineno, key);
+		return -1;
+	}
+	return 0;
+}
+
+/* One line of the file (trimmed, not empty, not a comment): 0, or -1
+ * after saying why not. */
+static int fleet_line(struct cli *c, struct fleetconf *fc, char *s, unsigned lineno,
+                      struct fleet_def **cur)
+{
+	char *eq, *key, *val;
+
+	if (*s == '[')
+		return fleet_section(c, fc, s, lineno, cur);
+	eq = strchr(s, '=');
+	if (!eq) {
+		cli_err(c, "%s:%u: expected 'key = value' or '[NAME]'", fc->path, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(s);
+	val = trim(eq + 1);
+	if (!*val) {
+		cli_err(c, "%s:%u: '%s' needs a value", fc->path, lineno, key);
+		return -1;
+	}
+	if (*cur)
+		return fleet_key(c, fc, *cur, key, val, lineno);
+	if (strcmp(key, "default") != 0) {
+		cli_err(c, "%s:%u: '%s' outside a [fleet] section", fc->path, lineno, key);
+		return -1;
+	}
+	free(fc->default_name);
+	fc->default_name = xstrdup(val);
+	fc->default_line = lineno;
+	return 0;
+}
+
+/* The whole file read: every fleet has sockets, the default exists. 0, or
+ * -1 after saying why not. */
+static int fleetconf_check(struct cli *c, struct fleetconf *fc)
+{
+	for (size_t i = 0; i < fc->n; i++)
+		if (!fc->fleets[i].nsockets) {
+			cli_err(c, "%s:%u: fleet '%s' has no 'socket =' line", fc->path,
+			        fc->fleets[i].line, fc->fleets[i].name);
+			return -1;
+		}
+	if (fc->default_name && !fleetconf_find(fc, fc->default_name)) {
+		cli_err(c, "%s:%u: default fleet '%s' is not defined", fc->path, fc->default_line,
+		        fc->default_name);
+		return -1;
+	}
+	if (!fc->default_name && fleetconf_find(fc, "default"))
+		fc->default_name = xstrdup("default");
+	return 0;
+}
+
 int fleetconf_load(struct cli *c, struct fleetconf **out)
 {
 	struct fleetconf *fc = calloc(1, sizeof(*fc));
@@ -165,8 +283,7 @@ int fleetconf_load(struct cli *c, struct fleetconf **out)
 	}
 	fc->exists = 1;
 	while (fgets(line, sizeof(line), f)) {
-		char *s, *eq, *key, *val;
-		double v;
+		char *s;
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
@@ -176,100 +293,15 @@ int fleetconf_load(struct cli *c, struct fleetconf **out)
 		s = trim(line);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
-		if (*s == '[') {
-			char *e = strchr(s, ']');
-
-			if (!e || trim(e + 1)[0]) {
-				cli_err(c, "%s:%u: a section is '[NAME]'", fc->path, lineno);
-				goto out;
-			}
-			*e = '\0';
-			s = trim(s + 1);
-			if (!valid_name(s)) {
-				cli_err(c, "%s:%u: invalid fleet name '%s' (letters, digits, -_.)",
-				        fc->path, lineno, s);
-				goto out;
-			}
-			if (fleetconf_find(fc, s)) {
-				cli_err(c, "%s:%u: fleet '%s' defined twice", fc->path, lineno, s);
-				goto out;
-			}
-			fc->fleets = xrealloc(fc->fleets, (fc->n + 1) * sizeof(*fc->fleets));
-			cur = &fc->fleets[fc->n++];
-			memset(cur, 0, sizeof(*cur));
-			cur->name = xstrdup(s);
-			cur->line = lineno;
-			continue;
-		}
-		eq = strchr(s, '=');
-		if (!eq) {
-			cli_err(c, "%s:%u: expected 'key = value' or '[NAME]'", fc->path, lineno);
+		if (fleet_line(c, fc, s, lineno, &cur))
 			goto out;
-		}
-		*eq = '\0';
-		key = trim(s);
-		val = trim(eq + 1);
-		if (!*val) {
-			cli_err(c, "%s:%u: '%s' needs a value", fc->path, lineno, key);
-			goto out;
-		}
-		if (!cur) {
-			if (strcmp(key, "default") != 0) {
-				cli_err(c, "%s:%u: '%s' outside a [fleet] section", fc->path,
-				        lineno, key);
-				goto out;
-			}
-			free(fc->default_name);
-			fc->default_name = xstrdup(val);
-			fc->default_line = lineno;
-		} else if (strcmp(key, "socket") == 0) {
-			cur->sockets =
-			        xrealloc(cur->sockets, (cur->nsockets + 1) * sizeof(*cur->sockets));
-			cur->sockets[cur->nsockets++] = xstrdup(val);
-		} else if (strcmp(key, "timeout") == 0) {
-			if (number(val, 0.001, 3600, 1, &v)) {
-				cli_err(c, "%s:%u: timeout '%s' is not a number of seconds",
-				        fc->path, lineno, val);
-				goto out;
-			}
-			cur->timeout_ms = (int)(v * 1000 + 0.5);
-		} else if (strcmp(key, "retries") == 0) {
-			if (number(val, 0, 100, 0, &v)) {
-				cli_err(c, "%s:%u: retries '%s' is not 0..100", fc->path, lineno,
-				        val);
-				goto out;
-			}
-			cur->retries = v ? (int)v : -1;
-		} else if (strcmp(key, "parallel") == 0) {
-			if (number(val, 1, 4096, 0, &v)) {
-				cli_err(c, "%s:%u: parallel '%s' is not 1..4096", fc->path, lineno,
-				        val);
-				goto out;
-			}
-			cur->parallel = (int)v;
-		} else {
-			cli_err(c, "%s:%u: unknown key '%s' (socket, timeout, retries, parallel)",
-			        fc->path, lineno, key);
-			goto out;
-		}
 	}
 	if (ferror(f)) {
 		cli_err(c, "%s: read error", fc->path);
 		goto out;
 	}
-	for (size_t i = 0; i < fc->n; i++)
-		if (!fc->fleets[i].nsockets) {
-			cli_err(c, "%s:%u: fleet '%s' has no 'socket =' line", fc->path,
-			        fc->fleets[i].line, fc->fleets[i].name);
-			goto out;
-		}
-	if (fc->default_name && !fleetconf_find(fc, fc->default_name)) {
-		cli_err(c, "%s:%u: default fleet '%s' is not defined", fc->path, fc->default_line,
-		        fc->default_name);
+	if (fleetconf_check(c, fc))
 		goto out;
-	}
-	if (!fc->default_name && fleetconf_find(fc, "default"))
-		fc->default_name = xstrdup("default");
 	ret = 0;
 out:
 	fclose(f);
@@ -393,12 +425,108 @@ out:
 }
 
 /* "fleet list": the fleets of the file. */
-static int fleet_list(struct cli *c, int argc, char **argv)
+static void fleet_list_json(const struct fleetconf *fc)
+{
+	struct jw w;
+	size_t i, j;
+
+	jw_init(&w, stdout);
+	jw_obj(&w);
+	jw_key(&w, "file");
+	jw_str(&w, fc->path);
+	jw_key(&w, "fleets");
+	jw_arr(&w);
+	for (i = 0; i < fc->n; i++) {
+		const struct fleet_def *fd = &fc->fleets[i];
+
+		jw_obj(&w);
+		jw_key(&w, "name");
+		jw_str(&w, fd->name);
+		jw_key(&w, "default");
+		jw_bool(&w, fc->default_name && strcmp(fc->default_name, fd->name) == 0);
+		jw_key(&w, "timeout_ms");
+		if (fd->timeout_ms)
+			jw_num(&w, fd->timeout_ms);
+		else
+			jw_null(&w);
+		jw_key(&w, "retries");
+		if (fd->retries)
+			jw_num(&w, fd->retries < 0 ? 0 : fd->retries);
+		else
+			jw_null(&w);
+		jw_key(&w, "parallel");
+		if (fd->parallel)
+			jw_num(&w, fd->parallel);
+		else
+			jw_null(&w);
+		jw_key(&w, "sockets");
+		jw_arr(&w);
+		for (j = 0; j < fd->nsockets; j++)
+			jw_str(&w, fd->sockets[j]);
+		jw_end_arr(&w);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	jw_done(&w);
+}
+
+/* The sockets of a fleet, space-separated: caller frees. */
+static char *fleet_sockets(const struct fleet_def *fd)
+{
+	char *socks = NULL;
+	size_t len = 0, j;
+
+	for (j = 0; j < fd->nsockets; j++) {
+		size_t l = strlen(fd->sockets[j]);
+
+		socks = xrealloc(socks, len + l + 2);
+		if (j)
+			socks[len++] = ' ';
+		memcpy(socks + len, fd->sockets[j], l + 1);
+		len += l;
+	}
+	return socks;
+}
+
+static void fleet_list_table(struct cli *c, const struct fleetconf *fc)
 {
 	static const char *const hdr[] = { "FLEET",   "DEFAULT",  "TIMEOUT",
 		                           "RETRIES", "PARALLEL", "SOCKETS" };
+	struct table *t = table_new(6, hdr);
+	size_t i;
+
+	for (i = 0; i < fc->n; i++) {
+		const struct fleet_def *fd = &fc->fleets[i];
+		char to[32] = "-", re[16] = "-", pa[16] = "-", *socks;
+		const char *cells[6];
+
+		if (fd->timeout_ms)
+			snprintf(to, sizeof(to), "%g", fd->timeout_ms / 1000.0);
+		if (fd->retries)
+			snprintf(re, sizeof(re), "%d", fd->retries < 0 ? 0 : fd->retries);
+		if (fd->parallel)
+			snprintf(pa, sizeof(pa), "%d", fd->parallel);
+		socks = fleet_sockets(fd);
+		cells[0] = fd->name;
+		cells[1] =
+		        fc->default_name && strcmp(fc->default_name, fd->name) == 0 ? "yes" : "no";
+		cells[2] = to;
+		cells[3] = re;
+		cells[4] = pa;
+		cells[5] = socks ? socks : "";
+		table_add(t, cells);
+		free(socks);
+	}
+	if (c->fmt == FMT_TABLE && !fc->exists)
+		fprintf(stderr, "haproxyadmin: no fleets file (%s); see haproxyadmin-fleets(5)\n",
+		        fc->path);
+	table_print(t, stdout, c->fmt == FMT_CSV);
+}
+
+static int fleet_list(struct cli *c, int argc, char **argv)
+{
 	struct fleetconf *fc;
-	size_t i, j;
 	int ret;
 
 	if (argc > 1)
@@ -406,89 +534,10 @@ static int fleet_list(struct cli *c, int argc, char **argv)
 	ret = fleetconf_load(c, &fc);
 	if (ret)
 		return ret;
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, fc->path);
-		jw_key(&w, "fleets");
-		jw_arr(&w);
-		for (i = 0; i < fc->n; i++) {
-			const struct fleet_def *fd = &fc->fleets[i];
-
-			jw_obj(&w);
-			jw_key(&w, "name");
-			jw_str(&w, fd->name);
-			jw_key(&w, "default");
-			jw_bool(&w, fc->default_name && strcmp(fc->default_name, fd->name) == 0);
-			jw_key(&w, "timeout_ms");
-			if (fd->timeout_ms)
-				jw_num(&w, fd->timeout_ms);
-			else
-				jw_null(&w);
-			jw_key(&w, "retries");
-			if (fd->retries)
-				jw_num(&w, fd->retries < 0 ? 0 : fd->retries);
-			else
-				jw_null(&w);
-			jw_key(&w, "parallel");
-			if (fd->parallel)
-				jw_num(&w, fd->parallel);
-			else
-				jw_null(&w);
-			jw_key(&w, "sockets");
-			jw_arr(&w);
-			for (j = 0; j < fd->nsockets; j++)
-				jw_str(&w, fd->sockets[j]);
-			jw_end_arr(&w);
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-	} else {
-		struct table *t = table_new(6, hdr);
-
-		for (i = 0; i < fc->n; i++) {
-			const struct fleet_def *fd = &fc->fleets[i];
-			char to[32] = "-", re[16] = "-", pa[16] = "-", *socks = NULL;
-			size_t len = 0;
-			const char *cells[6];
-
-			if (fd->timeout_ms)
-				snprintf(to, sizeof(to), "%g", fd->timeout_ms / 1000.0);
-			if (fd->retries)
-				snprintf(re, sizeof(re), "%d", fd->retries < 0 ? 0 : fd->retries);
-			if (fd->parallel)
-				snprintf(pa, sizeof(pa), "%d", fd->parallel);
-			for (j = 0; j < fd->nsockets; j++) {
-				size_t l = strlen(fd->sockets[j]);
-
-				socks = xrealloc(socks, len + l + 2);
-				if (j)
-					socks[len++] = ' ';
-				memcpy(socks + len, fd->sockets[j], l + 1);
-				len += l;
-			}
-			cells[0] = fd->name;
-			cells[1] = fc->default_name && strcmp(fc->default_name, fd->name) == 0
-			                   ? "yes"
-			                   : "no";
-			cells[2] = to;
-			cells[3] = re;
-			cells[4] = pa;
-			cells[5] = socks ? socks : "";
-			table_add(t, cells);
-			free(socks);
-		}
-		if (c->fmt == FMT_TABLE && !fc->exists)
-			fprintf(stderr,
-			        "haproxyadmin: no fleets file (%s); see haproxyadmin-fleets(5)\n",
-			        fc->path);
-		table_print(t, stdout, c->fmt == FMT_CSV);
-	}
+	if (c->fmt == FMT_JSON)
+		fleet_list_json(fc);
+	else
+		fleet_list_table(c, fc);
 	fleetconf_free(fc);
 	return EXIT_OK;
 }

@@ -241,6 +241,56 @@ static char *entry_text(enum hap_pattern_kind kind, const struct hap_pattern_ent
  * M after)" to out. *removes is set when some instance loses entries or the
  * file is empty; *ninst counts the instances. 0, or an exit status.
  */
+/* The entries instance i holds, as text, sorted: caller frees each and the
+ * array. 0, or -1 (nothing to free). */
+static int held_entries(enum hap_pattern_kind kind, struct hap_pattern_read *rd, size_t i, size_t n,
+                        char ***out)
+{
+	char **have;
+	size_t e;
+
+	have = calloc(n ? n : 1, sizeof(*have));
+	if (!have)
+		return -1;
+	for (e = 0; e < n; e++) {
+		struct hap_pattern_entry pe;
+
+		if (hap_pattern_read_entry(&pe, rd, i, e) || !(have[e] = entry_text(kind, &pe)))
+			break;
+	}
+	if (e < n) {
+		while (e-- > 0)
+			free(have[e]);
+		free(have);
+		return -1;
+	}
+	qsort(have, n, sizeof(*have), by_str);
+	*out = have;
+	return 0;
+}
+
+/* What the replace adds and removes: both lists sorted. */
+static void diff_sorted(char *const *have, size_t n, const char *const *want, size_t nf,
+                        size_t *added, size_t *removed)
+{
+	size_t a = 0, b = 0;
+
+	while (a < n || b < nf) {
+		int cmp = a == n ? 1 : b == nf ? -1 : strcmp(have[a], want[b]);
+
+		if (cmp < 0) {
+			(*removed)++;
+			a++;
+		} else if (cmp > 0) {
+			(*added)++;
+			b++;
+		} else {
+			a++;
+			b++;
+		}
+	}
+}
+
 int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, const char *id,
                           const struct hap_pattern_file *f, int *removes, size_t *ninst)
 {
@@ -273,8 +323,7 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 	qsort(want, nf, sizeof(*want), by_str);
 	res = hap_pattern_read_result(rd);
 	for (i = 0; i < hap_result_count(res); i++) {
-		size_t n = hap_pattern_read_entry_count(rd, i), a = 0, b = 0, added = 0,
-		       removed = 0;
+		size_t n = hap_pattern_read_entry_count(rd, i), added = 0, removed = 0;
 		const char *msg = hap_result_message(res, i);
 		char **have;
 		int st = hap_result_code(res, i);
@@ -287,40 +336,11 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 			*removes = 1;
 			continue;
 		}
-		have = calloc(n ? n : 1, sizeof(*have));
-		if (!have) {
+		if (held_entries(kind, rd, i, n, &have)) {
 			ret = EXIT_FAILED;
 			goto out;
 		}
-		for (e = 0; e < n; e++) {
-			struct hap_pattern_entry pe;
-
-			if (hap_pattern_read_entry(&pe, rd, i, e) ||
-			    !(have[e] = entry_text(kind, &pe)))
-				break;
-		}
-		if (e < n) {
-			while (e-- > 0)
-				free(have[e]);
-			free(have);
-			ret = EXIT_FAILED;
-			goto out;
-		}
-		qsort(have, n, sizeof(*have), by_str);
-		while (a < n || b < nf) {
-			int cmp = a == n ? 1 : b == nf ? -1 : strcmp(have[a], want[b]);
-
-			if (cmp < 0) {
-				removed++;
-				a++;
-			} else if (cmp > 0) {
-				added++;
-				b++;
-			} else {
-				a++;
-				b++;
-			}
-		}
+		diff_sorted(have, n, want, nf, &added, &removed);
 		if (removed)
 			*removes = 1;
 		fprintf(out, "# %s: +%zu -%zu (%zu entries now, %zu after)\n",

@@ -16,9 +16,17 @@
 #include "width.h"
 #include "top.h"
 
+/* What a row allows, read from the row rather than from its handler. */
+enum {
+	CMD_OBJECT = 1 << 0,     /* an object: 'help NAME' runs 'NAME --help' */
+	CMD_PROMETHEUS = 1 << 1, /* takes -o prometheus */
+	CMD_NOROWS = 1 << 2,     /* prints no rows: refuses -o csv and -o json */
+};
+
 struct cli_cmd {
 	const char *name;
 	int (*fn)(struct cli *c, int argc, char **argv);
+	unsigned flags;
 	const char *summary;
 };
 
@@ -26,20 +34,24 @@ static int cmd_help(struct cli *c, int argc, char **argv);
 static int cmd_version(struct cli *c, int argc, char **argv);
 
 static const struct cli_cmd cmds[] = {
-	{ "info", cmd_info, "the instances: version, node, pids, uptime, requests, limits" },
-	{ "haproxy", cmd_haproxy, "process-wide values and settings of every instance" },
-	{ "frontend", cmd_frontend, "frontends merged across instances" },
-	{ "backend", cmd_backend, "backends merged across instances" },
-	{ "server", cmd_server, "servers merged across instances, per backend" },
-	{ "acl", cmd_acl, "ACLs by file, merged across instances; atomic replace" },
-	{ "map", cmd_map, "maps by file, merged across instances; atomic replace" },
-	{ "dump", cmd_dump, "everything, merged, as JSON" },
-	{ "exporter", cmd_exporter,
+	{ "info", cmd_info, CMD_OBJECT,
+	  "the instances: version, node, pids, uptime, requests, limits" },
+	{ "haproxy", cmd_haproxy, CMD_OBJECT,
+	  "process-wide values and settings of every instance" },
+	{ "frontend", cmd_frontend, CMD_OBJECT, "frontends merged across instances" },
+	{ "backend", cmd_backend, CMD_OBJECT, "backends merged across instances" },
+	{ "server", cmd_server, CMD_OBJECT, "servers merged across instances, per backend" },
+	{ "acl", cmd_acl, CMD_OBJECT, "ACLs by file, merged across instances; atomic replace" },
+	{ "map", cmd_map, CMD_OBJECT, "maps by file, merged across instances; atomic replace" },
+	{ "dump", cmd_dump, CMD_OBJECT | CMD_PROMETHEUS,
+	  "everything, merged: JSON, or rows (-o csv|table)" },
+	{ "exporter", cmd_exporter, CMD_OBJECT | CMD_PROMETHEUS | CMD_NOROWS,
 	  "the merged fleet for Prometheus: serve /metrics, or print once" },
-	{ "fleet", cmd_fleet, "the named fleets of the fleets file" },
-	{ "top", cmd_top, "the live view of the whole fleet (full screen)" },
-	{ "help", cmd_help, "this help, or 'help OBJECT'" },
-	{ "version", cmd_version, "the program's version" },
+	{ "fleet", cmd_fleet, CMD_OBJECT, "the named fleets of the fleets file" },
+	{ "top", cmd_top, CMD_OBJECT | CMD_NOROWS,
+	  "the live view of the whole fleet (full screen)" },
+	{ "help", cmd_help, 0, "this help, or 'help OBJECT'" },
+	{ "version", cmd_version, 0, "the program's version" },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -103,7 +115,7 @@ static int cmd_help(struct cli *c, int argc, char **argv)
 		return EXIT_OK;
 	}
 	cmd = find_cmd(argv[1]);
-	if (!cmd || cmd->fn == cmd_help || cmd->fn == cmd_version)
+	if (!cmd || !(cmd->flags & CMD_OBJECT))
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin help'", argv[1]);
 	help[0] = argv[1];
 	return cmd->fn(c, 2, help);
@@ -362,7 +374,140 @@ int main(int argc, char **argv)
 	return ret;
 }
 
-static int run(struct cli *cp, int argc, char **argv)
+/* A single-valued option given twice must say the same thing twice:
+ * 0, or a usage error. */
+static int opt_once(struct cli *c, int o, const char **seen)
+{
+	static const char *const once = "otrPD";
+	static const char *const once_name[] = { "-o", "-t", "-r", "--parallel", "--deadline" };
+	const char *k = o > 0 ? strchr(once, o) : NULL;
+
+	if (k && optarg) {
+		size_t x = (size_t)(k - once);
+
+		if (seen[x] && strcmp(seen[x], optarg) != 0)
+			return cli_usage(c,
+			                 "%s given twice with different values ('%s', "
+			                 "'%s')",
+			                 once_name[x], seen[x], optarg);
+		seen[x] = optarg;
+	}
+	return 0;
+}
+
+/* -o FORMAT: -1 to go on, or a usage error. */
+static int opt_format(struct cli *c, const char *arg)
+{
+	c->fmt_set = 1;
+	if (strcmp(arg, "table") == 0)
+		c->fmt = FMT_TABLE;
+	else if (strcmp(arg, "json") == 0)
+		c->fmt = FMT_JSON;
+	else if (strcmp(arg, "csv") == 0)
+		c->fmt = FMT_CSV;
+	else if (strcmp(arg, "prometheus") == 0)
+		c->fmt = FMT_PROMETHEUS;
+	else
+		return cli_usage(c, "-o: unknown format '%s' (table, json, csv, prometheus)", arg);
+	return -1;
+}
+
+/* The numbers: -t, -r, --parallel, --deadline. -1 to go on, or a usage error. */
+static int opt_number(struct cli *c, int o, const char *arg)
+{
+	int64_t v;
+	double secs;
+
+	switch (o) {
+	case 't':
+		if (hap_decimal_parse(&secs, arg, 0, 3600) || !(secs > 0))
+			return cli_usage(c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
+			                 arg);
+		c->opts.timeout_ms = (int)(secs * 1000 + 0.5);
+		if (c->opts.timeout_ms < 1)
+			c->opts.timeout_ms = 1;
+		break;
+	case 'r':
+		if (hap_number_parse(&v, arg, 0, 100))
+			return cli_usage(c, "-r: '%s' is not a number of retries (0..100)", arg);
+		c->opts.retries = v ? (int)v : -1;
+		break;
+	case 'P':
+		if (hap_number_parse(&v, arg, 1, 4096))
+			return cli_usage(c, "--parallel: '%s' is not a count (1..4096)", arg);
+		c->opts.parallel = (int)v;
+		break;
+	case 'D':
+		if (hap_decimal_parse(&secs, arg, 0, 86400) || !(secs > 0))
+			return cli_usage(c,
+			                 "--deadline: '%s' is not a number of seconds (0 < d "
+			                 "<= 86400)",
+			                 arg);
+		c->opts.deadline_ms = (int)(secs * 1000 + 0.5);
+		if (c->opts.deadline_ms < 1)
+			c->opts.deadline_ms = 1;
+		break;
+	}
+	return -1;
+}
+
+/* An option getopt refused: a missing value or an unknown option. */
+static int opt_refused(struct cli *c, char **argv)
+{
+	if (optopt == 'P' || optopt == 'D')
+		return cli_usage(c, "option --%s needs a value",
+		                 optopt == 'P' ? "parallel" : "deadline");
+	if (optopt && strchr("sfotr", optopt))
+		return cli_usage(c, "option -%c needs a value", optopt);
+	return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'", argv[optind - 1]);
+}
+
+/* One global option: -1 to go on, or an exit status. */
+static int global_opt(struct cli *c, int o, char **argv)
+{
+	switch (o) {
+	case 's':
+		c->sockets[c->nsockets++] = optarg;
+		break;
+	case 'f':
+		c->fleets[c->nfleets++] = optarg;
+		break;
+	case 'o':
+		return opt_format(c, optarg);
+	case 't':
+	case 'r':
+	case 'P':
+	case 'D':
+		return opt_number(c, o, optarg);
+	case 'O':
+		c->opts.flags |= HAP_OPT_OLD_WORKERS;
+		break;
+	case 'N':
+		c->no_verify = 1;
+		c->opts.flags |= HAP_OPT_NO_VERIFY;
+		break;
+	case 'y':
+		c->yes = 1;
+		break;
+	case 'n':
+		c->dry_run = 1;
+		break;
+	case 'h':
+		usage(stdout);
+		return EXIT_OK;
+	case 'w':
+		cli_wide = 1;
+		break;
+	case 'V':
+		printf("haproxyadmin %s\n", HAP_VERSION);
+		return EXIT_OK;
+	default:
+		return opt_refused(c, argv);
+	}
+	return -1;
+}
+
+static int run(struct cli *c, int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -381,117 +526,19 @@ static int run(struct cli *cp, int argc, char **argv)
 		{ "wide", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli *c = cp;
 	const struct cli_cmd *cmd;
-	int o;
-	int64_t v;
-	double secs;
-
-	/* a single-valued option given twice must say the same thing twice */
 	const char *seen[5] = { NULL, NULL, NULL, NULL, NULL };
-	static const char *const once = "otrPD";
-	static const char *const once_name[] = { "-o", "-t", "-r", "--parallel", "--deadline" };
+	int o, ret;
 
 	c->opts.deadline_ms = 60000;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+s:f:o:t:r:yhn", lopts, NULL)) != -1) {
-		const char *k = o > 0 ? strchr(once, o) : NULL;
-
-		if (k && optarg) {
-			size_t x = (size_t)(k - once);
-
-			if (seen[x] && strcmp(seen[x], optarg) != 0)
-				return cli_usage(c,
-				                 "%s given twice with different values ('%s', "
-				                 "'%s')",
-				                 once_name[x], seen[x], optarg);
-			seen[x] = optarg;
-		}
-		switch (o) {
-		case 's':
-			c->sockets[c->nsockets++] = optarg;
-			break;
-		case 'f':
-			c->fleets[c->nfleets++] = optarg;
-			break;
-		case 'o':
-			c->fmt_set = 1;
-			if (strcmp(optarg, "table") == 0)
-				c->fmt = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				c->fmt = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				c->fmt = FMT_CSV;
-			else if (strcmp(optarg, "prometheus") == 0)
-				c->fmt = FMT_PROMETHEUS;
-			else
-				return cli_usage(
-				        c, "-o: unknown format '%s' (table, json, csv, prometheus)",
-				        optarg);
-			break;
-		case 't':
-			if (hap_decimal_parse(&secs, optarg, 0, 3600) || !(secs > 0))
-				return cli_usage(
-				        c, "-t: '%s' is not a number of seconds (0 < t <= 3600)",
-				        optarg);
-			c->opts.timeout_ms = (int)(secs * 1000 + 0.5);
-			if (c->opts.timeout_ms < 1)
-				c->opts.timeout_ms = 1;
-			break;
-		case 'r':
-			if (hap_number_parse(&v, optarg, 0, 100))
-				return cli_usage(c, "-r: '%s' is not a number of retries (0..100)",
-				                 optarg);
-			c->opts.retries = v ? (int)v : -1;
-			break;
-		case 'P':
-			if (hap_number_parse(&v, optarg, 1, 4096))
-				return cli_usage(c, "--parallel: '%s' is not a count (1..4096)",
-				                 optarg);
-			c->opts.parallel = (int)v;
-			break;
-		case 'D':
-			if (hap_decimal_parse(&secs, optarg, 0, 86400) || !(secs > 0))
-				return cli_usage(
-				        c,
-				        "--deadline: '%s' is not a number of seconds (0 < d "
-				        "<= 86400)",
-				        optarg);
-			c->opts.deadline_ms = (int)(secs * 1000 + 0.5);
-			if (c->opts.deadline_ms < 1)
-				c->opts.deadline_ms = 1;
-			break;
-		case 'O':
-			c->opts.flags |= HAP_OPT_OLD_WORKERS;
-			break;
-		case 'N':
-			c->no_verify = 1;
-			c->opts.flags |= HAP_OPT_NO_VERIFY;
-			break;
-		case 'y':
-			c->yes = 1;
-			break;
-		case 'n':
-			c->dry_run = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'w':
-			cli_wide = 1;
-			break;
-		case 'V':
-			printf("haproxyadmin %s\n", HAP_VERSION);
-			return EXIT_OK;
-		default:
-			if (optopt == 'P' || optopt == 'D')
-				return cli_usage(c, "option --%s needs a value",
-				                 optopt == 'P' ? "parallel" : "deadline");
-			if (optopt && strchr("sfotr", optopt))
-				return cli_usage(c, "option -%c needs a value", optopt);
-			return cli_usage(c, "unknown option '%s'; see 'haproxyadmin --help'",
-			                 argv[optind - 1]);
-		}
+		ret = opt_once(c, o, seen);
+		if (ret)
+			return ret;
+		ret = global_opt(c, o, argv);
+		if (ret >= 0)
+			return ret;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -501,8 +548,11 @@ static int run(struct cli *cp, int argc, char **argv)
 	if (!cmd)
 		return cli_usage(c, "'%s' is not an object; see 'haproxyadmin --help'",
 		                 argv[optind]);
-	if (c->fmt == FMT_PROMETHEUS && cmd->fn != cmd_exporter && cmd->fn != cmd_dump)
+	if (c->fmt == FMT_PROMETHEUS && !(cmd->flags & CMD_PROMETHEUS))
 		return cli_usage(c, "-o prometheus: only for 'dump' and 'exporter'");
+	if ((c->fmt == FMT_CSV || c->fmt == FMT_JSON) && (cmd->flags & CMD_NOROWS))
+		return cli_usage(c, "-o %s: '%s' prints no rows",
+		                 c->fmt == FMT_CSV ? "csv" : "json", cmd->name);
 	/* a large buffer: a JSON dump of a big fleet is tens of megabytes */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	return cmd->fn(c, argc - optind, argv + optind);

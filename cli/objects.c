@@ -12,6 +12,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 static const char *const summary_fe[] = { "scur", "slim", "stot", "req_tot", "rate", "ereq", NULL };
 static const char *const summary_be[] = { "act",  "scur", "stot",  "qcur",
@@ -59,9 +60,17 @@ struct fplan {
 	size_t *sel;  /* snapshot field ids */
 	size_t *emit; /* positions in sel */
 	char **keys;  /* per position in sel: "\"name\":" */
+	size_t *klen; /* their lengths */
 	char **inst;  /* per instance of the snapshot: its name as a JSON string */
 	size_t ninst;
 	int pst, pw; /* positions of status and weight in sel, or -1 */
+	int compact; /* an instance's values only where they differ from the aggregate */
+	const struct hap_snapshot *s;
+	/* the values of the object being written, reused from one to the next */
+	struct hap_value *vbuf;
+	size_t vcap;
+	char *tbuf;
+	size_t *ebuf; /* the emitted positions, metrics then text */
 };
 
 static int is_name_field(const char *f)
@@ -79,8 +88,11 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 	fp->sel = xcalloc(nf + 2, sizeof(*fp->sel));
 	fp->emit = xcalloc(nf + 2, sizeof(*fp->emit));
 	fp->keys = xcalloc(nf + 2, sizeof(*fp->keys));
+	fp->klen = xcalloc(nf + 2, sizeof(*fp->klen));
 	fp->pst = fp->pw = -1;
-	if (d == DETAIL_FULL) {
+	fp->compact = d == DETAIL_COMPACT;
+	fp->s = s;
+	if (d != DETAIL_SUMMARY) {
 		for (i = 0; i < nf; i++) {
 			const char *name = hap_snapshot_field_name(s, i);
 
@@ -114,8 +126,17 @@ static void fplan_init(struct fplan *fp, const struct hap_snapshot *s, enum hap_
 			fp->sel[fp->nsel++] = (size_t)f;
 		}
 	}
-	for (i = 0; i < fp->nsel; i++)
-		fp->keys[i] = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+	for (i = 0; i < fp->nsel; i++) {
+		char *k = jw_make_key(hap_snapshot_field_name(s, fp->sel[i]));
+
+		/* padded to a whole 16-byte word (jw_keynum_padded) */
+		fp->klen[i] = strlen(k);
+		fp->keys[i] = xcalloc(fp->klen[i] + 16, 1);
+		memcpy(fp->keys[i], k, fp->klen[i]);
+		free(k);
+	}
+	fp->tbuf = xcalloc(fp->nsel + 1, 1);
+	fp->ebuf = xcalloc(fp->nemit + 1, sizeof(*fp->ebuf));
 	fp->ninst = hap_snapshot_instance_count(s);
 	fp->inst = xcalloc(fp->ninst, sizeof(*fp->inst));
 	for (i = 0; i < fp->ninst; i++)
@@ -129,6 +150,10 @@ static void fplan_release(struct fplan *fp)
 	for (i = 0; i < fp->nsel; i++)
 		free(fp->keys[i]);
 	free(fp->keys);
+	free(fp->klen);
+	free(fp->vbuf);
+	free(fp->tbuf);
+	free(fp->ebuf);
 	for (i = 0; i < fp->ninst; i++)
 		free(fp->inst[i]);
 	free(fp->inst);
@@ -141,26 +166,63 @@ struct objvals {
 	size_t nf, ni;
 	struct hap_value *v; /* (1 + ni) * nf */
 	char *text;          /* per position: some instance has a text value */
+	size_t *emit[2];     /* the emitted positions under "metrics" (0), "text" (1) */
+	size_t nemit[2];
 };
 
-static void objvals_load(struct objvals *ov, const struct fplan *fp, const struct hap_object *o)
+/* Values of o into fp's buffers, valid until the next object's. */
+static void objvals_load(struct objvals *ov, struct fplan *fp, const struct hap_object *o)
 {
-	size_t k, x;
+	size_t k, x, need;
+	int all = 1;
 
 	ov->nf = fp->nsel;
 	ov->ni = hap_object_instance_count(o);
-	ov->v = xcalloc((1 + ov->ni) * ov->nf, sizeof(*ov->v));
-	ov->text = xcalloc(ov->nf, 1);
-	hap_object_values_select(ov->v, o, fp->sel, fp->nsel);
-	for (k = 0; k <= ov->ni; k++)
-		for (x = 0; x < ov->nf; x++)
-			ov->text[x] |= ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
+	need = (1 + ov->ni) * ov->nf;
+	if (need > fp->vcap) {
+		free(fp->vbuf);
+		fp->vcap = need * 2;
+		fp->vbuf = xcalloc(fp->vcap, sizeof(*fp->vbuf));
+	}
+	ov->v = fp->vbuf;
+	ov->text = fp->tbuf;
+	memset(ov->text, 0, ov->nf);
+	/* every value is written, absent ones too */
+	if (hap_object_values_select(ov->v, o, fp->sel, fp->nsel))
+		memset(ov->v, 0, need * sizeof(*ov->v));
+	/* an aggregate of the instances that count is a number only when
+	 * none of them has text, text when one has, absent when none has a
+	 * value: the instances are looked at only when it disagrees, or when
+	 * one of them does not count */
+	for (k = 0; k < ov->ni && all; k++)
+		all = !(hap_instance_flags(fp->s, hap_object_instance(o, k)) & HAP_INST_EXCLUDED);
+	for (x = 0; x < ov->nf; x++) {
+		enum hap_value_kind a = ov->v[x].kind;
+
+		ov->text[x] = a == HAP_VALUE_TEXT;
+		if (all && a != HAP_VALUE_DISAGREE)
+			continue;
+		for (k = 1; k <= ov->ni && !ov->text[x]; k++)
+			ov->text[x] = ov->v[k * ov->nf + x].kind == HAP_VALUE_TEXT;
+	}
+	ov->emit[0] = fp->ebuf;
+	ov->nemit[0] = ov->nemit[1] = 0;
+	for (k = 0; k < fp->nemit; k++)
+		ov->nemit[0] += !ov->text[fp->emit[k]];
+	ov->emit[1] = fp->ebuf + ov->nemit[0];
+	ov->nemit[0] = 0;
+	for (k = 0; k < fp->nemit; k++) {
+		int t = ov->text[fp->emit[k]];
+
+		ov->emit[t][ov->nemit[t]++] = fp->emit[k];
+	}
 }
 
 static void objvals_release(struct objvals *ov)
 {
-	free(ov->v);
-	free(ov->text);
+	/* the buffers are the plan's */
+	ov->v = NULL;
+	ov->text = NULL;
 }
 
 static const struct hap_value *ov_get(const struct objvals *ov, size_t k, int f)
@@ -205,29 +267,51 @@ static const char *cell(const struct objvals *ov, int f, char *buf, size_t len)
 	return buf;
 }
 
+/* Two values say the same (an absent or disagreeing one is null). */
+static int same_json(const struct hap_value *a, const struct hap_value *b)
+{
+	if (a->kind != b->kind)
+		return (a->kind == HAP_VALUE_ABSENT || a->kind == HAP_VALUE_DISAGREE) &&
+		       (b->kind == HAP_VALUE_ABSENT || b->kind == HAP_VALUE_DISAGREE);
+	if (a->kind == HAP_VALUE_NUMBER)
+		return a->num == b->num;
+	if (a->kind == HAP_VALUE_TEXT)
+		return a->len == b->len && memcmp(a->text, b->text, a->len) == 0;
+	return 1;
+}
+
 static void json_fields(struct jw *w, const struct fplan *fp, const struct objvals *ov, size_t k,
                         int text)
 {
-	size_t e;
+	int compact = fp->compact && k > 0;
+	size_t e, n = ov->nemit[text];
 
 	if (text)
 		JW_KEY(w, "text");
 	else
 		JW_KEY(w, "metrics");
 	jw_obj(w);
-	for (e = 0; e < fp->nemit; e++) {
-		size_t p = fp->emit[e];
+	for (e = 0; e < n; e++) {
+		size_t p = ov->emit[text][e];
 		const struct hap_value *v = &ov->v[k * ov->nf + p];
 
-		if (ov->text[p] != text || v->kind == HAP_VALUE_ABSENT)
+		/* --compact: what the aggregate already says is left out, and
+		 * a value the instance lacks is null where the aggregate has one */
+		if (compact && same_json(v, &ov->v[p]))
 			continue;
-		jw_rawkey(w, fp->keys[p]);
+		if (v->kind == HAP_VALUE_ABSENT && !compact)
+			continue;
+		if (v->kind == HAP_VALUE_NUMBER) {
+			jw_keynum_padded(w, fp->keys[p], fp->klen[p], (long long)v->num);
+			continue;
+		}
+		jw_rawkeyn(w, fp->keys[p], fp->klen[p]);
 		jw_value(w, v);
 	}
 	jw_end_obj(w);
 }
 
-static void json_object(struct jw *w, const struct hap_snapshot *s, const struct fplan *fp,
+static void json_object(struct jw *w, const struct hap_snapshot *s, struct fplan *fp,
                         const struct hap_object *o)
 {
 	struct objvals ov;
@@ -457,81 +541,28 @@ void objects_print(struct cli *c, const struct hap_snapshot *s,
 void objects_metric(struct cli *c, const struct hap_snapshot *s,
                     const struct hap_object *const *objs, size_t n, const char *field)
 {
+	enum hap_obj t = n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER;
+	struct col cols[MC_N];
+	struct rows *r = metric_rows_new(c, cols, field, t == HAP_OBJ_SERVER, 1, ROWS_ARRAY);
+	struct hap_value v;
 	size_t i, k;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
-
-			jw_obj(&w);
-			jw_key(&w, "name");
-			jw_str(&w, hap_object_name(objs[i]));
-			if (hap_object_backend(objs[i])) {
-				jw_key(&w, "backend");
-				jw_str(&w, hap_object_backend(objs[i]));
-			}
-			jw_key(&w, "metric");
-			jw_str(&w, field);
-			jw_key(&w, "rule");
-			jw_str(&w,
-			       hap_rule_name(hap_field_rule((int)hap_object_type(objs[i]), field)));
-			hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
-			jw_key(&w, "value");
-			jw_value(&w, &v);
-			jw_key(&w, "disagree");
-			jw_bool(&w, v.kind == HAP_VALUE_DISAGREE);
-			jw_key(&w, "instances");
-			jw_arr(&w);
-			for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
-				hap_object_value(&v, objs[i], k, field);
-				jw_obj(&w);
-				jw_key(&w, "endpoint");
-				jw_str(&w, hap_instance_name(s, hap_object_instance(objs[i], k)));
-				jw_key(&w, "value");
-				jw_value(&w, &v);
-				jw_end_obj(&w);
-			}
-			jw_end_arr(&w);
-			jw_end_obj(&w);
+	for (i = 0; i < n; i++) {
+		rows_row(r);
+		rows_str(r, MC_NAME, hap_object_name(objs[i]));
+		if (hap_object_backend(objs[i]))
+			rows_str(r, MC_BACKEND, hap_object_backend(objs[i]));
+		hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
+		metric_rows_all(r, (int)hap_object_type(objs[i]), field, &v);
+		for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
+			hap_object_value(&v, objs[i], k, field);
+			metric_rows_one(r, hap_instance_name(s, hap_object_instance(objs[i], k)),
+			                &v);
 		}
-		guard_unreached_json(&w, s);
-		jw_end_arr(&w);
-		jw_done(&w);
-		return;
 	}
-	{
-		enum hap_obj t = n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER;
-		const char *hdr[4] = { "BACKEND", "NAME", "INSTANCE", field };
-		const char *cells[4];
-		char buf[512];
-		size_t off = t == HAP_OBJ_SERVER ? 0 : 1;
-		struct table *tb = table_new(4 - off, hdr + off);
-
-		for (i = 0; i < n; i++) {
-			struct hap_value v;
-
-			cells[0] = hap_object_backend(objs[i]);
-			cells[1] = hap_object_name(objs[i]);
-			cells[2] = "(all)";
-			hap_object_value(&v, objs[i], HAP_AGGREGATE, field);
-			cells[3] = value_str(&v, buf, sizeof(buf));
-			table_add(tb, cells + off);
-			for (k = 0; k < hap_object_instance_count(objs[i]); k++) {
-				char b2[512];
-
-				hap_object_value(&v, objs[i], k, field);
-				cells[2] = hap_instance_name(s, hap_object_instance(objs[i], k));
-				cells[3] = value_str(&v, b2, sizeof(b2));
-				table_add(tb, cells + off);
-			}
-		}
-		guard_unreached_rows(tb, 4 - off, 2 - off, 3 - off, s);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-	}
+	rows_end(r); /* the instances not reached stand at the top level */
+	rows_unreached(r, s, MC_INSTANCE, MC_VALUE);
+	rows_done(r);
 }
 
 static int known_field(enum hap_obj type, const char *field)
@@ -547,6 +578,20 @@ static int known_field(enum hap_obj type, const char *field)
 static const char *type_name(enum hap_obj t)
 {
 	return t == HAP_OBJ_FRONTEND ? "frontend" : t == HAP_OBJ_BACKEND ? "backend" : "server";
+}
+
+int objects_report(struct cli *c, struct hap_snapshot *s, const struct hap_object **objs, size_t n,
+                   const char *metric, enum obj_detail d, int ret, size_t failed)
+{
+	if (!ret && metric)
+		objects_metric(c, s, objs, n, metric);
+	else if (!ret)
+		objects_print(c, s, objs, n, d);
+	free(objs);
+	hap_snapshot_free(s);
+	if (ret)
+		return ret;
+	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 int objects_read(struct cli *c, enum hap_obj type, const char *name, const char *backend,
@@ -594,14 +639,6 @@ int objects_read(struct cli *c, enum hap_obj type, const char *name, const char 
 		else
 			cli_err(c, "no %s '%s' on any instance", type_name(type), name);
 		ret = EXIT_NOTFOUND;
-	} else if (metric) {
-		objects_metric(c, s, objs, n, metric);
-	} else {
-		objects_print(c, s, objs, n, d);
 	}
-	free(objs);
-	hap_snapshot_free(s);
-	if (ret)
-		return ret;
-	return failed ? EXIT_FAILED : EXIT_OK;
+	return objects_report(c, s, objs, n, metric, d, ret, failed);
 }

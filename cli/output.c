@@ -454,6 +454,64 @@ void jw_num(struct jw *w, long long n)
 	put(w, p, (size_t)(buf + sizeof(buf) - p));
 }
 
+/* jw_keynum(); padded: prekey is readable up to klen rounded up to 16 */
+static inline void keynum(struct jw *w, const char *prekey, size_t klen, long long n, int padded)
+{
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n, t;
+	size_t nd = 1;
+	char *p, *q;
+
+	/* room for a comma, the key (rounded up to 16) and 20 digits and a sign */
+	if (klen + 16 + 1 + 24 > JW_BUF - w->len) {
+		flush(w);
+		if (klen + 16 + 1 + 24 > JW_BUF) {
+			jw_rawkeyn(w, prekey, klen);
+			jw_num(w, n);
+			return;
+		}
+	}
+	/* a member: one bounds check for the comma, the key and the digits */
+	p = w->buf + w->len;
+	if (w->after_key)
+		w->after_key = 0;
+	else if (!w->first[w->depth])
+		*p++ = ',';
+	w->first[w->depth] = 0;
+	if (padded) {
+		/* short keys: whole 16-byte words, no call */
+		for (size_t i = 0; i < klen; i += 16)
+			memcpy(p + i, prekey + i, 16);
+	} else {
+		memcpy(p, prekey, klen);
+	}
+	p += klen;
+	if (n < 0)
+		*p++ = '-';
+	if (u < 10) {
+		*p++ = (char)('0' + u); /* most counters of a quiet fleet */
+	} else {
+		/* the digits in place, from the last one */
+		for (t = u; t >= 10; t /= 10)
+			nd++;
+		q = p += nd;
+		do {
+			*--q = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+	}
+	w->len = (size_t)(p - w->buf);
+}
+
+void jw_keynum(struct jw *w, const char *prekey, size_t klen, long long n)
+{
+	keynum(w, prekey, klen, n, 0);
+}
+
+void jw_keynum_padded(struct jw *w, const char *prekey, size_t klen, long long n)
+{
+	keynum(w, prekey, klen, n, 1);
+}
+
 void jw_null(struct jw *w)
 {
 	sep(w);

@@ -37,6 +37,16 @@ static size_t common_dir(const struct hap_snapshot *s)
 	return len;
 }
 
+/* A count HAProxy may not give (-1): null. */
+static void num_or_null(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_num(w, v);
+}
+
 static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
 {
 	jw_obj(w);
@@ -44,21 +54,9 @@ static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct ha
 	jw_str(w, hap_instance_name(s, r->instance));
 	jw_key(w, "id");
 	jw_num(w, r->id);
-	jw_key(w, "entries");
-	if (r->entries < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->entries);
-	jw_key(w, "curr_ver");
-	if (r->curr_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->curr_ver);
-	jw_key(w, "next_ver");
-	if (r->next_ver < 0)
-		jw_null(w);
-	else
-		jw_num(w, r->next_ver);
+	num_or_null(w, "entries", r->entries);
+	num_or_null(w, "curr_ver", r->curr_ver);
+	num_or_null(w, "next_ver", r->next_ver);
 	jw_end_obj(w);
 }
 
@@ -327,129 +325,154 @@ static size_t first_read(const struct hap_pattern_read *r)
 	return i;
 }
 
-static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
+/* The entries read from instance i, as a JSON array. */
+static void entries_json(struct jw *w, const struct hap_pattern_read *r, size_t i,
+                         enum hap_pattern_kind kind, int with_ref)
 {
-	const struct hap_result *res = hap_pattern_read_result(r);
-	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, e, n = hap_result_count(res), first = first_read(r);
-	int agree = hap_pattern_read_agree(r);
 	struct hap_pattern_entry x;
+	size_t e;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, t->file);
-		jw_key(&w, "agree");
-		jw_bool(&w, agree);
-		jw_key(&w, "entries");
-		if (agree) {
-			jw_arr(&w);
-			for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
-				hap_pattern_read_entry(&x, r, first, e);
-				entry_json(&w, &x, kind, 0);
-			}
-			jw_end_arr(&w);
-		} else {
-			jw_null(&w);
-		}
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			const char *msg = hap_result_message(res, i);
-			int code = hap_result_code(res, i);
-
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_result_instance(res, i));
-			jw_key(&w, "result");
-			jw_str(&w, read_word(code));
-			if (code) {
-				jw_key(&w, "message");
-				jw_str(&w, msg);
-			} else {
-				jw_key(&w, "entries");
-				jw_arr(&w);
-				for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-					hap_pattern_read_entry(&x, r, i, e);
-					entry_json(&w, &x, kind, 1);
-				}
-				jw_end_arr(&w);
-			}
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
+	jw_arr(w);
+	for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
+		hap_pattern_read_entry(&x, r, i, e);
+		entry_json(w, &x, kind, with_ref);
 	}
-	if (agree) {
-		const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
-		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 2 : 1,
-		                             kind == HAP_PATTERN_MAP ? mh : ah);
-		size_t nread = 0;
+	jw_end_arr(w);
+}
 
-		for (i = 0; i < n; i++)
-			nread += !hap_result_code(res, i);
-		for (e = 0; e < hap_pattern_read_entry_count(r, first); e++) {
-			const char *cells[2];
-			char mark[4200];
+/* "instances": each instance's element of a read: endpoint, result, and
+ * its message, its entries (show) or its answer (get). */
+static void instances_json(struct jw *w, const struct hap_pattern_read *r,
+                           enum hap_pattern_kind kind, int show)
+{
+	size_t i;
 
-			hap_pattern_read_entry(&x, r, first, e);
-			cells[0] = x.key;
-			cells[1] = x.value;
-			if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
-				/* say the split is a guess, in the cell people read */
-				snprintf(mark, sizeof(mark),
-				         "%s (ambiguous: key or value holds a blank)", x.value);
-				cells[1] = mark;
-			}
+	jw_key(w, "instances");
+	jw_arr(w);
+	for (i = 0; i < hap_result_count(hap_pattern_read_result(r)); i++) {
+		const char *msg = hap_result_message(hap_pattern_read_result(r), i);
+		int code = hap_result_code(hap_pattern_read_result(r), i);
+
+		jw_obj(w);
+		jw_key(w, "endpoint");
+		jw_str(w, hap_result_instance(hap_pattern_read_result(r), i));
+		jw_key(w, "result");
+		jw_str(w, read_word(code));
+		if (code) {
+			jw_key(w, "message");
+			jw_str(w, msg);
+		} else if (show) {
+			jw_key(w, "entries");
+			entries_json(w, r, i, kind, 1);
+		} else {
+			jw_key(w, "answer");
+			jw_str(w, hap_pattern_read_answer(r, i));
+		}
+		jw_end_obj(w);
+	}
+	jw_end_arr(w);
+}
+
+static void show_json(const struct hap_pattern_read *r, enum hap_pattern_kind kind)
+{
+	int agree = hap_pattern_read_agree(r);
+	struct jw w;
+
+	jw_init(&w, stdout);
+	jw_obj(&w);
+	jw_key(&w, "file");
+	jw_str(&w, hap_pattern_read_target(r)->file);
+	jw_key(&w, "agree");
+	jw_bool(&w, agree);
+	jw_key(&w, "entries");
+	if (agree)
+		entries_json(&w, r, first_read(r), kind, 0);
+	else
+		jw_null(&w);
+	instances_json(&w, r, kind, 1);
+	jw_end_obj(&w);
+	jw_done(&w);
+}
+
+/* A map value for people: saying when the split is a guess. */
+static const char *value_cell(const struct hap_pattern_entry *x, enum hap_pattern_kind kind,
+                              char *buf, size_t len)
+{
+	if (kind != HAP_PATTERN_MAP || !entry_ambiguous(x))
+		return x->value;
+	snprintf(buf, len, "%s (ambiguous: key or value holds a blank)", x->value);
+	return buf;
+}
+
+/* The instances agree: their entries once. */
+static void show_table_agree(struct cli *c, const struct hap_pattern_read *r,
+                             enum hap_pattern_kind kind)
+{
+	const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
+	int map = kind == HAP_PATTERN_MAP;
+	struct table *tb = table_new(map ? 2 : 1, map ? mh : ah);
+	size_t i, e, nread = 0, first = first_read(r);
+	size_t ne = hap_pattern_read_entry_count(r, first);
+	struct hap_pattern_entry x;
+	char mark[4200];
+
+	for (i = 0; i < hap_result_count(hap_pattern_read_result(r)); i++)
+		nread += !hap_result_code(hap_pattern_read_result(r), i);
+	for (e = 0; e < ne; e++) {
+		const char *cells[2];
+
+		hap_pattern_read_entry(&x, r, first, e);
+		cells[0] = x.key;
+		cells[1] = value_cell(&x, kind, mark, sizeof(mark));
+		table_add(tb, cells);
+	}
+	read_error_rows(tb, map ? 2 : 1, 0, map ? 1 : 0, r);
+	table_print(tb, stdout, c->fmt == FMT_CSV);
+	cli_err(c, "%s: the same %zu entr%s on %zu instance%s", hap_pattern_read_target(r)->file,
+	        ne, ne == 1 ? "y" : "ies", nread, nread == 1 ? "" : "s");
+}
+
+/* The instances differ: each one's entries. */
+static void show_table_each(struct cli *c, const struct hap_pattern_read *r,
+                            enum hap_pattern_kind kind)
+{
+	const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
+	const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
+	int map = kind == HAP_PATTERN_MAP;
+	struct table *tb = table_new(map ? 4 : 3, map ? mh : ah);
+	size_t i, e, n = hap_result_count(hap_pattern_read_result(r));
+	struct hap_pattern_entry x;
+	char mark[4200];
+
+	for (i = 0; i < n; i++) {
+		if (hap_result_code(hap_pattern_read_result(r), i))
+			continue;
+		for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
+			const char *cells[4];
+
+			hap_pattern_read_entry(&x, r, i, e);
+			cells[0] = hap_result_instance(hap_pattern_read_result(r), i);
+			cells[1] = x.ref;
+			cells[2] = x.key;
+			cells[3] = value_cell(&x, kind, mark, sizeof(mark));
 			table_add(tb, cells);
 		}
-		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 2 : 1, 0,
-		                kind == HAP_PATTERN_MAP ? 1 : 0, r);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", t->file,
-		        hap_pattern_read_entry_count(r, first),
-		        hap_pattern_read_entry_count(r, first) == 1 ? "y" : "ies", nread,
-		        nread == 1 ? "" : "s");
-		return;
 	}
-	{
-		const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
-		const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
-		struct table *tb = table_new(kind == HAP_PATTERN_MAP ? 4 : 3,
-		                             kind == HAP_PATTERN_MAP ? mh : ah);
-		char mark[4200];
+	read_error_rows(tb, map ? 4 : 3, 0, 1, r);
+	table_print(tb, stdout, c->fmt == FMT_CSV);
+	if (first_read(r) < n)
+		cli_err(c, "%s: the instances hold different entries: shown per instance",
+		        hap_pattern_read_target(r)->file);
+}
 
-		for (i = 0; i < n; i++) {
-			if (hap_result_code(res, i))
-				continue;
-			for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-				const char *cells[4];
-
-				hap_pattern_read_entry(&x, r, i, e);
-				cells[0] = hap_result_instance(res, i);
-				cells[1] = x.ref;
-				cells[2] = x.key;
-				cells[3] = x.value;
-				if (kind == HAP_PATTERN_MAP && entry_ambiguous(&x)) {
-					snprintf(mark, sizeof(mark),
-					         "%s (ambiguous: key or value holds a blank)",
-					         x.value);
-					cells[3] = mark;
-				}
-				table_add(tb, cells);
-			}
-		}
-		read_error_rows(tb, kind == HAP_PATTERN_MAP ? 4 : 3, 0, 1, r);
-		table_print(tb, stdout, c->fmt == FMT_CSV);
-		if (first < n)
-			cli_err(c, "%s: the instances hold different entries: shown per instance",
-			        t->file);
-	}
+static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
+{
+	if (c->fmt == FMT_JSON)
+		show_json(r, kind);
+	else if (hap_pattern_read_agree(r))
+		show_table_agree(c, r, kind);
+	else
+		show_table_each(c, r, kind);
 }
 
 static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
@@ -480,22 +503,7 @@ static void get_print(struct cli *c, const struct hap_pattern_read *r, const cha
 			jw_str(&w, hap_pattern_read_answer(r, first));
 		else
 			jw_null(&w);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			const char *msg = hap_result_message(res, i);
-			int code = hap_result_code(res, i);
-
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_result_instance(res, i));
-			jw_key(&w, "result");
-			jw_str(&w, read_word(code));
-			jw_key(&w, code ? "message" : "answer");
-			jw_str(&w, code ? msg : hap_pattern_read_answer(r, i));
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
+		instances_json(&w, r, HAP_PATTERN_MAP, 0);
 		jw_end_obj(&w);
 		jw_done(&w);
 		return;

@@ -292,6 +292,119 @@ static void sample(struct sb *b, const char *prefix, const struct pmetric *m, co
  * aggregate then each holder's value (holders[k] is the instance index of
  * value k + 1). Counters go through the carry table.
  */
+/* A text (status): one sample with the state as a label. */
+static void emit_status(struct render *r, struct sb *b, const char *prefix, const struct pmetric *m,
+                        const char *labels, const struct hap_value *agg,
+                        const struct hap_value *const *vals, const size_t *holders, size_t nh)
+{
+	char st[64];
+	const struct hap_value *v = agg;
+	size_t k;
+
+	for (k = 0; k <= (r->p->per_instance ? nh : 0); k++) {
+		struct sb lb = { 0 };
+
+		if (r->p->per_instance) {
+			if (k == nh)
+				break;
+			if (!r->counted[holders[k]])
+				continue;
+			v = vals[k];
+		}
+		if (v->kind != HAP_VALUE_TEXT || v->len >= sizeof(st))
+			continue;
+		memcpy(st, v->text, v->len);
+		st[v->len] = '\0';
+		sb_str(&lb, labels);
+		if (*labels)
+			sb_put(&lb, ",", 1);
+		sb_label(&lb, "state", st, v->len);
+		if (!lb.oom)
+			sample(b, prefix, m, lb.p,
+			       r->p->per_instance ? hap_instance_name(r->s, holders[k]) : NULL,
+			       r->p->per_instance ? strlen(hap_instance_name(r->s, holders[k])) : 0,
+			       1);
+		b->oom |= lb.oom;
+		free(lb.p);
+	}
+}
+
+/* The series of a counter (name, prefix, labels): NULL out of memory. */
+static struct series *counter_series(struct render *r, const char *prefix, const struct pmetric *m,
+                                     const char *labels)
+{
+	struct sb key = { 0 };
+	struct series *se;
+
+	sb_str(&key, m->name);
+	sb_put(&key, "\x1f", 1);
+	sb_str(&key, prefix);
+	sb_put(&key, "\x1f", 1);
+	sb_str(&key, labels);
+	if (m->label)
+		sb_str(&key, m->label);
+	se = key.oom ? NULL : series_get(r->p, key.p);
+	free(key.p);
+	return se;
+}
+
+/* A counter: carried across restarts and resets of each process. */
+static void emit_counter(struct render *r, struct sb *b, const char *prefix, int type,
+                         const struct pmetric *m, const char *labels,
+                         const struct hap_value *const *vals, const size_t *holders, size_t nh,
+                         double scale)
+{
+	struct series *se;
+	enum hap_rule rule = hap_field_rule(type, m->field);
+	int64_t total = 0;
+	int any = 0;
+	size_t k;
+
+	se = counter_series(r, prefix, m, labels);
+	if (!se) {
+		r->p->oom = 1;
+		return;
+	}
+	for (k = 0; k < nh; k++) {
+		size_t i = holders[k];
+		struct carry *e;
+
+		if (!r->counted[i] || vals[k]->kind != HAP_VALUE_NUMBER ||
+		    r->ident[i] == (size_t)-1)
+			continue;
+		e = carry_get(se, r->ident[i]);
+		if (!e) {
+			r->p->oom = 1;
+			return;
+		}
+		/* the same process counted lower: a counter reset ("clear counters") */
+		if (vals[k]->num < e->last)
+			e->base += e->last;
+		e->last = vals[k]->num;
+		e->gen = r->p->gen;
+		any = 1;
+		if (r->p->per_instance) {
+			const char *in = hap_instance_name(r->s, i);
+
+			sample(b, prefix, m, labels, in, strlen(in),
+			       (double)(e->base + e->last) * scale);
+		}
+	}
+	if (r->p->per_instance || (!any && !se->n))
+		return;
+	/* every process ever seen: the live ones and the carried ones */
+	for (k = 0; k < se->n; k++) {
+		int64_t v = se->e[k].base + se->e[k].last;
+
+		if (rule == HAP_RULE_MAX)
+			total = v > total ? v : total;
+		else
+			total += v;
+	}
+	if (se->n)
+		sample(b, prefix, m, labels, NULL, 0, (double)total * scale);
+}
+
 static void emit(struct render *r, struct sb *b, const char *prefix, int type,
                  const struct pmetric *m, const char *labels, const struct hap_value *agg,
                  const struct hap_value *const *vals, const size_t *holders, size_t nh)
@@ -302,112 +415,23 @@ static void emit(struct render *r, struct sb *b, const char *prefix, int type,
 	size_t k;
 
 	if (strcmp(m->field, "status") == 0) {
-		/* a text: one sample with the state as a label */
-		char st[64];
-		const struct hap_value *v = agg;
-
-		for (k = 0; k <= (r->p->per_instance ? nh : 0); k++) {
-			struct sb lb = { 0 };
-
-			if (r->p->per_instance) {
-				if (k == nh)
-					break;
-				if (!r->counted[holders[k]])
-					continue;
-				v = vals[k];
-			}
-			if (v->kind != HAP_VALUE_TEXT || v->len >= sizeof(st))
-				continue;
-			memcpy(st, v->text, v->len);
-			st[v->len] = '\0';
-			sb_str(&lb, labels);
-			if (*labels)
-				sb_put(&lb, ",", 1);
-			sb_label(&lb, "state", st, v->len);
-			if (!lb.oom)
-				sample(b, prefix, m, lb.p,
-				       r->p->per_instance ? hap_instance_name(r->s, holders[k])
-				                          : NULL,
-				       r->p->per_instance
-				               ? strlen(hap_instance_name(r->s, holders[k]))
-				               : 0,
-				       1);
-			b->oom |= lb.oom;
-			free(lb.p);
-		}
+		emit_status(r, b, prefix, m, labels, agg, vals, holders, nh);
 		return;
 	}
-	if (!counter) {
-		if (r->p->per_instance) {
-			for (k = 0; k < nh; k++) {
-				const char *in = hap_instance_name(r->s, holders[k]);
-
-				if (r->counted[holders[k]] && vals[k]->kind == HAP_VALUE_NUMBER)
-					sample(b, prefix, m, labels, in, strlen(in),
-					       (double)vals[k]->num * scale);
-			}
-		} else if (agg->kind == HAP_VALUE_NUMBER) {
-			sample(b, prefix, m, labels, NULL, 0, (double)agg->num * scale);
-		}
+	if (counter) {
+		emit_counter(r, b, prefix, type, m, labels, vals, holders, nh, scale);
 		return;
-	} else {
-		struct sb key = { 0 };
-		struct series *se;
-		enum hap_rule rule = hap_field_rule(type, m->field);
-		int64_t total = 0;
-		int any = 0;
-
-		sb_str(&key, m->name);
-		sb_put(&key, "\x1f", 1);
-		sb_str(&key, prefix);
-		sb_put(&key, "\x1f", 1);
-		sb_str(&key, labels);
-		if (m->label)
-			sb_str(&key, m->label);
-		se = key.oom ? NULL : series_get(r->p, key.p);
-		free(key.p);
-		if (!se) {
-			r->p->oom = 1;
-			return;
-		}
+	}
+	if (r->p->per_instance) {
 		for (k = 0; k < nh; k++) {
-			size_t i = holders[k];
-			struct carry *e;
+			const char *in = hap_instance_name(r->s, holders[k]);
 
-			if (!r->counted[i] || vals[k]->kind != HAP_VALUE_NUMBER ||
-			    r->ident[i] == (size_t)-1)
-				continue;
-			e = carry_get(se, r->ident[i]);
-			if (!e) {
-				r->p->oom = 1;
-				return;
-			}
-			/* the same process counted lower: a counter reset ("clear counters") */
-			if (vals[k]->num < e->last)
-				e->base += e->last;
-			e->last = vals[k]->num;
-			e->gen = r->p->gen;
-			any = 1;
-			if (r->p->per_instance) {
-				const char *in = hap_instance_name(r->s, i);
-
+			if (r->counted[holders[k]] && vals[k]->kind == HAP_VALUE_NUMBER)
 				sample(b, prefix, m, labels, in, strlen(in),
-				       (double)(e->base + e->last) * scale);
-			}
+				       (double)vals[k]->num * scale);
 		}
-		if (r->p->per_instance || (!any && !se->n))
-			return;
-		/* every process ever seen: the live ones and the carried ones */
-		for (k = 0; k < se->n; k++) {
-			int64_t v = se->e[k].base + se->e[k].last;
-
-			if (rule == HAP_RULE_MAX)
-				total = v > total ? v : total;
-			else
-				total += v;
-		}
-		if (se->n)
-			sample(b, prefix, m, labels, NULL, 0, (double)total * scale);
+	} else if (agg->kind == HAP_VALUE_NUMBER) {
+		sample(b, prefix, m, labels, NULL, 0, (double)agg->num * scale);
 	}
 }
 
@@ -428,6 +452,57 @@ static size_t family_of(const struct pmetric *t, size_t i)
 	return i;
 }
 
+/* The metrics of the table this object type has and the snapshot holds:
+ * their field indexes into sel, their rows into mrow; their count. */
+static size_t select_metrics(const struct hap_snapshot *s, int type, size_t *sel, size_t *mrow)
+{
+	size_t nm = prom_nstat_metrics, nsel = 0, x;
+
+	for (x = 0; x < nm; x++) {
+		int f;
+
+		if (!hap_field_tag(type, prom_stat_metrics[x].field))
+			continue;
+		f = hap_snapshot_field_index(s, prom_stat_metrics[x].field);
+		if (f < 0)
+			continue;
+		sel[nsel] = (size_t)f;
+		mrow[nsel++] = x;
+	}
+	return nsel;
+}
+
+/* proxy="..." (and server="..." for a server). */
+static void object_labels(struct sb *lb, int type, const struct hap_object *o)
+{
+	if (type == HAP_OBJ_SERVER) {
+		const char *be = hap_object_backend(o);
+
+		sb_label(lb, "proxy", be, strlen(be));
+		sb_put(lb, ",", 1);
+		sb_label(lb, "server", hap_object_name(o), strlen(hap_object_name(o)));
+	} else {
+		sb_label(lb, "proxy", hap_object_name(o), strlen(hap_object_name(o)));
+	}
+}
+
+/* Families in table order, each with its header once: 0, or -1 out of memory. */
+static int families_out(struct sb *out, const char *prefix, int type, const struct sb *fam,
+                        size_t nm)
+{
+	size_t x;
+
+	for (x = 0; x < nm; x++) {
+		if (!fam[x].len && !fam[x].oom)
+			continue;
+		if (fam[x].oom)
+			return -1;
+		header(out, prefix, &prom_stat_metrics[x], type);
+		sb_put(out, fam[x].p, fam[x].len);
+	}
+	return 0;
+}
+
 static int render_objects(struct render *r, struct sb *out, int type)
 {
 	static const char *const prefixes[] = { "haproxy_frontend_", "haproxy_backend_",
@@ -445,17 +520,7 @@ static int render_objects(struct render *r, struct sb *out, int type)
 
 	if (!sel || !mrow || !fam)
 		goto out;
-	for (x = 0; x < nm; x++) {
-		int f;
-
-		if (!hap_field_tag(type, prom_stat_metrics[x].field))
-			continue;
-		f = hap_snapshot_field_index(s, prom_stat_metrics[x].field);
-		if (f < 0)
-			continue;
-		sel[nsel] = (size_t)f;
-		mrow[nsel++] = x;
-	}
+	nsel = select_metrics(s, type, sel, mrow);
 	n = hap_snapshot_count(s, (enum hap_obj)type);
 	for (i = 0; i < n; i++) {
 		const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)type, i);
@@ -477,15 +542,7 @@ static int render_objects(struct render *r, struct sb *out, int type)
 			continue;
 		for (k = 0; k < nh; k++)
 			holders[k] = hap_object_instance(o, k);
-		if (type == HAP_OBJ_SERVER) {
-			const char *be = hap_object_backend(o);
-
-			sb_label(&lb, "proxy", be, strlen(be));
-			sb_put(&lb, ",", 1);
-			sb_label(&lb, "server", hap_object_name(o), strlen(hap_object_name(o)));
-		} else {
-			sb_label(&lb, "proxy", hap_object_name(o), strlen(hap_object_name(o)));
-		}
+		object_labels(&lb, type, o);
 		if (lb.oom)
 			goto out;
 		for (x = 0; x < nsel; x++) {
@@ -498,15 +555,8 @@ static int render_objects(struct render *r, struct sb *out, int type)
 		}
 		free(lb.p);
 	}
-	/* families in table order, each with its header once */
-	for (x = 0; x < nm; x++) {
-		if (!fam[x].len && !fam[x].oom)
-			continue;
-		if (fam[x].oom)
-			goto out;
-		header(out, prefix, &prom_stat_metrics[x], type);
-		sb_put(out, fam[x].p, fam[x].len);
-	}
+	if (families_out(out, prefix, type, fam, nm))
+		goto out;
 	ret = r->p->oom ? -1 : 0;
 out:
 	for (x = 0; fam && x < nm; x++)

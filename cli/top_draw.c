@@ -1,7 +1,7 @@
 /*
- * top_draw.c - what `haproxyadmin top` draws: the order of the lines (natural
- * and sorted), the cells of merged and per-instance rows, and the screen.
- * Only the visible rows are formatted. The loop, the reader and the keys
+ * top_draw.c - what `haproxyadmin top` draws: the cells of merged and
+ * per-instance rows, and the screen (the order of the lines is in
+ * top_lines.c). Only the visible rows are formatted. The loop, the reader and the keys
  * are in top.c; both share top_ui.h.
  */
 #include <curses.h>
@@ -101,210 +101,6 @@ static void fmt_rate(char *buf, size_t len, const struct col *c, float r)
 		snprintf(buf, len, "%.1f", (double)r);
 	else
 		snprintf(buf, len, "%.0f", (double)r);
-}
-
-/* ---------------------------------------------------------------- model -> lines */
-
-/* Frontends, then each backend followed by its servers (both lists come
- * sorted from the library), then servers without a backend row. */
-int top_build_natural(struct top *t)
-{
-	struct top_model *m = &t->m;
-	size_t i, nfe = 0, nbe = 0, j, out = 0, s0;
-	uint32_t *nat = malloc((m->nrows ? m->nrows : 1) * sizeof(*nat));
-	char *placed = calloc(m->nrows ? m->nrows : 1, 1);
-
-	if (!nat || !placed) {
-		free(nat);
-		free(placed);
-		return -1;
-	}
-	for (i = 0; i < m->nrows; i++) {
-		if (m->rows[i].type == HAP_OBJ_FRONTEND)
-			nfe++;
-		else if (m->rows[i].type == HAP_OBJ_BACKEND)
-			nbe++;
-	}
-	for (i = 0; i < nfe; i++) {
-		nat[out++] = (uint32_t)i;
-		placed[i] = 1;
-	}
-	s0 = nfe + nbe;
-	j = s0;
-	for (i = nfe; i < s0; i++) {
-		struct top_row *b = &m->rows[i];
-
-		nat[out++] = (uint32_t)i;
-		placed[i] = 1;
-		while (j < m->nrows && strcmp(m->rows[j].backend, b->name) < 0)
-			j++;
-		while (j < m->nrows && strcmp(m->rows[j].backend, b->name) == 0) {
-			m->rows[j].group = (uint32_t)i;
-			nat[out++] = (uint32_t)j;
-			placed[j] = 1;
-			j++;
-		}
-	}
-	for (i = 0; i < m->nrows; i++)
-		if (!placed[i])
-			nat[out++] = (uint32_t)i;
-	free(placed);
-	free(t->natural);
-	t->natural = nat;
-	t->nnatural = out;
-	return 0;
-}
-
-static int row_matches(const struct top *t, const struct top_row *r)
-{
-	const char *slash;
-
-	if (!t->filter[0])
-		return 1;
-	slash = strchr(t->filter, '/');
-	if (slash && r->backend) {
-		/* "BACKEND/SERVER": a part of each */
-		char b[256];
-		size_t n = (size_t)(slash - t->filter);
-
-		memcpy(b, t->filter, n);
-		b[n] = '\0';
-		return strstr(r->backend, b) && strstr(r->name, slash + 1);
-	}
-	if (strstr(r->name, t->filter))
-		return 1;
-	return r->backend && strstr(r->backend, t->filter) != NULL;
-}
-
-static struct top *sort_ctx;
-
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct top *t = sort_ctx;
-	const struct col *c = &top_view_cols(t->view)[t->sort_col];
-	const struct top_row *x = &t->m.rows[*(const uint32_t *)a];
-	const struct top_row *y = &t->m.rows[*(const uint32_t *)b];
-	int r = 0;
-
-	if (c->kind == COL_NAME) {
-		const char *xb = x->backend ? x->backend : x->name;
-		const char *yb = y->backend ? y->backend : y->name;
-
-		r = strcmp(xb, yb);
-		if (!r)
-			r = strcmp(x->name, y->name);
-	} else if (c->kind == COL_RATE || c->kind == COL_BRATE) {
-		float u = x->agg_rate[c->idx], v = y->agg_rate[c->idx];
-
-		r = u < v ? -1 : u > v;
-	} else if (c->kind == COL_INST) {
-		r = (x->n > y->n) - (x->n < y->n);
-	} else if (top_field_is_text(c->idx)) {
-		int64_t u = x->agg[c->idx], v = y->agg[c->idx];
-
-		r = strcmp(u == TOP_ABSENT ? "" : top_text(u), v == TOP_ABSENT ? "" : top_text(v));
-	} else {
-		int64_t u = x->agg[c->idx], v = y->agg[c->idx];
-
-		r = u < v ? -1 : u > v;
-	}
-	if (t->sort_rev)
-		r = -r;
-	if (!r)
-		r = (*(const uint32_t *)a > *(const uint32_t *)b) -
-		    (*(const uint32_t *)a < *(const uint32_t *)b);
-	return r;
-}
-
-static int push_line(struct top *t, uint32_t row, int32_t k)
-{
-	if (t->nlines == t->lcap) {
-		size_t cap = t->lcap ? t->lcap * 2 : 1024;
-		struct line *nl = realloc(t->lines, cap * sizeof(*nl));
-
-		if (!nl)
-			return -1;
-		t->lines = nl;
-		t->lcap = cap;
-	}
-	t->lines[t->nlines].row = row;
-	t->lines[t->nlines].k = k;
-	t->nlines++;
-	return 0;
-}
-
-/* Rebuild the lines from the model, the filter, the sort, the folds and
- * the expansions; the cursor stays on the same object when it is still shown. */
-int top_build_lines(struct top *t)
-{
-	struct top_model *m = &t->m;
-	const struct top_row *selr = NULL;
-	int32_t selk = -1;
-	uint32_t *order = NULL;
-	size_t i, n = 0;
-	int ret = 0;
-
-	if (t->sel < t->nlines && t->lines[t->sel].row < m->nrows) {
-		selr = &m->rows[t->lines[t->sel].row];
-		selk = t->lines[t->sel].k;
-	}
-	t->nlines = 0;
-	order = malloc((t->nnatural ? t->nnatural : 1) * sizeof(*order));
-	if (!order)
-		return -1;
-	for (i = 0; i < t->nnatural; i++) {
-		const struct top_row *r = &m->rows[t->natural[i]];
-
-		if (!row_matches(t, r))
-			continue;
-		if (r->type == HAP_OBJ_SERVER && r->group != t->natural[i] &&
-		    (m->rows[r->group].flags & TOP_ROW_FOLDED))
-			continue;
-		order[n++] = t->natural[i];
-	}
-	if (t->sort_col > 0 || t->sort_rev) {
-		sort_ctx = t;
-		qsort(order, n, sizeof(*order), cmp_rows);
-	}
-	for (i = 0; i < n && !ret; i++) {
-		const struct top_row *r = &m->rows[order[i]];
-		int32_t k;
-
-		ret = push_line(t, order[i], -1);
-		if (r->flags & TOP_ROW_EXPANDED)
-			for (k = 0; k < r->n && !ret; k++)
-				ret = push_line(t, order[i], k);
-	}
-	free(order);
-	t->sel = 0;
-	if (selr) {
-		for (i = 0; i < t->nlines; i++)
-			if (&m->rows[t->lines[i].row] == selr && t->lines[i].k == selk) {
-				t->sel = i;
-				break;
-			}
-	}
-	return ret;
-}
-
-/* After a new read: find the selected object again by name. */
-void top_reselect(struct top *t, int type, const char *backend, const char *name, int32_t k)
-{
-	size_t i;
-
-	t->sel = 0;
-	if (!name)
-		return;
-	for (i = 0; i < t->nlines; i++) {
-		const struct top_row *r = &t->m.rows[t->lines[i].row];
-
-		if (r->type == type && t->lines[i].k == k && strcmp(r->name, name) == 0 &&
-		    ((!backend && !r->backend) ||
-		     (backend && r->backend && strcmp(backend, r->backend) == 0))) {
-			t->sel = i;
-			return;
-		}
-	}
 }
 
 /* ---------------------------------------------------------------- drawing */
@@ -542,16 +338,12 @@ static void clamp(size_t *sel, size_t *first, size_t n)
 		*first = n > h ? n - h : 0;
 }
 
-void top_draw(struct top *t)
+/* The header: the fleet at a glance. */
+static void draw_header(struct top *t, int w)
 {
-	const struct col *cs = top_view_cols(t->view);
-	int w = COLS, nw = name_width(cs, COLS), x, i, y;
-	size_t h = top_table_height(), j, bad = 0, old = 0, ok = 0;
-	char buf[512], cell[256];
-	const char *help;
+	size_t j, bad = 0, old = 0, ok = 0;
+	char buf[512];
 
-	erase();
-	/* header: the fleet at a glance */
 	for (j = 0; j < t->m.ninst; j++) {
 		if (t->m.inst[j].status)
 			bad++;
@@ -572,8 +364,14 @@ void top_draw(struct top *t)
 	         old ? " old" : "", t->nlines, t->m.nrows, t->interval_ms / 1000.0,
 	         t->child > 0 ? "  reading..." : "", t->filter[0] ? "  filter: " : "", t->filter);
 	put(0, 0, w, buf, bad ? attr_of(t, C_BAD, A_BOLD) : A_BLD, 0);
+}
 
-	/* column titles */
+/* The column titles, the sort column marked. */
+static void draw_titles(struct top *t, const struct col *cs, int w, int nw)
+{
+	char cell[256];
+	int x, i;
+
 	move(1, 0);
 	x = 0;
 	for (i = 0; cs[i].title; i++) {
@@ -592,49 +390,68 @@ void top_draw(struct top *t)
 	}
 	if (x < w)
 		put(1, x, w - x, "", attr_of(t, C_HEAD, A_REVERSE), 0);
+}
 
-	if (t->view == VIEW_INST) {
-		clamp(&t->isel, &t->ifirst, t->m.ninst);
-		for (j = 0; j < h && t->ifirst + j < t->m.ninst; j++) {
-			const struct top_inst *in = &t->m.inst[t->ifirst + j];
-			int selected = t->ifirst + j == t->isel;
+/* The instances view: one line per instance. */
+static void draw_instances(struct top *t, const struct col *cs, int nw, size_t h)
+{
+	char cell[256];
+	size_t j;
+	int x, i, y;
 
-			y = 2 + (int)j;
-			x = 0;
-			for (i = 0; cs[i].title; i++) {
-				int cw = i == 0 ? nw : cs[i].width, a;
+	clamp(&t->isel, &t->ifirst, t->m.ninst);
+	for (j = 0; j < h && t->ifirst + j < t->m.ninst; j++) {
+		const struct top_inst *in = &t->m.inst[t->ifirst + j];
+		int selected = t->ifirst + j == t->isel;
 
-				top_inst_cell(cell, sizeof(cell), t, in, i, &a);
-				put(y, x, cw, cell, selected ? A_REV : a, i > 2 && i != 4);
-				x += cw + 1;
-			}
-		}
-	} else {
-		if (!t->have)
-			put(2, 0, w, t->m.err[0] ? t->m.err : "reading the fleet...", 0, 0);
-		clamp(&t->sel, &t->first, t->nlines);
-		for (j = 0; j < h && t->first + j < t->nlines; j++) {
-			const struct line *l = &t->lines[t->first + j];
-			const struct top_row *r = &t->m.rows[l->row];
-			int selected = t->first + j == t->sel;
+		y = 2 + (int)j;
+		x = 0;
+		for (i = 0; cs[i].title; i++) {
+			int cw = i == 0 ? nw : cs[i].width, a;
 
-			y = 2 + (int)j;
-			row_name(t, r, l->k, cell, sizeof(cell));
-			put(y, 0, nw, cell,
-			    selected ? A_REV : (r->type == HAP_OBJ_SERVER || l->k >= 0 ? 0 : A_BLD),
-			    0);
-			x = nw + 1;
-			for (i = 1; cs[i].title; i++) {
-				int a;
-
-				row_cell(t, r, l->k, &cs[i], cs[i].width, cell, sizeof(cell), &a);
-				put(y, x, cs[i].width, cell, selected ? (a | A_REV) : a, 1);
-				x += cs[i].width + 1;
-			}
+			top_inst_cell(cell, sizeof(cell), t, in, i, &a);
+			put(y, x, cw, cell, selected ? A_REV : a, i > 2 && i != 4);
+			x += cw + 1;
 		}
 	}
+}
 
-	/* status line and help */
+/* The other views: the visible lines of objects. */
+static void draw_rows(struct top *t, const struct col *cs, int w, int nw, size_t h)
+{
+	char cell[256];
+	size_t j;
+	int x, i, y;
+
+	if (!t->have)
+		put(2, 0, w, t->m.err[0] ? t->m.err : "reading the fleet...", 0, 0);
+	clamp(&t->sel, &t->first, t->nlines);
+	for (j = 0; j < h && t->first + j < t->nlines; j++) {
+		const struct line *l = &t->lines[t->first + j];
+		const struct top_row *r = &t->m.rows[l->row];
+		int selected = t->first + j == t->sel;
+
+		y = 2 + (int)j;
+		row_name(t, r, l->k, cell, sizeof(cell));
+		put(y, 0, nw, cell,
+		    selected ? A_REV : (r->type == HAP_OBJ_SERVER || l->k >= 0 ? 0 : A_BLD), 0);
+		x = nw + 1;
+		for (i = 1; cs[i].title; i++) {
+			int a;
+
+			row_cell(t, r, l->k, &cs[i], cs[i].width, cell, sizeof(cell), &a);
+			put(y, x, cs[i].width, cell, selected ? (a | A_REV) : a, 1);
+			x += cs[i].width + 1;
+		}
+	}
+}
+
+/* The status line and the help line, after the mode. */
+static void draw_status(struct top *t, int w)
+{
+	char buf[512];
+	const char *help;
+
 	switch (t->mode) {
 	case MODE_FILTER:
 		snprintf(buf, sizeof(buf), "filter: %s", t->input);
@@ -667,5 +484,21 @@ void top_draw(struct top *t)
 		break;
 	}
 	put(LINES - 1, 0, w, help, A_REV, 0);
+}
+
+void top_draw(struct top *t)
+{
+	const struct col *cs = top_view_cols(t->view);
+	int w = COLS, nw = name_width(cs, COLS);
+	size_t h = top_table_height();
+
+	erase();
+	draw_header(t, w);
+	draw_titles(t, cs, w, nw);
+	if (t->view == VIEW_INST)
+		draw_instances(t, cs, nw, h);
+	else
+		draw_rows(t, cs, w, nw, h);
+	draw_status(t, w);
 	refresh();
 }

@@ -78,14 +78,81 @@ static const char *change_name(enum hap_server_change ch, const char *value)
 
 /* Plan the change for every selected server and ask for a confirmation
  * naming the instances it touches. */
+/* One plan per selected server into t->pend. 0, or -1 after the status
+ * line names the server that cannot be changed (t->pend freed). */
+static int plan_servers(struct top *t, const struct top_row **sv, size_t n,
+                        enum hap_server_change ch, const char *value)
+{
+	struct pending *p = &t->pend;
+	struct hap_error err = { 0, "" };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct hap_server_op op;
+		int ret;
+
+		memset(&op, 0, sizeof(op));
+		op.change = ch;
+		op.backend = sv[i]->backend;
+		op.server = sv[i]->name;
+		op.value = value;
+		ret = hap_server_op_check(&op, &err);
+		if (!ret)
+			ret = hap_server_plan(&p->plans[p->nplans], t->c->h, &op, &err);
+		if (ret) {
+			top_set_status(t, 1, "%s/%s: %s", sv[i]->backend, sv[i]->name,
+			               err.msg[0] ? err.msg : hap_strerror(ret));
+			top_pending_free(p);
+			return -1;
+		}
+		{
+			size_t l = strlen(sv[i]->backend) + strlen(sv[i]->name) + 2;
+
+			p->names[p->nplans] = malloc(l);
+			if (p->names[p->nplans])
+				snprintf(p->names[p->nplans], l, "%s/%s", sv[i]->backend,
+				         sv[i]->name);
+		}
+		p->nplans++;
+	}
+	return 0;
+}
+
+/* The instances the plans touch, once each, into insts (space-separated,
+ * seen has room for m.ninst + 1): their count; *skipped counts the entries
+ * skipped (socket level too low). */
+static size_t plan_instances(struct top *t, const char **seen, char *insts, size_t len,
+                             size_t *skipped)
+{
+	struct pending *p = &t->pend;
+	size_t i, j, e, ninst = 0, il = 0;
+
+	for (i = 0; i < p->nplans; i++) {
+		for (e = 0; e < hap_plan_count(p->plans[i]); e++) {
+			const char *in = hap_plan_instance(p->plans[i], e);
+
+			if (hap_plan_skip(p->plans[i], e, NULL))
+				(*skipped)++;
+			for (j = 0; j < ninst; j++)
+				if (strcmp(seen[j], in) == 0)
+					break;
+			if (j < ninst || ninst >= t->m.ninst + 1)
+				continue;
+			seen[ninst++] = in;
+			if (il < len)
+				il += (size_t)snprintf(insts + il, len - il, "%s%s", il ? " " : "",
+				                       in);
+		}
+	}
+	return ninst;
+}
+
 static void plan_action(struct top *t, enum hap_server_change ch, const char *value)
 {
 	const struct top_row **sv;
-	size_t n = selected_servers(t, &sv), i, j, e, ninst = 0, skipped = 0;
+	size_t n = selected_servers(t, &sv), ninst, skipped = 0;
 	struct pending *p = &t->pend;
-	struct hap_error err = { 0, "" };
 	char insts[512] = "";
-	size_t il = 0;
 	const char **seen = NULL;
 
 	t->mode = MODE_NORMAL;
@@ -106,51 +173,9 @@ static void plan_action(struct top *t, enum hap_server_change ch, const char *va
 		top_set_status(t, 1, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct hap_server_op op;
-		int ret;
-
-		memset(&op, 0, sizeof(op));
-		op.change = ch;
-		op.backend = sv[i]->backend;
-		op.server = sv[i]->name;
-		op.value = value;
-		ret = hap_server_op_check(&op, &err);
-		if (!ret)
-			ret = hap_server_plan(&p->plans[p->nplans], t->c->h, &op, &err);
-		if (ret) {
-			top_set_status(t, 1, "%s/%s: %s", sv[i]->backend, sv[i]->name,
-			               err.msg[0] ? err.msg : hap_strerror(ret));
-			top_pending_free(p);
-			goto out;
-		}
-		{
-			size_t l = strlen(sv[i]->backend) + strlen(sv[i]->name) + 2;
-
-			p->names[p->nplans] = malloc(l);
-			if (p->names[p->nplans])
-				snprintf(p->names[p->nplans], l, "%s/%s", sv[i]->backend,
-				         sv[i]->name);
-		}
-		p->nplans++;
-	}
-	for (i = 0; i < p->nplans; i++) {
-		for (e = 0; e < hap_plan_count(p->plans[i]); e++) {
-			const char *in = hap_plan_instance(p->plans[i], e);
-
-			if (hap_plan_skip(p->plans[i], e, NULL))
-				skipped++;
-			for (j = 0; j < ninst; j++)
-				if (strcmp(seen[j], in) == 0)
-					break;
-			if (j < ninst || ninst >= t->m.ninst + 1)
-				continue;
-			seen[ninst++] = in;
-			if (il < sizeof(insts))
-				il += (size_t)snprintf(insts + il, sizeof(insts) - il, "%s%s",
-				                       il ? " " : "", in);
-		}
-	}
+	if (plan_servers(t, sv, n, ch, value))
+		goto out;
+	ninst = plan_instances(t, seen, insts, sizeof(insts), &skipped);
 	if (n == 1)
 		snprintf(p->what, sizeof(p->what), "%s", p->names[0] ? p->names[0] : "?");
 	else
@@ -300,22 +325,221 @@ static int actions_allowed(struct top *t)
 	return 1;
 }
 
-void top_handle_key(struct top *t, int ch)
-{
-	size_t h = top_table_height();
-	struct top_row *r = NULL;
+/* ------------------------------------------------------------- the keys */
 
-	if (ch == KEY_RESIZE)
+struct key_row;
+/* A key's handler: r is the selected row (NULL on the instances view or
+ * when none is selected), k the key's own row of the table. */
+typedef void (*key_fn)(struct top *t, const struct key_row *k, struct top_row *r);
+
+struct key_row {
+	int key;
+	key_fn fn;
+	long arg;                      /* move: the step (MOVE_*); view: its number */
+	enum hap_server_change change; /* actions: what they plan */
+	const char *value;             /* actions: the state they set */
+};
+
+/* The steps of the moving keys: a line, a page, to the first or last row. */
+enum { MOVE_LINE = 1, MOVE_PAGE = 2, MOVE_ALL = 3 };
+
+static void key_quit(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	(void)r;
+	t->quit = 1;
+}
+
+static void key_view(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)r;
+	if (t->sort_col >= top_ncols(top_view_cols((int)k->arg)))
+		t->sort_col = 0;
+	t->view = (int)k->arg;
+	if (t->view != VIEW_INST)
+		relines(t);
+	/* a view's own fields are read at once (rates need two reads) */
+	if ((t->m.mask & top_view_mask(t->view)) != top_view_mask(t->view))
+		t->want_refresh = 1;
+}
+
+static void key_move(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	long step = k->arg < 0 ? -k->arg : k->arg, dir = k->arg < 0 ? -1 : 1;
+
+	(void)r;
+	if (step == MOVE_LINE)
+		move_sel(t, dir);
+	else if (step == MOVE_PAGE)
+		move_sel(t, dir * (long)top_table_height());
+	else
+		move_sel(t, dir * (long)(t->nlines + t->m.ninst + 1));
+}
+
+static void key_filter(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	(void)r;
+	/* a new filter, as in less: typed from scratch, shown as typed */
+	start_input(t, MODE_FILTER, "");
+	t->filter[0] = '\0';
+	relines(t);
+}
+
+static void key_escape(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	(void)r;
+	if (t->filter[0]) {
+		t->filter[0] = '\0';
+		relines(t);
+	}
+}
+
+/* s: the next sort column; S (arg 1): the order reversed. */
+static void key_sort(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)r;
+	if (t->view == VIEW_INST)
 		return;
+	if (k->arg)
+		t->sort_rev = !t->sort_rev;
+	else
+		t->sort_col = (t->sort_col + 1) % top_ncols(top_view_cols(t->view));
+	relines(t);
+	top_set_status(t, 0, "sorted by %s%s", top_view_cols(t->view)[t->sort_col].title,
+	               t->sort_rev ? " (reversed)" : "");
+}
+
+static void key_expand(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	if (r) {
+		r->flags ^= TOP_ROW_EXPANDED;
+		t->m.flagged = 1;
+		relines(t);
+	}
+}
+
+static void key_fold(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	if (r) {
+		struct top_row *g = &t->m.rows[r->group];
+
+		if (g->type == HAP_OBJ_BACKEND) {
+			g->flags ^= TOP_ROW_FOLDED;
+			t->m.flagged = 1;
+			relines(t);
+			top_reselect(t, g->type, NULL, g->name, -1);
+		}
+	}
+}
+
+static void key_tag(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	if (r && r->type == HAP_OBJ_SERVER) {
+		r->flags ^= TOP_ROW_TAGGED;
+		t->m.flagged = 1;
+		move_sel(t, 1);
+	}
+}
+
+static void key_untag(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	(void)r;
+	for (size_t i = 0; i < t->m.nrows; i++)
+		t->m.rows[i].flags &= (uint8_t)~TOP_ROW_TAGGED;
+}
+
+static void key_weight(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)k;
+	(void)r;
+	if (actions_allowed(t)) {
+		snprintf(t->pend.what, sizeof(t->pend.what), "set weight");
+		start_input(t, MODE_WEIGHT, "");
+	}
+}
+
+/* d, m, r, K: plan the row's change at once (then confirm). */
+static void key_action(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)r;
+	if (actions_allowed(t))
+		plan_action(t, k->change, k->value);
+}
+
+/* h, a: the check to change; e or d then chooses enable or disable. */
+static void key_check(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)r;
+	if (actions_allowed(t)) {
+		t->choose_change = k->change;
+		t->mode = MODE_CHOOSE;
+	}
+}
+
+static void key_redraw(struct top *t, const struct key_row *k, struct top_row *r)
+{
+	(void)t;
+	(void)k;
+	(void)r;
+	clearok(stdscr, TRUE);
+}
+
+static const struct key_row keys[] = {
+	{ 'q', key_quit, 0, 0, NULL },
+	{ 'Q', key_quit, 0, 0, NULL },
+	{ '1', key_view, 1, 0, NULL },
+	{ '2', key_view, 2, 0, NULL },
+	{ '3', key_view, 3, 0, NULL },
+	{ '4', key_view, 4, 0, NULL },
+	{ KEY_UP, key_move, -MOVE_LINE, 0, NULL },
+	{ 'k', key_move, -MOVE_LINE, 0, NULL },
+	{ KEY_DOWN, key_move, MOVE_LINE, 0, NULL },
+	{ 'j', key_move, MOVE_LINE, 0, NULL },
+	{ KEY_PPAGE, key_move, -MOVE_PAGE, 0, NULL },
+	{ KEY_NPAGE, key_move, MOVE_PAGE, 0, NULL },
+	{ ' ' + 0x100, key_move, MOVE_PAGE, 0, NULL }, /* unused */
+	{ KEY_HOME, key_move, -MOVE_ALL, 0, NULL },
+	{ 'g', key_move, -MOVE_ALL, 0, NULL },
+	{ KEY_END, key_move, MOVE_ALL, 0, NULL },
+	{ 'G', key_move, MOVE_ALL, 0, NULL },
+	{ '/', key_filter, 0, 0, NULL },
+	{ 27, key_escape, 0, 0, NULL },
+	{ 's', key_sort, 0, 0, NULL },
+	{ 'S', key_sort, 1, 0, NULL },
+	{ '\r', key_expand, 0, 0, NULL },
+	{ '\n', key_expand, 0, 0, NULL },
+	{ KEY_ENTER, key_expand, 0, 0, NULL },
+	{ 'b', key_fold, 0, 0, NULL },
+	{ ' ', key_tag, 0, 0, NULL },
+	{ 'u', key_untag, 0, 0, NULL },
+	{ 'w', key_weight, 0, 0, NULL },
+	{ 'd', key_action, 0, HAP_SERVER_STATE, "drain" },
+	{ 'm', key_action, 0, HAP_SERVER_STATE, "maint" },
+	{ 'r', key_action, 0, HAP_SERVER_STATE, "ready" },
+	{ 'K', key_action, 0, HAP_SERVER_SHUTDOWN_SESSIONS, NULL },
+	{ 'h', key_check, 0, HAP_SERVER_CHECK, NULL },
+	{ 'a', key_check, 0, HAP_SERVER_AGENT_CHECK, NULL },
+	{ 12, key_redraw, 0, 0, NULL }, /* Ctrl-L */
+};
+
+/* The modes that take the next key themselves: 1 when the key was theirs. */
+static int key_mode(struct top *t, int ch)
+{
 	if (t->mode == MODE_FILTER || t->mode == MODE_WEIGHT) {
 		key_input(t, ch);
-		return;
+		return 1;
 	}
 	if (t->mode == MODE_CHOOSE) {
 		t->mode = MODE_NORMAL;
 		if (ch == 'e' || ch == 'd')
 			plan_action(t, t->choose_change, ch == 'e' ? "enable" : "disable");
-		return;
+		return 1;
 	}
 	if (t->mode == MODE_CONFIRM) {
 		if (ch == 'y' || ch == 'Y') {
@@ -325,142 +549,26 @@ void top_handle_key(struct top *t, int ch)
 			top_pending_free(&t->pend);
 			top_set_status(t, 0, "cancelled: nothing was sent");
 		}
-		return;
+		return 1;
 	}
+	return 0;
+}
+
+void top_handle_key(struct top *t, int ch)
+{
+	struct top_row *r = NULL;
+	size_t i;
+
+	if (ch == KEY_RESIZE)
+		return;
+	if (key_mode(t, ch))
+		return;
 	if (t->view != VIEW_INST && t->sel < t->nlines)
 		r = &t->m.rows[t->lines[t->sel].row];
-	switch (ch) {
-	case 'q':
-	case 'Q':
-		t->quit = 1;
-		break;
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-		if (t->sort_col >= top_ncols(top_view_cols(ch - '0')))
-			t->sort_col = 0;
-		t->view = ch - '0';
-		if (t->view != VIEW_INST)
-			relines(t);
-		/* a view's own fields are read at once (rates need two reads) */
-		if ((t->m.mask & top_view_mask(t->view)) != top_view_mask(t->view))
-			t->want_refresh = 1;
-		break;
-	case KEY_UP:
-	case 'k':
-		move_sel(t, -1);
-		break;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(t, 1);
-		break;
-	case KEY_PPAGE:
-		move_sel(t, -(long)h);
-		break;
-	case KEY_NPAGE:
-	case ' ' + 0x100: /* unused */
-		move_sel(t, (long)h);
-		break;
-	case KEY_HOME:
-	case 'g':
-		move_sel(t, -(long)(t->nlines + t->m.ninst + 1));
-		break;
-	case KEY_END:
-	case 'G':
-		move_sel(t, (long)(t->nlines + t->m.ninst + 1));
-		break;
-	case '/':
-		/* a new filter, as in less: typed from scratch, shown as typed */
-		start_input(t, MODE_FILTER, "");
-		t->filter[0] = '\0';
-		relines(t);
-		break;
-	case 27:
-		if (t->filter[0]) {
-			t->filter[0] = '\0';
-			relines(t);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (keys[i].key == ch) {
+			keys[i].fn(t, &keys[i], r);
+			return;
 		}
-		break;
-	case 's':
-		if (t->view == VIEW_INST)
-			break;
-		t->sort_col = (t->sort_col + 1) % top_ncols(top_view_cols(t->view));
-		relines(t);
-		top_set_status(t, 0, "sorted by %s%s", top_view_cols(t->view)[t->sort_col].title,
-		               t->sort_rev ? " (reversed)" : "");
-		break;
-	case 'S':
-		if (t->view == VIEW_INST)
-			break;
-		t->sort_rev = !t->sort_rev;
-		relines(t);
-		top_set_status(t, 0, "sorted by %s%s", top_view_cols(t->view)[t->sort_col].title,
-		               t->sort_rev ? " (reversed)" : "");
-		break;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-		if (r) {
-			r->flags ^= TOP_ROW_EXPANDED;
-			t->m.flagged = 1;
-			relines(t);
-		}
-		break;
-	case 'b':
-		if (r) {
-			struct top_row *g = &t->m.rows[r->group];
-
-			if (g->type == HAP_OBJ_BACKEND) {
-				g->flags ^= TOP_ROW_FOLDED;
-				t->m.flagged = 1;
-				relines(t);
-				top_reselect(t, g->type, NULL, g->name, -1);
-			}
-		}
-		break;
-	case ' ':
-		if (r && r->type == HAP_OBJ_SERVER) {
-			r->flags ^= TOP_ROW_TAGGED;
-			t->m.flagged = 1;
-			move_sel(t, 1);
-		}
-		break;
-	case 'u':
-		for (size_t i = 0; i < t->m.nrows; i++)
-			t->m.rows[i].flags &= (uint8_t)~TOP_ROW_TAGGED;
-		break;
-	case 'w':
-		if (actions_allowed(t)) {
-			snprintf(t->pend.what, sizeof(t->pend.what), "set weight");
-			start_input(t, MODE_WEIGHT, "");
-		}
-		break;
-	case 'd':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "drain");
-		break;
-	case 'm':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "maint");
-		break;
-	case 'r':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_STATE, "ready");
-		break;
-	case 'K':
-		if (actions_allowed(t))
-			plan_action(t, HAP_SERVER_SHUTDOWN_SESSIONS, NULL);
-		break;
-	case 'h':
-	case 'a':
-		if (actions_allowed(t)) {
-			t->choose_change = ch == 'h' ? HAP_SERVER_CHECK : HAP_SERVER_AGENT_CHECK;
-			t->mode = MODE_CHOOSE;
-		}
-		break;
-	case 12: /* Ctrl-L */
-		clearok(stdscr, TRUE);
-		break;
 	}
 }

@@ -394,13 +394,90 @@ struct top_model *top_parse_model(struct top_parse *p)
 	return &p->m;
 }
 
+/* The instances of a read (their count is read already). */
+static void read_instances(struct rbuf *r, struct top_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ninst; i++) {
+		struct top_inst *in = &m->inst[i];
+
+		in->name = rstr(r, NULL);
+		in->status = (int)rsv(r);
+		in->msg = rstr(r, NULL);
+		in->flags = (unsigned)ruv(r);
+		in->node = rstr(r, NULL);
+		in->version = rstr(r, NULL);
+		in->pid = rval(r, 0);
+		in->uptime = rval(r, 0);
+		in->connrate = rval(r, 0);
+		in->idle = rval(r, 0);
+		in->conns = rval(r, 0);
+	}
+}
+
+/* The previous read: which instances are the same processes (p->imap),
+ * and which restarted. 0, or -1 out of memory. */
+static int match_prev(struct top_parse *p, struct top_model *m, const struct top_model *prev,
+                      double at)
+{
+	size_t i, k;
+
+	p->imap = malloc(prev->ninst * sizeof(*p->imap));
+	if (!p->imap)
+		return -1;
+	for (i = 0; i < prev->ninst; i++) {
+		const struct top_inst *o = &prev->inst[i];
+
+		p->imap[i] = -1;
+		for (k = 0; k < m->ninst; k++) {
+			struct top_inst *in = &m->inst[k];
+
+			if (strcmp(o->name, in->name) != 0)
+				continue;
+			if (o->status || in->status)
+				break;
+			if (o->pid != in->pid ||
+			    (in->uptime != TOP_ABSENT && o->uptime != TOP_ABSENT &&
+			     in->uptime < o->uptime)) {
+				in->restarted = 1;
+				in->restarted_at = at;
+				break;
+			}
+			in->restarted = o->restarted;
+			in->restarted_at = o->restarted_at;
+			p->imap[i] = (int)k;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The magic of a read: 0 for "HT1" (skipped), -1 with m's error set for an
+ * error read ("HTE") or anything else. */
+static int read_magic(struct rbuf *r, struct top_model *m, const char *buf, size_t len)
+{
+	if (len >= 3 && memcmp(buf, "HTE", 3) == 0) {
+		r->p += 3;
+		set_err(m, rstr(r, NULL));
+		if (r->bad)
+			set_err(m, "the reader failed");
+		return -1;
+	}
+	if (len < 3 || memcmp(buf, "HT1", 3) != 0) {
+		set_err(m, len ? "the reader sent something unreadable" : "the reader died");
+		return -1;
+	}
+	r->p += 3;
+	return 0;
+}
+
 int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, double at,
                     const struct top_model *prev)
 {
 	struct top_parse *p = calloc(1, sizeof(*p));
 	struct top_model *m;
 	struct rbuf *r;
-	size_t i, k;
 	uint64_t n;
 
 	*out = p;
@@ -418,18 +495,8 @@ int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, d
 	m->at = at;
 	p->prev = prev;
 	rules_init();
-	if (len >= 3 && memcmp(buf, "HTE", 3) == 0) {
-		r->p += 3;
-		set_err(m, rstr(r, NULL));
-		if (r->bad)
-			set_err(m, "the reader failed");
+	if (read_magic(r, m, buf, len))
 		return -1;
-	}
-	if (len < 3 || memcmp(buf, "HT1", 3) != 0) {
-		set_err(m, len ? "the reader sent something unreadable" : "the reader died");
-		return -1;
-	}
-	r->p += 3;
 	m->mask = (uint32_t)ruv(r);
 	n = ruv(r);
 	if (r->bad || n > 65535)
@@ -438,21 +505,7 @@ int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, d
 	m->inst = calloc(m->ninst ? m->ninst : 1, sizeof(*m->inst));
 	if (!m->inst)
 		goto oom;
-	for (i = 0; i < m->ninst; i++) {
-		struct top_inst *in = &m->inst[i];
-
-		in->name = rstr(r, NULL);
-		in->status = (int)rsv(r);
-		in->msg = rstr(r, NULL);
-		in->flags = (unsigned)ruv(r);
-		in->node = rstr(r, NULL);
-		in->version = rstr(r, NULL);
-		in->pid = rval(r, 0);
-		in->uptime = rval(r, 0);
-		in->connrate = rval(r, 0);
-		in->idle = rval(r, 0);
-		in->conns = rval(r, 0);
-	}
+	read_instances(r, m);
 	n = ruv(r);
 	if (r->bad || n > (uint64_t)(r->end - r->p))
 		goto bad;
@@ -465,37 +518,8 @@ int top_parse_start(struct top_parse **out, char *buf, size_t len, size_t cap, d
 	m->rate_pool = malloc(p->cap_h * TR_COUNT * sizeof(*m->rate_pool));
 	if (!m->rows || !m->inst_pool || !m->val_pool || !m->rate_pool)
 		goto oom;
-
-	/* the previous read: which instances are the same processes */
-	if (prev && prev->ninst) {
-		p->imap = malloc(prev->ninst * sizeof(*p->imap));
-		if (!p->imap)
-			goto oom;
-		for (i = 0; i < prev->ninst; i++) {
-			const struct top_inst *o = &prev->inst[i];
-
-			p->imap[i] = -1;
-			for (k = 0; k < m->ninst; k++) {
-				struct top_inst *in = &m->inst[k];
-
-				if (strcmp(o->name, in->name) != 0)
-					continue;
-				if (o->status || in->status)
-					break;
-				if (o->pid != in->pid ||
-				    (in->uptime != TOP_ABSENT && o->uptime != TOP_ABSENT &&
-				     in->uptime < o->uptime)) {
-					in->restarted = 1;
-					in->restarted_at = at;
-					break;
-				}
-				in->restarted = o->restarted;
-				in->restarted_at = o->restarted_at;
-				p->imap[i] = (int)k;
-				break;
-			}
-		}
-	}
+	if (prev && prev->ninst && match_prev(p, m, prev, at))
+		goto oom;
 	return 0;
 bad:
 	set_err(m, "the reader sent something unreadable");

@@ -200,15 +200,87 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The instances: name, status, flags and the info the header shows. */
+static void winstances(struct wbuf *w, const struct hap_snapshot *s, size_t ninst)
+{
+	size_t i;
+
+	for (i = 0; i < ninst; i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int st = hap_result_code(hap_snapshot_result(s), i);
+
+		wstr(w, hap_instance_name(s, i));
+		wsv(w, st);
+		wstr(w, st ? msg : "");
+		wuv(w, hap_instance_flags(s, i));
+		winfo_str(w, s, i, "node");
+		winfo_str(w, s, i, "Version");
+		winfo(w, s, i, "Pid");
+		winfo(w, s, i, "Uptime_sec");
+		winfo(w, s, i, "ConnRate");
+		winfo(w, s, i, "Idle_pct");
+		winfo(w, s, i, "CurrConns");
+	}
+}
+
+/* The most instances one object stands on (at least 1). */
+static size_t max_instances(const struct hap_snapshot *s)
+{
+	size_t maxn = 1, t, i, cnt;
+
+	for (t = 0; t < 3; t++) {
+		cnt = hap_snapshot_count(s, (enum hap_obj)t);
+		for (i = 0; i < cnt; i++) {
+			size_t n = hap_object_instance_count(
+			        hap_snapshot_object(s, (enum hap_obj)t, i));
+
+			if (n > maxn)
+				maxn = n;
+		}
+	}
+	return maxn;
+}
+
+/* The rows (objects of the backends asked for), after their count. */
+static void wrows(struct wbuf *w, const struct hap_snapshot *s, const char *const *backends,
+                  size_t nb, const size_t *fields, const int *map, size_t nsel,
+                  struct hap_value *vals)
+{
+	size_t count_pos, nrows = 0, t, i, cnt;
+
+	/* the row count is not known before filtering: a fixed-width slot */
+	count_pos = w->len;
+	wbytes(w, "\0\0\0\0\0", 5);
+	for (t = 0; t < 3; t++) {
+		cnt = hap_snapshot_count(s, (enum hap_obj)t);
+		for (i = 0; i < cnt; i++) {
+			const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)t, i);
+			const char *b = t == HAP_OBJ_SERVER    ? hap_object_backend(o)
+			                : t == HAP_OBJ_BACKEND ? hap_object_name(o)
+			                                       : NULL;
+
+			if (nb && !want_backend(b, backends, nb))
+				continue;
+			wobject(w, o, fields, map, nsel, vals);
+			nrows++;
+		}
+	}
+	if (!w->oom) {
+		/* 5-byte LEB128, padded with continuation bits */
+		for (i = 0; i < 5; i++)
+			w->p[count_pos + i] =
+			        (char)(((nrows >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0));
+	}
+}
+
 int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb, uint32_t mask)
 {
 	struct hap_error err = { 0, "" };
 	struct hap_snapshot *s = NULL;
 	struct wbuf w = { NULL, 0, 0, 0 };
-	size_t fields[TF_COUNT], nsel = 0, ninst, i, maxn = 1, t, cnt, nrows = 0;
+	size_t fields[TF_COUNT], nsel = 0, ninst, maxn;
 	int map[TF_COUNT], f, ret;
 	struct hap_value *vals = NULL;
-	size_t count_pos;
 	unsigned what = nb ? (HAP_SNAP_BACKENDS | HAP_SNAP_SERVERS) : HAP_SNAP_ALL;
 
 	if (nb == 1)
@@ -231,60 +303,14 @@ int top_read_child(struct hap *h, int fd, const char *const *backends, size_t nb
 	wbytes(&w, "HT1", 3);
 	wuv(&w, mask);
 	wuv(&w, ninst);
-	for (i = 0; i < ninst; i++) {
-		const char *msg = hap_result_message(hap_snapshot_result(s), i);
-		int st = hap_result_code(hap_snapshot_result(s), i);
-
-		wstr(&w, hap_instance_name(s, i));
-		wsv(&w, st);
-		wstr(&w, st ? msg : "");
-		wuv(&w, hap_instance_flags(s, i));
-		winfo_str(&w, s, i, "node");
-		winfo_str(&w, s, i, "Version");
-		winfo(&w, s, i, "Pid");
-		winfo(&w, s, i, "Uptime_sec");
-		winfo(&w, s, i, "ConnRate");
-		winfo(&w, s, i, "Idle_pct");
-		winfo(&w, s, i, "CurrConns");
-	}
-	for (t = 0; t < 3; t++) {
-		cnt = hap_snapshot_count(s, (enum hap_obj)t);
-		for (i = 0; i < cnt; i++) {
-			size_t n = hap_object_instance_count(
-			        hap_snapshot_object(s, (enum hap_obj)t, i));
-
-			if (n > maxn)
-				maxn = n;
-		}
-	}
+	winstances(&w, s, ninst);
+	maxn = max_instances(s);
 	vals = calloc((1 + maxn) * (nsel ? nsel : 1), sizeof(*vals));
 	if (!vals) {
 		w.oom = 1;
 		goto out;
 	}
-	/* the row count is not known before filtering: a fixed-width slot */
-	count_pos = w.len;
-	wbytes(&w, "\0\0\0\0\0", 5);
-	for (t = 0; t < 3; t++) {
-		cnt = hap_snapshot_count(s, (enum hap_obj)t);
-		for (i = 0; i < cnt; i++) {
-			const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)t, i);
-			const char *b = t == HAP_OBJ_SERVER    ? hap_object_backend(o)
-			                : t == HAP_OBJ_BACKEND ? hap_object_name(o)
-			                                       : NULL;
-
-			if (nb && !want_backend(b, backends, nb))
-				continue;
-			wobject(&w, o, fields, map, nsel, vals);
-			nrows++;
-		}
-	}
-	if (!w.oom) {
-		/* 5-byte LEB128, padded with continuation bits */
-		for (i = 0; i < 5; i++)
-			w.p[count_pos + i] =
-			        (char)(((nrows >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0));
-	}
+	wrows(&w, s, backends, nb, fields, map, nsel, vals);
 out:
 	free(vals);
 	hap_snapshot_free(s);

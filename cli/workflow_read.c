@@ -45,197 +45,230 @@ static void file_name(char *out, size_t len, const char *dir, const char *inst)
 	snprintf(out + n, len - n, ".state");
 }
 
+/* The file of one instance: DIR/NAME.state, or the one FILE given. */
+static void save_path(char *path, size_t len, const char *arg, int isdir, const char *inst)
+{
+	if (isdir)
+		file_name(path, len, arg, inst);
+	else
+		snprintf(path, len, "%s", arg);
+}
+
+/* Write one instance's state to path; cells[2..3] say how it went. 1 saved, 0 not. */
+static int save_one(const char *path, const char *msg, int code, const char **cells)
+{
+	char tmp[4200];
+	FILE *f;
+	int ok = 0;
+
+	if (code || strncmp(msg, "1\n", 2) != 0) {
+		cells[2] = "error";
+		cells[3] = msg;
+		return 0;
+	}
+	/* written whole, then renamed: HAProxy never loads half a file */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f && fprintf(f, "%s\n", msg) >= 0 && fclose(f) == 0) {
+		f = NULL;
+		ok = rename(tmp, path) == 0;
+	}
+	if (f)
+		fclose(f);
+	cells[2] = ok ? "saved" : "error";
+	cells[3] = ok ? "" : strerror(errno);
+	if (!ok)
+		unlink(tmp);
+	return ok;
+}
+
+static void save_json(const struct hap_result *r, const char *arg, int isdir)
+{
+	struct jw j;
+	size_t i;
+
+	jw_init(&j, stdout);
+	jw_arr(&j);
+	for (i = 0; i < hap_result_count(r); i++) {
+		char path[4096];
+
+		save_path(path, sizeof(path), arg, isdir, hap_result_instance(r, i));
+		jw_obj(&j);
+		JW_KEY(&j, "endpoint");
+		jw_str(&j, hap_result_instance(r, i));
+		JW_KEY(&j, "file");
+		jw_str(&j, path);
+		JW_KEY(&j, "saved");
+		jw_bool(&j, access(path, R_OK) == 0 && !hap_result_code(r, i));
+		jw_end_obj(&j);
+	}
+	jw_end_arr(&j);
+	jw_done(&j);
+}
+
+/* server state save FILE|DIR */
+static int state_save(struct cli *c, const char *arg)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	struct stat st;
+	int isdir = stat(arg, &st) == 0 && S_ISDIR(st.st_mode);
+	const char *hdr[4] = { "INSTANCE", "FILE", "RESULT", "MESSAGE" };
+	struct table *t;
+	size_t i, bad = 0;
+	int ret;
+
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	if (hap_server_state_read(&r, c->h, &err)) {
+		cli_err(c, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	if (!isdir && hap_result_count(r) > 1) {
+		hap_result_free(r);
+		return cli_usage(c,
+		                 "server state save: %s is not a directory and the fleet has "
+		                 "several instances (give a directory: one file each)",
+		                 arg);
+	}
+	t = c->fmt == FMT_JSON ? NULL : table_new(4, hdr);
+	for (i = 0; i < hap_result_count(r); i++) {
+		char path[4096];
+		const char *cells[4];
+		int ok;
+
+		save_path(path, sizeof(path), arg, isdir, hap_result_instance(r, i));
+		cells[0] = hap_result_instance(r, i);
+		cells[1] = path;
+		ok = save_one(path, hap_result_message(r, i), hap_result_code(r, i), cells);
+		bad += !ok;
+		if (!ok)
+			cli_err(c, "%s: %s: %s", cells[0], path, cells[3]);
+		if (t)
+			table_add(t, cells);
+	}
+	if (c->fmt == FMT_JSON)
+		save_json(r, arg, isdir);
+	else
+		table_print(t, stdout, c->fmt == FMT_CSV);
+	hap_result_free(r);
+	return bad ? EXIT_FAILED : EXIT_OK;
+}
+
+static void diff_json(const struct hap_state_diff *d, size_t n)
+{
+	struct jw j;
+	size_t i;
+
+	jw_init(&j, stdout);
+	jw_arr(&j);
+	for (i = 0; i < n; i++) {
+		struct hap_state_change x;
+
+		hap_state_diff_get(&x, d, i);
+		jw_obj(&j);
+		JW_KEY(&j, "endpoint");
+		jw_str(&j, hap_result_instance(hap_state_diff_result(d), x.instance));
+		JW_KEY(&j, "backend");
+		jw_str(&j, x.backend);
+		JW_KEY(&j, "server");
+		jw_str(&j, x.server);
+		JW_KEY(&j, "field");
+		jw_str(&j, x.field);
+		JW_KEY(&j, "config");
+		jw_str(&j, x.config);
+		JW_KEY(&j, "runtime");
+		jw_str(&j, x.runtime);
+		jw_end_obj(&j);
+	}
+	jw_end_arr(&j);
+	jw_done(&j);
+}
+
+static void diff_table(struct cli *c, const struct hap_state_diff *d, size_t n)
+{
+	const char *hdr[6] = { "INSTANCE", "BACKEND", "SERVER", "FIELD", "CONFIG", "RUNTIME" };
+	struct table *t = table_new(6, hdr);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct hap_state_change x;
+		const char *cells[6];
+
+		hap_state_diff_get(&x, d, i);
+		cells[0] = hap_result_instance(hap_state_diff_result(d), x.instance);
+		cells[1] = x.backend;
+		cells[2] = x.server;
+		cells[3] = x.field;
+		cells[4] = x.config;
+		cells[5] = x.runtime;
+		table_add(t, cells);
+	}
+	table_print(t, stdout, c->fmt == FMT_CSV);
+}
+
+/* server state diff */
+static int state_diff(struct cli *c)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_state_diff *d = NULL;
+	size_t i, n, bad;
+	int ret;
+
+	ret = cli_fleet(c);
+	if (ret)
+		return ret;
+	if (hap_server_state_diff(&d, c->h, &err)) {
+		cli_err(c, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	n = hap_state_diff_count(d);
+	if (c->fmt == FMT_JSON)
+		diff_json(d, n);
+	else
+		diff_table(c, d, n);
+	for (i = 0, bad = 0; i < hap_result_count(hap_state_diff_result(d)); i++) {
+		const struct hap_result *rd = hap_state_diff_result(d);
+
+		if (!hap_result_code(rd, i))
+			continue;
+		cli_err(c, "%s: not read: %s", hap_result_instance(rd, i),
+		        hap_result_message(rd, i));
+		bad++;
+	}
+	hap_state_diff_free(d);
+	return bad ? EXIT_FAILED : EXIT_OK;
+}
+
 int wf_state(struct cli *c, int argc, char **argv)
 {
 	const char *usage = "save FILE|DIR | diff";
-	struct hap_error err = { 0, "" };
 	struct wf w;
-	size_t i, bad = 0;
 	int ret = wf_parse(c, &w, argc, argv, usage);
 
 	if (ret >= 0)
 		return ret;
 	if ((ret = wf_only(c, &w, 0, 0, 0, 0, 0)) >= 0)
 		return ret;
-	if (w.nargs == 2 && strcmp(w.args[0], "save") == 0) {
-		struct hap_result *r = NULL;
-		struct stat st;
-		int isdir = stat(w.args[1], &st) == 0 && S_ISDIR(st.st_mode);
-		const char *hdr[4] = { "INSTANCE", "FILE", "RESULT", "MESSAGE" };
-		struct table *t;
-
-		ret = cli_fleet(c);
-		if (ret)
-			return ret;
-		if (hap_server_state_read(&r, c->h, &err)) {
-			cli_err(c, "%s", err.msg);
-			return EXIT_FAILED;
-		}
-		if (!isdir && hap_result_count(r) > 1) {
-			hap_result_free(r);
-			return cli_usage(
-			        c,
-			        "server state save: %s is not a directory and the fleet has "
-			        "several instances (give a directory: one file each)",
-			        w.args[1]);
-		}
-		t = c->fmt == FMT_JSON ? NULL : table_new(4, hdr);
-		for (i = 0; i < hap_result_count(r); i++) {
-			char path[4096], tmp[4200];
-			const char *cells[4];
-			const char *msg = hap_result_message(r, i);
-			FILE *f;
-			int ok = 0;
-
-			if (isdir)
-				file_name(path, sizeof(path), w.args[1], hap_result_instance(r, i));
-			else
-				snprintf(path, sizeof(path), "%s", w.args[1]);
-			cells[0] = hap_result_instance(r, i);
-			cells[1] = path;
-			if (hap_result_code(r, i) || strncmp(msg, "1\n", 2) != 0) {
-				cells[2] = "error";
-				cells[3] = msg;
-			} else {
-				/* written whole, then renamed: HAProxy never loads half a file */
-				snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-				f = fopen(tmp, "w");
-				if (f && fprintf(f, "%s\n", msg) >= 0 && fclose(f) == 0) {
-					f = NULL;
-					ok = rename(tmp, path) == 0;
-				}
-				if (f)
-					fclose(f);
-				cells[2] = ok ? "saved" : "error";
-				cells[3] = ok ? "" : strerror(errno);
-				if (!ok)
-					unlink(tmp);
-			}
-			bad += !ok;
-			if (!ok)
-				cli_err(c, "%s: %s: %s", cells[0], path, cells[3]);
-			if (t)
-				table_add(t, cells);
-		}
-		if (c->fmt == FMT_JSON) {
-			struct jw j;
-
-			jw_init(&j, stdout);
-			jw_arr(&j);
-			for (i = 0; i < hap_result_count(r); i++) {
-				char path[4096];
-
-				if (isdir)
-					file_name(path, sizeof(path), w.args[1],
-					          hap_result_instance(r, i));
-				else
-					snprintf(path, sizeof(path), "%s", w.args[1]);
-				jw_obj(&j);
-				JW_KEY(&j, "endpoint");
-				jw_str(&j, hap_result_instance(r, i));
-				JW_KEY(&j, "file");
-				jw_str(&j, path);
-				JW_KEY(&j, "saved");
-				jw_bool(&j, access(path, R_OK) == 0 && !hap_result_code(r, i));
-				jw_end_obj(&j);
-			}
-			jw_end_arr(&j);
-			jw_done(&j);
-		} else {
-			table_print(t, stdout, c->fmt == FMT_CSV);
-		}
-		hap_result_free(r);
-		return bad ? EXIT_FAILED : EXIT_OK;
-	}
-	if (w.nargs == 1 && strcmp(w.args[0], "diff") == 0) {
-		struct hap_state_diff *d = NULL;
-		size_t n;
-
-		ret = cli_fleet(c);
-		if (ret)
-			return ret;
-		if (hap_server_state_diff(&d, c->h, &err)) {
-			cli_err(c, "%s", err.msg);
-			return EXIT_FAILED;
-		}
-		n = hap_state_diff_count(d);
-		if (c->fmt == FMT_JSON) {
-			struct jw j;
-
-			jw_init(&j, stdout);
-			jw_arr(&j);
-			for (i = 0; i < n; i++) {
-				struct hap_state_change x;
-
-				hap_state_diff_get(&x, d, i);
-				jw_obj(&j);
-				JW_KEY(&j, "endpoint");
-				jw_str(&j,
-				       hap_result_instance(hap_state_diff_result(d), x.instance));
-				JW_KEY(&j, "backend");
-				jw_str(&j, x.backend);
-				JW_KEY(&j, "server");
-				jw_str(&j, x.server);
-				JW_KEY(&j, "field");
-				jw_str(&j, x.field);
-				JW_KEY(&j, "config");
-				jw_str(&j, x.config);
-				JW_KEY(&j, "runtime");
-				jw_str(&j, x.runtime);
-				jw_end_obj(&j);
-			}
-			jw_end_arr(&j);
-			jw_done(&j);
-		} else {
-			const char *hdr[6] = { "INSTANCE", "BACKEND", "SERVER",
-				               "FIELD",    "CONFIG",  "RUNTIME" };
-			struct table *t = table_new(6, hdr);
-
-			for (i = 0; i < n; i++) {
-				struct hap_state_change x;
-				const char *cells[6];
-
-				hap_state_diff_get(&x, d, i);
-				cells[0] =
-				        hap_result_instance(hap_state_diff_result(d), x.instance);
-				cells[1] = x.backend;
-				cells[2] = x.server;
-				cells[3] = x.field;
-				cells[4] = x.config;
-				cells[5] = x.runtime;
-				table_add(t, cells);
-			}
-			table_print(t, stdout, c->fmt == FMT_CSV);
-		}
-		for (i = 0, bad = 0; i < hap_result_count(hap_state_diff_result(d)); i++) {
-			const struct hap_result *rd = hap_state_diff_result(d);
-
-			if (!hap_result_code(rd, i))
-				continue;
-			cli_err(c, "%s: not read: %s", hap_result_instance(rd, i),
-			        hap_result_message(rd, i));
-			bad++;
-		}
-		hap_state_diff_free(d);
-		return bad ? EXIT_FAILED : EXIT_OK;
-	}
+	if (w.nargs == 2 && strcmp(w.args[0], "save") == 0)
+		return state_save(c, w.args[1]);
+	if (w.nargs == 1 && strcmp(w.args[0], "diff") == 0)
+		return state_diff(c);
 	return cli_usage(c, "usage: server state %s", usage);
 }
 
 /* ---------------------------------------------------------------- reads */
 
-/* list, show, metric over a selection (names optional for list). */
-static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_detail d)
+/* The names, backends and metric of a read are valid (no I/O): -1 to go on,
+ * else a usage error. */
+static int sel_read_check(struct cli *c, struct wf *w, const struct hap_server_sel *sel,
+                          const char *metric)
 {
-	struct hap_server_sel sel;
 	struct hap_error err = { 0, "" };
-	struct hap_snapshot *s = NULL;
-	const struct hap_object **objs;
-	size_t failed = 0, n = 0, i, k, cnt;
-	int ret;
+	size_t i;
 
-	wf_sel_of(&sel, w);
-	if (w->nnames && hap_server_sel_check(&sel, &err))
+	if (w->nnames && hap_server_sel_check(sel, &err))
 		return cli_usage(c, "%s", err.msg);
 	for (i = 0; i < w->nbackends; i++)
 		if (hap_name_check("backend", w->backends[i], &err))
@@ -250,25 +283,22 @@ static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_de
 			                 "metrics'",
 			                 metric);
 	}
-	ret = cli_fleet(c);
-	if (ret)
-		return ret;
-	ret = cli_snapshot(c, HAP_SNAP_SERVERS, &s, &failed);
-	if (ret)
-		return ret;
-	cnt = hap_snapshot_count(s, HAP_OBJ_SERVER);
-	objs = calloc(cnt + 1, sizeof(*objs));
-	if (!objs) {
-		hap_snapshot_free(s);
-		cli_err(c, "out of memory");
-		return EXIT_FAILED;
-	}
+	return -1;
+}
+
+/* The servers of s the selection holds, into objs (cnt + 1 slots): their count. */
+static size_t sel_collect(const struct hap_snapshot *s, struct wf *w,
+                          const struct hap_server_sel *sel, const struct hap_object **objs,
+                          size_t cnt)
+{
+	size_t i, k, n = 0;
+
 	for (i = 0; i < cnt; i++) {
 		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
 		int in = 0;
 
 		if (w->nnames) {
-			in = hap_server_sel_match(&sel, hap_object_backend(o), hap_object_name(o));
+			in = hap_server_sel_match(sel, hap_object_backend(o), hap_object_name(o));
 		} else {
 			for (k = 0; k < w->nbackends && !in; k++)
 				in = strcmp(w->backends[k], hap_object_backend(o)) == 0;
@@ -277,9 +307,19 @@ static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_de
 		if (in)
 			objs[n++] = o;
 	}
-	/* every name (or backend) must be somewhere: a typo is not "nothing" */
+	return n;
+}
+
+/* Every name (or backend) must be somewhere: a typo is not "nothing".
+ * 0, or EXIT_NOTFOUND after one line per missing one. */
+static int sel_missing(struct cli *c, struct wf *w, const struct hap_server_sel *sel,
+                       const struct hap_object **objs, size_t n)
+{
+	size_t i, k;
+	int ret = 0;
+
 	for (i = 0; i < (w->nnames ? w->nnames : w->nbackends); i++) {
-		struct hap_server_sel one = sel;
+		struct hap_server_sel one = *sel;
 		const char *what = w->nnames ? w->names[i] : w->backends[i];
 
 		for (k = 0; k < n; k++) {
@@ -301,17 +341,38 @@ static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_de
 			ret = EXIT_NOTFOUND;
 		}
 	}
-	if (!ret) {
-		if (metric)
-			objects_metric(c, s, objs, n, metric);
-		else
-			objects_print(c, s, objs, n, d);
-	}
-	free(objs);
-	hap_snapshot_free(s);
+	return ret;
+}
+
+/* list, show, metric over a selection (names optional for list). */
+static int sel_read(struct cli *c, struct wf *w, const char *metric, enum obj_detail d)
+{
+	struct hap_server_sel sel;
+	struct hap_snapshot *s = NULL;
+	const struct hap_object **objs;
+	size_t failed = 0, n, cnt;
+	int ret;
+
+	wf_sel_of(&sel, w);
+	ret = sel_read_check(c, w, &sel, metric);
+	if (ret >= 0)
+		return ret;
+	ret = cli_fleet(c);
 	if (ret)
 		return ret;
-	return failed ? EXIT_FAILED : EXIT_OK;
+	ret = cli_snapshot(c, HAP_SNAP_SERVERS, &s, &failed);
+	if (ret)
+		return ret;
+	cnt = hap_snapshot_count(s, HAP_OBJ_SERVER);
+	objs = calloc(cnt + 1, sizeof(*objs));
+	if (!objs) {
+		hap_snapshot_free(s);
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	n = sel_collect(s, w, &sel, objs, cnt);
+	ret = sel_missing(c, w, &sel, objs, n);
+	return objects_report(c, s, objs, n, metric, d, ret, failed);
 }
 
 int wf_list(struct cli *c, int argc, char **argv)

@@ -10,6 +10,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "workflow.h"
 
 /* Row i of w, its instance's name and its object as it is shown:
@@ -71,68 +72,31 @@ void wf_progress_end(void)
 
 void wf_wait_print(struct cli *c, const struct hap_wait *w)
 {
+	static const struct col cols[] = {
+		{ "OBJECT", "object", COL_TEXT }, { "INSTANCE", "endpoint", COL_TEXT },
+		{ "SCUR", "scur", COL_NUMBER },   { "QCUR", "qcur", COL_NUMBER },
+		{ "STATUS", "status", COL_TEXT }, { NULL, "old_worker", COL_TEXT },
+		{ "MET", "met", COL_OUTCOME },
+	};
+	struct rows *rw = rows_new(c, cols, 7, ROWS_ARRAY, NULL);
 	size_t i;
-	char b1[32], b2[32];
 
-	if (c->fmt == FMT_JSON) {
-		struct jw j;
+	for (i = 0; i < hap_wait_count(w); i++) {
+		struct hap_wait_row r;
+		const char *inst;
+		char obj[600];
 
-		jw_init(&j, stdout);
-		jw_arr(&j);
-		for (i = 0; i < hap_wait_count(w); i++) {
-			struct hap_wait_row r;
-			const char *inst;
-			char obj[600];
-
-			wait_row(&r, &inst, obj, sizeof(obj), w, i);
-			jw_obj(&j);
-			JW_KEY(&j, "object");
-			jw_str(&j, obj);
-			JW_KEY(&j, "endpoint");
-			jw_str(&j, inst);
-			JW_KEY(&j, "scur");
-			if (r.scur < 0)
-				jw_null(&j);
-			else
-				jw_num(&j, r.scur);
-			JW_KEY(&j, "qcur");
-			if (r.qcur < 0)
-				jw_null(&j);
-			else
-				jw_num(&j, r.qcur);
-			JW_KEY(&j, "status");
-			jw_str(&j, r.status);
-			JW_KEY(&j, "old_worker");
-			jw_bool(&j, r.old_worker);
-			JW_KEY(&j, "met");
-			jw_bool(&j, r.met);
-			jw_end_obj(&j);
-		}
-		jw_end_arr(&j);
-		jw_done(&j);
-	} else {
-		const char *hdr[6] = { "OBJECT", "INSTANCE", "SCUR", "QCUR", "STATUS", "MET" };
-		const char *cells[6];
-		struct table *t = table_new(6, hdr);
-
-		for (i = 0; i < hap_wait_count(w); i++) {
-			struct hap_wait_row r;
-			const char *inst;
-			char obj[600];
-
-			wait_row(&r, &inst, obj, sizeof(obj), w, i);
-			cells[0] = obj;
-			cells[1] = inst;
-			snprintf(b1, sizeof(b1), "%lld", (long long)r.scur);
-			snprintf(b2, sizeof(b2), "%lld", (long long)r.qcur);
-			cells[2] = b1;
-			cells[3] = b2;
-			cells[4] = r.status;
-			cells[5] = r.met ? "yes" : "no";
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
+		wait_row(&r, &inst, obj, sizeof(obj), w, i);
+		rows_row(rw);
+		rows_str(rw, 0, obj);
+		rows_str(rw, 1, inst);
+		rows_count(rw, 2, r.scur);
+		rows_count(rw, 3, r.qcur);
+		rows_str(rw, 4, r.status);
+		rows_bool(rw, 5, r.old_worker);
+		rows_bool(rw, 6, r.met);
 	}
+	rows_done(rw);
 }
 
 /* Name each instance and server where the wait is not met, on stderr. */

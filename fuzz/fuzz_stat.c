@@ -7,7 +7,9 @@
  * svname inside its own line and a known type, hap_stat_col() finds each
  * column name, splitting a row twice gives the same fields (the count may
  * exceed the storage given, never the reverse), hap_csv_next() walks the
- * same fields, and decoding a field never makes it longer.
+ * same fields, and decoding a field never makes it longer. Fed as it
+ * arrives (hap_stat_feed) in cuts taken from the input, the parse gives the
+ * same columns, rows and error as the whole.
  */
 #include "haproxyadmin.h"
 #include "parse/parse.h"
@@ -71,6 +73,53 @@ static void row_fields(const struct hap_stat *st, const struct hap_stat_row *r)
 		           f[st->col_svname].p == r->svname.p);
 }
 
+/* The same reply fed in pieces (sizes from its own bytes), each piece
+ * into a fresh copy so that it moves: the result of the whole parse. */
+static void fed(const char *text, size_t size, int whole_ret, const struct hap_stat *whole,
+                const struct hap_error *werr)
+{
+	struct hap_error err = { 0, "" };
+	struct hap_stat_feed f;
+	size_t len = 0, nrows = 0, step = size ? (unsigned char)text[0] % 97 + 1 : 1;
+	char *copy = NULL;
+	int ret = 0, final = 0;
+
+	hap_stat_feed_init(&f);
+	while (!ret && !final) {
+		char *n;
+
+		len = size - len > step ? len + step : size;
+		final = len == size;
+		n = malloc(len ? len : 1);
+		FUZZ_CHECK(n != NULL);
+		memcpy(n, text, len);
+		free(copy);
+		copy = n;
+		ret = hap_stat_feed(&f, copy, len, final, &err);
+		if (ret)
+			break;
+		for (size_t r = 0; !whole_ret && r < f.st.nrows; r++, nrows++) {
+			FUZZ_CHECK(nrows < whole->nrows);
+			FUZZ_CHECK(f.st.rows[r].line - copy == whole->rows[nrows].line - text);
+			FUZZ_CHECK(f.st.rows[r].len == whole->rows[nrows].len);
+			FUZZ_CHECK(f.st.rows[r].type == whole->rows[nrows].type);
+		}
+		f.st.nrows = 0;
+		step = step * 3 + 1;
+	}
+	FUZZ_CHECK(ret == whole_ret);
+	if (ret) {
+		FUZZ_CHECK(strcmp(err.msg, werr->msg) == 0);
+	} else {
+		FUZZ_CHECK(nrows == whole->nrows);
+		FUZZ_CHECK(f.st.ncols == whole->ncols);
+		for (size_t c = 0; c < f.st.ncols; c++)
+			FUZZ_CHECK(hap_view_eqv(f.st.cols[c], whole->cols[c]));
+	}
+	hap_stat_feed_release(&f);
+	free(copy);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -80,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	ret = hap_stat_parse(&st, text, size, &err);
+	fed(text, size, ret, &st, &err);
 	if (ret) {
 		FUZZ_CHECK(ret < 0);
 		FUZZ_CHECK(fuzz_msg_ok(err.msg, sizeof(err.msg)));
@@ -116,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(fuzz_inside(r->pxname, r->line, r->len));
 			FUZZ_CHECK(fuzz_inside(r->svname, r->line, r->len));
 			FUZZ_CHECK(r->type <= HAP_STAT_LISTENER);
+			FUZZ_CHECK(r->quoted == (memchr(r->line, '"', r->len) != NULL));
 			row_fields(&st, r);
 			split_row(r->line, r->len);
 		}

@@ -7,10 +7,11 @@ set -eu
 # build: gcc make meson ninja-build pkg-config libncurses-dev (top); unit tests: libcmocka-dev;
 # python binding: python3-dev, its tests python3-pytest;
 # integration tests: haproxy socat jq curl tmux zsh (completion) man-db (man
-# pages), prometheus (the exporter scraped by a real server, and promtool)
+# pages), prometheus (the exporter scraped by a real server, and promtool);
+# universal-ctags: tests/tools/check_sizes.sh (function sizes)
 pkgs="gcc make meson ninja-build pkg-config libcmocka-dev haproxy socat jq python3 clang-format libncurses-dev
 python3-dev python3-pytest
-curl tmux zsh man-db prometheus $*"
+curl tmux zsh man-db prometheus universal-ctags $*"
 
 missing=""
 for p in $pkgs; do

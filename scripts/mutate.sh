@@ -60,9 +60,16 @@ mutation result-word-swap src/model/fleet.c \
 # the library's read-back after a change skipped: every accepted command
 # stays "applied" from its reply alone
 mutation readback-skipped src/ops/plan.c \
-	'ret = hap_plan_readback(p, r);' \
+	'ret = hap_plan_readback(p, r, &il);' \
 	'ret = 0; (void)hap_plan_readback;' \
 	"engine"
+
+# the read-back in the change's own session trusts a session that met
+# another process than the plan read (a restart between the two)
+mutation inline-pid-unchecked src/ops/readback.c \
+	$'pr->same = !(pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||\n\t\t             pr->start != info_num(p->snap, e->inst, "Start_time_sec"));' \
+	'pr->same = !(pr->pid < 0);' \
+	"pipeline"
 
 # a plan without a compared field (shutdown-sessions, a map key with a
 # blank) reports applied instead of sent

@@ -14,13 +14,12 @@
 #include "model/snapshot_int.h"
 #include "util/banned.h"
 
-static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+/* The value of a field that is not a short unsigned number. */
+static void value_slow(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
 {
 	int64_t num;
 
 	memset(v, 0, sizeof(*v));
-	if (f.n == 0)
-		return;
 	if (hap_num_i64(f, &num) == 0) {
 		v->kind = HAP_VALUE_NUMBER;
 		v->num = num;
@@ -44,6 +43,33 @@ static void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_vie
 	}
 }
 
+/* Inline, every member written one by one: the evaluation reads them back
+ * at once (a struct built by memset and narrower stores stalls that). */
+static inline void value_of(struct hap_snapshot *s, struct hap_value *v, struct hap_view f)
+{
+	v->text = NULL;
+	v->len = 0;
+	if (f.n == 0) {
+		v->kind = HAP_VALUE_ABSENT;
+		v->num = 0;
+		return;
+	}
+	if (f.n <= 18) {
+		/* the common case, a short unsigned number: no overflow possible */
+		uint64_t u = 0;
+		size_t i;
+
+		for (i = 0; i < f.n && (unsigned)(f.p[i] - '0') <= 9; i++)
+			u = u * 10 + (unsigned)(f.p[i] - '0');
+		if (i == f.n) {
+			v->kind = HAP_VALUE_NUMBER;
+			v->num = (int64_t)u;
+			return;
+		}
+	}
+	value_slow(s, v, f);
+}
+
 static int same_value(const struct hap_value *a, const struct hap_value *b)
 {
 	if (a->kind != b->kind)
@@ -60,12 +86,17 @@ struct acc {
 	int64_t sum, max, min, minpos;
 };
 
-static void acc_feed(struct acc *a, const struct hap_value *v)
+static inline void acc_feed(struct acc *a, const struct hap_value *v)
 {
 	if (v->kind == HAP_VALUE_ABSENT)
 		return;
 	if (a->cnt == 0) {
-		a->first = *v;
+		/* member by member: v was just written that way, and a copy as
+		 * a whole (wider loads) would wait for those stores */
+		a->first.kind = v->kind;
+		a->first.num = v->num;
+		a->first.text = v->text;
+		a->first.len = v->len;
 		a->max = a->min = v->num;
 	} else if (!same_value(&a->first, v)) {
 		a->disagree = 1;
@@ -85,7 +116,7 @@ static void acc_feed(struct acc *a, const struct hap_value *v)
 		a->minpos = v->num;
 }
 
-static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
+static inline void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule rule)
 {
 	memset(out, 0, sizeof(*out));
 	if (a->cnt == 0)
@@ -124,19 +155,68 @@ static void acc_result(struct hap_value *out, const struct acc *a, enum hap_rule
 }
 
 #define SPLIT_STACK 256
+/* past this many fields asked for, a row is split whole */
+#define SPLIT_ALL 24
+
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The first need fields of a line without any '"' into v: their number.
+ * HAProxy's trailing comma makes no empty field. Commas are found 8 bytes
+ * at a time (as stat.c does) where the compiler allows. */
+static int split_plain(const char *p, size_t n, struct hap_view *v, size_t need)
+{
+	size_t i = 0, start = 0, k = 0;
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (k < need && n - i >= 8) {
+		uint64_t w, x, m;
+
+		memcpy(&w, p + i, 8);
+		x = w ^ (ONES * ',');
+		/* 0x80 in exactly the bytes of w that are ',' */
+		m = ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+		while (m && k < need) {
+			size_t c = i + (size_t)__builtin_ctzll(m) / 8;
+
+			v[k++] = hap_view_make(p + start, c - start);
+			start = c + 1;
+			m &= m - 1;
+		}
+		i += 8;
+	}
+#endif
+	for (; k < need && i < n; i++) {
+		if (p[i] == ',') {
+			v[k++] = hap_view_make(p + start, i - start);
+			start = i + 1;
+		}
+	}
+	if (k < need && start < n)
+		v[k++] = hap_view_make(p + start, n - start);
+	return (int)k;
+}
 
 /* Split row into *views (stackv, or a larger array it allocates) far
  * enough for fields fids[0..nf) (all when fids is NULL); *nv: the fields
  * split, negative when the row does not split. 0 or HAP_ENOMEM. */
-static int split_row(const struct hap_stat_row *row, const struct snap_inst *in, const size_t *fids,
-                     size_t nf, struct hap_view **views, struct hap_view *stackv, size_t *maxv,
-                     int *nv)
+static int split_row(const struct hap_stat_row *row, int quoted, const struct snap_inst *in,
+                     const size_t *fids, size_t nf, struct hap_view **views,
+                     struct hap_view *stackv, size_t *maxv, int *nv)
 {
 	struct hap_view *v = *views;
 	size_t x;
 	int n;
 
-	if (fids) {
+	if (!quoted && (!fids || nf > SPLIT_ALL)) {
+		/* many fields (all, for a dump): the whole row, unless it
+		 * holds more fields than the views (then below) */
+		n = split_plain(row->line, row->len, v, *maxv);
+		if ((size_t)n < *maxv) {
+			*nv = n;
+			return 0;
+		}
+	} else if (fids) {
 		/* a few fields: split the row only up to the last one needed */
 		size_t need = 0, pos = 0;
 		struct hap_view f;
@@ -144,20 +224,9 @@ static int split_row(const struct hap_stat_row *row, const struct snap_inst *in,
 		for (x = 0; x < nf; x++)
 			if (in->colmap[fids[x]] >= 0 && (size_t)in->colmap[fids[x]] + 1 > need)
 				need = (size_t)in->colmap[fids[x]] + 1;
-		if (need <= *maxv && !memchr(row->line, '"', row->len)) {
+		if (need <= *maxv && !quoted) {
 			/* no quoted field (the common case): commas are separators */
-			const char *p = row->line, *e = p + row->len;
-
-			n = 0;
-			while ((size_t)n < need && p < e) {
-				const char *q = p;
-
-				while (q < e && *q != ',')
-					q++;
-				v[n++] = hap_view_make(p, (size_t)(q - p));
-				p = q + 1;
-			}
-			*nv = n;
+			*nv = split_plain(row->line, row->len, v, need);
 			return 0;
 		}
 		if (need <= *maxv) {
@@ -186,7 +255,9 @@ static int split_row(const struct hap_stat_row *row, const struct snap_inst *in,
 
 /* Evaluate fields fids[0..nf) (all fields when fids is NULL) of object o. */
 /* eval() mode: the aggregate and every instance's values, in one pass */
-#define EVAL_ALL ((size_t)-2)
+/* accumulators of this many fields live on the stack */
+#define ACC_STACK 128
+#define EVAL_ALL  ((size_t)-2)
 
 static int eval(struct hap_value *out, const struct hap_object *o, size_t k, const size_t *fids,
                 size_t nf)
@@ -194,55 +265,58 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 	struct hap_snapshot *s = o->s;
 	struct hap_view stackv[SPLIT_STACK], *views = stackv;
 	size_t maxv = SPLIT_STACK, r, x;
-	struct acc *accs = NULL;
+	struct acc stacka[ACC_STACK], *accs = NULL;
 	int ret = 0;
 
 	if (!fids)
 		nf = s->nfields;
-	for (x = 0; x < nf * (k == EVAL_ALL ? 1 + o->n : 1); x++)
-		memset(&out[x], 0, sizeof(out[x]));
+	if (k != EVAL_ALL)
+		for (x = 0; x < nf; x++)
+			memset(&out[x], 0, sizeof(out[x]));
 	if (k == HAP_AGGREGATE || k == EVAL_ALL) {
-		accs = calloc(nf ? nf : 1, sizeof(*accs));
+		accs = nf <= ACC_STACK ? stacka : malloc(nf * sizeof(*accs));
 		if (!accs)
 			return HAP_ENOMEM;
+		memset(accs, 0, nf * sizeof(*accs));
 	} else if (k >= o->n) {
 		return HAP_EINVAL;
 	}
 	for (r = 0; r < o->n; r++) {
 		const struct snap_row *sr = &s->rows[o->first + r];
 		const struct snap_inst *in = &s->insts[sr->inst];
-		const struct hap_stat_row rowv = { sr->line, sr->len, 0, { NULL, 0 }, { NULL, 0 } };
+		const struct hap_stat_row rowv = {
+			sr->line, sr->len, 0, 0, { NULL, 0 }, { NULL, 0 }
+		};
 		const struct hap_stat_row *row = &rowv;
-		int nv;
+		int nv, counts;
 
 		if (k != HAP_AGGREGATE && k != EVAL_ALL && r != k)
 			continue;
 		if (k == HAP_AGGREGATE && !hap_snap_inst_counts(in))
 			continue;
-		ret = split_row(row, in, fids, nf, &views, stackv, &maxv, &nv);
+		counts = hap_snap_inst_counts(in);
+		ret = split_row(row, sr->quoted, in, fids, nf, &views, stackv, &maxv, &nv);
 		if (ret)
 			goto out;
-		if (nv < 0)
+		if (nv < 0) {
+			for (x = 0; k == EVAL_ALL && x < nf; x++)
+				memset(&out[(1 + r) * nf + x], 0, sizeof(out[0]));
 			continue;
+		}
 		for (x = 0; x < nf; x++) {
 			size_t f = fids ? fids[x] : x;
 			int col = in->colmap[f];
-			struct hap_value v;
+			struct hap_value tmp, *v = k == EVAL_ALL ? &out[(1 + r) * nf + x]
+			                           : accs        ? &tmp
+			                                         : &out[x];
 
 			if (col < 0 || col >= nv)
-				memset(&v, 0, sizeof(v));
+				value_of(s, v, hap_view_make(NULL, 0));
 			else
-				value_of(s, &v, views[col]);
-			if (k == EVAL_ALL) {
-				/* every row once: its own values, and the aggregate */
-				out[(1 + r) * nf + x] = v;
-				if (hap_snap_inst_counts(in))
-					acc_feed(&accs[x], &v);
-			} else if (accs) {
-				acc_feed(&accs[x], &v);
-			} else {
-				out[x] = v;
-			}
+				value_of(s, v, views[col]);
+			/* every row once: its own values, and the aggregate */
+			if (accs && (k != EVAL_ALL || counts))
+				acc_feed(&accs[x], v);
 		}
 	}
 	for (x = 0; accs && x < nf; x++)
@@ -250,7 +324,8 @@ static int eval(struct hap_value *out, const struct hap_object *o, size_t k, con
 out:
 	if (views != stackv)
 		free(views);
-	free(accs);
+	if (accs != stacka)
+		free(accs);
 	return ret;
 }
 

@@ -469,6 +469,8 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 		hap_buf_init(&c->req, 0);
 		hap_job_init(&c->job, &h->addrs[t->addr], NULL, 0);
 		c->job.no_shut = c->no_shut;
+		c->job.on_bytes = c->on_bytes;
+		c->job.on_bytes_arg = c->on_bytes_arg;
 		c->sent = 0;
 		if (t->err) {
 			c->job.err = t->err;

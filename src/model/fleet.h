@@ -73,6 +73,10 @@ struct hap_call {
 	size_t cmds_len;  /* raw only */
 	int raw;          /* cmds is the whole request as it is sent (framed, prefixed) */
 	int no_shut;      /* the request ends the session itself: no half-close */
+	/* optional: hap_job.on_bytes of the call's exchange (a read indexing
+	 * its reply as it arrives) */
+	void (*on_bytes)(struct hap_job *j, void *arg);
+	void *on_bytes_arg;
 	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
 	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
 	struct hap_buf req;

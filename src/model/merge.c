@@ -43,38 +43,58 @@ static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const cha
 	return 0;
 }
 
+/* The identity of instance in ("node\0Pid\0Start_time_sec") into b, 0 when
+ * it has none (no info, Pid or Start_time_sec). */
+static int identity_of(const struct snap_inst *in, struct hap_buf *b)
+{
+	struct hap_view n, p, t;
+
+	if (in->err || !in->has_info || !hap_info_get(&in->info, "Pid", &p) ||
+	    !hap_info_get(&in->info, "Start_time_sec", &t))
+		return 0;
+	if (!hap_info_get(&in->info, "node", &n))
+		n = hap_view_make("", 0);
+	return hap_buf_add(b, n.p, n.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
+	       hap_buf_add(b, p.p, p.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
+	       hap_buf_add(b, t.p, t.n) == 0;
+}
+
 void hap_snap_identify(struct hap_snapshot *s)
 {
-	size_t i, j;
+	struct hap_hmap seen = HAP_HMAP_INIT;
+	struct hap_buf keys = HAP_BUF_INIT;
+	size_t *off = calloc(s->ninst + 1, sizeof(*off)), i, j;
 
+	/*
+	 * Two sockets of one process: the same node, Pid and Start_time_sec.
+	 * Each instance is a duplicate of the first one before it with its
+	 * identity, looked up in a map (one pass: a fleet of hundreds of
+	 * instances compared pairwise cost more than its parse). Out of
+	 * memory, no instance is marked.
+	 */
+	if (!off)
+		return;
 	for (i = 0; i < s->ninst; i++) {
-		struct hap_view n1, p1, t1;
+		off[i] = keys.len;
+		if (!identity_of(&s->insts[i], &keys))
+			keys.len = off[i]; /* none (or no memory): an empty key */
+	}
+	off[s->ninst] = keys.len;
+	for (i = 0; i < s->ninst; i++) {
+		struct hap_view k = hap_view_make(keys.ptr + off[i], off[i + 1] - off[i]);
 
-		if (s->insts[i].err || !s->insts[i].has_info)
+		if (!k.n)
 			continue;
-		if (!hap_info_get(&s->insts[i].info, "Pid", &p1) ||
-		    !hap_info_get(&s->insts[i].info, "Start_time_sec", &t1))
-			continue;
-		if (!hap_info_get(&s->insts[i].info, "node", &n1))
-			n1 = hap_view_make("", 0);
-		for (j = 0; j < i; j++) {
-			struct hap_view n2, p2, t2;
-			const struct snap_inst *o = &s->insts[j];
-
-			if (o->err || (o->flags & HAP_INST_DUPLICATE) || !o->has_info)
-				continue;
-			if (!hap_info_get(&o->info, "Pid", &p2) ||
-			    !hap_info_get(&o->info, "Start_time_sec", &t2))
-				continue;
-			if (!hap_info_get(&o->info, "node", &n2))
-				n2 = hap_view_make("", 0);
-			if (hap_view_eqv(n1, n2) && hap_view_eqv(p1, p2) && hap_view_eqv(t1, t2)) {
-				s->insts[i].flags |= HAP_INST_DUPLICATE;
-				s->insts[i].dup_of = j;
-				break;
-			}
+		if (hap_hmap_get(&seen, k, &j)) {
+			s->insts[i].flags |= HAP_INST_DUPLICATE;
+			s->insts[i].dup_of = j;
+		} else if (hap_hmap_put(&seen, k, i, NULL)) {
+			break;
 		}
 	}
+	hap_hmap_release(&seen);
+	hap_buf_release(&keys);
+	free(off);
 }
 
 int hap_snap_build_fields(struct hap_snapshot *s)
@@ -143,13 +163,6 @@ int hap_snap_build_fields(struct hap_snapshot *s)
 	return 0;
 }
 
-/* A row on its way to its object: the parser's row index is freed as soon
- * as an instance is merged, so this keeps the line itself. */
-struct triple {
-	const char *line;
-	uint32_t len, obj, inst;
-};
-
 static int objcmp(const void *a, const void *b)
 {
 	const struct hap_object *x = *(const struct hap_object *const *)a;
@@ -176,7 +189,7 @@ static int row_type(const struct hap_stat_row *row)
 /* The object of row (type, proxy[, server]), made on first sight: *id.
  * 0 or HAP_ENOMEM. */
 static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enum hap_obj type,
-                     size_t *objcap, size_t *id)
+                     size_t *id)
 {
 	struct hap_object *o;
 	char key[1100], *kc;
@@ -194,14 +207,14 @@ static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enu
 	}
 	if (hap_hmap_get(&s->obj_map, hap_view_make(key, klen), id))
 		return 0;
-	if (s->nobjs == *objcap) {
-		size_t ncap = *objcap ? *objcap * 2 : 256;
+	if (s->nobjs == s->objcap) {
+		size_t ncap = s->objcap ? s->objcap * 2 : 256;
 		struct hap_object *p = realloc(s->objs, ncap * sizeof(*p));
 
 		if (!p)
 			return HAP_ENOMEM;
 		s->objs = p;
-		*objcap = ncap;
+		s->objcap = ncap;
 	}
 	kc = hap_arena_strndup(&s->arena, key, klen);
 	if (!kc)
@@ -224,73 +237,104 @@ static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enu
 	return 0;
 }
 
-/* The rows on their way to their objects. */
-struct triples {
-	struct triple *tr;
-	size_t n, cap;
-};
-
-/* Instance i's rows into their objects: 0 or HAP_ENOMEM. */
-static int merge_inst(struct hap_snapshot *s, size_t i, struct triples *ts, size_t *objcap)
+/* Name s (NUL-terminated) is the bytes of v. */
+static int name_is(const char *s, struct hap_view v)
 {
-	struct snap_inst *in = &s->insts[i];
+	return strnlen(s, v.n + 1) == v.n && memcmp(s, v.p, v.n) == 0;
+}
+
+/* Object o is the one of row (type, proxy[, server]). */
+static int same_object(const struct hap_object *o, const struct hap_stat_row *row, int type)
+{
+	if (o->type != (enum hap_obj)type)
+		return 0;
+	if (type == HAP_OBJ_SERVER)
+		return name_is(o->name, row->svname) && name_is(o->backend, row->pxname);
+	return name_is(o->name, row->pxname);
+}
+
+int hap_snap_merge_rows(struct hap_snapshot *s, struct snap_inst *in, const char *base,
+                        const struct hap_stat_row *rows, size_t n)
+{
 	size_t r, id;
 	int ret;
 
-	for (r = 0; r < in->stat.nrows; r++) {
-		const struct hap_stat_row *row = &in->stat.rows[r];
+	for (r = 0; r < n; r++) {
+		const struct hap_stat_row *row = &rows[r];
 		int type = row_type(row);
 
 		if (type < 0 || row->pxname.n > 500 || row->svname.n > 500)
 			continue;
-		ret = object_of(s, row, (enum hap_obj)type, objcap, &id);
-		if (ret)
-			return ret;
-		if (ts->n == ts->cap) {
-			size_t ncap = ts->cap ? ts->cap * 2 : 1024;
-			struct triple *p = realloc(ts->tr, ncap * sizeof(*p));
+		/* instances of one configuration list their rows in the same
+		 * order, so objects are made in that order: the object after
+		 * this instance's last one is usually this row's */
+		if (in->next_obj < s->nobjs && same_object(&s->objs[in->next_obj], row, type)) {
+			id = in->next_obj;
+		} else {
+			ret = object_of(s, row, (enum hap_obj)type, &id);
+			if (ret)
+				return ret;
+		}
+		in->next_obj = id + 1;
+		if (in->ntr == in->trcap) {
+			size_t ncap = in->trcap ? in->trcap * 2 : 1024;
+			struct snap_trow *p = realloc(in->tr, ncap * sizeof(*p));
 
 			if (!p)
 				return HAP_ENOMEM;
-			ts->tr = p;
-			ts->cap = ncap;
+			in->tr = p;
+			in->trcap = ncap;
 		}
-		ts->tr[ts->n].obj = (uint32_t)id;
-		ts->tr[ts->n].inst = (uint32_t)i;
-		ts->tr[ts->n].line = row->line;
-		ts->tr[ts->n].len = row->len;
-		ts->n++;
+		in->tr[in->ntr].obj = (uint32_t)id;
+		in->tr[in->ntr].off = (uint32_t)(row->line - base);
+		in->tr[in->ntr].len = row->len;
+		in->tr[in->ntr].quoted = row->quoted;
+		in->ntr++;
 	}
-	/* merged: the parser's row index of this instance is not needed any more */
-	free(in->stat.rows);
-	in->stat.rows = NULL;
-	in->stat.nrows = 0;
 	return 0;
 }
 
-/* Group rows by object, keeping instance order (counting sort). */
-static int group_rows(struct hap_snapshot *s, const struct triples *ts)
+static int inst_merged(const struct snap_inst *in)
 {
-	size_t *start = calloc(s->nobjs + 1, sizeof(*start)), i, r;
+	return !in->err && in->has_stat && !(in->flags & HAP_INST_DUPLICATE);
+}
 
-	s->rows = malloc((ts->n ? ts->n : 1) * sizeof(*s->rows));
+/* Group the rows of the instances that count by object, in instance order
+ * (counting sort); the rows on their way are freed. */
+static int group_rows(struct hap_snapshot *s)
+{
+	size_t *start = calloc(s->nobjs + 1, sizeof(*start)), i, r, t, total = 0;
+
+	for (i = 0; i < s->ninst; i++)
+		if (inst_merged(&s->insts[i]))
+			total += s->insts[i].ntr;
+	s->rows = malloc((total ? total : 1) * sizeof(*s->rows));
 	if (!start || !s->rows) {
 		free(start);
 		return HAP_ENOMEM;
 	}
-	for (i = 0; i < ts->n; i++)
-		s->objs[ts->tr[i].obj].n++;
+	for (i = 0; i < s->ninst; i++)
+		for (t = 0; inst_merged(&s->insts[i]) && t < s->insts[i].ntr; t++)
+			s->objs[s->insts[i].tr[t].obj].n++;
 	for (i = 0, r = 0; i < s->nobjs; i++) {
 		s->objs[i].first = r;
 		start[i] = r;
 		r += s->objs[i].n;
 	}
-	for (i = 0; i < ts->n; i++) {
-		struct snap_row *sr = &s->rows[start[ts->tr[i].obj]++];
+	for (i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
 
-		sr->inst = ts->tr[i].inst;
-		sr->line = ts->tr[i].line;
-		sr->len = ts->tr[i].len;
+		for (t = 0; inst_merged(in) && t < in->ntr; t++) {
+			struct snap_row *sr = &s->rows[start[in->tr[t].obj]++];
+
+			sr->inst = (uint32_t)i;
+			sr->line = in->reply.ptr + in->tr[t].off;
+			sr->len = in->tr[t].len;
+			sr->quoted = in->tr[t].quoted;
+		}
+		free(in->tr);
+		in->tr = NULL;
+		in->ntr = in->trcap = 0;
 	}
 	free(start);
 	return 0;
@@ -304,13 +348,14 @@ static int sort_objects(struct hap_snapshot *s)
 	for (int t = 0; t < 3; t++) {
 		size_t k = 0;
 
+		/* an object only a failed or duplicate instance had is none */
 		for (i = 0; i < s->nobjs; i++)
-			s->count[t] += s->objs[i].type == (enum hap_obj)t;
+			s->count[t] += s->objs[i].type == (enum hap_obj)t && s->objs[i].n;
 		s->sorted[t] = malloc((s->count[t] ? s->count[t] : 1) * sizeof(*s->sorted[t]));
 		if (!s->sorted[t])
 			return HAP_ENOMEM;
 		for (i = 0; i < s->nobjs; i++)
-			if (s->objs[i].type == (enum hap_obj)t)
+			if (s->objs[i].type == (enum hap_obj)t && s->objs[i].n)
 				s->sorted[t][k++] = &s->objs[i];
 		qsort(s->sorted[t], s->count[t], sizeof(*s->sorted[t]), objcmp);
 	}
@@ -319,21 +364,11 @@ static int sort_objects(struct hap_snapshot *s)
 
 int hap_snap_build_objects(struct hap_snapshot *s)
 {
-	struct triples ts = { NULL, 0, 0 };
-	size_t objcap = 0, i;
-	int ret = 0;
+	int ret = s->merge_err;
 
-	for (i = 0; !ret && i < s->ninst; i++) {
-		const struct snap_inst *in = &s->insts[i];
-
-		if (in->err || !in->has_stat || (in->flags & HAP_INST_DUPLICATE))
-			continue;
-		ret = merge_inst(s, i, &ts, &objcap);
-	}
 	if (!ret)
-		ret = group_rows(s, &ts);
+		ret = group_rows(s);
 	if (!ret)
 		ret = sort_objects(s);
-	free(ts.tr);
 	return ret;
 }

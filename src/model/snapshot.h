@@ -44,6 +44,14 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
                               const char *const *replies, const size_t *lens, size_t n,
                               unsigned what, struct hap_error *err);
 
+/* The same, the replies arriving interleaved chunk bytes at a time (each
+ * one moved in memory now and then), indexed as they arrive as a read
+ * from sockets does; chunk 0: each whole at the end. For the unit tests:
+ * any chunk gives the snapshot of hap_snapshot_from_replies(). */
+int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names,
+                             const char *const *replies, const size_t *lens, size_t n,
+                             unsigned what, size_t chunk, struct hap_error *err);
+
 /* 0 when at least one instance answered and counts; else HAP_EIO, "no
  * instance reachable (INSTANCE: why)" naming the first that failed. The one
  * such path of every write and read plan. */

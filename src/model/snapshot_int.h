@@ -17,7 +17,23 @@
 #include "util/buf.h"
 #include "util/hmap.h"
 
+/* A row on its way to its object: where its line is in the instance's
+ * reply, as an offset (the reply may still move while it arrives). */
+struct snap_trow {
+	uint32_t off, obj;
+	uint32_t len : 31;
+	uint32_t quoted : 1; /* the line holds a '"' */
+};
+
+/* How an instance's rows are indexed as its reply arrives (snap_on_bytes). */
+enum snap_inc {
+	SNAP_INC_WAIT = 0, /* the parts before the rows are not whole yet */
+	SNAP_INC_ROWS,     /* rows indexed and merged up to feed.pos */
+	SNAP_INC_OFF,      /* not this way: the whole reply is parsed at the end */
+};
+
 struct snap_inst {
+	struct hap_snapshot *s;
 	const char *name;
 	int level;
 	int err;
@@ -31,13 +47,20 @@ struct snap_inst {
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
 	int *colmap;                    /* field id -> column of this instance's header, or -1 */
+	enum snap_inc inc;
+	size_t inc_rest; /* where the rows start in the reply */
+	struct hap_stat_feed feed;
+	struct snap_trow *tr; /* the rows merged so far, in reply order */
+	size_t ntr, trcap;
+	size_t next_obj; /* the object after this instance's last row's */
 };
 
 /* A row of an object: the instance, and the CSV line itself (a view into
  * the instance's reply), so the parser's row index can be freed once merged. */
 struct snap_row {
 	const char *line;
-	uint32_t len;
+	uint32_t len : 31;
+	uint32_t quoted : 1; /* the line holds a '"': split it field by field */
 	uint32_t inst;
 };
 
@@ -73,6 +96,9 @@ struct hap_snapshot {
 	const struct hap_object **sorted[3];
 	size_t count[3];
 	struct snap_row *rows;
+	unsigned what;             /* what the request asked */
+	size_t objcap;             /* allocated objs */
+	int merge_err;             /* HAP_ENOMEM while merging rows as they arrived */
 	struct hap_result *status; /* one entry per instance (hap_snapshot_result) */
 };
 
@@ -86,5 +112,11 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
+/* rows[0, n) of instance in (views into base, its reply as it is now)
+ * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
+ * first sight; hap_snap_build_objects() keeps the rows of the instances
+ * that count and the objects that have some. */
+int hap_snap_merge_rows(struct hap_snapshot *s, struct snap_inst *in, const char *base,
+                        const struct hap_stat_row *rows, size_t n);
 
 #endif

@@ -19,6 +19,11 @@
 #include "util/banned.h"
 
 #define NBUCKETS 256
+/* The holder's record: one line padded to a fixed size, overwritten in
+ * place (a change of 8,000 objects takes every bucket: truncating and
+ * growing 256 files twice was ~10 ms on ext4); a free lock holds a blank
+ * record. */
+#define RECLEN 400
 
 struct hap_locks {
 	size_t n;
@@ -71,6 +76,19 @@ static void holder(int fd, char *out, size_t len)
 	for (i = 0; out[i]; i++)
 		if (out[i] == '\n')
 			out[i] = '\0';
+	if (!out[0] || out[0] == ' ')
+		snprintf(out, len, "unknown holder");
+}
+
+/* rec: line (one line, '\n'-ended, or "") padded with blanks to RECLEN. */
+static void record(char *rec, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (n > RECLEN)
+		n = RECLEN;
+	memcpy(rec, line, n);
+	memset(rec + n, ' ', RECLEN - n);
 }
 
 static void self_line(char *out, size_t len)
@@ -115,7 +133,7 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 {
 	unsigned *b = calloc(n ? n : 1, sizeof(*b));
 	struct hap_locks *l = calloc(1, sizeof(*l));
-	char dir[560], path[700], me[400];
+	char dir[560], path[700], me[RECLEN], rec[RECLEN];
 	int64_t end = hap_now_us() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000;
 	size_t i, k = 0;
 	int ret = 0;
@@ -140,6 +158,7 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 		if (!k || b[k - 1] != b[i])
 			b[k++] = b[i];
 	self_line(me, sizeof(me));
+	record(rec, me);
 	for (i = 0; i < k; i++) {
 		int fd;
 
@@ -172,7 +191,7 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 			close(fd);
 			break;
 		}
-		if (ftruncate(fd, 0) == 0 && pwrite(fd, me, strlen(me), 0) < 0)
+		if (pwrite(fd, rec, RECLEN, 0) < 0)
 			(void)0;
 		l->fd[l->n++] = fd;
 	}
@@ -187,13 +206,15 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 
 void hap_locks_release(struct hap_locks *l)
 {
+	char rec[RECLEN];
 	size_t i;
 
 	if (!l)
 		return;
+	record(rec, "");
 	for (i = 0; i < l->n; i++) {
 		/* leave the file: another writer may be waiting on it */
-		if (ftruncate(l->fd[i], 0) < 0)
+		if (pwrite(l->fd[i], rec, RECLEN, 0) < 0)
 			(void)0;
 		close(l->fd[i]);
 	}

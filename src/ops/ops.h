@@ -89,9 +89,32 @@ int hap_plan_alloc(struct hap_plan **p, struct hap *h, int okind, struct hap_err
 /* A plan function's last step: on ret (an error), p is freed and ret
  * returned; otherwise *out = p and 0. */
 int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
-/* After an apply: read the objects back and settle each entry's outcome in
- * r (ops/readback.c). 0 or HAP_ENOMEM. */
-int hap_plan_readback(const struct hap_plan *p, struct hap_result *r);
+/*
+ * The read-back carried by the change's own prompt session (reference §8):
+ * after the writes of an instance, "get weight B/S" per write and one
+ * "show info" (the Pid and start time the writes met) on the same
+ * connection, so that a weight change costs no second read of the fleet.
+ * calls[get[i]] and calls[info[i]] are entry i's, or get[i] is
+ * HAP_INLINE_NONE: entry i is read back by a snapshot (ops/readback.c).
+ */
+#define HAP_INLINE_NONE ((size_t)-1)
+struct hap_call;
+struct hap_target;
+struct hap_inline {
+	const struct hap_call *calls; /* borrowed: the apply's calls */
+	size_t *get, *info;           /* per entry; owned */
+	struct hap_buf text;          /* the read-back's command lines */
+};
+/* The read-back calls of the entries of p that can be read back in their
+ * session, appended to calls (room for 2 * p->n more) from *n on, on the
+ * entries' targets ts; il->get and il->info say whose (the fleet is p's). 0 or HAP_ENOMEM. */
+int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
+                            const struct hap_target *ts, struct hap_call *calls, size_t *n);
+void hap_readback_inline_release(struct hap_inline *il);
+/* After an apply: settle each entry's outcome in r by what is live now,
+ * from the replies of its session's read-back (il, may be NULL) or else by
+ * reading the objects back (ops/readback.c). 0 or HAP_ENOMEM. */
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r, const struct hap_inline *il);
 
 /* ---- plans ---- */
 

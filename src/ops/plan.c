@@ -166,28 +166,42 @@ int hap_plan_verify(struct hap_plan *p, unsigned mask, const char *proxy, const 
 	return 0;
 }
 
-/* The calls of plan p: entry i on target ts[i], its line in lines[i].
- * 0 or HAP_ENOMEM. */
-static int build_calls(const struct hap_plan *p, struct hap_target *ts, struct hap_call *calls,
-                       struct hap_buf *lines)
+/* The calls of plan p: one target per instance (ts[inst]), then one per
+ * skipped entry carrying its error (*nts in all); the lines in text, one
+ * allocation for them all (a plan can hold 8,000 commands). 0 or
+ * HAP_ENOMEM. */
+static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *nts,
+                       struct hap_call *calls, struct hap_buf *text)
 {
-	size_t i;
+	size_t i, ninst = hap_snapshot_instance_count(p->snap);
+	size_t *off = malloc((p->n ? p->n : 1) * sizeof(*off));
 
+	if (!off)
+		return HAP_ENOMEM;
+	for (i = 0; i < ninst; i++)
+		ts[i] = *hap_snapshot_target(p->snap, i);
+	*nts = ninst;
 	for (i = 0; i < p->n; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
 
-		ts[i] = *hap_snapshot_target(p->snap, e->inst);
+		calls[i].target = e->inst;
 		if (e->skip_code) {
-			ts[i].err = e->skip_code;
-			snprintf(ts[i].errmsg, sizeof(ts[i].errmsg), "%s", e->skip_msg);
+			ts[*nts] = ts[e->inst];
+			ts[*nts].err = e->skip_code;
+			snprintf(ts[*nts].errmsg, sizeof(ts[*nts].errmsg), "%s", e->skip_msg);
+			calls[i].target = (*nts)++;
 		}
-		hap_buf_init(&lines[i], 0);
-		if (hap_buf_adds(&lines[i], e->command) || hap_buf_addc(&lines[i], '\n'))
+		off[i] = text->len;
+		if (hap_buf_adds(text, e->command) || hap_buf_addc(text, '\n') ||
+		    hap_buf_addc(text, '\0')) {
+			free(off);
 			return HAP_ENOMEM;
-		calls[i].target = i;
-		calls[i].cmds = lines[i].ptr;
+		}
 		calls[i].judge = e->judge;
 	}
+	for (i = 0; i < p->n; i++)
+		calls[i].cmds = text->ptr + off[i];
+	free(off);
 	return 0;
 }
 
@@ -225,11 +239,12 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 	struct hap *h = p->h;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
-	struct hap_buf *lines = NULL;
+	struct hap_buf lines = HAP_BUF_INIT;
 	struct hap_locks *locks = NULL;
+	struct hap_inline il = { 0 };
 	const char **objs = NULL;
 	struct hap_result *r;
-	size_t i;
+	size_t i, nts = 0, ncalls = p->n;
 	int ret = 0;
 
 	*out = NULL;
@@ -237,12 +252,13 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 		return hap_error_set(
 		        err, HAP_EINVAL,
 		        "a replace's plan is applied with hap_pattern_replace_apply()");
+	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
-	ts = calloc(p->n ? p->n : 1, sizeof(*ts));
-	calls = calloc(p->n ? p->n : 1, sizeof(*calls));
-	lines = calloc(p->n ? p->n : 1, sizeof(*lines));
+	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
+	/* the writes, then their read-back in the same sessions */
+	calls = calloc(3 * p->n + 1, sizeof(*calls));
 	objs = calloc(p->n ? p->n : 1, sizeof(*objs));
-	if (!r || !ts || !calls || !lines || !objs) {
+	if (!r || !ts || !calls || !objs) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -256,11 +272,12 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 			goto out;
 	}
 	/* one call per entry; a skipped entry gets a target carrying its error */
-	if (build_calls(p, ts, calls, lines)) {
+	if (build_calls(p, ts, &nts, calls, &lines) ||
+	    (p->verify && hap_readback_inline_add(&il, p, ts, calls, &ncalls))) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = hap_round_run(h, ts, calls, p->n);
+	ret = hap_round_run(h, ts, calls, ncalls);
 	if (ret) {
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
@@ -271,17 +288,16 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 		goto out;
 	}
 	if (p->verify && !(h->opts.flags & HAP_OPT_NO_VERIFY)) {
-		ret = hap_plan_readback(p, r);
+		ret = hap_plan_readback(p, r, &il);
 		if (ret)
 			hap_error_set(err, ret, "out of memory");
 	}
 out:
 	hap_locks_release(locks);
-	hap_calls_release(calls, p->n);
-	for (i = 0; lines && i < p->n; i++)
-		hap_buf_release(&lines[i]);
+	hap_calls_release(calls, ncalls);
+	hap_readback_inline_release(&il);
+	hap_buf_release(&lines);
 	free(objs);
-	free(lines);
 	free(calls);
 	free(ts);
 	if (ret) {

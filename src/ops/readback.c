@@ -6,11 +6,13 @@
  * Must never: report applied without a read-back that shows the requested
  * value, or hide that an instance restarted during the change.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "haproxyadmin.h"
+#include "model/fleet.h"
 #include "model/snapshot.h"
 #include "ops/ops.h"
 #include "util/banned.h"
@@ -318,22 +320,24 @@ static int judge_mismatch(const struct vctx *c, size_t i, int oc, size_t j, int 
 	return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED, why, got, msg);
 }
 
-/* A field compared with the requested value on instance j of the re-read. */
-static int judge_value(const struct vctx *c, size_t i, int oc, size_t j, int restarted)
+/* The value read back (got, when have) compared with the requested one;
+ * j and restarted: the instance in the re-read (only read when restarted). */
+static int judge_got(const struct vctx *c, size_t i, int oc, size_t j, int restarted, int have,
+                     const char *got)
 {
 	const struct hap_plan *p = c->p;
 	const struct hap_plan_entry *e = &p->e[i];
 	struct hap_result *r = c->r;
-	char got[256], msg[900];
-	int have = value_text(got, sizeof(got), c->after, p->vmask, e->object, j, p->vfield) == 0;
+	char msg[900];
 
 	if (have && value_matches(p, got)) {
 		/* live on the process there now; say so when it restarted */
-		snprintf(msg, sizeof(msg),
-		         "restarted during the change (pid %lld, now %lld): the new "
-		         "process holds the requested value",
-		         (long long)info_num(p->snap, e->inst, "Pid"),
-		         (long long)info_num(c->after, j, "Pid"));
+		if (restarted)
+			snprintf(msg, sizeof(msg),
+			         "restarted during the change (pid %lld, now %lld): the new "
+			         "process holds the requested value",
+			         (long long)info_num(p->snap, e->inst, "Pid"),
+			         (long long)info_num(c->after, j, "Pid"));
 		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED,
 		                         restarted ? HAP_WHY_RESTARTED : HAP_WHY_NONE, got,
 		                         restarted               ? msg
@@ -349,6 +353,17 @@ static int judge_value(const struct vctx *c, size_t i, int oc, size_t j, int res
 		                         msg);
 	}
 	return judge_mismatch(c, i, oc, j, restarted, got);
+}
+
+/* A field compared with the requested value on instance j of the re-read. */
+static int judge_value(const struct vctx *c, size_t i, int oc, size_t j, int restarted)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	char got[256];
+	int have = value_text(got, sizeof(got), c->after, p->vmask, e->object, j, p->vfield) == 0;
+
+	return judge_got(c, i, oc, j, restarted, have, got);
 }
 
 /* Entry i, judged by the read-back. */
@@ -395,36 +410,255 @@ static int verify_one(const struct vctx *c, size_t i)
 	return judge_value(c, i, oc, j, restarted);
 }
 
-int hap_plan_readback(const struct hap_plan *p, struct hap_result *r)
+/* ---------------------------------------------------------------- in the session */
+
+/* Neither a write nor a read of this table is judged by it: the read-back
+ * reads the replies itself (any level may read a weight). */
+static const struct hap_reply_rule inline_rules[] = {
+	{ HAP_M_END, NULL, HAP_V_REFUSED },
+};
+static const struct hap_reply_table inline_read = { "read back", HAP_LEVEL_USER, inline_rules };
+
+/* Entry i can be read back in its session: a weight change ("get weight"
+ * answers the same uweight "show servers state" shows), sent on a worker
+ * socket of its own (a master's worker keeps the snapshot read-back). */
+static int inline_ok(const struct hap_plan *p, const struct hap_target *t, size_t i)
+{
+	const struct hap_plan_entry *e = &p->e[i];
+
+	return p->verify && p->vfield && strcmp(p->vfield, "uweight") == 0 && !p->pcheck &&
+	       (p->vmask & HAP_SNAP_SERVERS) && !e->skip_code && !t->err && !t->prefix[0] &&
+	       e->backend && !strchr(e->command, '\n');
+}
+
+int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
+                            const struct hap_target *ts, struct hap_call *calls, size_t *n)
+{
+	const struct hap *h = p->h;
+	size_t i, k, *off, first = *n;
+	size_t *inst_info;
+	size_t ninst = hap_snapshot_instance_count(p->snap);
+
+	memset(il, 0, sizeof(*il));
+	hap_buf_init(&il->text, 0);
+	il->get = malloc((p->n ? p->n : 1) * sizeof(*il->get));
+	il->info = malloc((p->n ? p->n : 1) * sizeof(*il->info));
+	off = malloc((2 * p->n + 1) * sizeof(*off));
+	inst_info = malloc((ninst ? ninst : 1) * sizeof(*inst_info));
+	if (!il->get || !il->info || !off || !inst_info)
+		goto oom;
+	for (i = 0; i < ninst; i++)
+		inst_info[i] = HAP_INLINE_NONE;
+	for (i = 0; i < p->n; i++) {
+		const struct hap_plan_entry *e = &p->e[i];
+
+		il->get[i] = il->info[i] = HAP_INLINE_NONE;
+		if ((h->opts.flags & HAP_OPT_NO_VERIFY) || !inline_ok(p, &ts[calls[i].target], i))
+			continue;
+		off[*n - first] = il->text.len;
+		if (hap_buf_addf(&il->text, "get weight %s\n", e->object) ||
+		    hap_buf_addc(&il->text, 0))
+			goto oom;
+		memset(&calls[*n], 0, sizeof(calls[*n]));
+		calls[*n].target = calls[i].target;
+		calls[*n].judge = &inline_read;
+		il->get[i] = (*n)++;
+		if (inst_info[e->inst] == HAP_INLINE_NONE)
+			inst_info[e->inst] = i; /* the instance's first entry, for now */
+	}
+	/* one "show info" per instance, after its reads: the same process */
+	for (k = 0; k < ninst; k++) {
+		if (inst_info[k] == HAP_INLINE_NONE)
+			continue;
+		off[*n - first] = il->text.len;
+		if (hap_buf_adds(&il->text, "show info\n") || hap_buf_addc(&il->text, 0))
+			goto oom;
+		memset(&calls[*n], 0, sizeof(calls[*n]));
+		calls[*n].target = calls[inst_info[k]].target;
+		calls[*n].judge = &inline_read;
+		inst_info[k] = (*n)++;
+	}
+	for (i = 0; i < p->n; i++)
+		if (il->get[i] != HAP_INLINE_NONE)
+			il->info[i] = inst_info[p->e[i].inst];
+	/* the lines, now that the text no longer moves */
+	for (k = first; k < *n; k++)
+		calls[k].cmds = il->text.ptr + off[k - first];
+	il->calls = calls;
+	free(off);
+	free(inst_info);
+	return 0;
+oom:
+	free(off);
+	free(inst_info);
+	hap_readback_inline_release(il);
+	return HAP_ENOMEM;
+}
+
+void hap_readback_inline_release(struct hap_inline *il)
+{
+	free(il->get);
+	free(il->info);
+	il->get = il->info = NULL;
+	hap_buf_release(&il->text);
+}
+
+/* The number after "KEY: " at a line start of a "show info" reply, or -1. */
+static int64_t info_line(const struct hap_call *c, const char *key)
+{
+	const char *p = c->job.reply.ptr, *end = p + c->job.reply.len;
+	size_t kl = strlen(key);
+	int64_t v = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		if ((size_t)(nl - p) > kl + 2 && memcmp(p, key, kl) == 0 && p[kl] == ':' &&
+		    p[kl + 1] == ' ') {
+			const char *q = p + kl + 2;
+
+			if (q == nl)
+				return -1;
+			for (; q < nl; q++) {
+				if (*q < '0' || *q > '9' || v > (INT64_MAX - 9) / 10)
+					return -1;
+				v = v * 10 + (*q - '0');
+			}
+			return v;
+		}
+		p = nl + 1;
+	}
+	return -1;
+}
+
+/* A complete reply on the session. */
+static int answered(const struct hap_call *c)
+{
+	return c->job.err == 0 && c->job.reply.len > 0;
+}
+
+/* An instance's session "show info", read once: the process it met. */
+struct inline_proc {
+	int read;
+	int64_t pid, start; /* what the session met */
+	int same;           /* the process the plan read */
+};
+
+/*
+ * Entry i judged by the replies of its session: 1 settled, 0 left to the
+ * snapshot read-back (no complete reply, another process than the plan
+ * read, a reply not understood), or HAP_ENOMEM.
+ */
+static int inline_one(const struct vctx *c, const struct hap_inline *il, struct inline_proc *pr,
+                      size_t i)
+{
+	const struct hap_plan *p = c->p;
+	const struct hap_plan_entry *e = &p->e[i];
+	const struct hap_call *gc, *ic;
+	int oc = hap_result_outcome(c->r, i);
+	const char *rep;
+	char got[32];
+	size_t len, k;
+	int ret;
+
+	/* only what was accepted (SENT) or may have run (UNKNOWN) is read back */
+	if (oc != HAP_OUT_SENT && oc != HAP_OUT_UNKNOWN)
+		return 1; /* nothing to read back: the reply said it */
+	if (!il || il->get[i] == HAP_INLINE_NONE)
+		return 0;
+	gc = &il->calls[il->get[i]];
+	ic = &il->calls[il->info[i]];
+	if (!answered(gc) || !answered(ic))
+		return 0;
+	/* the writes met the process the plan read: else the snapshot
+	 * read-back says how it restarted */
+	pr = &pr[e->inst];
+	if (!pr->read) {
+		pr->pid = info_line(ic, "Pid");
+		pr->start = info_line(ic, "Start_time_sec");
+		pr->same = !(pr->pid < 0 || pr->pid != info_num(p->snap, e->inst, "Pid") ||
+		             pr->start != info_num(p->snap, e->inst, "Start_time_sec"));
+		pr->read = 1;
+	}
+	if (!pr->same)
+		return 0;
+	rep = gc->job.reply.ptr;
+	len = gc->job.reply.len;
+	while (len && (rep[len - 1] == '\n' || rep[len - 1] == '\r'))
+		len--;
+	/* "50 (initial 100)": the user weight */
+	for (k = 0; k < len && k + 1 < sizeof(got) && rep[k] >= '0' && rep[k] <= '9'; k++)
+		got[k] = rep[k];
+	got[k] = '\0';
+	if (k > 0 && k < len && rep[k] == ' ')
+		ret = judge_got(c, i, oc, 0, 0, 1, got);
+	else if ((len == 15 && memcmp(rep, "No such server.", 15) == 0) ||
+	         (len == 16 && memcmp(rep, "No such backend.", 16) == 0))
+		ret = judge_got(c, i, oc, 0, 0, 0, NULL);
+	else
+		return 0;
+	return ret ? ret : 1;
+}
+
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r, const struct hap_inline *il)
 {
 	struct hap *h = p->h;
 	struct hap_snapshot *after = NULL;
 	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };
+	size_t i, left = 0, ninst = hap_snapshot_instance_count(p->snap);
+	struct inline_proc *pr;
+	unsigned char *done;
 	struct vctx c;
-	size_t i;
-	int ret;
+	int ret = 0;
 
+	done = calloc(p->n ? p->n : 1, 1);
+	pr = calloc(ninst ? ninst : 1, sizeof(*pr));
+	if (!done || !pr) {
+		free(done);
+		free(pr);
+		return HAP_ENOMEM;
+	}
+	c.p = p;
+	c.r = r;
+	c.after = NULL;
+	c.rd = NULL;
+	c.amsg = "";
+	/* first what the sessions read back themselves */
+	for (i = 0; i < p->n; i++) {
+		ret = inline_one(&c, il, pr, i);
+		if (ret < 0)
+			goto out;
+		done[i] = (unsigned char)ret;
+		left += !ret;
+	}
+	ret = 0;
+	if (!left)
+		goto out;
 	ret = hap_snapshot_new_proxy(&after, h, p->vmask, p->vproxy, &e2);
 	if (ret == HAP_ENOMEM)
-		return ret;
+		goto out;
 	if (p->pcheck) {
 		struct hap_pattern_op rop = { (enum hap_pattern_kind)p->pkind, HAP_PATTERN_SHOW,
 			                      p->pfile, NULL, NULL };
 		struct hap_error e3 = { 0, "" };
 
 		if (hap_pattern_read_new(&rd, h, &rop, &e3) == HAP_ENOMEM) {
-			hap_snapshot_free(after);
-			return HAP_ENOMEM;
+			ret = HAP_ENOMEM;
+			goto out;
 		}
 	}
-	c.p = p;
-	c.r = r;
 	c.after = after;
 	c.rd = rd;
 	c.amsg = e2.msg;
 	for (i = 0, ret = 0; !ret && i < p->n; i++)
-		ret = verify_one(&c, i);
+		if (!done[i])
+			ret = verify_one(&c, i);
+out:
+	free(done);
+	free(pr);
 	hap_pattern_read_free(rd);
 	hap_snapshot_free(after);
 	return ret;

@@ -7,9 +7,15 @@
  * the prompt (hap_prompt_cut) and each one is judged by its own table. The
  * first reply missing (deadline, reset, close) makes that command and every
  * later one of the connection unknown when its line was accepted by the
- * socket, not sent when it was not. Reads, raw requests, multi-line calls
- * and a master's workers ("@!PID" prefix: the master's prompt differs) keep
- * one exchange per call.
+ * socket, not sent when it was not. Reads, raw requests and multi-line
+ * calls keep one exchange per call.
+ *
+ * A master's worker ("@!PID" prefix) gets the same, on connections of its
+ * own to its master (MASTER_PIPE_BATCH commands each): every line carries
+ * the prefix and the replies are cut at the master's prompt ("master> ",
+ * hap_master_prompt_cut). A worker
+ * the master cannot route to ends the connection after its one-line answer:
+ * that command gets the answer (judged as alone), the later ones are unknown.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "haproxyadmin.h"
 #include "ops/ops.h"
 #include "ops/round.h"
+#include "proto/frame.h"
 #include "util/banned.h"
 
 /* Commands per prompt-mode connection. Measured on 4 x 20,000 servers
@@ -28,6 +35,14 @@
  * clients need some) would buy nothing here. The bound keeps the work one
  * exchange deadline covers finite. */
 #define PIPE_BATCH 20000
+
+/* Through a master, at most this many per connection: the master relays
+ * each line to the worker on a stream of its own, ~85 us a command against
+ * ~2.5 us on the worker's socket (2,000 set weight in one session: 0.17 s),
+ * so 20,000 would take most of a 2 s exchange deadline. Several batches of
+ * one worker run in parallel like a worker's (at most per_addr at once),
+ * each with its own deadline. */
+#define MASTER_PIPE_BATCH 1000
 
 static const char PIPE_HEAD[] = "prompt\n";
 static const char PIPE_TAIL[] = "quit\n";
@@ -79,7 +94,7 @@ static int pipelinable(const struct hap_target *ts, const struct hap_call *c)
 	const struct hap_target *t = &ts[c->target];
 	const char *nl;
 
-	if (!c->judge || c->raw || t->err || t->prefix[0] || !c->cmds)
+	if (!c->judge || c->raw || t->err || !c->cmds)
 		return 0;
 	nl = strchr(c->cmds, '\n');
 	return nl && nl > c->cmds && nl[1] == '\0';
@@ -88,16 +103,85 @@ static int pipelinable(const struct hap_target *ts, const struct hap_call *c)
 static const struct hap_target *sort_ts;
 static const struct hap_call *sort_calls;
 
-/* By address, then by position: a connection carries its commands in plan
- * order. */
-static int by_addr(const void *a, const void *b)
+/* By routing prefix, then by position (a run of one address). */
+static int prefix_cmp(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	size_t ax = sort_ts[sort_calls[x].target].addr, ay = sort_ts[sort_calls[y].target].addr;
+	int c = strcmp(sort_ts[sort_calls[x].target].prefix, sort_ts[sort_calls[y].target].prefix);
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
+	if (c)
+		return c;
 	return x < y ? -1 : x > y;
+}
+
+/* A master's workers share its address: within each run of one address,
+ * one connection per worker, so the run is ordered by prefix (plan order
+ * kept within a prefix). Runs without a prefix are left as they are. */
+static void by_prefix(const struct hap_target *ts, const struct hap_call *calls, size_t *order,
+                      size_t n)
+{
+	size_t k, g;
+
+	for (k = 0; k < n; k = g) {
+		int any = 0;
+
+		for (g = k;
+		     g < n && ts[calls[order[g]].target].addr == ts[calls[order[k]].target].addr;
+		     g++)
+			any |= ts[calls[order[g]].target].prefix[0] != '\0';
+		if (!any || g - k < 2)
+			continue;
+		sort_ts = ts;
+		sort_calls = calls;
+		qsort(order + k, g - k, sizeof(*order), prefix_cmp);
+	}
+}
+
+/* order[0..n) (calls) grouped by address, in plan order within one: a
+ * connection carries its commands in plan order. A counting sort (a
+ * qsort of 16,000 calls was 4% of a write). 0 or HAP_ENOMEM. */
+static int by_addr(const struct hap *h, const struct hap_target *ts, const struct hap_call *calls,
+                   size_t *order, size_t n)
+{
+	size_t *at = calloc(h->naddrs + 1, sizeof(*at)), *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	size_t k, a;
+
+	if (!at || !tmp) {
+		free(at);
+		free(tmp);
+		return HAP_ENOMEM;
+	}
+	for (k = 0; k < n; k++)
+		at[ts[calls[order[k]].target].addr + 1]++;
+	for (a = 1; a <= h->naddrs; a++)
+		at[a] += at[a - 1];
+	for (k = 0; k < n; k++)
+		tmp[at[ts[calls[order[k]].target].addr]++] = order[k];
+	memcpy(order, tmp, n * sizeof(*order));
+	free(at);
+	free(tmp);
+	by_prefix(ts, calls, order, n);
+	return 0;
+}
+
+/* Calls x and y share a connection: the same socket and the same routing
+ * prefix (targets may be copies, one per call: compared by value). */
+static int same_conn(const struct hap_target *ts, const struct hap_call *calls, size_t x, size_t y)
+{
+	const struct hap_target *a = &ts[calls[x].target], *b = &ts[calls[y].target];
+
+	return a->addr == b->addr && strcmp(a->prefix, b->prefix) == 0;
+}
+
+/* The next reply of a pipe in buf[pos, len): 1 and its end and where the
+ * one after it starts, else 0. A master's prompt differs from a worker's. */
+static int cut_reply(int master, const char *buf, size_t len, size_t pos, size_t *end, size_t *next)
+{
+	if (master)
+		return hap_master_prompt_cut(buf, len, pos, end, next);
+	*end = pos <= len ? hap_prompt_cut(buf, len, pos) : 0;
+	*next = *end + 2;
+	return *end != 0;
 }
 
 struct pipe {
@@ -105,19 +189,37 @@ struct pipe {
 	size_t *ends;        /* end of each command's line in the request */
 };
 
+/* b holds a copy of p[0..n), allocated to its size: a session's replies
+ * are thousands of a few bytes (hap_buf_add() takes 256 for each). 0 or
+ * HAP_ENOMEM. */
+static int reply_copy(struct hap_buf *b, const char *p, size_t n)
+{
+	char *q = malloc(n + 1);
+
+	if (!q)
+		return HAP_ENOMEM;
+	memcpy(q, p, n);
+	q[n] = '\0';
+	hap_buf_release(b);
+	b->ptr = q;
+	b->len = n;
+	b->cap = n + 1;
+	return 0;
+}
+
 /* Hand the replies of pipe p (its exchange in pc) to its calls. */
-static int pipe_split(struct hap_call *calls, const size_t *order, const struct pipe *p,
-                      const struct hap_call *pc)
+static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
+                      const struct pipe *p, const struct hap_call *pc)
 {
 	const struct hap_job *pj = &pc->job;
 	const char *buf = pj->reply.ptr;
-	size_t len = pj->reply.len, pos = 0, end, k, start;
+	size_t len = pj->reply.len, pos = 0, end = 0, next = 0, k, start;
+	int master = ts[pc->target].prefix[0] != '\0';
 	int cut = 0;
 
 	/* the answer to "prompt" itself */
-	end = hap_prompt_cut(buf, len, 0);
-	if (end)
-		pos = end + 2;
+	if (cut_reply(master, buf, len, 0, &end, &next))
+		pos = next;
 	else
 		cut = 1;
 	start = sizeof(PIPE_HEAD) - 1;
@@ -125,19 +227,26 @@ static int pipe_split(struct hap_call *calls, const size_t *order, const struct 
 		struct hap_call *c = &calls[order[p->first + k]];
 		struct hap_job *j = &c->job;
 		size_t lend = p->ends[k];
+		int last = 0; /* a reply, and the connection ends after it */
 
-		if (!cut) {
-			end = pos <= len ? hap_prompt_cut(buf, len, pos) : 0;
-			if (!end)
-				cut = 1;
+		if (!cut && !cut_reply(master, buf, len, pos, &end, &next)) {
+			const char *nl = pos < len ? memchr(buf + pos, '\n', len - pos) : NULL;
+
+			cut = 1;
+			/* the master could not route this line and closed: its answer
+			 * is whole (one line), as it would be alone */
+			if (master && nl && hap_master_routing_failed(buf + pos, len - pos)) {
+				end = (size_t)(nl - buf) + 1;
+				last = 1;
+			}
 		}
 		c->sent = 1;
-		if (!cut) {
-			if (hap_buf_add(&j->reply, buf + pos, end - pos))
+		if (!cut || last) {
+			if (reply_copy(&j->reply, buf + pos, end - pos))
 				return HAP_ENOMEM;
 			j->req_sent = lend - start;
 			j->err = 0;
-			pos = end + 2;
+			pos = next;
 		} else {
 			/* no complete reply: unknown once its line was accepted */
 			j->req_sent = pj->req_sent > start
@@ -161,6 +270,60 @@ static int pipe_split(struct hap_call *calls, const size_t *order, const struct 
 	return 0;
 }
 
+/* The prompt-mode requests of the pipelined calls order[0..npipe_calls):
+ * one per run of one connection, at most PIPE_BATCH (MASTER_PIPE_BATCH)
+ * commands, into pipes[], all[] and reqs[]; *npp of them. 0 or HAP_ENOMEM
+ * (what was built is released by the caller). */
+static int pipes_build(struct hap *h, const struct hap_target *ts, struct hap_call *calls,
+                       const size_t *order, size_t npipe_calls, struct pipe *pipes, size_t *ends,
+                       struct hap_call *all, struct hap_buf *reqs, size_t *npp)
+{
+	size_t i, k, np = 0;
+
+	/* one request per run of one address, at most PIPE_BATCH commands */
+	for (k = 0; k < npipe_calls; k++) {
+		struct hap_call *c = &calls[order[k]];
+		struct hap_call *pc;
+
+		hap_buf_init(&c->req, 0);
+		hap_job_init(&c->job, &h->addrs[ts[c->target].addr], NULL, 0);
+		if (np == 0 ||
+		    pipes[np - 1].count ==
+		            (ts[c->target].prefix[0] ? MASTER_PIPE_BATCH : PIPE_BATCH) ||
+		    !same_conn(ts, calls, order[k - 1], order[k])) {
+			pipes[np].first = k;
+			pipes[np].ends = &ends[k];
+			pc = &all[np++];
+			pc->target = c->target;
+			pc->raw = 1;
+			pc->no_shut = 1;
+			hap_buf_init(&reqs[np - 1], 0);
+			if (hap_buf_adds(&reqs[np - 1], PIPE_HEAD))
+				goto nomem;
+		}
+		if (ts[c->target].prefix[0]) {
+			/* through a master: "@!PID " before the line */
+			if (hap_target_request(&ts[c->target], c->cmds, &reqs[np - 1]))
+				goto nomem;
+		} else if (hap_buf_adds(&reqs[np - 1], c->cmds)) {
+			goto nomem;
+		}
+		ends[k] = reqs[np - 1].len;
+		pipes[np - 1].count++;
+	}
+	for (i = 0; i < np; i++) {
+		if (hap_buf_adds(&reqs[i], PIPE_TAIL))
+			goto nomem;
+		all[i].cmds = reqs[i].ptr;
+		all[i].cmds_len = reqs[i].len;
+	}
+	*npp = np;
+	return 0;
+nomem:
+	*npp = np;
+	return HAP_ENOMEM;
+}
+
 static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_call *calls,
                          size_t n, const size_t *order, size_t npipe_calls, const char *inpipe)
 {
@@ -181,36 +344,8 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 	for (i = 0; i < n; i++)
 		if (!inpipe[i])
 			solo[ns++] = i;
-	/* one request per run of one address, at most PIPE_BATCH commands */
-	for (k = 0; k < npipe_calls; k++) {
-		struct hap_call *c = &calls[order[k]];
-		struct hap_call *pc;
-
-		hap_buf_init(&c->req, 0);
-		hap_job_init(&c->job, &h->addrs[ts[c->target].addr], NULL, 0);
-		if (np == 0 || pipes[np - 1].count == PIPE_BATCH ||
-		    ts[calls[order[k - 1]].target].addr != ts[c->target].addr) {
-			pipes[np].first = k;
-			pipes[np].ends = &ends[k];
-			pc = &all[np++];
-			pc->target = c->target;
-			pc->raw = 1;
-			pc->no_shut = 1;
-			hap_buf_init(&reqs[np - 1], 0);
-			if (hap_buf_adds(&reqs[np - 1], PIPE_HEAD))
-				goto out;
-		}
-		if (hap_buf_adds(&reqs[np - 1], c->cmds))
-			goto out;
-		ends[k] = reqs[np - 1].len;
-		pipes[np - 1].count++;
-	}
-	for (i = 0; i < np; i++) {
-		if (hap_buf_adds(&reqs[i], PIPE_TAIL))
-			goto out;
-		all[i].cmds = reqs[i].ptr;
-		all[i].cmds_len = reqs[i].len;
-	}
+	if (pipes_build(h, ts, calls, order, npipe_calls, pipes, ends, all, reqs, &np))
+		goto out;
 	for (i = 0; i < ns; i++)
 		all[np + i] = calls[solo[i]];
 	ret = hap_calls_run(h, ts, all, np + ns);
@@ -219,7 +354,7 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 	for (i = 0; i < ns; i++)
 		calls[solo[i]] = all[np + i]; /* handed back: released with the calls */
 	for (i = 0; i < np && !ret; i++)
-		ret = pipe_split(calls, order, &pipes[i], &all[i]);
+		ret = pipe_split(ts, calls, order, &pipes[i], &all[i]);
 	for (k = 0; k < npipe_calls; k++)
 		hap_round_judge(&calls[order[k]]);
 	for (i = 0; i < n - npipe_calls && !ret; i++)
@@ -254,14 +389,14 @@ int hap_round_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 	for (i = 0; i < n; i++)
 		if (pipelinable(ts, &calls[i]))
 			order[np++] = i;
-	sort_ts = ts;
-	sort_calls = calls;
-	qsort(order, np, sizeof(*order), by_addr);
+	if (by_addr(h, ts, calls, order, np)) {
+		free(order);
+		free(inpipe);
+		return HAP_ENOMEM;
+	}
 	/* an instance with one write keeps its plain exchange: nothing to share */
 	for (k = 0; k < np; k = g) {
-		for (g = k + 1;
-		     g < np && ts[calls[order[g]].target].addr == ts[calls[order[k]].target].addr;
-		     g++)
+		for (g = k + 1; g < np && same_conn(ts, calls, order[g], order[k]); g++)
 			;
 		if (g - k < 2)
 			continue;

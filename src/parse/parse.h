@@ -58,7 +58,8 @@ enum hap_stat_type {
 struct hap_stat_row {
 	const char *line; /* the row's bytes, without '\n' */
 	uint32_t len;
-	uint8_t type; /* enum hap_stat_type, from the "type" column (or svname) */
+	uint8_t type;   /* enum hap_stat_type, from the "type" column (or svname) */
+	uint8_t quoted; /* the line holds a '"' (a quoted field) */
 	struct hap_view pxname;
 	struct hap_view svname;
 };
@@ -79,6 +80,35 @@ struct hap_stat {
  */
 int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err);
 void hap_stat_release(struct hap_stat *st);
+
+/*
+ * The same parser on a reply that is still arriving. text[0, len) is the
+ * reply so far, from its first byte; between calls it may move (a
+ * realloc'd buffer) and grow, never change. Each call indexes the complete
+ * lines past f->pos (with final, the rest too: the reply is whole), and
+ * appends their rows to f->st.rows: views into this call's text, which the
+ * caller consumes and may drop (set f->st.nrows to 0) before the next
+ * call. f->st.cols point into this call's text too (re-read every call).
+ * Fed in any cut, the rows, columns and errors are those of
+ * hap_stat_parse() on the whole reply. Returns 0, or HAP_EPROTO /
+ * HAP_ENOMEM with err set; then f is released.
+ */
+struct hap_stat_feed {
+	struct hap_stat st;
+	size_t pos;    /* offset of the first byte not indexed yet */
+	size_t seen;   /* bytes past pos up to here hold no '\n' */
+	size_t lineno; /* lines read so far */
+	size_t cap;    /* allocated rows */
+	int header;    /* the header line was read */
+	size_t hdr_off, hdr_len, hdr_lineno;
+	uintptr_t base; /* where text was at the last call (compared, never read) */
+};
+
+void hap_stat_feed_init(struct hap_stat_feed *f);
+int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int final,
+                  struct hap_error *err);
+/* Free f's columns and rows (f->st: hap_stat_release()). */
+void hap_stat_feed_release(struct hap_stat_feed *f);
 /* Index of a column by name, or -1. */
 int hap_stat_col(const struct hap_stat *st, const char *name);
 

@@ -86,7 +86,8 @@ static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
 static int add_row(struct hap_stat *st, size_t *cap, const struct hap_stat_row *row)
 {
 	if (st->nrows == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
+		/* small first: 1,000 small instances hold their indexes at once */
+		size_t ncap = *cap ? *cap * 2 : 16;
 		struct hap_stat_row *r;
 
 		if (ncap > SIZE_MAX / 2 / sizeof(*r))
@@ -224,72 +225,170 @@ static int parse_row(const struct hap_stat *st, struct hap_view line, const char
 	row->line = line.p;
 	row->len = (uint32_t)line.n;
 	row->type = type_of(type, have_type, row->svname);
+	row->quoted = quote < line.p + line.n;
 	return 0;
 }
 
-int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err)
+void hap_stat_feed_init(struct hap_stat_feed *f)
 {
-	const char *p = text, *end = len ? text + len : text, *quote;
-	struct hap_view line = { NULL, 0 };
-	size_t lineno = 0, cap = 0;
+	memset(f, 0, sizeof(*f));
+	f->st.col_pxname = f->st.col_svname = f->st.col_type = -1;
+}
+
+void hap_stat_feed_release(struct hap_stat_feed *f)
+{
+	hap_stat_release(&f->st);
+	f->cap = 0;
+}
+
+/* The header line again, on text as it is now (it may have moved). */
+static int feed_header(struct hap_stat_feed *f, const char *text, struct hap_error *err)
+{
+	size_t nrows = f->st.nrows;
+	struct hap_stat_row *rows = f->st.rows;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	out->col_pxname = out->col_svname = out->col_type = -1;
-	while (p < end) {
-		line = hap_view_next_line(&p, end);
-		lineno++;
-		if (line.n)
-			break;
-	}
-	if (!line.n || !hap_view_startswith(line, "# "))
-		return hap_error_set(err, HAP_EPROTO, "show stat: no header line");
-	ret = parse_header(out, hap_view_make(line.p + 2, line.n - 2), lineno, err);
-	if (ret)
-		goto fail;
+	free(f->st.cols);
+	f->st.cols = NULL;
+	f->st.ncols = 0;
+	ret = parse_header(&f->st, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
+	                   f->hdr_lineno, err);
+	f->st.rows = rows;
+	f->st.nrows = nrows;
+	return ret;
+}
 
-	quote = len ? memchr(text, '"', len) : NULL;
+/* Where the bytes to parse end: complete lines only, unless this is the
+ * end of the reply (final). */
+static const char *feed_end(struct hap_stat_feed *f, const char *text, size_t len, int final)
+{
+	const char *end = text + len, *seen;
+
+	if (final)
+		return end;
+	/* the bytes before f->seen hold no '\n': each byte is looked at once,
+	 * however long a line takes to arrive */
+	seen = text + (f->seen > f->pos ? f->seen : f->pos);
+	while (end > seen && end[-1] != '\n')
+		end--;
+	if (end == seen)
+		end = text + f->pos;
+	f->seen = len;
+	return end;
+}
+
+/* Find the header line in [*pp, end) (blank lines before it skipped). */
+static int feed_find_header(struct hap_stat_feed *f, const char *text, const char **pp,
+                            const char *end, struct hap_error *err)
+{
+	while (!f->header && *pp < end) {
+		const char *at = *pp;
+		struct hap_view line = hap_view_next_line(pp, end);
+
+		f->lineno++;
+		if (!line.n)
+			continue;
+		if (!hap_view_startswith(line, "# "))
+			return hap_error_set(err, HAP_EPROTO, "show stat: no header line");
+		f->header = 1;
+		f->hdr_off = (size_t)(at - text);
+		f->hdr_len = line.n;
+		f->hdr_lineno = f->lineno;
+		return feed_header(f, text, err);
+	}
+	return 0;
+}
+
+/* Parse the rows of [*pp, end). */
+static int feed_rows(struct hap_stat_feed *f, const char **pp, const char *end,
+                     struct hap_error *err)
+{
+	const char *quote = *pp < end ? memchr(*pp, '"', (size_t)(end - *pp)) : NULL;
+	int ret;
+
 	if (!quote)
 		quote = end;
-	while (p < end) {
+	while (*pp < end) {
 		struct hap_stat_row row;
+		struct hap_view line = hap_view_next_line(pp, end);
 
-		line = hap_view_next_line(&p, end);
-		lineno++;
+		f->lineno++;
 		/* proxy names cannot start with '#': a comment, not a row */
 		if (!line.n || line.p[0] == '#')
 			continue;
-		if (line.n > UINT32_MAX) {
-			ret = hap_error_set(err, HAP_EPROTO, "show stat: line %zu: too long",
-			                    lineno);
-			goto fail;
-		}
+		if (line.n > UINT32_MAX)
+			return hap_error_set(err, HAP_EPROTO, "show stat: line %zu: too long",
+			                     f->lineno);
 		if (quote < line.p) {
 			quote = memchr(line.p, '"', (size_t)(end - line.p));
 			if (!quote)
 				quote = end;
 		}
-		ret = parse_row(out, line, quote, &row);
-		if (ret == HAP_ENOTFOUND) {
-			ret = hap_error_set(err, HAP_EPROTO,
-			                    "show stat: line %zu: no pxname or svname field",
-			                    lineno);
-			goto fail;
-		}
-		if (ret) {
-			ret = hap_error_set(err, HAP_EPROTO,
-			                    "show stat: line %zu: unterminated or misplaced quote",
-			                    lineno);
-			goto fail;
-		}
-		ret = add_row(out, &cap, &row);
-		if (ret) {
-			hap_error_set(err, ret, "show stat: out of memory");
-			goto fail;
-		}
+		ret = parse_row(&f->st, line, quote, &row);
+		if (ret == HAP_ENOTFOUND)
+			return hap_error_set(err, HAP_EPROTO,
+			                     "show stat: line %zu: no pxname or svname field",
+			                     f->lineno);
+		if (ret)
+			return hap_error_set(err, HAP_EPROTO,
+			                     "show stat: line %zu: unterminated or misplaced quote",
+			                     f->lineno);
+		ret = add_row(&f->st, &f->cap, &row);
+		if (ret)
+			return hap_error_set(err, ret, "show stat: out of memory");
 	}
 	return 0;
+}
+
+int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int final,
+                  struct hap_error *err)
+{
+	const char *p = text + f->pos, *end;
+	int ret;
+
+	if (f->pos > len)
+		return hap_error_set(err, HAP_EINVAL, "show stat: the reply got shorter");
+	end = feed_end(f, text, len, final);
+	/* the columns are views into text: read again only when it moved */
+	if (f->header && (uintptr_t)text != f->base) {
+		ret = feed_header(f, text, err);
+		if (ret)
+			goto fail;
+	}
+	f->base = (uintptr_t)text;
+	ret = feed_find_header(f, text, &p, end, err);
+	if (ret)
+		goto fail;
+	if (!f->header) {
+		f->pos = (size_t)(p - text);
+		if (final) {
+			ret = hap_error_set(err, HAP_EPROTO, "show stat: no header line");
+			goto fail;
+		}
+		return 0;
+	}
+	ret = feed_rows(f, &p, end, err);
+	if (ret)
+		goto fail;
+	f->pos = (size_t)(p - text);
+	return 0;
 fail:
-	hap_stat_release(out);
+	hap_stat_feed_release(f);
+	return ret;
+}
+
+int hap_stat_parse(struct hap_stat *out, const char *text, size_t len, struct hap_error *err)
+{
+	struct hap_stat_feed f;
+	int ret;
+
+	/* the whole reply at once: the same parser as bytes that arrive */
+	hap_stat_feed_init(&f);
+	ret = hap_stat_feed(&f, text, len, 1, err);
+	*out = f.st;
+	if (ret) {
+		memset(out, 0, sizeof(*out));
+		out->col_pxname = out->col_svname = out->col_type = -1;
+	}
 	return ret;
 }

@@ -103,3 +103,129 @@ void hap_frame_snapshot(struct hap_frame *out, const char *reply, size_t len, un
 	}
 	out->rest = used;
 }
+
+size_t hap_prompt_cut(const char *buf, size_t len, size_t from)
+{
+	const char *p = buf + from, *end = buf + len, *nl;
+
+	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (end - nl >= 3 && nl[1] == '>' && nl[2] == ' ')
+			return (size_t)(nl - buf) + 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* Length of a master prompt at p ("master", flag groups in () or [], "> "),
+ * or 0 when there is none (or not all of it yet). */
+static size_t master_prompt_at(const char *p, const char *end)
+{
+	const char *q = p + 6;
+
+	if (end - p < 8 || memcmp(p, "master", 6) != 0)
+		return 0;
+	while (q < end && (*q == '(' || *q == '[')) {
+		char close = *q == '(' ? ')' : ']';
+
+		while (q < end && *q != close && *q != '\n')
+			q++;
+		if (q == end || *q != close)
+			return 0;
+		q++;
+	}
+	if (end - q < 2 || q[0] != '>' || q[1] != ' ')
+		return 0;
+	return (size_t)(q + 2 - p);
+}
+
+int hap_master_prompt_cut(const char *buf, size_t len, size_t from, size_t *end, size_t *next)
+{
+	const char *p = buf + from, *e = buf + len, *nl;
+	size_t n;
+
+	if (from > len)
+		return 0;
+	if ((n = master_prompt_at(p, e)) != 0) {
+		*end = from;
+		*next = from + n;
+		return 1;
+	}
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		if ((n = master_prompt_at(nl + 1, e)) != 0) {
+			*end = (size_t)(nl - buf) + 1;
+			*next = *end + n;
+			return 1;
+		}
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* End of the first terminated empty line ("\n" or "\r\n") in p[0, n),
+ * as info_len() counts it; 0 when there is none yet. */
+static size_t info_end(const char *p, size_t n)
+{
+	const char *s = p, *end = p + n;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l;
+
+		if (!nl)
+			return 0;
+		l = (size_t)(nl - s);
+		if (l && s[l - 1] == '\r')
+			l--;
+		s = nl + 1;
+		if (!l)
+			return (size_t)(s - p);
+	}
+	return 0;
+}
+
+int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *rest)
+{
+	const char *nl = len ? memchr(reply, '\n', len) : NULL;
+	size_t used = 0, l;
+
+	/* the first line whole: the level, or a master's routing failure */
+	if (!nl || hap_master_routing_failed(reply, len))
+		return 0;
+	l = (size_t)(nl - reply);
+	if (level_of(hap_view_make(reply, l)) != HAP_LEVEL_UNKNOWN) {
+		used = l + 1;
+		if (used == len)
+			return 0; /* its blank line may follow */
+		if (reply[used] == '\n')
+			used++;
+	}
+	l = info_end(reply + used, len - used);
+	if (!l)
+		return 0;
+	used += l;
+	for (int k = 0; k < 2; k++) {
+		const char *p = reply + used, *q = p;
+		size_t left = len - used;
+
+		if (!(what & (k ? HAP_SNAP_MAPS : HAP_SNAP_ACLS)))
+			continue;
+		if (!left)
+			return 0;
+		if (p[0] == '\n') {
+			used += 1; /* an empty list */
+			continue;
+		}
+		/* up to and with "\n\n" */
+		for (;;) {
+			q = memchr(q, '\n', left - (size_t)(q - p));
+			if (!q || (size_t)(q - p) + 1 >= left)
+				return 0;
+			if (q[1] == '\n')
+				break;
+			q++;
+		}
+		used += (size_t)(q - p) + 2;
+	}
+	*rest = used;
+	return 1;
+}

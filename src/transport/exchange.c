@@ -94,18 +94,6 @@ int64_t hap_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-size_t hap_prompt_cut(const char *buf, size_t len, size_t from)
-{
-	const char *p = buf + from, *end = buf + len, *nl;
-
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		if (end - nl >= 3 && nl[1] == '>' && nl[2] == ' ')
-			return (size_t)(nl - buf) + 1;
-		p = nl + 1;
-	}
-	return 0;
-}
-
 void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len)
 {
 	memset(j, 0, sizeof(*j));
@@ -147,6 +135,17 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	/* a finished reply keeps what it holds, not the room it was read
+	 * into: 1,000 small replies would each pin a 32 KiB chunk, and the
+	 * room given back is where the next ones are read */
+	if (j->reply.cap > j->reply.len + 1 + READ_MIN) {
+		char *p = realloc(j->reply.ptr, j->reply.len + 1);
+
+		if (p) {
+			j->reply.ptr = p;
+			j->reply.cap = j->reply.len + 1;
+		}
+	}
 	va_start(ap, fmt);
 	set_result(j, err, sys_errno, fmt, ap);
 	va_end(ap);
@@ -392,6 +391,8 @@ static void do_read(struct run *r, size_t i)
 			b->len += (size_t)got;
 			r->total += (size_t)got;
 			b->ptr[b->len] = '\0';
+			if (r->jobs[i].on_bytes)
+				r->jobs[i].on_bytes(&r->jobs[i], r->jobs[i].on_bytes_arg);
 			continue;
 		}
 		if (got == 0) {

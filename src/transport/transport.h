@@ -77,6 +77,13 @@ struct hap_job {
 	int no_shut; /* do not half-close after the request: it ends the session
 	                itself ("quit" in prompt mode, where HAProxy may drop
 	                lines still queued behind a half-close) */
+	/* Optional: called from the exchange loop each time bytes were added
+	 * to reply while the exchange runs (reply.ptr may have moved since the
+	 * last call), so a caller can index what arrived while other peers are
+	 * still sending. It must not keep pointers into reply across calls nor
+	 * change the job; the exchange itself never looks at the bytes. */
+	void (*on_bytes)(struct hap_job *j, void *arg);
+	void *on_bytes_arg;
 	/* outputs */
 	struct hap_buf reply; /* the bytes received (capped); caller releases */
 	int err;              /* 0, or HAP_E* for this exchange */
@@ -100,16 +107,6 @@ void hap_job_release(struct hap_job *j);
  * and nothing at all was received), ETOOBIG (reply over max_reply), EIO.
  */
 int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts);
-
-/*
- * Prompt mode (reference §8): after "prompt\n", HAProxy ends every reply,
- * empty or not, with "> " right after the reply's last '\n'. Find the next
- * complete reply in buf[from, len): returns its end (exclusive: the '\n'
- * included, the prompt not), or 0 when no complete reply is there yet. The
- * reply after it starts 2 bytes past the returned end. Byte-level framing
- * only: what a reply means is the caller's business.
- */
-size_t hap_prompt_cut(const char *buf, size_t len, size_t from);
 
 /* Monotonic clock in microseconds. */
 int64_t hap_now_us(void);

@@ -11,6 +11,8 @@ relayed, the batch is cut:
   kill    the HAProxy process PID is killed (SIGKILL) and the client's
           connection closed: the instance died in the middle.
 Exits by itself after LIFETIME seconds.
+CUTPROXY_MARK (environment) is the prompt that ends a reply, "\n> " by
+default, "\nmaster> " for a master CLI.
 """
 import os
 import signal
@@ -21,6 +23,7 @@ import time
 
 listen, target, K, mode, pid, life = sys.argv[1:7]
 K, pid, life = int(K), int(pid), float(life)
+MARK = os.environ.get("CUTPROXY_MARK", "\n> ").encode().decode("unicode_escape").encode()
 
 
 def pump_up(cli, srv):
@@ -42,7 +45,9 @@ def serve(cli):
     srv.sendall(first)
     threading.Thread(target=pump_up, args=(cli, srv), daemon=True).start()
     prompt = first.startswith(b"prompt\n")
-    seen, tail = 0, b""
+    # a '\n' before the first byte: a master's "master> " answer to
+    # "prompt" (no '\n' of its own) is counted like a worker's "\n> "
+    seen, tail = 0, b"\n"
     try:
         while True:
             d = srv.recv(65536)
@@ -57,17 +62,17 @@ def serve(cli):
             start = len(tail)
             i = 0
             while True:
-                j = buf.find(b"\n> ", i)
+                j = buf.find(MARK, i)
                 if j < 0:
                     break
                 seen += 1
-                i = j + 3
+                i = j + len(MARK)
                 if seen == K + 1:
                     out = buf[start:i]
                     break
             if seen <= K:
                 cli.sendall(d)
-                tail = buf[-2:]
+                tail = buf[-(len(MARK) - 1):]
                 continue
             cli.sendall(out)
             if mode == "kill":

@@ -311,9 +311,10 @@ is "$(J '[.instances[] | select(.counted)] | length' <<<"$HAP_OUT"):$(J '[.insta
 # an instance restarting during a change: a proxy in front of admin4.sock
 # reloads instance 4 when the change itself arrives, then forwards it
 # (the request is read whole and forwarded in one write: HAProxy drops a
-# line that arrives in a later write)
+# line that arrives in a later write). A change is a prompt session that
+# ends with "quit" instead of a half-close: the request ends there too.
 cat >"$FLEET_DIR/reload-proxy.sh" <<EOF
-req=\$(cat; echo .)
+req=\$(while IFS= read -r l; do printf '%s\\n' "\$l"; [ "\$l" = quit ] && break; done; echo .)
 case \$req in
 *"set weight"*)
 	before=\$(printf 'show info\n' | socat - UNIX-CONNECT:$A4 | sed -n 's/^Pid: //p')

@@ -190,12 +190,15 @@ is "$HAP_RC" 1 "empty reply: exit 1"
 like "$HAP_ERR" "empty\.sock: " "empty reply: the endpoint is named"
 is "$(instances_of srv_all1 backend_all)" 3 "empty reply: the other 3 complete"
 
-# garbage in reply to a change is a refusal (its text kept), never "applied"
+# garbage in reply to a change is never "applied": the change and its
+# read-back share one prompt session, and garbage carries no prompt, so no
+# reply of it is complete: unknown, then settled by the snapshot read-back
 fake garbagew garbage-write "$F/reply4" "$F/garbage"
 hap_cli "${R3[@]}" -s "$F/garbagew.sock" -o json server set bck_all_srv1 weight 23 -b backend_all
 is "$HAP_RC" 1 "garbage reply to a change: exit 1"
-is "$(result_of "$F/garbagew.sock")" refused "garbage reply to a change: refused, not applied"
-like "$HAP_ERR" "garbagew\.sock: backend_all/bck_all_srv1: refused" "garbage reply to a change: named"
+is "$(result_of "$F/garbagew.sock")" error "garbage reply to a change: not applied"
+like "$HAP_ERR" "garbagew\.sock: backend_all/bck_all_srv1: error \(not-applied\): .*read back" \
+	"garbage reply to a change: named, settled by the read-back"
 weights_are 23 23 23 50 "garbage reply to a change: the other 3 applied"
 restore_all
 

@@ -50,11 +50,13 @@ for i in 1 2 3 4; do
 	v=FLEET_ADMIN_SOCK_$i
 	n=$(hap_sock "${!v}" "show servers state" | awk '$4 == "srv_shared" && $8 == 37' | wc -l)
 	is "$n" $B "8,000 writes: instance $i's own socket reads weight 37 on its $B srv_shared"
-	# the snapshot, the batch and the read-back: a handful of connections,
-	# not one per command (+1 for our own "show info")
+	# the plan's read, then one session carrying the writes and their
+	# read-back (get weight, show info): 2 connections of the tool, and
+	# the test's own 2 (show servers state above, show info here)
 	c=$(($(cum_conns "${!v}") - before[i]))
-	ok $((c > 8)) "8,000 writes: instance $i saw $c connections, not $B"
+	is "$c" 4 "8,000 writes: instance $i saw the tool's 2 connections (+ the test's 2), not $B"
 done
+is "$(J '[.[] | select(.after == "37")] | length' <<<"$HAP_OUT")" $((4 * B)) "8,000 writes: every row read back 37"
 fleet_down
 
 # ------------------------------------------------ a refusal in the middle of a batch
@@ -108,6 +110,29 @@ is "$(J '[.[] | select(.result == "applied")] | length' <<<"$HAP_OUT")" 0 "insta
 is "$(J '[.[] | select(.result == "unknown")] | length' <<<"$HAP_OUT")" 3 "instance killed mid-batch: the 3 after the cut are unknown"
 is "$(J '[.[] | select(.result == "sent")] | length' <<<"$HAP_OUT")" 1 "instance killed mid-batch: the one answered is sent (no read-back possible)"
 ok "$(alive "$pid3" && echo 1 || echo 0)" "instance killed mid-batch: instance 3 is gone"
+
+# ------------------------------------------------ a restart between the plan and its session
+# switchproxy relays the plan's read to instance 2 and every later
+# connection to instance 4: the session's own "show info" names another
+# process than the plan read, so the read-back is not taken from the
+# session alone: the snapshot read-back says the instance restarted
+for i in 2 4; do
+	v=FLEET_ADMIN_SOCK_$i
+	add_servers "${!v}" sw_srv backend_all backend_slow
+done
+P=$FLEET_DIR/sw.sock
+spawn python3 "$HAP_SRCDIR/tests/integration/switchproxy.py" "$P" "$FLEET_ADMIN_SOCK_2" "$FLEET_ADMIN_SOCK_4" 8
+for _ in $(seq 50); do [ -S "$P" ] && break; sleep 0.1; done
+hap_cli -s "$P" -t 2 -y -o json server set sw_srv weight 23
+is "$HAP_RC" 0 "restart before the session: exit 0 (the new process holds the value)"
+is "$(J '[.[] | "\(.result)/\(.why)"] | join(" ")' <<<"$HAP_OUT")" "applied/restarted applied/restarted" \
+	"restart before the session: applied, and said restarted (not taken from the session alone)"
+like "$(J '.[0].message' <<<"$HAP_OUT")" "restarted during the change \\(pid $(cat "$FLEET_DIR/haproxy2.pid"), now $(cat "$FLEET_DIR/haproxy4.pid")\\)" \
+	"restart before the session: both pids named"
+is "$(srv_weight "$FLEET_ADMIN_SOCK_4" backend_all sw_srv) $(srv_weight "$FLEET_ADMIN_SOCK_4" backend_slow sw_srv)" "23 23" \
+	"restart before the session: the process it reached (instance 4's own socket) reads 23"
+is "$(srv_weight "$FLEET_ADMIN_SOCK_2" backend_all sw_srv) $(srv_weight "$FLEET_ADMIN_SOCK_2" backend_slow sw_srv)" "1 1" \
+	"restart before the session: the process the plan read (instance 2's own socket) still reads 1"
 
 rm -rf "$XDG_RUNTIME_DIR"
 done_testing

@@ -112,7 +112,9 @@ expect_all_holders -n 4 frontend frontend_all stot 0 "every counter reset on eve
 expect_all_holders -n 4 frontend frontend_all smax 0 "... max counters too (--all)"
 timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FLEET_PORT_frontend_all_1; printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3" >/dev/null 2>&1
 expect_all_holders -i 1 frontend frontend_all stot 1 "one more request on instance 1 (stot 1)"
-expect_all_holders -i 1 frontend frontend_all smax 1 "... smax 1"
+# smax counts connections at once, a check of a lab server landing with the
+# request can make it 2: what the next step needs is that it is not 0
+expect_all_holders -i 1 frontend frontend_all smax '~^[1-9][0-9]*$' "... smax at least 1"
 hap_cli -s "$FLEET_OPERATOR_SOCK_1" -y haproxy clear-counters
 is "$HAP_RC" 0 "clear-counters works through an operator socket"
 expect_all_holders -i 1 frontend frontend_all smax 0 "... instance 1's max counters are reset (smax 0)"

@@ -160,6 +160,28 @@ static void test_snapshot_aggregate(void **state)
 	hap_snapshot_free(s);
 }
 
+/* Many sockets, several processes each reached more than once, in any
+ * order: each later socket of a process is the duplicate of its first. */
+static void test_snapshot_duplicates_many(void **state)
+{
+	static const int socks[6] = { 3, 1, 3, 2, 1, 3 }; /* build() takes 6 at most */
+	static const size_t first[6] = { 0, 1, 0, 3, 1, 0 };
+	struct hap_snapshot *s = build(socks, 6, "show-stat");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		if (first[i] == i) {
+			assert_false(hap_instance_flags(s, i) & HAP_INST_DUPLICATE);
+		} else {
+			assert_true(hap_instance_flags(s, i) & HAP_INST_DUPLICATE);
+			assert_int_equal(hap_instance_duplicate_of(s, i), first[i]);
+		}
+	}
+	assert_int_equal(hap_snapshot_live_count(s), 3);
+	hap_snapshot_free(s);
+}
+
 /* Two sockets of one process count once: the second is a duplicate, left
  * out of every aggregate. */
 static void test_snapshot_duplicate(void **state)
@@ -257,6 +279,174 @@ static void test_plan_object_ref(void **state)
 	hap_plan_free(p);
 }
 
+/* Two snapshots hold the same instances, objects, rows and values. */
+static void same_snapshot(const struct hap_snapshot *a, const struct hap_snapshot *b)
+{
+	size_t i, k, t, nf = hap_snapshot_field_count(a);
+	struct hap_value *va, *vb;
+
+	assert_int_equal(hap_snapshot_instance_count(a), hap_snapshot_instance_count(b));
+	for (i = 0; i < hap_snapshot_instance_count(a); i++) {
+		const struct hap_result *ra = hap_snapshot_result(a), *rb = hap_snapshot_result(b);
+
+		assert_int_equal(hap_result_code(ra, i), hap_result_code(rb, i));
+		assert_string_equal(hap_result_message(ra, i), hap_result_message(rb, i));
+		assert_int_equal(hap_result_outcome(ra, i), hap_result_outcome(rb, i));
+		assert_int_equal(hap_instance_flags(a, i), hap_instance_flags(b, i));
+		assert_int_equal(hap_instance_level(a, i), hap_instance_level(b, i));
+	}
+	assert_int_equal(nf, hap_snapshot_field_count(b));
+	for (i = 0; i < nf; i++)
+		assert_string_equal(hap_snapshot_field_name(a, i), hap_snapshot_field_name(b, i));
+	for (t = 0; t < 3; t++) {
+		size_t n = hap_snapshot_count(a, (enum hap_obj)t);
+
+		assert_int_equal(n, hap_snapshot_count(b, (enum hap_obj)t));
+		for (i = 0; i < n; i++) {
+			const struct hap_object *oa = hap_snapshot_object(a, (enum hap_obj)t, i);
+			const struct hap_object *ob = hap_snapshot_object(b, (enum hap_obj)t, i);
+			size_t ni = hap_object_instance_count(oa), x;
+
+			assert_string_equal(hap_object_name(oa), hap_object_name(ob));
+			if (t == HAP_OBJ_SERVER)
+				assert_string_equal(hap_object_backend(oa), hap_object_backend(ob));
+			assert_int_equal(ni, hap_object_instance_count(ob));
+			for (k = 0; k < ni; k++)
+				assert_int_equal(hap_object_instance(oa, k),
+				                 hap_object_instance(ob, k));
+			va = calloc((1 + ni) * nf + 1, sizeof(*va));
+			vb = calloc((1 + ni) * nf + 1, sizeof(*vb));
+			assert_non_null(va);
+			assert_non_null(vb);
+			assert_int_equal(hap_object_values_all(va, oa), 0);
+			assert_int_equal(hap_object_values_all(vb, ob), 0);
+			for (x = 0; x < (1 + ni) * nf; x++) {
+				assert_int_equal(va[x].kind, vb[x].kind);
+				if (va[x].kind == HAP_VALUE_NUMBER)
+					assert_int_equal(va[x].num, vb[x].num);
+				if (va[x].kind == HAP_VALUE_TEXT) {
+					assert_int_equal(va[x].len, vb[x].len);
+					assert_memory_equal(va[x].text, vb[x].text, va[x].len);
+				}
+			}
+			free(va);
+			free(vb);
+		}
+	}
+}
+
+/* Every value of every object read one field at a time (rows split up to
+ * the field) is the one read with all the fields (rows split whole). */
+static void values_one_by_one(const struct hap_snapshot *s)
+{
+	size_t t, i, k, f, nf = hap_snapshot_field_count(s);
+
+	for (t = 0; t < 3; t++) {
+		for (i = 0; i < hap_snapshot_count(s, (enum hap_obj)t); i++) {
+			const struct hap_object *o = hap_snapshot_object(s, (enum hap_obj)t, i);
+			size_t ni = hap_object_instance_count(o);
+			struct hap_value *all = calloc((1 + ni) * nf + 1, sizeof(*all)), one;
+
+			assert_non_null(all);
+			assert_int_equal(hap_object_values_all(all, o), 0);
+			for (k = 0; k <= ni; k++) {
+				for (f = 0; f < nf; f++) {
+					const struct hap_value *a = &all[k * nf + f];
+
+					assert_int_equal(
+					        hap_object_value(&one, o, k ? k - 1 : HAP_AGGREGATE,
+					                         hap_snapshot_field_name(s, f)),
+					        0);
+					assert_int_equal(one.kind, a->kind);
+					if (a->kind == HAP_VALUE_NUMBER)
+						assert_int_equal(one.num, a->num);
+					if (a->kind == HAP_VALUE_TEXT) {
+						assert_int_equal(one.len, a->len);
+						assert_memory_equal(one.text, a->text, a->len);
+					}
+				}
+			}
+			free(all);
+		}
+	}
+}
+
+/*
+ * The rows are indexed as the bytes arrive: a reply fed in any cut, the
+ * instances interleaved and their buffers moving, gives the snapshot of
+ * the replies parsed whole. With the listings asked for too, with a
+ * duplicate, a reply cut short, one whose rows do not parse, and one with
+ * a quoted field.
+ */
+static void test_snapshot_chunks(void **state)
+{
+	static const char *const names[] = {
+		"i1", "i2", "i3", "i4", "dup", "cut", "bad", "quoted"
+	};
+	static const size_t chunks[] = { 1, 2, 3, 7, 64, 1000, 4096, 100000 };
+	static const unsigned whats[] = { HAP_SNAP_ALL,
+		                          HAP_SNAP_ALL | HAP_SNAP_ACLS | HAP_SNAP_MAPS,
+		                          HAP_SNAP_SERVERS };
+	const char *bad = "# pxname,svname,type,status\nfe,FRONTEND,0,OPEN\nbe,\"x,1,2\n\n";
+	const char *quoted = "# pxname,svname,type,status\nfe,FRONTEND,0,\"OP\"\"EN\"\n"
+	                     "bk,srv,2,\"UP, going\"\nbk,BACKEND,1,UP\n\n";
+	struct hap_buf b[8];
+	const char *replies[8];
+	size_t lens[8], i, c, w;
+	struct hap_error err = { 0, "" };
+	char name[64];
+
+	(void)state;
+	for (w = 0; w < sizeof(whats) / sizeof(whats[0]); w++) {
+		struct hap_snapshot *whole = NULL;
+
+		for (i = 0; i < 8; i++) {
+			int inst = i < 4 ? (int)i + 1 : 1;
+
+			hap_buf_init(&b[i], 0);
+			add_fixture(&b[i], "show-cli-level.admin");
+			snprintf(name, sizeof(name), "show-info.inst%d", inst);
+			add_fixture(&b[i], name);
+			if (whats[w] & HAP_SNAP_ACLS) {
+				snprintf(name, sizeof(name), "show-acl.inst%d", inst);
+				add_fixture(&b[i], name);
+				snprintf(name, sizeof(name), "show-map.inst%d", inst);
+				add_fixture(&b[i], name);
+			}
+			if (i == 6)
+				assert_int_equal(hap_buf_adds(&b[i], bad), 0);
+			else if (i == 7)
+				assert_int_equal(hap_buf_adds(&b[i], quoted), 0);
+			else {
+				snprintf(name, sizeof(name), "show-stat.inst%d", inst);
+				add_fixture(&b[i], name);
+			}
+			replies[i] = b[i].ptr;
+			lens[i] = i == 5 ? b[i].len - 3 : b[i].len;
+		}
+		/* the quoted and the bad reply are another process: not duplicates */
+		assert_int_equal(
+		        hap_snapshot_from_replies(&whole, names, replies, lens, 8, whats[w], &err),
+		        0);
+		assert_int_equal(hap_result_code(hap_snapshot_result(whole), 5), HAP_EPROTO);
+		assert_int_equal(hap_result_code(hap_snapshot_result(whole), 6), HAP_EPROTO);
+		assert_true(hap_instance_flags(whole, 4) & HAP_INST_DUPLICATE);
+		values_one_by_one(whole);
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			struct hap_snapshot *s = NULL;
+
+			assert_int_equal(hap_snapshot_from_chunks(&s, names, replies, lens, 8,
+			                                          whats[w], chunks[c], &err),
+			                 0);
+			same_snapshot(whole, s);
+			hap_snapshot_free(s);
+		}
+		hap_snapshot_free(whole);
+		for (i = 0; i < 8; i++)
+			hap_buf_release(&b[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,7 +454,9 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge_by_name),
 		cmocka_unit_test(test_snapshot_aggregate),
 		cmocka_unit_test(test_snapshot_duplicate),
+		cmocka_unit_test(test_snapshot_duplicates_many),
 		cmocka_unit_test(test_snapshot_cut_reply),
+		cmocka_unit_test(test_snapshot_chunks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "proto/frame.h"
 #include "transport/transport.h"
 #include "util/buf.h"
 #include "util/banned.h"
@@ -1246,6 +1247,44 @@ static void test_prompt_cut(void **state)
 	assert_int_equal(hap_prompt_cut("", 0, 0), 0);
 }
 
+/* A master's prompt (reference §4): "master> " alone answers "prompt",
+ * then each reply ends with the '\n' before it; flags in () or []. */
+static void test_master_prompt_cut(void **state)
+{
+	static const char s[] = "master> \nmaster> No such server.\n\nmaster(e)> 5 (initial 1)\n\n"
+	                        "master[ReloadFailed]> Empty weight string\nmaster> Can't find";
+	size_t len = sizeof(s) - 1, pos = 0, end, next;
+
+	(void)state;
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 1);
+	assert_int_equal(end, 0); /* the answer to "prompt": the prompt alone */
+	assert_int_equal(next, 8);
+	pos = next;
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 1);
+	assert_int_equal(end - pos, 1); /* "\n": a silent success */
+	pos = next;
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 1);
+	assert_memory_equal(s + pos, "No such server.\n\n", end - pos);
+	assert_memory_equal(s + end, "master(e)> ", next - end);
+	pos = next;
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 1);
+	assert_memory_equal(s + pos, "5 (initial 1)\n\n", end - pos);
+	assert_int_equal(next - end, strlen("master[ReloadFailed]> "));
+	pos = next;
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 1);
+	assert_memory_equal(s + pos, "Empty weight string\n", end - pos); /* no blank line */
+	pos = next;
+	/* the routing failure closes without a prompt */
+	assert_int_equal(hap_master_prompt_cut(s, len, pos, &end, &next), 0);
+	/* not a prompt: a worker's, a partial one, one not at a line start */
+	assert_int_equal(hap_master_prompt_cut("ok\n> ", 5, 0, &end, &next), 0);
+	assert_int_equal(hap_master_prompt_cut("ok\nmaster>", 10, 0, &end, &next), 0);
+	assert_int_equal(hap_master_prompt_cut("ok\nmaster(e", 12, 0, &end, &next), 0);
+	assert_int_equal(hap_master_prompt_cut("x master> ", 10, 0, &end, &next), 0);
+	assert_int_equal(hap_master_prompt_cut("", 0, 0, &end, &next), 0);
+	assert_int_equal(hap_master_prompt_cut("ab", 2, 3, &end, &next), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1258,7 +1297,7 @@ int main(void)
 		T(test_command_deadline), T(test_total_budget),    T(test_refused),
 		T(test_missing),          T(test_backlog_full),    T(test_connect_timeout),
 		T(test_per_addr),         T(test_partial_writes),  T(test_write_error),
-		T(test_job_lifecycle),    T(test_prompt_cut),
+		T(test_job_lifecycle),    T(test_prompt_cut),      T(test_master_prompt_cut),
 	};
 
 	/* SIGPIPE keeps its default action: a send without MSG_NOSIGNAL kills the run. */

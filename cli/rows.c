@@ -1,0 +1,388 @@
+/*
+ * rows.c - one row emitter: the table, CSV and JSON of a command from the
+ * same rows (rows.h). Tables and CSV go through output.c's table, JSON
+ * through its streaming writer: a row is written when the next one starts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+#include "rows.h"
+
+enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL };
+
+struct cell {
+	int set;
+	int label; /* table and CSV only */
+	enum jkind jk;
+	long long n;
+	char *s;     /* J_STR: the string */
+	char *shown; /* the table's text, when it is not the JSON value's */
+};
+
+struct rows {
+	struct cli *c;
+	const struct col *cols;
+	size_t ncols;
+	enum rows_shape shape;
+	const char *nest;
+	int json;
+	struct jw w;
+	struct table *t;
+	size_t ntab;  /* columns with a header */
+	size_t *tcol; /* per column: its table column, or ncols when none */
+	struct cell *parent, *child, *cur;
+	size_t *order; /* columns of cur in the order they were set */
+	size_t nset;
+	int level;    /* of cur: 0 a row, 1 a child, -1 written */
+	int obj_open; /* JSON: the last row's object is open */
+	int arr_open; /* JSON: its children's array is open */
+};
+
+static void *xmalloc0(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (!p) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t l = strlen(s ? s : "");
+	char *d = xmalloc0(l + 1, 1);
+
+	memcpy(d, s ? s : "", l);
+	return d;
+}
+
+struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum rows_shape shape,
+                      const char *nest)
+{
+	struct rows *r = xmalloc0(1, sizeof(*r));
+	const char **hdr = xmalloc0(ncols, sizeof(*hdr));
+	size_t i;
+
+	r->c = c;
+	r->cols = cols;
+	r->ncols = ncols;
+	r->shape = shape;
+	r->nest = nest;
+	r->json = c->fmt == FMT_JSON;
+	r->tcol = xmalloc0(ncols, sizeof(*r->tcol));
+	r->parent = xmalloc0(ncols, sizeof(*r->parent));
+	r->child = xmalloc0(ncols, sizeof(*r->child));
+	r->order = xmalloc0(ncols, sizeof(*r->order));
+	r->level = -1;
+	for (i = 0; i < ncols; i++) {
+		r->tcol[i] = cols[i].head ? r->ntab : ncols;
+		if (cols[i].head)
+			hdr[r->ntab++] = cols[i].head;
+	}
+	if (r->json) {
+		jw_init(&r->w, stdout);
+		if (shape == ROWS_ARRAY)
+			jw_arr(&r->w);
+	} else {
+		r->t = table_new(r->ntab, hdr);
+	}
+	free(hdr);
+	return r;
+}
+
+static void cells_clear(struct cell *cells, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(cells[i].s);
+		free(cells[i].shown);
+	}
+	memset(cells, 0, n * sizeof(*cells));
+}
+
+/* The table's text of a cell; buf holds a number. */
+static const char *cell_text(const struct cell *x, char *buf, size_t len)
+{
+	if (x->shown)
+		return x->shown;
+	switch (x->jk) {
+	case J_STR:
+		return x->s;
+	case J_NUM:
+		snprintf(buf, len, "%lld", x->n);
+		return buf;
+	case J_BOOL:
+		return x->n ? "yes" : "no";
+	default:
+		return "-";
+	}
+}
+
+static void json_cell(struct jw *w, const struct cell *x)
+{
+	switch (x->jk) {
+	case J_STR:
+		jw_str(w, x->s);
+		break;
+	case J_NUM:
+		jw_num(w, x->n);
+		break;
+	case J_BOOL:
+		jw_bool(w, (int)x->n);
+		break;
+	default:
+		jw_null(w);
+	}
+}
+
+static void write_json(struct rows *r)
+{
+	size_t i;
+
+	if (r->level == 1 && !r->arr_open) {
+		jw_key(&r->w, r->nest ? r->nest : "instances");
+		jw_arr(&r->w);
+		r->arr_open = 1;
+	}
+	jw_obj(&r->w);
+	for (i = 0; i < r->nset; i++) {
+		const struct cell *x = &r->cur[r->order[i]];
+
+		if (x->label || !r->cols[r->order[i]].key)
+			continue;
+		jw_key(&r->w, r->cols[r->order[i]].key);
+		json_cell(&r->w, x);
+	}
+	if (r->level == 1)
+		jw_end_obj(&r->w);
+	else
+		r->obj_open = 1;
+}
+
+static void write_table(struct rows *r)
+{
+	const char **cells = xmalloc0(r->ntab, sizeof(*cells));
+	char(*bufs)[32] = xmalloc0(r->ntab, sizeof(*bufs));
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++) {
+		const struct cell *x = &r->cur[i];
+		size_t tc = r->tcol[i];
+
+		if (tc == r->ncols)
+			continue;
+		if (!x->set && r->level == 1 && !r->parent[i].label)
+			x = &r->parent[i];
+		cells[tc] = x->set ? cell_text(x, bufs[tc], sizeof(bufs[tc])) : "";
+	}
+	table_add(r->t, cells);
+	free(cells);
+	free(bufs);
+}
+
+/* Write the current row, if any. */
+static void flush_row(struct rows *r)
+{
+	if (r->level < 0)
+		return;
+	if (r->json)
+		write_json(r);
+	else
+		write_table(r);
+	r->level = -1;
+}
+
+static void close_row(struct rows *r)
+{
+	if (!r->json)
+		return;
+	if (r->arr_open)
+		jw_end_arr(&r->w);
+	if (r->obj_open)
+		jw_end_obj(&r->w);
+	r->arr_open = r->obj_open = 0;
+}
+
+void rows_end(struct rows *r)
+{
+	flush_row(r);
+	close_row(r);
+	cells_clear(r->parent, r->ncols);
+}
+
+void rows_row(struct rows *r)
+{
+	flush_row(r);
+	close_row(r);
+	cells_clear(r->parent, r->ncols);
+	r->cur = r->parent;
+	r->nset = 0;
+	r->level = 0;
+}
+
+void rows_child(struct rows *r)
+{
+	flush_row(r);
+	cells_clear(r->child, r->ncols);
+	r->cur = r->child;
+	r->nset = 0;
+	r->level = 1;
+}
+
+static struct cell *slot(struct rows *r, size_t col)
+{
+	struct cell *x = &r->cur[col];
+
+	if (!x->set)
+		r->order[r->nset++] = col;
+	free(x->s);
+	free(x->shown);
+	memset(x, 0, sizeof(*x));
+	x->set = 1;
+	return x;
+}
+
+void rows_str(struct rows *r, size_t col, const char *s)
+{
+	struct cell *x = slot(r, col);
+
+	x->jk = J_STR;
+	x->s = xstrdup(s);
+}
+
+void rows_label(struct rows *r, size_t col, const char *s)
+{
+	rows_str(r, col, s);
+	r->cur[col].label = 1;
+}
+
+void rows_num(struct rows *r, size_t col, long long n)
+{
+	struct cell *x = slot(r, col);
+
+	x->jk = J_NUM;
+	x->n = n;
+}
+
+void rows_bool(struct rows *r, size_t col, int b)
+{
+	struct cell *x = slot(r, col);
+
+	x->jk = J_BOOL;
+	x->n = b != 0;
+}
+
+void rows_null(struct rows *r, size_t col)
+{
+	slot(r, col)->jk = J_NULL;
+}
+
+void rows_count(struct rows *r, size_t col, long long n)
+{
+	char buf[32];
+
+	if (n >= 0) {
+		rows_num(r, col, n);
+		return;
+	}
+	rows_null(r, col);
+	snprintf(buf, sizeof(buf), "%lld", n);
+	r->cur[col].shown = xstrdup(buf);
+}
+
+void rows_value(struct rows *r, size_t col, const struct hap_value *v, const char *shown)
+{
+	char buf[512];
+	struct cell *x;
+
+	if (v->kind == HAP_VALUE_NUMBER)
+		rows_num(r, col, (long long)v->num);
+	else if (v->kind == HAP_VALUE_TEXT) {
+		x = slot(r, col);
+		x->jk = J_STR;
+		x->s = xmalloc0(v->len + 1, 1);
+		memcpy(x->s, v->text, v->len);
+	} else
+		rows_null(r, col);
+	x = &r->cur[col];
+	if (shown)
+		x->shown = xstrdup(shown);
+	else if (v->kind != HAP_VALUE_NUMBER && v->kind != HAP_VALUE_TEXT)
+		x->shown = xstrdup(value_str(v, buf, sizeof(buf)));
+}
+
+void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_col, size_t msg_col)
+{
+	flush_row(r);
+	if (!r->json) {
+		guard_unreached_rows(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
+		return;
+	}
+	if (r->obj_open && !r->arr_open) {
+		jw_key(&r->w, r->nest ? r->nest : "instances");
+		jw_arr(&r->w);
+		r->arr_open = 1;
+	}
+	guard_unreached_json(&r->w, s);
+}
+
+void rows_done(struct rows *r)
+{
+	flush_row(r);
+	if (r->json) {
+		close_row(r);
+		if (r->shape == ROWS_ARRAY)
+			jw_end_arr(&r->w);
+		jw_done(&r->w);
+	} else {
+		table_print(r->t, stdout, r->c->fmt == FMT_CSV);
+	}
+	cells_clear(r->parent, r->ncols);
+	cells_clear(r->child, r->ncols);
+	free(r->parent);
+	free(r->child);
+	free(r->order);
+	free(r->tcol);
+	free(r);
+}
+
+struct rows *metric_rows_new(struct cli *c, struct col cols[MC_N], const char *field, int backend,
+                             int name, enum rows_shape shape)
+{
+	static const struct col tmpl[MC_N] = {
+		{ "BACKEND", "backend", COL_TEXT },   { "NAME", "name", COL_TEXT },
+		{ "INSTANCE", "endpoint", COL_TEXT }, { NULL, "metric", COL_TEXT },
+		{ NULL, "rule", COL_TEXT },           { NULL, "value", COL_NUMBER },
+		{ NULL, "disagree", COL_TEXT },
+	};
+
+	memcpy(cols, tmpl, sizeof(tmpl));
+	if (!backend)
+		cols[MC_BACKEND].head = NULL;
+	if (!name)
+		cols[MC_NAME].head = NULL;
+	cols[MC_VALUE].head = field;
+	return rows_new(c, cols, MC_N, shape, "instances");
+}
+
+void metric_rows_all(struct rows *r, int type, const char *field, const struct hap_value *v)
+{
+	rows_label(r, MC_INSTANCE, "(all)");
+	rows_str(r, MC_METRIC, field);
+	rows_str(r, MC_RULE, hap_rule_name(hap_field_rule(type, field)));
+	rows_value(r, MC_VALUE, v, NULL);
+	rows_bool(r, MC_DISAGREE, v->kind == HAP_VALUE_DISAGREE);
+}
+
+void metric_rows_one(struct rows *r, const char *endpoint, const struct hap_value *v)
+{
+	rows_child(r);
+	rows_str(r, MC_INSTANCE, endpoint);
+	rows_value(r, MC_VALUE, v, NULL);
+}

@@ -1,0 +1,181 @@
+/*
+ * test_jw.c - the CLI's JSON writer (cli/output.c) on its own: members and
+ * separators, numbers written by hand (jw_num, jw_keynum and its padded-key
+ * form) against printf, strings escaped.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxyadmin.h"
+#include "cli.h"
+
+/* What w wrote to a memory stream, once done (free() it). */
+struct mem {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static void mem_open(struct mem *m, struct jw *w)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	assert_non_null(m->f);
+	jw_init(w, m->f);
+}
+
+static char *mem_done(struct mem *m, struct jw *w)
+{
+	jw_done(w);
+	fclose(m->f);
+	return m->buf;
+}
+
+static const long long numbers[] = {
+	0,
+	1,
+	9,
+	10,
+	11,
+	99,
+	100,
+	101,
+	999,
+	1000,
+	12345,
+	-1,
+	-9,
+	-10,
+	-11,
+	-123456,
+	4294967295LL,
+	4294967296LL,
+	LLONG_MAX,
+	LLONG_MIN,
+	LLONG_MIN + 1,
+	1000000000000000000LL,
+	999999999999999999LL,
+};
+
+static void test_numbers(void **state)
+{
+	char want[4096], *got, *key;
+	size_t i, used = 0;
+	struct mem m;
+	struct jw w;
+
+	(void)state;
+	/* a padded key: readable up to its length rounded up to 16 */
+	key = calloc(32, 1);
+	assert_non_null(key);
+	memcpy(key, "\"a_long_key_x\":", 15);
+	mem_open(&m, &w);
+	jw_obj(&w);
+	used += (size_t)snprintf(want + used, sizeof(want) - used, "{");
+	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		jw_keynum(&w, "\"k\":", 4, numbers[i]);
+		jw_keynum_padded(&w, key, 15, numbers[i]);
+		JW_KEY(&w, "n");
+		jw_num(&w, numbers[i]);
+		used += (size_t)snprintf(want + used, sizeof(want) - used,
+		                         "%s\"k\":%lld,\"a_long_key_x\":%lld,\"n\":%lld",
+		                         i ? "," : "", numbers[i], numbers[i], numbers[i]);
+	}
+	jw_end_obj(&w);
+	used += (size_t)snprintf(want + used, sizeof(want) - used, "}\n");
+	got = mem_done(&m, &w);
+	assert_string_equal(got, want);
+	free(got);
+	free(key);
+}
+
+/* A member after a key written alone, and as the first one of an object. */
+static void test_separators(void **state)
+{
+	struct mem m;
+	struct jw w;
+	char *got;
+
+	(void)state;
+	mem_open(&m, &w);
+	jw_arr(&w);
+	jw_obj(&w);
+	jw_keynum(&w, "\"a\":", 4, 1);
+	jw_key(&w, "b");
+	jw_obj(&w);
+	jw_end_obj(&w);
+	jw_keynum(&w, "\"c\":", 4, -2);
+	jw_end_obj(&w);
+	jw_obj(&w);
+	jw_end_obj(&w);
+	jw_end_arr(&w);
+	got = mem_done(&m, &w);
+	assert_string_equal(got, "[{\"a\":1,\"b\":{},\"c\":-2},{}]\n");
+	free(got);
+}
+
+static void test_strings(void **state)
+{
+	struct mem m;
+	struct jw w;
+	char *got;
+
+	(void)state;
+	mem_open(&m, &w);
+	jw_arr(&w);
+	jw_str(&w, "plain");
+	jw_str(&w, "q\"b\\n\nr\rt\t\x01\x7f");
+	jw_strn(&w, "abc", 2);
+	jw_end_arr(&w);
+	got = mem_done(&m, &w);
+	assert_string_equal(got, "[\"plain\",\"q\\\"b\\\\n\\nr\\rt\\t\\u0001\\u007f\",\"ab\"]\n");
+	free(got);
+}
+
+/* More than the writer's buffer: every member arrives, in order. */
+static void test_large(void **state)
+{
+	struct mem m;
+	struct jw w;
+	char *got, *p;
+	long long i, n = 200000;
+
+	(void)state;
+	mem_open(&m, &w);
+	jw_obj(&w);
+	for (i = 0; i < n; i++)
+		jw_keynum(&w, "\"key\":", 6, i * 7919);
+	jw_end_obj(&w);
+	got = mem_done(&m, &w);
+	p = got + 1;
+	for (i = 0; i < n; i++) {
+		char one[64];
+		int k = snprintf(one, sizeof(one), "%s\"key\":%lld", i ? "," : "", i * 7919);
+
+		assert_memory_equal(p, one, (size_t)k);
+		p += k;
+	}
+	assert_string_equal(p, "}\n");
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_separators),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
