@@ -283,6 +283,16 @@ void rows_null(struct rows *r, size_t col)
 	slot(r, col)->jk = J_NULL;
 }
 
+void rows_shown(struct rows *r, size_t col, const char *text)
+{
+	struct cell *x = &r->cur[col];
+
+	if (!x->set)
+		rows_null(r, col);
+	free(x->shown);
+	x->shown = xstrdup(text);
+}
+
 void rows_count(struct rows *r, size_t col, long long n)
 {
 	char buf[32];

@@ -65,6 +65,9 @@ void rows_count(struct rows *r, size_t col, long long n);
 /* A snapshot value: a number, a text, or null in JSON ("-" absent, "*"
  * disagreeing in a table) unless shown is given for the table and CSV. */
 void rows_value(struct rows *r, size_t col, const struct hap_value *v, const char *shown);
+/* The table's and CSV's text of the cell just set in column col, when it
+ * is not the JSON value's (a result word with its why, a "?"). */
+void rows_shown(struct rows *r, size_t col, const char *text);
 /* A cell for the table and CSV only (JSON leaves the key out). */
 void rows_label(struct rows *r, size_t col, const char *s);
 /* Rows for the instances of s that did not answer (guard.c's shape), where
