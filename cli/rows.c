@@ -36,9 +36,10 @@ struct rows {
 	struct cell *parent, *child, *cur;
 	size_t *order; /* columns of cur in the order they were set */
 	size_t nset;
-	int level;    /* of cur: 0 a row, 1 a child, -1 written */
-	int obj_open; /* JSON: the last row's object is open */
-	int arr_open; /* JSON: its children's array is open */
+	int level;     /* of cur: 0 a row, 1 a child, -1 written */
+	int json_only; /* of cur: the table and CSV leave it out */
+	int obj_open;  /* JSON: the last row's object is open */
+	int arr_open;  /* JSON: its children's array is open */
 };
 
 static void *xmalloc0(size_t n, size_t sz)
@@ -193,9 +194,10 @@ static void flush_row(struct rows *r)
 		return;
 	if (r->json)
 		write_json(r);
-	else
+	else if (!r->json_only)
 		write_table(r);
 	r->level = -1;
+	r->json_only = 0;
 }
 
 static void close_row(struct rows *r)
@@ -224,6 +226,11 @@ void rows_row(struct rows *r)
 	r->cur = r->parent;
 	r->nset = 0;
 	r->level = 0;
+}
+
+void rows_json_only(struct rows *r)
+{
+	r->json_only = 1;
 }
 
 void rows_child(struct rows *r)

@@ -51,6 +51,9 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 /* Start a top-level row, or a child row of the last top-level one. */
 void rows_row(struct rows *r);
 void rows_child(struct rows *r);
+/* The current row is JSON only (an object's summary, an instance's
+ * element): the table and CSV leave it out. */
+void rows_json_only(struct rows *r);
 /* End the last top-level row and its children (what follows is at the
  * top level). */
 void rows_end(struct rows *r);
