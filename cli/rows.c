@@ -11,15 +11,16 @@
 #include "cli.h"
 #include "rows.h"
 
-enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL };
+enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL, J_LIST };
 
 struct cell {
 	int set;
 	int label; /* table and CSV only */
 	enum jkind jk;
 	long long n;
-	char *s;     /* J_STR: the string */
-	char *shown; /* the table's text, when it is not the JSON value's */
+	char *s;      /* J_STR: the string; J_LIST: the strings, each ending in '\0' */
+	size_t nlist; /* J_LIST: how many */
+	char *shown;  /* the table's text, when it is not the JSON value's */
 };
 
 struct rows {
@@ -38,6 +39,7 @@ struct rows {
 	size_t nset;
 	int level;     /* of cur: 0 a row, 1 a child, -1 written */
 	int json_only; /* of cur: the table and CSV leave it out */
+	int keep_nest; /* of the top-level row: its nest key even when empty */
 	int obj_open;  /* JSON: the last row's object is open */
 	int arr_open;  /* JSON: its children's array is open */
 };
@@ -127,7 +129,16 @@ static const char *cell_text(const struct cell *x, char *buf, size_t len)
 
 static void json_cell(struct jw *w, const struct cell *x)
 {
+	const char *p = x->s;
+	size_t i;
+
 	switch (x->jk) {
+	case J_LIST:
+		jw_arr(w);
+		for (i = 0; i < x->nlist; i++, p += strlen(p) + 1)
+			jw_str(w, p);
+		jw_end_arr(w);
+		break;
 	case J_STR:
 		jw_str(w, x->s);
 		break;
@@ -204,6 +215,12 @@ static void close_row(struct rows *r)
 {
 	if (!r->json)
 		return;
+	if (r->obj_open && !r->arr_open && r->keep_nest) {
+		jw_key(&r->w, r->nest ? r->nest : "instances");
+		jw_arr(&r->w);
+		r->arr_open = 1;
+	}
+	r->keep_nest = 0;
 	if (r->arr_open)
 		jw_end_arr(&r->w);
 	if (r->obj_open)
@@ -226,6 +243,11 @@ void rows_row(struct rows *r)
 	r->cur = r->parent;
 	r->nset = 0;
 	r->level = 0;
+}
+
+void rows_keep_nest(struct rows *r)
+{
+	r->keep_nest = 1;
 }
 
 void rows_json_only(struct rows *r)
@@ -298,6 +320,28 @@ void rows_shown(struct rows *r, size_t col, const char *text)
 		rows_null(r, col);
 	free(x->shown);
 	x->shown = xstrdup(text);
+}
+
+void rows_strs(struct rows *r, size_t col, const char *const *v, size_t n)
+{
+	struct cell *x = slot(r, col);
+	size_t i, len = 0, o = 0;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	x->jk = J_LIST;
+	x->nlist = n;
+	x->s = xmalloc0(len + 1, 1);
+	x->shown = xmalloc0(len + 1, 1);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		memcpy(x->s + o, v[i], l + 1);
+		memcpy(x->shown + o, v[i], l);
+		if (i + 1 < n)
+			x->shown[o + l] = ' ';
+		o += l + 1;
+	}
 }
 
 void rows_count(struct rows *r, size_t col, long long n)

@@ -54,6 +54,9 @@ void rows_child(struct rows *r);
 /* The current row is JSON only (an object's summary, an instance's
  * element): the table and CSV leave it out. */
 void rows_json_only(struct rows *r);
+/* JSON writes the nest key of the current row even when it has no child
+ * rows (an empty array). */
+void rows_keep_nest(struct rows *r);
 /* End the last top-level row and its children (what follows is at the
  * top level). */
 void rows_end(struct rows *r);
@@ -62,6 +65,9 @@ void rows_str(struct rows *r, size_t col, const char *s);
 void rows_num(struct rows *r, size_t col, long long n);
 void rows_bool(struct rows *r, size_t col, int b);
 void rows_null(struct rows *r, size_t col);
+/* A list of strings: a JSON array, the strings space-separated in the
+ * table and CSV. */
+void rows_strs(struct rows *r, size_t col, const char *const *v, size_t n);
 /* A count that may be unknown (negative): null in JSON, the number as is in
  * the table and CSV. */
 void rows_count(struct rows *r, size_t col, long long n);
