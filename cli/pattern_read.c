@@ -10,6 +10,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "pattern.h"
 #include "../src/util/banned.h" /* a compile-time guard, no API */
 
@@ -37,67 +38,6 @@ static size_t common_dir(const struct hap_snapshot *s)
 	return len;
 }
 
-/* A count HAProxy may not give (-1): null. */
-static void num_or_null(struct jw *w, const char *key, long long v)
-{
-	jw_key(w, key);
-	if (v < 0)
-		jw_null(w);
-	else
-		jw_num(w, v);
-}
-
-static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
-{
-	jw_obj(w);
-	jw_key(w, "endpoint");
-	jw_str(w, hap_instance_name(s, r->instance));
-	jw_key(w, "id");
-	jw_num(w, r->id);
-	num_or_null(w, "entries", r->entries);
-	num_or_null(w, "curr_ver", r->curr_ver);
-	num_or_null(w, "next_ver", r->next_ver);
-	jw_end_obj(w);
-}
-
-static void list_json(const struct hap_snapshot *s, const struct hap_patterns *pl)
-{
-	size_t f, k;
-	struct jw w;
-
-	jw_init(&w, stdout);
-	jw_arr(&w);
-	for (f = 0; f < hap_patterns_count(pl); f++) {
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, hap_patterns_file(pl, f));
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
-			ref_json(&w, s, hap_patterns_holder(pl, f, k));
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	/* inline ACLs: one object per instance and ACL, with a null file */
-	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
-		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
-
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_null(&w);
-		jw_key(&w, "description");
-		jw_str(&w, r->desc);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		ref_json(&w, s, r);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	guard_unreached_json(&w, s);
-	jw_end_arr(&w);
-	jw_done(&w);
-}
-
 /* "3" when every holder has the same value, else each holder's, in order. */
 static void join_counts(char *out, size_t len, const struct hap_patterns *pl, size_t f, int ids)
 {
@@ -123,59 +63,102 @@ static void join_counts(char *out, size_t len, const struct hap_patterns *pl, si
 	}
 }
 
-static void list_table(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
+/* list: a row per file (its holders' summary in the table, an element
+ * per holder in JSON), then a row per inline ACL of each instance. */
+enum {
+	PL_FILE,
+	PL_DESC,
+	PL_INST,
+	PL_ENTRIES,
+	PL_IDS,
+	PL_ENDPOINT,
+	PL_ID,
+	PL_NENTRIES,
+	PL_CURR,
+	PL_NEXT,
+	PL_N
+};
+static const struct col list_cols[PL_N] = {
+	{ "FILE", "file", COL_TEXT },     { NULL, "description", COL_TEXT },
+	{ "INSTANCES", NULL, COL_TEXT },  { "ENTRIES", NULL, COL_TEXT },
+	{ "IDS", NULL, COL_TEXT },        { NULL, "endpoint", COL_TEXT },
+	{ NULL, "id", COL_NUMBER },       { NULL, "entries", COL_NUMBER },
+	{ NULL, "curr_ver", COL_NUMBER }, { NULL, "next_ver", COL_NUMBER },
+};
+
+/* A holder's element (JSON only). */
+static void list_ref(struct rows *t, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
 {
-	const char *hdr[4] = { "FILE", "INSTANCES", "ENTRIES", "IDS" };
-	struct table *t = table_new(4, hdr);
+	rows_child(t);
+	rows_json_only(t);
+	rows_str(t, PL_ENDPOINT, hap_instance_name(s, r->instance));
+	rows_num(t, PL_ID, r->id);
+	rows_count(t, PL_NENTRIES, r->entries);
+	rows_count(t, PL_CURR, r->curr_ver);
+	rows_count(t, PL_NEXT, r->next_ver);
+}
+
+/* The holders of file f for the table: "all N", or their names. */
+static void list_holders(char *inst, size_t len, const struct hap_snapshot *s,
+                         const struct hap_patterns *pl, size_t f, size_t cut)
+{
+	size_t n = hap_patterns_holder_count(pl, f), live = hap_snapshot_live_count(s), o = 0, k;
+
+	if (n == live && live > 1) {
+		snprintf(inst, len, "all %zu", n);
+		return;
+	}
+	inst[0] = '\0';
+	for (k = 0; k < n && o + 2 < len; k++) {
+		const char *name = hap_instance_name(s, hap_patterns_holder(pl, f, k)->instance);
+		int w = snprintf(inst + o, len - o, "%s%s", k ? " " : "",
+		                 strlen(name) > cut ? name + cut : name);
+
+		o += (size_t)w < len - o ? (size_t)w : len - o - 1;
+	}
+}
+
+static void list_print(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
+{
+	struct rows *t = rows_new(c, list_cols, PL_N, ROWS_ARRAY, "instances");
 	size_t cut = c->fmt == FMT_CSV ? 0 : common_dir(s), f, k;
-	size_t live = hap_snapshot_live_count(s);
 	char inst[2048], ents[512], ids[512], file[4200];
-	const char *cells[4];
 
 	for (f = 0; f < hap_patterns_count(pl); f++) {
-		size_t n = hap_patterns_holder_count(pl, f), o = 0;
-
-		if (n == live && live > 1) {
-			snprintf(inst, sizeof(inst), "all %zu", n);
-		} else {
-			inst[0] = '\0';
-			for (k = 0; k < n && o + 2 < sizeof(inst); k++) {
-				const char *name = hap_instance_name(
-				        s, hap_patterns_holder(pl, f, k)->instance);
-				int w = snprintf(inst + o, sizeof(inst) - o, "%s%s", k ? " " : "",
-				                 strlen(name) > cut ? name + cut : name);
-
-				o += (size_t)w < sizeof(inst) - o ? (size_t)w
-				                                  : sizeof(inst) - o - 1;
-			}
-		}
+		rows_row(t);
+		rows_str(t, PL_FILE, hap_patterns_file(pl, f));
+		list_holders(inst, sizeof(inst), s, pl, f, cut);
 		join_counts(ents, sizeof(ents), pl, f, 0);
 		join_counts(ids, sizeof(ids), pl, f, 1);
-		cells[0] = hap_patterns_file(pl, f);
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
+		rows_str(t, PL_INST, inst);
+		rows_str(t, PL_ENTRIES, ents);
+		rows_str(t, PL_IDS, ids);
+		rows_keep_nest(t);
+		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
+			list_ref(t, s, hap_patterns_holder(pl, f, k));
 	}
+	/* inline ACLs: one object per instance and ACL, with a null file */
 	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
 		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
 		const char *name = hap_instance_name(s, r->instance);
 
+		rows_row(t);
+		rows_null(t, PL_FILE);
 		snprintf(file, sizeof(file), "(inline) %s", r->desc);
-		snprintf(inst, sizeof(inst), "%s", strlen(name) > cut ? name + cut : name);
+		rows_shown(t, PL_FILE, file);
+		rows_str(t, PL_DESC, r->desc);
+		rows_str(t, PL_INST, strlen(name) > cut ? name + cut : name);
 		if (r->entries < 0)
-			snprintf(ents, sizeof(ents), "-");
+			rows_str(t, PL_ENTRIES, "-");
 		else
-			snprintf(ents, sizeof(ents), "%lld", (long long)r->entries);
+			rows_num(t, PL_ENTRIES, (long long)r->entries);
 		snprintf(ids, sizeof(ids), "#%lld", (long long)r->id);
-		cells[0] = file;
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
+		rows_str(t, PL_IDS, ids);
+		list_ref(t, s, r);
 	}
-	guard_unreached_rows(t, 4, 1, 0, s);
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_end(t);
+	rows_unreached(t, s, PL_INST, PL_FILE);
+	rows_done(t);
 }
 
 int pat_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
@@ -197,10 +180,7 @@ int pat_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v
 		hap_snapshot_free(s);
 		return EXIT_FAILED;
 	}
-	if (c->fmt == FMT_JSON)
-		list_json(s, pl);
-	else
-		list_table(c, s, pl);
+	list_print(c, s, pl);
 	hap_patterns_free(pl);
 	hap_snapshot_free(s);
 	return failed ? EXIT_FAILED : EXIT_OK;
