@@ -455,58 +455,68 @@ static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap
 		show_table_each(c, r, kind);
 }
 
+/* get: in JSON the answer when the instances agree and an element per
+ * instance; in the table the answer once when they agree, else each
+ * instance's, then the instances whose read failed. */
+enum { PG_FILE, PG_VALUE, PG_AGREE, PG_INSTANCE, PG_RESULT, PG_MESSAGE, PG_ANSWER, PG_N };
+static const struct col get_cols[PG_N] = {
+	{ NULL, "file", COL_TEXT },       { NULL, "value", COL_TEXT },
+	{ NULL, "agree", COL_TEXT },      { "INSTANCE", "endpoint", COL_TEXT },
+	{ NULL, "result", COL_OUTCOME },  { NULL, "message", COL_TEXT },
+	{ "ANSWER", "answer", COL_TEXT },
+};
+
 static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
 {
 	const struct hap_result *res = hap_pattern_read_result(r);
-	const struct hap_pattern_target *t = hap_pattern_read_target(r);
 	size_t i, n = hap_result_count(res), first = first_read(r), nread = 0;
 	int agree = hap_pattern_read_agree(r);
-	const char *hdr[2] = { "INSTANCE", "ANSWER" }, *cells[2];
-	struct table *tb;
-	char all[64];
+	struct rows *t = rows_new(c, get_cols, PG_N, ROWS_ONE, "instances");
+	char buf[512];
 
 	for (i = 0; i < n; i++)
 		nread += !hap_result_code(res, i);
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, t->file);
-		jw_key(&w, "value");
-		jw_str(&w, value);
-		jw_key(&w, "agree");
-		jw_bool(&w, agree);
-		jw_key(&w, "answer");
-		if (agree)
-			jw_str(&w, hap_pattern_read_answer(r, first));
-		else
-			jw_null(&w);
-		instances_json(&w, r, HAP_PATTERN_MAP, 0);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
-	}
-	tb = table_new(2, hdr);
+	rows_row(t);
+	rows_str(t, PG_FILE, hap_pattern_read_target(r)->file);
+	rows_str(t, PG_VALUE, value);
+	rows_bool(t, PG_AGREE, agree);
 	if (agree) {
-		snprintf(all, sizeof(all), "all %zu (agree)", nread);
-		cells[0] = all;
-		cells[1] = hap_pattern_read_answer(r, first);
-		table_add(tb, cells);
+		rows_str(t, PG_ANSWER, hap_pattern_read_answer(r, first));
+		snprintf(buf, sizeof(buf), "all %zu (agree)", nread);
+		rows_label(t, PG_INSTANCE, buf);
 	} else {
-		for (i = 0; i < n; i++) {
-			if (hap_result_code(res, i))
-				continue;
-			cells[0] = hap_result_instance(res, i);
-			cells[1] = hap_pattern_read_answer(r, i);
-			table_add(tb, cells);
-		}
+		rows_null(t, PG_ANSWER);
+		rows_json_only(t);
 	}
-	read_error_rows(tb, 2, 0, 1, r);
-	table_print(tb, stdout, c->fmt == FMT_CSV);
-	if (!agree && nread > 1)
-		cli_err(c, "%s: the instances answer differently", t->file);
+	rows_keep_nest(t);
+	for (i = 0; i < n; i++) {
+		int code = hap_result_code(res, i);
+
+		rows_child(t);
+		if (agree || code)
+			rows_json_only(t);
+		rows_str(t, PG_INSTANCE, hap_result_instance(res, i));
+		rows_str(t, PG_RESULT, read_word(code));
+		if (code)
+			rows_str(t, PG_MESSAGE, hap_result_message(res, i));
+		else
+			rows_str(t, PG_ANSWER, hap_pattern_read_answer(r, i));
+	}
+	for (i = 0; i < n; i++) {
+		int code = hap_result_code(res, i);
+
+		if (!code || code == HAP_ENOTFOUND)
+			continue;
+		rows_child(t);
+		rows_table_only(t);
+		rows_str(t, PG_INSTANCE, hap_result_instance(res, i));
+		snprintf(buf, sizeof(buf), "error: %s", hap_result_message(res, i));
+		rows_str(t, PG_ANSWER, buf);
+	}
+	rows_done(t);
+	if (!agree && nread > 1 && c->fmt != FMT_JSON)
+		cli_err(c, "%s: the instances answer differently",
+		        hap_pattern_read_target(r)->file);
 }
 
 int pat_read(struct cli *c, struct hap_pattern_op *op)

@@ -37,11 +37,12 @@ struct rows {
 	struct cell *parent, *child, *cur;
 	size_t *order; /* columns of cur in the order they were set */
 	size_t nset;
-	int level;     /* of cur: 0 a row, 1 a child, -1 written */
-	int json_only; /* of cur: the table and CSV leave it out */
-	int keep_nest; /* of the top-level row: its nest key even when empty */
-	int obj_open;  /* JSON: the last row's object is open */
-	int arr_open;  /* JSON: its children's array is open */
+	int level;      /* of cur: 0 a row, 1 a child, -1 written */
+	int json_only;  /* of cur: the table and CSV leave it out */
+	int table_only; /* of cur: JSON leaves it out */
+	int keep_nest;  /* of the top-level row: its nest key even when empty */
+	int obj_open;   /* JSON: the last row's object is open */
+	int arr_open;   /* JSON: its children's array is open */
 };
 
 static void *xmalloc0(size_t n, size_t sz)
@@ -203,12 +204,12 @@ static void flush_row(struct rows *r)
 {
 	if (r->level < 0)
 		return;
-	if (r->json)
+	if (r->json && !r->table_only)
 		write_json(r);
-	else if (!r->json_only)
+	else if (!r->json && !r->json_only)
 		write_table(r);
 	r->level = -1;
-	r->json_only = 0;
+	r->json_only = r->table_only = 0;
 }
 
 static void close_row(struct rows *r)
@@ -253,6 +254,11 @@ void rows_keep_nest(struct rows *r)
 void rows_json_only(struct rows *r)
 {
 	r->json_only = 1;
+}
+
+void rows_table_only(struct rows *r)
+{
+	r->table_only = 1;
 }
 
 void rows_child(struct rows *r)

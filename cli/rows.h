@@ -54,6 +54,8 @@ void rows_child(struct rows *r);
 /* The current row is JSON only (an object's summary, an instance's
  * element): the table and CSV leave it out. */
 void rows_json_only(struct rows *r);
+/* The current row is for the table and CSV only (JSON leaves it out). */
+void rows_table_only(struct rows *r);
 /* JSON writes the nest key of the current row even when it has no child
  * rows (an empty array). */
 void rows_keep_nest(struct rows *r);
