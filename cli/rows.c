@@ -32,17 +32,21 @@ struct rows {
 	int json;
 	struct jw w;
 	struct table *t;
-	size_t ntab;  /* columns with a header */
-	size_t *tcol; /* per column: its table column, or ncols when none */
-	struct cell *parent, *child, *cur;
+	size_t ntab;                 /* columns with a header */
+	size_t *tcol;                /* per column: its table column, or ncols when none */
+	struct cell *lv[ROWS_DEPTH]; /* a row, its child, the child's child */
+	struct cell *cur;
 	size_t *order; /* columns of cur in the order they were set */
 	size_t nset;
-	int level;      /* of cur: 0 a row, 1 a child, -1 written */
+	int level;      /* of cur: 0 a row, 1 a child, 2 a grandchild, -1 written */
 	int json_only;  /* of cur: the table and CSV leave it out */
 	int table_only; /* of cur: JSON leaves it out */
 	int keep_nest;  /* of the top-level row: its nest key even when empty */
-	int obj_open;   /* JSON: the last row's object is open */
-	int arr_open;   /* JSON: its children's array is open */
+	/* JSON: the object of the last row of each level is open, and the
+	 * array of its child rows (under the key arr_key) */
+	int obj_open[ROWS_DEPTH], arr_open[ROWS_DEPTH - 1];
+	const char *arr_key[ROWS_DEPTH - 1];
+	const char *key_of[ROWS_DEPTH]; /* the array the current row of a level goes in */
 };
 
 static void *xmalloc0(size_t n, size_t sz)
@@ -79,8 +83,8 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 	r->nest = nest;
 	r->json = c->fmt == FMT_JSON;
 	r->tcol = xmalloc0(ncols, sizeof(*r->tcol));
-	r->parent = xmalloc0(ncols, sizeof(*r->parent));
-	r->child = xmalloc0(ncols, sizeof(*r->child));
+	for (i = 0; i < ROWS_DEPTH; i++)
+		r->lv[i] = xmalloc0(ncols, sizeof(*r->lv[i]));
 	r->order = xmalloc0(ncols, sizeof(*r->order));
 	r->level = -1;
 	for (i = 0; i < ncols; i++) {
@@ -156,12 +160,14 @@ static void json_cell(struct jw *w, const struct cell *x)
 
 static void write_json(struct rows *r)
 {
+	int l = r->level;
 	size_t i;
 
-	if (r->level == 1 && !r->arr_open) {
-		jw_key(&r->w, r->nest ? r->nest : "instances");
+	if (l > 0 && !r->arr_open[l - 1]) {
+		jw_key(&r->w, r->key_of[l]);
 		jw_arr(&r->w);
-		r->arr_open = 1;
+		r->arr_open[l - 1] = 1;
+		r->arr_key[l - 1] = r->key_of[l];
 	}
 	jw_obj(&r->w);
 	for (i = 0; i < r->nset; i++) {
@@ -172,10 +178,7 @@ static void write_json(struct rows *r)
 		jw_key(&r->w, r->cols[r->order[i]].key);
 		json_cell(&r->w, x);
 	}
-	if (r->level == 1)
-		jw_end_obj(&r->w);
-	else
-		r->obj_open = 1;
+	r->obj_open[l] = 1;
 }
 
 static void write_table(struct rows *r)
@@ -187,11 +190,17 @@ static void write_table(struct rows *r)
 	for (i = 0; i < r->ncols; i++) {
 		const struct cell *x = &r->cur[i];
 		size_t tc = r->tcol[i];
+		int l;
 
 		if (tc == r->ncols)
 			continue;
-		if (!x->set && r->level == 1 && !r->parent[i].label)
-			x = &r->parent[i];
+		/* unset: the nearest ancestor's value, not its label */
+		for (l = r->level - 1; !x->set && l >= 0; l--)
+			if (r->lv[l][i].set) {
+				if (!r->lv[l][i].label)
+					x = &r->lv[l][i];
+				break;
+			}
 		cells[tc] = x->set ? cell_text(x, bufs[tc], sizeof(bufs[tc])) : "";
 	}
 	table_add(r->t, cells);
@@ -212,38 +221,57 @@ static void flush_row(struct rows *r)
 	r->json_only = r->table_only = 0;
 }
 
-static void close_row(struct rows *r)
+/* JSON: close the objects of level l and deeper, and their arrays. */
+static void close_level(struct rows *r, int l)
 {
+	int k;
+
 	if (!r->json)
 		return;
-	if (r->obj_open && !r->arr_open && r->keep_nest) {
+	if (l == 0 && r->obj_open[0] && !r->arr_open[0] && r->keep_nest) {
 		jw_key(&r->w, r->nest ? r->nest : "instances");
 		jw_arr(&r->w);
-		r->arr_open = 1;
+		r->arr_open[0] = 1;
 	}
-	r->keep_nest = 0;
-	if (r->arr_open)
+	if (l == 0)
+		r->keep_nest = 0;
+	for (k = ROWS_DEPTH - 1; k >= l; k--) {
+		if (k < ROWS_DEPTH - 1 && r->arr_open[k])
+			jw_end_arr(&r->w);
+		if (r->obj_open[k])
+			jw_end_obj(&r->w);
+		if (k < ROWS_DEPTH - 1)
+			r->arr_open[k] = 0;
+		r->obj_open[k] = 0;
+	}
+}
+
+/* Start a row of level l (1 and 2 in the array key of their parent). */
+static void start_row(struct rows *r, int l, const char *key)
+{
+	flush_row(r);
+	close_level(r, l);
+	if (r->json && l > 0 && r->arr_open[l - 1] && strcmp(r->arr_key[l - 1], key) != 0) {
 		jw_end_arr(&r->w);
-	if (r->obj_open)
-		jw_end_obj(&r->w);
-	r->arr_open = r->obj_open = 0;
+		r->arr_open[l - 1] = 0;
+	}
+	cells_clear(r->lv[l], r->ncols);
+	r->key_of[l] = key;
+	r->cur = r->lv[l];
+	r->nset = 0;
+	r->level = l;
 }
 
 void rows_end(struct rows *r)
 {
 	flush_row(r);
-	close_row(r);
-	cells_clear(r->parent, r->ncols);
+	close_level(r, 0);
+	cells_clear(r->lv[0], r->ncols);
 }
 
 void rows_row(struct rows *r)
 {
-	flush_row(r);
-	close_row(r);
-	cells_clear(r->parent, r->ncols);
-	r->cur = r->parent;
-	r->nset = 0;
-	r->level = 0;
+	start_row(r, 0, NULL);
 }
 
 void rows_keep_nest(struct rows *r)
@@ -263,11 +291,17 @@ void rows_table_only(struct rows *r)
 
 void rows_child(struct rows *r)
 {
-	flush_row(r);
-	cells_clear(r->child, r->ncols);
-	r->cur = r->child;
-	r->nset = 0;
-	r->level = 1;
+	start_row(r, 1, r->nest ? r->nest : "instances");
+}
+
+void rows_child_in(struct rows *r, const char *key)
+{
+	start_row(r, 1, key);
+}
+
+void rows_grandchild_in(struct rows *r, const char *key)
+{
+	start_row(r, 2, key);
 }
 
 static struct cell *slot(struct rows *r, size_t col)
@@ -391,29 +425,33 @@ void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_co
 		guard_unreached_rows(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
 		return;
 	}
-	if (r->obj_open && !r->arr_open) {
+	close_level(r, 1);
+	if (r->obj_open[0] && !r->arr_open[0]) {
 		jw_key(&r->w, r->nest ? r->nest : "instances");
 		jw_arr(&r->w);
-		r->arr_open = 1;
+		r->arr_open[0] = 1;
+		r->arr_key[0] = r->nest ? r->nest : "instances";
 	}
 	guard_unreached_json(&r->w, s);
 }
 
 void rows_done(struct rows *r)
 {
+	int i;
+
 	flush_row(r);
 	if (r->json) {
-		close_row(r);
+		close_level(r, 0);
 		if (r->shape == ROWS_ARRAY)
 			jw_end_arr(&r->w);
 		jw_done(&r->w);
 	} else {
 		table_print(r->t, stdout, r->c->fmt == FMT_CSV);
 	}
-	cells_clear(r->parent, r->ncols);
-	cells_clear(r->child, r->ncols);
-	free(r->parent);
-	free(r->child);
+	for (i = 0; i < ROWS_DEPTH; i++) {
+		cells_clear(r->lv[i], r->ncols);
+		free(r->lv[i]);
+	}
 	free(r->order);
 	free(r->tcol);
 	free(r);

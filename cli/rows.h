@@ -51,6 +51,13 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 /* Start a top-level row, or a child row of the last top-level one. */
 void rows_row(struct rows *r);
 void rows_child(struct rows *r);
+/* A child row in the JSON array key of the last top-level row (a row may
+ * have child rows in several arrays, one after the other), or a row of
+ * the last child in its array key. In a table they are rows of their own
+ * and show the nearest ancestor's value in a column they leave unset. */
+#define ROWS_DEPTH 3
+void rows_child_in(struct rows *r, const char *key);
+void rows_grandchild_in(struct rows *r, const char *key);
 /* The current row is JSON only (an object's summary, an instance's
  * element): the table and CSV leave it out. */
 void rows_json_only(struct rows *r);
