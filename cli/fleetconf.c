@@ -451,8 +451,8 @@ static void fleet_list_print(struct cli *c, const struct fleetconf *fc)
 
 	rows_row(t);
 	rows_json_only(t);
-	rows_keep_nest(t);
 	rows_str(t, FL_FILE, fc->path);
+	rows_open(t, "fleets");
 	for (i = 0; i < fc->n; i++) {
 		const struct fleet_def *fd = &fc->fleets[i];
 		char to[32];

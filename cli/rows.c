@@ -41,7 +41,6 @@ struct rows {
 	int level;      /* of cur: 0 a row, 1 a child, 2 a grandchild, -1 written */
 	int json_only;  /* of cur: the table and CSV leave it out */
 	int table_only; /* of cur: JSON leaves it out */
-	int keep_nest;  /* of the top-level row: its nest key even when empty */
 	/* JSON: the object of the last row of each level is open, and the
 	 * array of its child rows (under the key arr_key) */
 	int obj_open[ROWS_DEPTH], arr_open[ROWS_DEPTH - 1];
@@ -228,13 +227,6 @@ static void close_level(struct rows *r, int l)
 
 	if (!r->json)
 		return;
-	if (l == 0 && r->obj_open[0] && !r->arr_open[0] && r->keep_nest) {
-		jw_key(&r->w, r->nest ? r->nest : "instances");
-		jw_arr(&r->w);
-		r->arr_open[0] = 1;
-	}
-	if (l == 0)
-		r->keep_nest = 0;
 	for (k = ROWS_DEPTH - 1; k >= l; k--) {
 		if (k < ROWS_DEPTH - 1 && r->arr_open[k])
 			jw_end_arr(&r->w);
@@ -274,9 +266,17 @@ void rows_row(struct rows *r)
 	start_row(r, 0, NULL);
 }
 
-void rows_keep_nest(struct rows *r)
+void rows_open(struct rows *r, const char *key)
 {
-	r->keep_nest = 1;
+	int l = r->level;
+
+	flush_row(r);
+	if (!r->json || l < 0 || l >= ROWS_DEPTH - 1 || !r->obj_open[l] || r->arr_open[l])
+		return;
+	jw_key(&r->w, key);
+	jw_arr(&r->w);
+	r->arr_open[l] = 1;
+	r->arr_key[l] = key;
 }
 
 void rows_json_only(struct rows *r)

@@ -63,9 +63,9 @@ void rows_grandchild_in(struct rows *r, const char *key);
 void rows_json_only(struct rows *r);
 /* The current row is for the table and CSV only (JSON leaves it out). */
 void rows_table_only(struct rows *r);
-/* JSON writes the nest key of the current row even when it has no child
- * rows (an empty array). */
-void rows_keep_nest(struct rows *r);
+/* The current row is complete: JSON opens its array key for the child
+ * rows that follow, so that it is there (empty) when none does. */
+void rows_open(struct rows *r, const char *key);
 /* End the last top-level row and its children (what follows is at the
  * top level). */
 void rows_end(struct rows *r);
