@@ -241,13 +241,16 @@ static void close_level(struct rows *r, int l)
 /* Start a row of level l (1 and 2 in the array key of their parent). */
 static void start_row(struct rows *r, int l, const char *key)
 {
+	int k;
+
 	flush_row(r);
 	close_level(r, l);
 	if (r->json && l > 0 && r->arr_open[l - 1] && strcmp(r->arr_key[l - 1], key) != 0) {
 		jw_end_arr(&r->w);
 		r->arr_open[l - 1] = 0;
 	}
-	cells_clear(r->lv[l], r->ncols);
+	for (k = l; k < ROWS_DEPTH; k++)
+		cells_clear(r->lv[k], r->ncols);
 	r->key_of[l] = key;
 	r->cur = r->lv[l];
 	r->nset = 0;

@@ -11,7 +11,10 @@
  * serves each command's JSON shape. A row may have child rows (an object's
  * instances): in JSON they are objects in an array under the parent's
  * nest key; in a table or CSV they are rows of their own, and a column a
- * child leaves unset shows its parent's value (not its labels).
+ * child leaves unset shows its parent's value (not its labels). A child
+ * may have rows of its own (a third level), and a row may be for JSON
+ * only (an object's summary whose table rows are its children) or for the
+ * table only.
  *
  * A column's kind says what it holds; the setters give the JSON type, and
  * a table prints every kind left-aligned, as the tables always were.
@@ -44,6 +47,9 @@ enum rows_shape {
 
 struct rows;
 
+/* Levels of rows: a row, its children, their children. */
+#define ROWS_DEPTH 3
+
 /* Start an output in c's format. cols must outlive the rows; nest is the
  * JSON key of child rows (NULL when there are none). */
 struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum rows_shape shape,
@@ -55,7 +61,6 @@ void rows_child(struct rows *r);
  * have child rows in several arrays, one after the other), or a row of
  * the last child in its array key. In a table they are rows of their own
  * and show the nearest ancestor's value in a column they leave unset. */
-#define ROWS_DEPTH 3
 void rows_child_in(struct rows *r, const char *key);
 void rows_grandchild_in(struct rows *r, const char *key);
 /* The current row is JSON only (an object's summary, an instance's
