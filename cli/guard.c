@@ -13,6 +13,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 /* Strict decimal (leading zeros allowed, read as decimal). */
 static int dec(const char *s, size_t len, long *out)
@@ -432,48 +433,29 @@ int guard_exec_refusal(const char *reply)
  * JSON: [{"endpoint", "result": "error", "sent": false, "message"}]). */
 void guard_unreached_print(struct cli *c, const struct hap_snapshot *s)
 {
+	enum { U_INSTANCE, U_RESULT, U_SENT, U_MESSAGE, U_N };
+	static const struct col cols[U_N] = {
+		{ "INSTANCE", "endpoint", COL_TEXT },
+		{ "RESULT", "result", COL_OUTCOME },
+		{ NULL, "sent", COL_TEXT },
+		{ "MESSAGE", "message", COL_TEXT },
+	};
+	struct rows *t = rows_new(c, cols, U_N, ROWS_ARRAY, NULL);
+	char buf[512];
 	size_t i;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *msg = hap_result_message(hap_snapshot_result(s), i);
-
-			if (!hap_result_code(hap_snapshot_result(s), i))
-				continue;
-			jw_obj(&w);
-			JW_KEY(&w, "endpoint");
-			jw_str(&w, hap_instance_name(s, i));
-			JW_KEY(&w, "result");
-			jw_str(&w, "error");
-			JW_KEY(&w, "sent");
-			jw_bool(&w, 0);
-			JW_KEY(&w, "message");
-			jw_str(&w, msg);
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[3] = { "INSTANCE", "RESULT", "MESSAGE" };
-		struct table *t = table_new(3, hdr);
-		char buf[512];
-
-		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *cells[3];
-			const char *msg = hap_result_message(hap_snapshot_result(s), i);
-
-			if (!hap_result_code(hap_snapshot_result(s), i))
-				continue;
-			snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
-			cells[0] = hap_instance_name(s, i);
-			cells[1] = "error";
-			cells[2] = buf;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		rows_row(t);
+		rows_str(t, U_INSTANCE, hap_instance_name(s, i));
+		rows_str(t, U_RESULT, "error");
+		rows_bool(t, U_SENT, 0);
+		rows_str(t, U_MESSAGE, msg);
+		snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
+		rows_shown(t, U_MESSAGE, buf);
 	}
+	rows_done(t);
 }
