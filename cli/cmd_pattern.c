@@ -1,7 +1,7 @@
 /*
  * cmd_pattern.c - "acl" and "map": the verb tables, single-entry changes
  * (add, set, del, clear) and the atomic replace; the listing and the reads
- * (list, show, get) are in pattern_read.c.
+ * (list, show, get), and the helpers both use, are in pattern_read.c.
  *
  * Both objects share the code; only the kind and the verb tables differ.
  * An id is a file as listed, or #N resolved by the library to its file
@@ -19,48 +19,6 @@
 #include "rows.h"
 #include "pattern.h"
 #include "../src/util/banned.h" /* a compile-time guard, no API */
-
-const char *pat_obj_name(enum hap_pattern_kind kind)
-{
-	return kind == HAP_PATTERN_MAP ? "map" : "acl";
-}
-
-/* The verb's options (-h only) and its exact number of arguments. */
-int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
-             char **argv, int want)
-{
-	int ret = cli_verb_opts(c, pat_obj_name(kind), v, argc, argv, NULL);
-
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != want)
-		return cli_usage(c, "usage: %s %s %s", pat_obj_name(kind), v->name, v->usage);
-	return -1;
-}
-
-int pat_ready(struct cli *c, const struct hap_pattern_op *op)
-{
-	struct hap_error err = { 0, "" };
-
-	if (hap_pattern_op_check(op, &err))
-		return cli_usage(c, "%s", err.msg);
-	return cli_fleet(c);
-}
-
-/* Instances of s that answered and do not load file: said once on stderr. */
-void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
-                     const char *file, const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		if (hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
-			continue;
-		if (hap_pattern_holds(s, i, kind, file) == 0)
-			cli_err(c, "%s: does not load %s (not holding it): %s",
-			        hap_instance_name(s, i), file, what);
-	}
-}
 
 /* ------------------------------------------------------------------ changes */
 

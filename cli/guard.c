@@ -165,53 +165,6 @@ int guard_local_file(struct cli *c, const char *path, long long max)
 	return 0;
 }
 
-/* Table rows of the instances of s that did not answer: the endpoint in
- * column name_col, "unreached: why" in column msg_col, "-" elsewhere. */
-void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
-                          const struct hap_snapshot *s)
-{
-	const char *cells[32];
-	char msgbuf[512];
-	size_t i, k;
-
-	if (!s || ncols > 32)
-		return;
-	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg = hap_result_message(hap_snapshot_result(s), i);
-
-		if (!hap_result_code(hap_snapshot_result(s), i))
-			continue;
-		for (k = 0; k < ncols; k++)
-			cells[k] = "-";
-		snprintf(msgbuf, sizeof(msgbuf), "unreached: %s", msg);
-		cells[name_col] = hap_instance_name(s, i);
-		cells[msg_col] = msgbuf;
-		table_add(t, cells);
-	}
-}
-
-/* JSON elements, into an open array, of the instances that did not answer:
- * {"endpoint": ..., "unreached": true, "error": ...}. */
-void guard_unreached_json(struct jw *w, const struct hap_snapshot *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < hap_snapshot_instance_count(s); i++) {
-		const char *msg = hap_result_message(hap_snapshot_result(s), i);
-
-		if (!hap_result_code(hap_snapshot_result(s), i))
-			continue;
-		jw_obj(w);
-		JW_KEY(w, "endpoint");
-		jw_str(w, hap_instance_name(s, i));
-		JW_KEY(w, "unreached");
-		jw_bool(w, 1);
-		JW_KEY(w, "error");
-		jw_str(w, msg);
-		jw_end_obj(w);
-	}
-}
-
 static int by_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

@@ -1,7 +1,9 @@
 /*
  * pattern_read.c - "acl" and "map" reads: the merged listing (list) and the
- * reads of one file on every instance loading it (show, get). The changes
- * and the replace are in cmd_pattern.c; both share pattern.h.
+ * reads of one file on every instance loading it (show, get), and the
+ * helpers of every verb (arguments, the check before a fleet is opened,
+ * the instances not holding a file). The changes and the replace are in
+ * cmd_pattern.c; both share pattern.h.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +15,50 @@
 #include "rows.h"
 #include "pattern.h"
 #include "../src/util/banned.h" /* a compile-time guard, no API */
+
+/* ------------------------------------------------------------------ shared */
+
+const char *pat_obj_name(enum hap_pattern_kind kind)
+{
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
+}
+
+/* The verb's options (-h only) and its exact number of arguments. */
+int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
+             char **argv, int want)
+{
+	int ret = cli_verb_opts(c, pat_obj_name(kind), v, argc, argv, NULL);
+
+	if (ret >= 0)
+		return ret;
+	if (argc - optind != want)
+		return cli_usage(c, "usage: %s %s %s", pat_obj_name(kind), v->name, v->usage);
+	return -1;
+}
+
+int pat_ready(struct cli *c, const struct hap_pattern_op *op)
+{
+	struct hap_error err = { 0, "" };
+
+	if (hap_pattern_op_check(op, &err))
+		return cli_usage(c, "%s", err.msg);
+	return cli_fleet(c);
+}
+
+/* Instances of s that answered and do not load file: said once on stderr. */
+void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
+                     const char *file, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		if (hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
+			continue;
+		if (hap_pattern_holds(s, i, kind, file) == 0)
+			cli_err(c, "%s: does not load %s (not holding it): %s",
+			        hap_instance_name(s, i), file, what);
+	}
+}
 
 /* ------------------------------------------------------------------ list */
 

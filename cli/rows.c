@@ -425,7 +425,7 @@ void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_co
 {
 	flush_row(r);
 	if (!r->json) {
-		guard_unreached_rows(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
+		table_unreached(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
 		return;
 	}
 	close_level(r, 1);
@@ -435,7 +435,7 @@ void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_co
 		r->arr_open[0] = 1;
 		r->arr_key[0] = r->nest ? r->nest : "instances";
 	}
-	guard_unreached_json(&r->w, s);
+	jw_unreached(&r->w, s);
 }
 
 void rows_done(struct rows *r)
@@ -493,4 +493,53 @@ void metric_rows_one(struct rows *r, const char *endpoint, const struct hap_valu
 	rows_child(r);
 	rows_str(r, MC_INSTANCE, endpoint);
 	rows_value(r, MC_VALUE, v, NULL);
+}
+
+/* ---------------------------------------------------------------- unreached */
+
+/* Table rows of the instances of s that did not answer: the endpoint in
+ * column name_col, "unreached: why" in column msg_col, "-" elsewhere. */
+void table_unreached(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
+                     const struct hap_snapshot *s)
+{
+	const char *cells[32];
+	char msgbuf[512];
+	size_t i, k;
+
+	if (!s || ncols > 32)
+		return;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		for (k = 0; k < ncols; k++)
+			cells[k] = "-";
+		snprintf(msgbuf, sizeof(msgbuf), "unreached: %s", msg);
+		cells[name_col] = hap_instance_name(s, i);
+		cells[msg_col] = msgbuf;
+		table_add(t, cells);
+	}
+}
+
+/* JSON elements, into an open array, of the instances that did not answer:
+ * {"endpoint": ..., "unreached": true, "error": ...}. */
+void jw_unreached(struct jw *w, const struct hap_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		jw_obj(w);
+		JW_KEY(w, "endpoint");
+		jw_str(w, hap_instance_name(s, i));
+		JW_KEY(w, "unreached");
+		jw_bool(w, 1);
+		JW_KEY(w, "error");
+		jw_str(w, msg);
+		jw_end_obj(w);
+	}
 }
