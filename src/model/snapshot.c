@@ -27,10 +27,6 @@
 #include "proto/frame.h"
 #include "util/banned.h"
 
-/* The parts before the rows (level, info, listings) are found within
- * this many bytes, or the rows are not indexed as they arrive. */
-#define SNAP_INC_HEAD_MAX ((size_t)1 << 20)
-
 /* Instance in failed: err, and a copy of msg (NULL when out of memory). */
 static void inst_fail(struct hap_snapshot *s, struct snap_inst *in, int err, const char *msg,
                       size_t len)
@@ -295,6 +291,27 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
                              const char *const *replies, const size_t *lens, size_t n,
                              unsigned what, size_t chunk, struct hap_error *err)
 {
+	return hap_snapshot_from_chunks_keep(out, names, replies, lens, n, what, chunk, NULL, NULL,
+	                                     err);
+}
+
+/* The hap_job.on_bytes of instance i of s's read, or NULL. */
+static void (*on_bytes_of(struct hap_snapshot *s, size_t i))(struct hap_job *, void *)
+{
+	if (s->keep)
+		return hap_snap_keep_on_bytes;
+	if ((s->what & HAP_SNAP_ALL) && !(s->what & HAP_SNAP_SRVSTATE))
+		return snap_on_bytes;
+	/* "show servers state" is made CSV in place: parsed whole */
+	s->insts[i].inc = SNAP_INC_OFF;
+	return NULL;
+}
+
+int hap_snapshot_from_chunks_keep(struct hap_snapshot **out, const char *const *names,
+                                  const char *const *replies, const size_t *lens, size_t n,
+                                  unsigned what, size_t chunk, hap_snap_keep_fn keep, void *arg,
+                                  struct hap_error *err)
+{
 	struct hap_snapshot *s = snap_alloc(n);
 	struct hap_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	size_t i, left = 1, step;
@@ -303,30 +320,37 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
 	*out = NULL;
 	if (!s || !jobs || !(s->targets = calloc(n ? n : 1, sizeof(*s->targets))))
 		ret = HAP_ENOMEM;
-	if (!ret)
+	if (!ret) {
 		s->what = what;
+		s->keep = (what & HAP_SNAP_SRVSTATE) ? keep : NULL;
+		s->keep_arg = arg;
+	}
 	for (i = 0; !ret && i < n; i++) {
 		hap_buf_init(&jobs[i].reply, 0);
-		if (!chunk || (what & HAP_SNAP_SRVSTATE) || !(what & HAP_SNAP_ALL))
+		jobs[i].on_bytes = on_bytes_of(s, i);
+		if (!chunk)
 			s->insts[i].inc = SNAP_INC_OFF;
 	}
-	/* the instances' bytes interleaved, chunk by chunk, as they arrive */
+	/* the instances' bytes interleaved, chunk by chunk, as they arrive
+	 * (received: the filter drops bytes from the reply) */
 	for (step = 0; !ret && left; step++) {
 		left = 0;
 		for (i = 0; !ret && i < n; i++) {
 			struct hap_job *j = &jobs[i];
-			size_t k = lens[i] - j->reply.len;
+			size_t k = lens[i] - j->received;
 
 			if (chunk && k > chunk)
 				k = chunk;
 			if (!k)
 				continue;
-			ret = hap_buf_add(&j->reply, replies[i] + j->reply.len, k);
+			ret = hap_buf_add(&j->reply, replies[i] + j->received, k);
+			j->received += k;
 			if (!ret && step % 8 == 7)
 				ret = buf_move(&j->reply);
-			if (!ret && chunk)
-				snap_on_bytes(j, &s->insts[i]);
-			left += lens[i] - j->reply.len;
+			/* chunk 0: each reply whole, seen once at its end */
+			if (!ret && j->on_bytes && (chunk || j->received == lens[i]))
+				j->on_bytes(j, &s->insts[i]);
+			left += lens[i] - j->received;
 		}
 	}
 	for (i = 0; !ret && i < n; i++)
@@ -358,6 +382,13 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
 int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
                            const char *proxy, struct hap_error *err)
 {
+	return hap_snapshot_new_keep(out, h, what, proxy, NULL, NULL, err);
+}
+
+int hap_snapshot_new_keep(struct hap_snapshot **out, struct hap *h, unsigned what,
+                          const char *proxy, hap_snap_keep_fn keep, void *arg,
+                          struct hap_error *err)
+{
 	struct hap_snapshot *s = NULL;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
@@ -385,16 +416,13 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 	}
 	s->opt_flags = h->opts.flags;
 	s->what = what;
+	s->keep = (what & HAP_SNAP_SRVSTATE) ? keep : NULL;
+	s->keep_arg = arg;
 	for (i = 0; i < nt; i++) {
 		calls[i].target = i;
 		calls[i].cmds = cmds;
-		/* "show servers state" is made CSV in place: parsed whole */
-		if ((what & HAP_SNAP_ALL) && !(what & HAP_SNAP_SRVSTATE)) {
-			calls[i].on_bytes = snap_on_bytes;
-			calls[i].on_bytes_arg = &s->insts[i];
-		} else {
-			s->insts[i].inc = SNAP_INC_OFF;
-		}
+		calls[i].on_bytes = on_bytes_of(s, i);
+		calls[i].on_bytes_arg = &s->insts[i];
 	}
 	s->targets = ts;
 	ts = NULL;

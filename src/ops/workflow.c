@@ -256,6 +256,34 @@ static int not_found(const struct hap_server_sel *sel, const char *name, struct 
 	                     sel->nbackends > 1 ? ", ..." : "");
 }
 
+/* hap_sel_match() on names that are views: the row filter of a plan's
+ * "show servers state" read (model/snapshot.h). */
+static int sel_keep(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
+{
+	const struct hap_server_sel *sel = arg;
+	size_t i, k;
+
+	for (i = 0; i < sel->nnames; i++) {
+		const char *b, *s;
+		size_t nbl;
+
+		split(sel->names[i], &b, &nbl, &s);
+		if (strlen(s) != sl || memcmp(s, srv, sl) != 0)
+			continue;
+		if (b) {
+			if (nbl == bl && memcmp(b, be, bl) == 0)
+				return 1;
+			continue;
+		}
+		if (!sel->nbackends)
+			return 1;
+		for (k = 0; k < sel->nbackends; k++)
+			if (strlen(sel->backends[k]) == bl && memcmp(sel->backends[k], be, bl) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                      const struct hap_server_sel *sel, struct hap_error *err)
 {
@@ -278,14 +306,15 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	if (ret)
 		return ret;
 	{
-		/* the holders of a weight change from "show servers state" */
+		/* the holders of a weight change from "show servers state",
+		 * the rows of the selected servers only */
 		char b[256];
 
-		ret = hap_snapshot_new_proxy(
+		ret = hap_snapshot_new_keep(
 		        &p->snap, h,
 		        HAP_SNAP_SERVERS |
 		                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
-		        hap_sel_backend(sel, b, sizeof(b)), err);
+		        hap_sel_backend(sel, b, sizeof(b)), sel_keep, (void *)sel, err);
 	}
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
