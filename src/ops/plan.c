@@ -233,8 +233,9 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
 	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
-	/* the writes, then their read-back in the same sessions */
-	calls = calloc(3 * p->n + 1, sizeof(*calls));
+	/* the writes (each with its read-back line), then one "show info" per
+	 * instance in the same sessions */
+	calls = calloc(p->n + hap_snapshot_instance_count(p->snap) + 1, sizeof(*calls));
 	objs = calloc(p->n ? p->n : 1, sizeof(*objs));
 	if (!r || !ts || !calls || !objs) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
