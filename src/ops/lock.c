@@ -233,7 +233,7 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 	char dir[560], name[16], me[RECLEN], rec[RECLEN];
 	int64_t end = hap_now_us() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000;
 	size_t i, k;
-	int ret = 0, fd;
+	int ret = 0, fd = -1;
 
 	*out = NULL;
 	if (!b || !l) {
