@@ -256,29 +256,62 @@ static int not_found(const struct hap_server_sel *sel, const char *name, struct 
 	                     sel->nbackends > 1 ? ", ..." : "");
 }
 
-/* hap_sel_match() on names that are views: the row filter of a plan's
- * "show servers state" read (model/snapshot.h). */
+/* A selection for the row filter of a plan's "show servers state" read
+ * (model/snapshot.h): its names split and measured once, not per row. */
+struct sel_filter {
+	const struct hap_server_sel *sel;
+	struct sel_name {
+		const char *b, *s;
+		size_t bl, sl;
+	} * names;
+	size_t *blen; /* of sel->backends */
+};
+
+static int sel_filter_init(struct sel_filter *f, const struct hap_server_sel *sel)
+{
+	size_t i;
+
+	f->sel = sel;
+	f->names = malloc((sel->nnames ? sel->nnames : 1) * sizeof(*f->names));
+	f->blen = malloc((sel->nbackends ? sel->nbackends : 1) * sizeof(*f->blen));
+	if (!f->names || !f->blen)
+		return HAP_ENOMEM;
+	for (i = 0; i < sel->nnames; i++) {
+		split(sel->names[i], &f->names[i].b, &f->names[i].bl, &f->names[i].s);
+		f->names[i].sl = strlen(f->names[i].s);
+	}
+	for (i = 0; i < sel->nbackends; i++)
+		f->blen[i] = strlen(sel->backends[i]);
+	return 0;
+}
+
+static void sel_filter_release(struct sel_filter *f)
+{
+	free(f->names);
+	free(f->blen);
+}
+
+/* hap_sel_match() on names that are views: the row filter. */
 static int sel_keep(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
 {
-	const struct hap_server_sel *sel = arg;
+	const struct sel_filter *f = arg;
+	const struct hap_server_sel *sel = f->sel;
 	size_t i, k;
 
 	for (i = 0; i < sel->nnames; i++) {
-		const char *b, *s;
-		size_t nbl;
+		const struct sel_name *n = &f->names[i];
 
-		split(sel->names[i], &b, &nbl, &s);
-		if (strlen(s) != sl || memcmp(s, srv, sl) != 0)
+		if (n->sl != sl || memcmp(n->s, srv, sl) != 0)
 			continue;
-		if (b) {
-			if (nbl == bl && memcmp(b, be, bl) == 0)
+		if (n->b) {
+			if (n->bl == bl && memcmp(n->b, be, bl) == 0)
 				return 1;
 			continue;
 		}
 		if (!sel->nbackends)
 			return 1;
 		for (k = 0; k < sel->nbackends; k++)
-			if (strlen(sel->backends[k]) == bl && memcmp(sel->backends[k], be, bl) == 0)
+			if (f->blen[k] == bl && memcmp(sel->backends[k], be, bl) == 0)
 				return 1;
 	}
 	return 0;
@@ -289,6 +322,7 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 {
 	struct hap_server_op one = *op;
 	struct hap_buf cmd = HAP_BUF_INIT;
+	struct sel_filter f = { NULL, NULL, NULL };
 	struct hap_plan *p = NULL;
 	const char *miss;
 	int ret;
@@ -310,11 +344,16 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 		 * the rows of the selected servers only */
 		char b[256];
 
-		ret = hap_snapshot_new_keep(
-		        &p->snap, h,
-		        HAP_SNAP_SERVERS |
-		                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
-		        hap_sel_backend(sel, b, sizeof(b)), sel_keep, (void *)sel, err);
+		ret = sel_filter_init(&f, sel);
+		if (ret)
+			ret = hap_error_set(err, ret, "out of memory");
+		else
+			ret = hap_snapshot_new_keep(
+			        &p->snap, h,
+			        HAP_SNAP_SERVERS |
+			                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
+			        hap_sel_backend(sel, b, sizeof(b)), sel_keep, &f, err);
+		sel_filter_release(&f);
 	}
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
