@@ -185,7 +185,7 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 
 /* One result entry per call, judged by its reply. 0 or HAP_ENOMEM. */
 static int add_results(struct hap_result *r, struct hap *h, const struct hap_plan *p,
-                       const struct hap_call *calls)
+                       struct hap_call *calls)
 {
 	size_t i;
 	int ret = 0;
@@ -207,6 +207,9 @@ static int add_results(struct hap_result *r, struct hap *h, const struct hap_pla
 		}
 		if (!ret)
 			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
+		/* copied: its room goes to the next entries' copies (the
+		 * read-back reads the write's rb_reply, not this) */
+		hap_buf_release(&calls[i].job.reply);
 		/* accepted but never read back (--no-verify, or nothing to read):
 		 * sent, not applied */
 		if (!ret && c->outcome == HAP_OUT_APPLIED &&
