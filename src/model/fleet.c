@@ -515,6 +515,8 @@ void hap_calls_release(struct hap_call *calls, size_t n)
 	for (i = 0; calls && i < n; i++) {
 		hap_job_release(&calls[i].job);
 		hap_buf_release(&calls[i].req);
+		free(calls[i].rb_reply);
+		calls[i].rb_reply = NULL;
 	}
 }
 

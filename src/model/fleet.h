@@ -83,6 +83,13 @@ struct hap_call {
 	int sent;
 	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */
 	int outcome; /* hap_round_run(): enum hap_outcome */
+	/* optional, a write sharing a prompt-mode connection (hap_round_run):
+	 * one line read back on the same connection after all of its writes
+	 * ("get weight B/S"); rb_reply its complete reply (rb_len bytes,
+	 * NUL-terminated, freed by hap_calls_release), or NULL */
+	const char *rb;
+	char *rb_reply;
+	size_t rb_len;
 };
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);

@@ -91,10 +91,11 @@ int hap_plan_alloc(struct hap_plan **p, struct hap *h, int okind, struct hap_err
 int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
 /*
  * The read-back carried by the change's own prompt session (reference §8):
- * after the writes of an instance, "get weight B/S" per write and one
- * "show info" (the Pid and start time the writes met) on the same
- * connection, so that a weight change costs no second read of the fleet.
- * calls[get[i]] and calls[info[i]] are entry i's, or get[i] is
+ * one "show info" (the Pid and start time the writes met) and, after the
+ * writes of an instance, "get weight B/S" per write (the write's own
+ * read-back line, hap_call.rb) on the same connection, so that a weight
+ * change costs no second read of the fleet. calls[get[i]] (the write: its
+ * rb_reply) and calls[info[i]] are entry i's, or get[i] is
  * HAP_INLINE_NONE: entry i is read back by a snapshot (ops/readback.c).
  */
 #define HAP_INLINE_NONE ((size_t)-1)
@@ -105,9 +106,11 @@ struct hap_inline {
 	size_t *get, *info;           /* per entry; owned */
 	struct hap_buf text;          /* the read-back's command lines */
 };
-/* The read-back calls of the entries of p that can be read back in their
- * session, appended to calls (room for 2 * p->n more) from *n on, on the
- * entries' targets ts; il->get and il->info say whose (the fleet is p's). 0 or HAP_ENOMEM. */
+/* The read-back of the entries of p that can be read back in their
+ * session: each one's line on its write (calls[i].rb), and one "show info"
+ * call per instance appended to calls (room for one per instance of the
+ * plan's snapshot) from *n on, on the entries' targets ts; il->get and
+ * il->info say whose (the fleet is p's). 0 or HAP_ENOMEM. */
 int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
                             const struct hap_target *ts, struct hap_call *calls, size_t *n);
 void hap_readback_inline_release(struct hap_inline *il);

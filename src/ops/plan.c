@@ -206,7 +206,7 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 }
 
 /* One result entry per call, judged by its reply. 0 or HAP_ENOMEM. */
-static int add_results(struct hap_result *r, const struct hap_plan *p, const struct hap_call *calls)
+static int add_results(struct hap_result *r, const struct hap_plan *p, struct hap_call *calls)
 {
 	size_t i;
 	int ret = 0;
@@ -230,6 +230,9 @@ static int add_results(struct hap_result *r, const struct hap_plan *p, const str
 		 * applied (not at all with --no-verify or nothing to read) */
 		if (!ret)
 			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind);
+		/* copied: its room goes to the next entries' copies (the
+		 * read-back reads the write's rb_reply, not this) */
+		hap_buf_release(&calls[i].job.reply);
 	}
 	return ret;
 }
@@ -255,8 +258,9 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
 	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
-	/* the writes, then their read-back in the same sessions */
-	calls = calloc(3 * p->n + 1, sizeof(*calls));
+	/* the writes (each with its read-back line), then one "show info" per
+	 * instance in the same sessions */
+	calls = calloc(p->n + hap_snapshot_instance_count(p->snap) + 1, sizeof(*calls));
 	objs = calloc(p->n ? p->n : 1, sizeof(*objs));
 	if (!r || !ts || !calls || !objs) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");

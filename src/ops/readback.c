@@ -443,7 +443,7 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
 	hap_buf_init(&il->text, 0);
 	il->get = malloc((p->n ? p->n : 1) * sizeof(*il->get));
 	il->info = malloc((p->n ? p->n : 1) * sizeof(*il->info));
-	off = malloc((2 * p->n + 1) * sizeof(*off));
+	off = malloc((p->n + ninst + 1) * sizeof(*off));
 	inst_info = malloc((ninst ? ninst : 1) * sizeof(*inst_info));
 	if (!il->get || !il->info || !off || !inst_info)
 		goto oom;
@@ -455,14 +455,12 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
 		il->get[i] = il->info[i] = HAP_INLINE_NONE;
 		if ((h->opts.flags & HAP_OPT_NO_VERIFY) || !inline_ok(p, &ts[calls[i].target], i))
 			continue;
-		off[*n - first] = il->text.len;
-		if (hap_buf_addf(&il->text, "get weight %s\n", e->object) ||
-		    hap_buf_addc(&il->text, 0))
+		/* the write's own read-back line, after its session's writes */
+		off[i] = il->text.len;
+		if (hap_buf_adds(&il->text, "get weight ") || hap_buf_adds(&il->text, e->object) ||
+		    hap_buf_adds(&il->text, "\n") || hap_buf_addc(&il->text, 0))
 			goto oom;
-		memset(&calls[*n], 0, sizeof(calls[*n]));
-		calls[*n].target = calls[i].target;
-		calls[*n].judge = &inline_read;
-		il->get[i] = (*n)++;
+		il->get[i] = i;
 		if (inst_info[e->inst] == HAP_INLINE_NONE)
 			inst_info[e->inst] = i; /* the instance's first entry, for now */
 	}
@@ -470,7 +468,7 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
 	for (k = 0; k < ninst; k++) {
 		if (inst_info[k] == HAP_INLINE_NONE)
 			continue;
-		off[*n - first] = il->text.len;
+		off[p->n + *n - first] = il->text.len;
 		if (hap_buf_adds(&il->text, "show info\n") || hap_buf_addc(&il->text, 0))
 			goto oom;
 		memset(&calls[*n], 0, sizeof(calls[*n]));
@@ -482,8 +480,11 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
 		if (il->get[i] != HAP_INLINE_NONE)
 			il->info[i] = inst_info[p->e[i].inst];
 	/* the lines, now that the text no longer moves */
+	for (i = 0; i < p->n; i++)
+		if (il->get[i] != HAP_INLINE_NONE)
+			calls[i].rb = il->text.ptr + off[i];
 	for (k = first; k < *n; k++)
-		calls[k].cmds = il->text.ptr + off[k - first];
+		calls[k].cmds = il->text.ptr + off[p->n + k - first];
 	il->calls = calls;
 	free(off);
 	free(inst_info);
@@ -570,7 +571,7 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 		return 0;
 	gc = &il->calls[il->get[i]];
 	ic = &il->calls[il->info[i]];
-	if (!answered(gc) || !answered(ic))
+	if (!gc->rb_reply || !answered(ic))
 		return 0;
 	/* the writes met the process the plan read: else the snapshot
 	 * read-back says how it restarted */
@@ -584,8 +585,8 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 	}
 	if (!pr->same)
 		return 0;
-	rep = gc->job.reply.ptr;
-	len = gc->job.reply.len;
+	rep = gc->rb_reply;
+	len = gc->rb_len;
 	while (len && (rep[len - 1] == '\n' || rep[len - 1] == '\r'))
 		len--;
 	/* "50 (initial 100)": the user weight */

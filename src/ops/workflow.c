@@ -257,11 +257,73 @@ static int not_found(const struct hap_server_sel *sel, const char *name, struct 
 	                     sel->nbackends > 1 ? ", ..." : "");
 }
 
+/* A selection for the row filter of a plan's "show servers state" read
+ * (model/snapshot.h): its names split and measured once, not per row. */
+struct sel_filter {
+	const struct hap_server_sel *sel;
+	struct sel_name {
+		const char *b, *s;
+		size_t bl, sl;
+	} * names;
+	size_t *blen; /* of sel->backends */
+};
+
+static int sel_filter_init(struct sel_filter *f, const struct hap_server_sel *sel)
+{
+	size_t i;
+
+	f->sel = sel;
+	f->names = malloc((sel->nnames ? sel->nnames : 1) * sizeof(*f->names));
+	f->blen = malloc((sel->nbackends ? sel->nbackends : 1) * sizeof(*f->blen));
+	if (!f->names || !f->blen)
+		return HAP_ENOMEM;
+	for (i = 0; i < sel->nnames; i++) {
+		split(sel->names[i], &f->names[i].b, &f->names[i].bl, &f->names[i].s);
+		f->names[i].sl = strlen(f->names[i].s);
+	}
+	for (i = 0; i < sel->nbackends; i++)
+		f->blen[i] = strlen(sel->backends[i]);
+	return 0;
+}
+
+static void sel_filter_release(struct sel_filter *f)
+{
+	free(f->names);
+	free(f->blen);
+}
+
+/* hap_sel_match() on names that are views: the row filter. */
+static int sel_keep(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
+{
+	const struct sel_filter *f = arg;
+	const struct hap_server_sel *sel = f->sel;
+	size_t i, k;
+
+	for (i = 0; i < sel->nnames; i++) {
+		const struct sel_name *n = &f->names[i];
+
+		if (n->sl != sl || memcmp(n->s, srv, sl) != 0)
+			continue;
+		if (n->b) {
+			if (n->bl == bl && memcmp(n->b, be, bl) == 0)
+				return 1;
+			continue;
+		}
+		if (!sel->nbackends)
+			return 1;
+		for (k = 0; k < sel->nbackends; k++)
+			if (f->blen[k] == bl && memcmp(sel->backends[k], be, bl) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                      const struct hap_server_sel *sel, struct hap_error *err)
 {
 	struct hap_server_op one = *op;
 	struct hap_buf cmd = HAP_BUF_INIT;
+	struct sel_filter f = { NULL, NULL, NULL };
 	struct hap_plan *p = NULL;
 	const char *miss;
 	int ret;
@@ -279,14 +341,20 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	if (ret)
 		return ret;
 	{
-		/* the holders of a weight change from "show servers state" */
+		/* the holders of a weight change from "show servers state",
+		 * the rows of the selected servers only */
 		char b[256];
 
-		ret = hap_snapshot_new_proxy(
-		        &p->snap, h,
-		        HAP_SNAP_SERVERS |
-		                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
-		        hap_sel_backend(sel, b, sizeof(b)), err);
+		ret = sel_filter_init(&f, sel);
+		if (ret)
+			ret = hap_error_set(err, ret, "out of memory");
+		else
+			ret = hap_snapshot_new_keep(
+			        &p->snap, h,
+			        HAP_SNAP_SERVERS |
+			                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
+			        hap_sel_backend(sel, b, sizeof(b)), sel_keep, &f, err);
+		sel_filter_release(&f);
 	}
 	if (!ret)
 		ret = hap_plan_reachable(p, err);

@@ -26,8 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "ops/lock.h"
 #include "ops/ops.h"
 #include "ops/round.h"
 #include "util/banned.h"
@@ -849,6 +851,50 @@ static void test_outcome_default(void **state)
 	hap_result_free(r);
 }
 
+/* The change locks: a change of many objects takes the whole directory
+ * (all.lock) at once, the others their buckets under it shared; either way
+ * two changes of one object meet, and the one refused names the holder. */
+static void test_locks_many(void **state)
+{
+	char dir[] = "/tmp/haplocks.XXXXXX", names[200][24], me[32];
+	const char *objs[200];
+	struct hap_locks *big = NULL, *small = NULL, *other = NULL;
+	struct hap_error err = { 0, "" };
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	for (i = 0; i < 200; i++) {
+		snprintf(names[i], sizeof(names[i]), "bk_%zu/srv_shared", i);
+		objs[i] = names[i];
+	}
+	snprintf(me, sizeof(me), "pid %ld: ", (long)getpid());
+	/* held by a change of 200 objects: one of them refuses, naming it */
+	assert_int_equal(hap_locks_take(&big, objs, 200, 0, &err), 0);
+	assert_int_equal(hap_locks_take(&small, &objs[7], 1, 0, &err), HAP_EBUSY);
+	if (!strstr(err.msg, me))
+		fail_msg("%s", err.msg);
+	assert_int_equal(hap_locks_take(&other, objs, 200, 0, &err), HAP_EBUSY);
+	hap_locks_release(big);
+	/* held by a change of one: the change of 200 refuses, naming it; a
+	 * change of another object goes on */
+	assert_int_equal(hap_locks_take(&small, &objs[7], 1, 0, &err), 0);
+	assert_int_equal(hap_locks_take(&big, objs, 200, 30, &err), HAP_EBUSY);
+	if (!strstr(err.msg, me))
+		fail_msg("%s", err.msg);
+	assert_int_equal(hap_locks_take(&other, &objs[7], 1, 0, &err), HAP_EBUSY);
+	for (i = 0; i < 200 && !other; i++)
+		if (hap_locks_take(&other, &objs[i], 1, 0, &err) != 0)
+			assert_int_equal(err.code, HAP_EBUSY);
+	assert_non_null(other);
+	hap_locks_release(other);
+	hap_locks_release(small);
+	assert_int_equal(hap_locks_take(&big, objs, 200, 0, &err), 0);
+	hap_locks_release(big);
+	unsetenv("XDG_RUNTIME_DIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -869,6 +915,7 @@ int main(void)
 		cmocka_unit_test(test_check_maxconn),
 		cmocka_unit_test(test_check_addr),
 		cmocka_unit_test(test_check_names_and_values),
+		cmocka_unit_test(test_locks_many),
 	};
 	int ret = cmocka_run_group_tests_name("ops", tests, NULL, NULL);
 
