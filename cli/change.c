@@ -10,6 +10,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 /* The result word of entry i, with why when known: "superseded (restarted)". */
 static const char *result_word(const struct hap_result *r, size_t i, char *buf, size_t len)
@@ -137,9 +138,9 @@ static size_t report_unreached(struct cli *c, const struct hap_snapshot *before)
 	size_t i, unreached = 0;
 
 	for (i = 0; i < hap_snapshot_instance_count(before); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(before), i);
 
-		if (hap_instance_status(before, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(before), i)) {
 			cli_err(c, "%s: not reached, not changed: %s", hap_instance_name(before, i),
 			        msg);
 			unreached++;
@@ -188,9 +189,9 @@ static struct hap_snapshot *reread(struct cli *c, const struct hap_result *r, in
 		}
 	}
 	for (i = 0; i < hap_snapshot_instance_count(after); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(after), i);
 
-		if (hap_instance_status(after, i, &msg))
+		if (hap_result_code(hap_snapshot_result(after), i))
 			cli_err(c, "%s: could not read the value back: %s",
 			        hap_instance_name(after, i), msg);
 	}
@@ -208,10 +209,10 @@ static void report_restarts(struct cli *c, const struct hap_snapshot *before,
 		struct hap_value p1, p2, t1, t2;
 		size_t j;
 
-		if (hap_instance_status(before, i, NULL))
+		if (hap_result_code(hap_snapshot_result(before), i))
 			continue;
 		j = same_instance(after, before, i);
-		if (j == (size_t)-1 || hap_instance_status(after, j, NULL))
+		if (j == (size_t)-1 || hap_result_code(hap_snapshot_result(after), j))
 			continue;
 		hap_snapshot_info(&p1, before, i, "Pid");
 		hap_snapshot_info(&p2, after, j, "Pid");
@@ -223,117 +224,94 @@ static void report_restarts(struct cli *c, const struct hap_snapshot *before,
 	}
 }
 
-static void print_json_row(struct jw *w, const struct change_view *cv, size_t i)
+/* The change report: one declaration for the three formats. The table
+ * shows the result word with its why, and BEFORE and AFTER even when no
+ * field is read (JSON then leaves field, before and after out). */
+enum {
+	CH_OBJECT,
+	CH_INSTANCE,
+	CH_COMMAND,
+	CH_RESULT,
+	CH_WHY,
+	CH_SENT,
+	CH_FIELD,
+	CH_BEFORE,
+	CH_AFTER,
+	CH_MESSAGE,
+	CH_N
+};
+static const struct col change_cols[CH_N] = {
+	{ "OBJECT", "object", COL_TEXT }, { "INSTANCE", "endpoint", COL_TEXT },
+	{ NULL, "command", COL_TEXT },    { "RESULT", "result", COL_OUTCOME },
+	{ NULL, "why", COL_TEXT },        { NULL, "sent", COL_TEXT },
+	{ NULL, "field", COL_TEXT },      { "BEFORE", "before", COL_TEXT },
+	{ "AFTER", "after", COL_TEXT },   { "MESSAGE", "message", COL_TEXT },
+};
+
+static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 {
 	const struct hap_result *r = cv->r;
-	struct hap_value v;
+	char b1[256], b2[256], b3[64];
+	const char *after = hap_result_after(r, i), *tb, *ta;
+	struct hap_value vb, va;
 
-	jw_obj(w);
-	jw_key(w, "object");
-	jw_str(w, hap_result_object(r, i));
-	jw_key(w, "endpoint");
-	jw_str(w, hap_result_instance(r, i));
-	jw_key(w, "command");
-	jw_str(w, hap_result_command(r, i));
-	jw_key(w, "result");
-	jw_str(w, hap_outcome_name(hap_result_outcome(r, i)));
-	jw_key(w, "why");
+	rows_row(t);
+	rows_str(t, CH_OBJECT, hap_result_object(r, i));
+	rows_str(t, CH_INSTANCE, hap_result_instance(r, i));
+	rows_str(t, CH_COMMAND, hap_result_command(r, i));
+	rows_str(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
+	rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
 	if (hap_result_why(r, i))
-		jw_str(w, hap_why_name(hap_result_why(r, i)));
+		rows_str(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
 	else
-		jw_null(w);
-	jw_key(w, "sent");
-	jw_bool(w, hap_result_sent(r, i));
-	jw_key(w, "message");
-	jw_str(w, hap_result_message(r, i));
-	if (cv->field) {
-		jw_key(w, "field");
-		jw_str(w, cv->field);
-		lookup(&v, cv->before, cv->before, r, i, cv->type, cv->field);
-		jw_key(w, "before");
-		jw_value(w, &v);
-		lookup(&v, cv->after, cv->before, r, i, cv->type, cv->field);
-		jw_key(w, "after");
-		if (hap_result_after(r, i))
-			jw_str(w, hap_result_after(r, i));
-		else
-			jw_value(w, &v);
+		rows_null(t, CH_WHY);
+	rows_bool(t, CH_SENT, hap_result_sent(r, i));
+	rows_str(t, CH_MESSAGE, hap_result_message(r, i));
+	lookup(&vb, cv->before, cv->before, r, i, cv->type, cv->field);
+	lookup(&va, cv->after, cv->before, r, i, cv->type, cv->field);
+	tb = value_str(&vb, b1, sizeof(b1));
+	ta = after ? after : value_str(&va, b2, sizeof(b2));
+	if (!cv->field) {
+		rows_label(t, CH_BEFORE, tb);
+		rows_label(t, CH_AFTER, ta);
+		return;
 	}
-	jw_end_obj(w);
+	rows_str(t, CH_FIELD, cv->field);
+	rows_value(t, CH_BEFORE, &vb, tb);
+	if (after)
+		rows_str(t, CH_AFTER, after);
+	else
+		rows_value(t, CH_AFTER, &va, ta);
 }
 
-static void print_json(const struct change_view *cv)
+static void print_report(struct cli *c, const struct change_view *cv)
 {
-	struct jw w;
+	struct rows *t = rows_new(c, change_cols, CH_N, ROWS_ARRAY, NULL);
+	char buf[256];
 	size_t i;
 
-	jw_init(&w, stdout);
-	jw_arr(&w);
 	for (i = 0; i < hap_result_count(cv->r); i++)
-		print_json_row(&w, cv, i);
+		change_row(t, cv, i);
 	/* instances that did not answer the read: not changed, maybe holders */
 	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(cv->before), i);
 
-		if (!hap_instance_status(cv->before, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(cv->before), i))
 			continue;
-		jw_obj(&w);
-		jw_key(&w, "object");
-		jw_null(&w);
-		jw_key(&w, "endpoint");
-		jw_str(&w, hap_instance_name(cv->before, i));
-		jw_key(&w, "command");
-		jw_null(&w);
-		jw_key(&w, "result");
-		jw_str(&w, "error");
-		jw_key(&w, "sent");
-		jw_bool(&w, 0);
-		jw_key(&w, "message");
-		jw_str(&w, msg);
-		jw_end_obj(&w);
+		rows_row(t);
+		rows_null(t, CH_OBJECT);
+		rows_shown(t, CH_OBJECT, "?");
+		rows_str(t, CH_INSTANCE, hap_instance_name(cv->before, i));
+		rows_null(t, CH_COMMAND);
+		rows_str(t, CH_RESULT, "error");
+		rows_bool(t, CH_SENT, 0);
+		rows_str(t, CH_MESSAGE, msg);
+		snprintf(buf, sizeof(buf), "not reached, not changed: %s", msg);
+		rows_shown(t, CH_MESSAGE, buf);
+		rows_label(t, CH_BEFORE, "-");
+		rows_label(t, CH_AFTER, "-");
 	}
-	jw_end_arr(&w);
-	jw_done(&w);
-}
-
-static void print_table(struct cli *c, const struct change_view *cv)
-{
-	const char *hdr[6] = { "OBJECT", "INSTANCE", "RESULT", "BEFORE", "AFTER", "MESSAGE" };
-	const struct hap_result *r = cv->r;
-	const char *cells[6];
-	char b1[256], b2[256], b3[64];
-	struct table *t = table_new(6, hdr);
-	size_t i;
-
-	for (i = 0; i < hap_result_count(r); i++) {
-		struct hap_value v;
-
-		cells[0] = hap_result_object(r, i);
-		cells[1] = hap_result_instance(r, i);
-		cells[2] = result_word(r, i, b3, sizeof(b3));
-		lookup(&v, cv->before, cv->before, r, i, cv->type, cv->field);
-		cells[3] = value_str(&v, b1, sizeof(b1));
-		lookup(&v, cv->after, cv->before, r, i, cv->type, cv->field);
-		cells[4] = hap_result_after(r, i) ? hap_result_after(r, i)
-		                                  : value_str(&v, b2, sizeof(b2));
-		cells[5] = hap_result_message(r, i);
-		table_add(t, cells);
-	}
-	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
-		const char *msg;
-
-		if (!hap_instance_status(cv->before, i, &msg))
-			continue;
-		cells[0] = "?";
-		cells[1] = hap_instance_name(cv->before, i);
-		cells[2] = "error";
-		cells[3] = "-";
-		cells[4] = "-";
-		snprintf(b1, sizeof(b1), "not reached, not changed: %s", msg);
-		cells[5] = b1;
-		table_add(t, cells);
-	}
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_done(t);
 }
 
 /* One line per row not applied or sent (and per done row with a why); the
@@ -377,7 +355,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 	ret = confirm(c, p, what);
 	if (ret)
 		return ret;
-	ret = hap_plan_apply(&r, c->h, p, &err);
+	ret = hap_plan_apply(&r, p, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		return EXIT_FAILED;
@@ -385,10 +363,7 @@ int change_run(struct cli *c, struct hap_plan *p, int type, const char *field, c
 	cv.r = r;
 	cv.after = reread(c, r, type, field, proxy);
 	report_restarts(c, cv.before, cv.after);
-	if (c->fmt == FMT_JSON)
-		print_json(&cv);
-	else
-		print_table(c, &cv);
+	print_report(c, &cv);
 	/* exit 0 only when every row is applied or sent and every instance answered */
 	n = hap_result_count(r);
 	bad = report_failures(c, r);

@@ -125,6 +125,10 @@ void jw_null(struct jw *w);
 void jw_bool(struct jw *w, int b);
 /* A value: number, string, or null when absent or disagreeing. */
 void jw_value(struct jw *w, const struct hap_value *v);
+/* Rows / JSON elements for the instances of s that did not answer (rows.c). */
+void table_unreached(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
+                     const struct hap_snapshot *s);
+void jw_unreached(struct jw *w, const struct hap_snapshot *s);
 void jw_done(struct jw *w);
 
 /* ---- objects.c: frontends, backends and servers, read side ---- */
@@ -181,10 +185,6 @@ int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value
 /* A local file to send: a regular file of at most max bytes, else a usage
  * error printed (EXIT_USAGE); 0 when it may be read. */
 int guard_local_file(struct cli *c, const char *path, long long max);
-/* Rows / JSON elements for the instances of s that did not answer. */
-void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
-                          const struct hap_snapshot *s);
-void guard_unreached_json(struct jw *w, const struct hap_snapshot *s);
 /* A whole output of those rows, when nothing was sent because of them. */
 void guard_unreached_print(struct cli *c, const struct hap_snapshot *s);
 /* Print "+added -removed" per instance of a replace; *removes when entries

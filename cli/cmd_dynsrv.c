@@ -20,6 +20,33 @@ static int kw_value(struct cli *c, const struct wf *w, size_t *i, const char **o
 	return -1;
 }
 
+/* The first entry of r sent to each instance of s (a re-read of the plan's
+ * instances), by the entries' instance index: the same index when it names
+ * the same instance, a name search only when the fleet's instances moved.
+ * (size_t)-1 where none was sent. Caller frees; NULL when out of memory. */
+static size_t *sent_entries(const struct hap_snapshot *s, const struct hap_result *r)
+{
+	size_t ns = hap_snapshot_instance_count(s), i, j, k;
+	size_t *first = malloc((ns ? ns : 1) * sizeof(*first));
+
+	for (i = 0; first && i < ns; i++)
+		first[i] = (size_t)-1;
+	for (k = 0; first && r && k < hap_result_count(r); k++) {
+		const char *name = hap_result_instance(r, k);
+
+		i = hap_result_instance_index(r, k);
+		if (i == HAP_AGGREGATE || !hap_result_sent(r, k))
+			continue;
+		if (i >= ns || strcmp(hap_instance_name(s, i), name) != 0)
+			for (i = ns, j = 0; j < ns && i == ns; j++)
+				if (strcmp(hap_instance_name(s, j), name) == 0)
+					i = j;
+		if (i < ns && first[i] == (size_t)-1)
+			first[i] = k;
+	}
+	return first;
+}
+
 /* Read back a backend after add/remove: is (backend, name) there, and how. */
 static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *backend,
                      const char *name, const struct hap_result *r, int want_present, int want_maint)
@@ -27,30 +54,33 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 	struct hap_snapshot *s = NULL;
 	struct hap_error err = { 0, "" };
 	const struct hap_object *o;
-	size_t i, k, n = 0;
+	size_t i, k, n = 0, *first;
 
 	if (hap_snapshot_new_proxy(&s, c->h, HAP_SNAP_SERVERS, backend, &err)) {
 		cli_err(c, "could not read back: %s", err.msg);
 		return 0;
 	}
+	first = sent_entries(s, r);
+	if (!first) {
+		cli_err(c, "could not read back: out of memory");
+		hap_snapshot_free(s);
+		return 0;
+	}
 	o = hap_snapshot_find(s, HAP_OBJ_SERVER, backend, name);
 	for (i = 0; i < hap_snapshot_instance_count(s) && n < max; i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 		struct hap_value st;
 		int holds = 0;
 
 		if (hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
 			continue;
 		/* only instances the workflow wrote to */
-		for (k = 0; r && k < hap_result_count(r); k++)
-			if (strcmp(hap_result_instance(r, k), hap_instance_name(s, i)) == 0 &&
-			    hap_result_sent(r, k))
-				break;
-		if (!r || k == hap_result_count(r))
+		if (first[i] == (size_t)-1)
 			continue;
+		v[n].entry = first[i];
 		snprintf(v[n].object, sizeof(v[n].object), "%s/%s", backend, name);
 		snprintf(v[n].instance, sizeof(v[n].instance), "%s", hap_instance_name(s, i));
-		if (hap_instance_status(s, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(s), i)) {
 			v[n].ok = 0;
 			snprintf(v[n].msg, sizeof(v[n].msg), "not read back: %s", msg);
 			n++;
@@ -74,6 +104,7 @@ static size_t verify(struct cli *c, struct vrow *v, size_t max, const char *back
 		            (st.len >= 5 && !memcmp(st.text, "MAINT", 5)) == want_maint));
 		n++;
 	}
+	free(first);
 	hap_snapshot_free(s);
 	return n;
 }
@@ -128,19 +159,13 @@ static size_t add_verify(struct cli *c, const struct hap_server_add *a, const st
 	for (i = 0; i < hap_result_count(r); i++)
 		rolled |= strncmp(hap_result_command(r, i), "del server", 10) == 0;
 	nv = verify(c, v, 64, a->backend, a->name, r, !rolled, rolled ? -1 : a->disabled ? 1 : 0);
-	if (rolled)
-		for (i = 0; i < nv; i++)
-			if (strcmp(v[i].msg, "absent") != 0) {
-				/* an instance that refused may hold its own server of that
-				 * name: it was never ours to delete */
-				size_t k;
-
-				for (k = 0; k < hap_result_count(r); k++)
-					if (strcmp(hap_result_instance(r, k), v[i].instance) == 0 &&
-					    strncmp(hap_result_command(r, k), "add", 3) == 0 &&
-					    hap_result_code(r, k))
-						v[i].ok = 1;
-			}
+	/* an instance that refused the add may hold its own server of that
+	 * name: it was never ours to delete (its first entry is the add) */
+	for (i = 0; rolled && i < nv; i++)
+		if (strcmp(v[i].msg, "absent") != 0 &&
+		    strncmp(hap_result_command(r, v[i].entry), "add", 3) == 0 &&
+		    hap_result_code(r, v[i].entry))
+			v[i].ok = 1;
 	return nv;
 }
 
@@ -195,7 +220,7 @@ int wf_add(struct cli *c, int argc, char **argv)
 		hap_plan_free(p);
 		return EXIT_OK;
 	}
-	ret = hap_server_add_apply(&r, c->h, p, &a, &err);
+	ret = hap_server_add_apply(&r, p, &a, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		hap_plan_free(p);
@@ -234,7 +259,7 @@ int wf_del(struct cli *c, int argc, char **argv)
 	}
 	ret = wf_confirm(c, "delete", hap_plan_objects(p));
 	if (!ret) {
-		ret = hap_plan_apply(&r, c->h, p, &err);
+		ret = hap_plan_apply(&r, p, &err);
 		if (ret) {
 			cli_err(c, "%s", err.msg);
 			ret = EXIT_FAILED;
@@ -293,10 +318,10 @@ int wf_remove(struct cli *c, int argc, char **argv)
 		int gone = !hap_result_failures(r);
 
 		for (i = 0; i < hap_result_count(r); i++) {
-			const char *obj = hap_result_object(r, i), *s = strchr(obj, '/');
-			char b[300];
+			const char *obj = hap_result_object(r, i), *be, *nm;
 
-			if (!s || strncmp(hap_result_command(r, i), "set server", 10) != 0)
+			if (hap_result_object_ref(r, i, &be, &nm) != HAP_KIND_SERVER ||
+			    strncmp(hap_result_command(r, i), "set server", 10) != 0)
 				continue;
 			for (j = 0; j < i; j++)
 				if (strcmp(hap_result_object(r, j), obj) == 0 &&
@@ -304,8 +329,7 @@ int wf_remove(struct cli *c, int argc, char **argv)
 					break;
 			if (j < i)
 				continue; /* one read-back per object */
-			snprintf(b, sizeof(b), "%.*s", (int)(s - obj), obj);
-			nv += verify(c, v + nv, 256 - nv, b, s + 1, r, !gone, -1);
+			nv += verify(c, v + nv, 256 - nv, be, nm, r, !gone, -1);
 		}
 	}
 	wf_report(c, r, v, nv);

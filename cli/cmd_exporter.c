@@ -65,12 +65,12 @@ static int scrape(struct cli *c, struct prom *p, char **out, size_t *len, size_t
 	ret = prom_render(p, s, now() - t0, out, len);
 	if (failed) {
 		size_t i, n = hap_snapshot_instance_count(s);
-		const char *msg;
 
 		*failed = 0;
 		for (i = 0; i < n; i++)
-			if (hap_instance_status(s, i, &msg)) {
-				cli_err(c, "%s: %s", hap_instance_name(s, i), msg);
+			if (hap_result_code(hap_snapshot_result(s), i)) {
+				cli_err(c, "%s: %s", hap_instance_name(s, i),
+				        hap_result_message(hap_snapshot_result(s), i));
 				(*failed)++;
 			}
 	}

@@ -36,9 +36,9 @@ void info_json(struct jw *w, const struct hap_snapshot *s)
 	jw_key(w, "instances");
 	jw_arr(w);
 	for (i = 0; i < n; i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 		unsigned fl = hap_instance_flags(s, i);
-		int code = hap_instance_status(s, i, &msg);
+		int code = hap_result_code(hap_snapshot_result(s), i);
 
 		jw_obj(w);
 		jw_key(w, "endpoint");
@@ -127,9 +127,9 @@ void info_print(struct cli *c, const struct hap_snapshot *s)
 	hdr[NINFO + 1] = "NOTE";
 	t = table_new(NINFO + 2, hdr);
 	for (i = 0; i < n; i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 		unsigned fl = hap_instance_flags(s, i);
-		int code = hap_instance_status(s, i, &msg);
+		int code = hap_result_code(hap_snapshot_result(s), i);
 
 		cells[0] = hap_instance_name(s, i);
 		for (k = 0; k < NINFO; k++) {
@@ -232,7 +232,7 @@ static int haproxy_metric(struct cli *c, int argc, char **argv)
 	rows_row(r);
 	metric_rows_all(r, -1, key, &v);
 	for (i = 0; i < n; i++) {
-		if (hap_instance_status(s, i, NULL))
+		if (hap_result_code(hap_snapshot_result(s), i))
 			continue;
 		hap_snapshot_info(&v, s, i, key);
 		metric_rows_one(r, hap_instance_name(s, i), &v);

@@ -1,7 +1,7 @@
 /*
  * cmd_pattern.c - "acl" and "map": the verb tables, single-entry changes
  * (add, set, del, clear) and the atomic replace; the listing and the reads
- * (list, show, get) are in pattern_read.c.
+ * (list, show, get), and the helpers both use, are in pattern_read.c.
  *
  * Both objects share the code; only the kind and the verb tables differ.
  * An id is a file as listed, or #N resolved by the library to its file
@@ -16,50 +16,9 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "pattern.h"
 #include "../src/util/banned.h" /* a compile-time guard, no API */
-
-const char *pat_obj_name(enum hap_pattern_kind kind)
-{
-	return kind == HAP_PATTERN_MAP ? "map" : "acl";
-}
-
-/* The verb's options (-h only) and its exact number of arguments. */
-int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
-             char **argv, int want)
-{
-	int ret = cli_verb_opts(c, pat_obj_name(kind), v, argc, argv, NULL);
-
-	if (ret >= 0)
-		return ret;
-	if (argc - optind != want)
-		return cli_usage(c, "usage: %s %s %s", pat_obj_name(kind), v->name, v->usage);
-	return -1;
-}
-
-int pat_ready(struct cli *c, const struct hap_pattern_op *op)
-{
-	struct hap_error err = { 0, "" };
-
-	if (hap_pattern_op_check(op, &err))
-		return cli_usage(c, "%s", err.msg);
-	return cli_fleet(c);
-}
-
-/* Instances of s that answered and do not load file: said once on stderr. */
-void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
-                     const char *file, const char *what)
-{
-	size_t i;
-
-	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		if (hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
-			continue;
-		if (hap_pattern_holds(s, i, kind, file) == 0)
-			cli_err(c, "%s: does not load %s (not holding it): %s",
-			        hap_instance_name(s, i), file, what);
-	}
-}
 
 /* ------------------------------------------------------------------ changes */
 
@@ -111,7 +70,7 @@ static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
 	struct hap_error err = { 0, "" };
 	size_t k;
 
-	for (k = 0; k < hap_pattern_replace_count(r); k++) {
+	for (k = 0; k < hap_plan_count(hap_pattern_replace_plan(r)); k++) {
 		char *text;
 		size_t len;
 
@@ -120,7 +79,7 @@ static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
 			return EXIT_FAILED;
 		}
 		printf("==> %s (version %lu: next_ver + 1, as 'prepare' will make it)\n",
-		       hap_pattern_replace_instance(r, k),
+		       hap_plan_instance(hap_pattern_replace_plan(r), k),
 		       (unsigned long)hap_pattern_replace_version(r, k));
 		fwrite(text, 1, len, stdout);
 		free(text);
@@ -128,66 +87,60 @@ static int replace_dry_run(struct cli *c, const struct hap_pattern_replace *r)
 	return EXIT_OK;
 }
 
+/* The replace's report: in JSON one object (the file, what was sent) with
+ * an element per instance; the table has the instances' rows. */
+enum {
+	RP_FILE,
+	RP_ENTRIES,
+	RP_REQUESTS,
+	RP_COMMITTED,
+	RP_MS,
+	RP_INSTANCE,
+	RP_RESULT,
+	RP_WHY,
+	RP_VERSION,
+	RP_COMMAND,
+	RP_MESSAGE,
+	RP_N
+};
+static const struct col replace_cols[RP_N] = {
+	{ NULL, "file", COL_TEXT },           { NULL, "entries", COL_NUMBER },
+	{ NULL, "requests", COL_NUMBER },     { NULL, "committed", COL_TEXT },
+	{ NULL, "milliseconds", COL_NUMBER }, { "INSTANCE", "endpoint", COL_TEXT },
+	{ "RESULT", "result", COL_OUTCOME },  { NULL, "why", COL_TEXT },
+	{ NULL, "version", COL_NUMBER },      { NULL, "command", COL_TEXT },
+	{ "MESSAGE", "message", COL_TEXT },
+};
+
 static void replace_print(struct cli *c, const struct hap_result *res,
                           const struct hap_pattern_file *f, const struct hap_pattern_replace *r,
                           double secs)
 {
+	struct rows *t = rows_new(c, replace_cols, RP_N, ROWS_ONE, "instances");
 	size_t i, n = hap_result_count(res);
+	char wb[64];
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, hap_pattern_replace_target(r)->file);
-		jw_key(&w, "entries");
-		jw_num(&w, (long long)hap_pattern_file_count(f));
-		jw_key(&w, "requests");
-		jw_num(&w, (long long)hap_pattern_replace_requests(r));
-		jw_key(&w, "committed");
-		jw_bool(&w, hap_result_failures(res) == 0);
-		jw_key(&w, "milliseconds");
-		jw_num(&w, (long long)(secs * 1000 + 0.5));
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (i = 0; i < n; i++) {
-			jw_obj(&w);
-			jw_key(&w, "endpoint");
-			jw_str(&w, hap_result_instance(res, i));
-			jw_key(&w, "result");
-			jw_str(&w, hap_outcome_name(hap_result_outcome(res, i)));
-			jw_key(&w, "why");
-			if (hap_result_why(res, i))
-				jw_str(&w, hap_why_name(hap_result_why(res, i)));
-			else
-				jw_null(&w);
-			jw_key(&w, "version");
-			jw_num(&w, (long long)hap_pattern_replace_version(r, i));
-			jw_key(&w, "command");
-			jw_str(&w, hap_result_command(res, i));
-			jw_key(&w, "message");
-			jw_str(&w, hap_result_message(res, i));
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
+	rows_row(t);
+	rows_json_only(t);
+	rows_str(t, RP_FILE, hap_pattern_replace_target(r)->file);
+	rows_num(t, RP_ENTRIES, (long long)hap_pattern_file_count(f));
+	rows_num(t, RP_REQUESTS, (long long)hap_pattern_replace_requests(r));
+	rows_bool(t, RP_COMMITTED, hap_result_failures(res) == 0);
+	rows_num(t, RP_MS, (long long)(secs * 1000 + 0.5));
+	for (i = 0; i < n; i++) {
+		rows_child(t);
+		rows_str(t, RP_INSTANCE, hap_result_instance(res, i));
+		rows_str(t, RP_RESULT, hap_outcome_name(hap_result_outcome(res, i)));
+		rows_shown(t, RP_RESULT, replace_word(res, i, wb, sizeof(wb)));
+		if (hap_result_why(res, i))
+			rows_str(t, RP_WHY, hap_why_name(hap_result_why(res, i)));
+		else
+			rows_null(t, RP_WHY);
+		rows_num(t, RP_VERSION, (long long)hap_pattern_replace_version(r, i));
+		rows_str(t, RP_COMMAND, hap_result_command(res, i));
+		rows_str(t, RP_MESSAGE, hap_result_message(res, i));
 	}
-	{
-		const char *hdr[3] = { "INSTANCE", "RESULT", "MESSAGE" }, *cells[3];
-		struct table *t = table_new(3, hdr);
-		char wb[64];
-
-		for (i = 0; i < n; i++) {
-			cells[0] = hap_result_instance(res, i);
-			cells[1] = replace_word(res, i, wb, sizeof(wb));
-			cells[2] = hap_result_message(res, i);
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
-	}
+	rows_done(t);
 }
 
 /* What the replace will do per instance, first; -y or a terminal when it
@@ -214,9 +167,9 @@ static size_t replace_unreached(struct cli *c, const struct hap_snapshot *s)
 	size_t i, unreached = 0;
 
 	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		if (hap_instance_status(s, i, &msg)) {
+		if (hap_result_code(hap_snapshot_result(s), i)) {
 			cli_err(c, "%s: not reached: %s", hap_instance_name(s, i), msg);
 			unreached++;
 		}
@@ -294,7 +247,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		goto out;
 	}
 	t = hap_pattern_replace_target(r);
-	s = hap_pattern_replace_snapshot(r);
+	s = hap_plan_snapshot(hap_pattern_replace_plan(r));
 	if (*t->note)
 		cli_err(c, "%s", t->note);
 	pat_not_holding(c, s, kind, t->file, "not changed");
@@ -318,7 +271,7 @@ static int do_replace(struct cli *c, enum hap_pattern_kind kind, const char *id,
 		goto out;
 	}
 	t0 = now_s();
-	ret = hap_pattern_replace_apply(&res, c->h, r, &err);
+	ret = hap_pattern_replace_apply(&res, r, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		ret = EXIT_FAILED;

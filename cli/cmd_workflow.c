@@ -17,6 +17,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "workflow.h"
 
 static int seconds(struct cli *c, const char *opt, const char *v, double *out)
@@ -201,54 +202,36 @@ static const char *word_of(const struct hap_result *r, size_t i)
 	return "error";
 }
 
+/* A workflow's report: its steps, then the verify rows. */
+enum { WF_OBJECT, WF_INSTANCE, WF_STEP, WF_COMMAND, WF_RESULT, WF_SENT, WF_MESSAGE, WF_N };
+static const struct col wf_cols[WF_N] = {
+	{ "OBJECT", "object", COL_TEXT },    { "INSTANCE", "endpoint", COL_TEXT },
+	{ "STEP", "step", COL_TEXT },        { NULL, "command", COL_TEXT },
+	{ "RESULT", "result", COL_OUTCOME }, { NULL, "sent", COL_TEXT },
+	{ "MESSAGE", "message", COL_TEXT },
+};
+
 void wf_report(struct cli *c, const struct hap_result *r, const struct vrow *v, size_t nv)
 {
 	size_t i, n = r ? hap_result_count(r) : 0;
+	struct rows *t;
 	char sb[64];
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < n + nv; i++) {
-			jw_obj(&w);
-			JW_KEY(&w, "object");
-			jw_str(&w, i < n ? hap_result_object(r, i) : v[i - n].object);
-			JW_KEY(&w, "endpoint");
-			jw_str(&w, i < n ? hap_result_instance(r, i) : v[i - n].instance);
-			JW_KEY(&w, "step");
-			jw_str(&w, i < n ? step_of(r, i, sb, sizeof(sb)) : "verify");
-			JW_KEY(&w, "command");
-			if (i < n)
-				jw_str(&w, hap_result_command(r, i));
-			else
-				jw_null(&w);
-			JW_KEY(&w, "result");
-			jw_str(&w, i < n ? word_of(r, i) : v[i - n].ok ? "applied" : "error");
-			JW_KEY(&w, "sent");
-			jw_bool(&w, i < n ? hap_result_sent(r, i) : 0);
-			JW_KEY(&w, "message");
-			jw_str(&w, i < n ? hap_result_message(r, i) : v[i - n].msg);
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[5] = { "OBJECT", "INSTANCE", "STEP", "RESULT", "MESSAGE" };
-		const char *cells[5];
-		struct table *t = table_new(5, hdr);
-
-		for (i = 0; i < n + nv; i++) {
-			cells[0] = i < n ? hap_result_object(r, i) : v[i - n].object;
-			cells[1] = i < n ? hap_result_instance(r, i) : v[i - n].instance;
-			cells[2] = i < n ? step_of(r, i, sb, sizeof(sb)) : "verify";
-			cells[3] = i < n ? word_of(r, i) : v[i - n].ok ? "applied" : "error";
-			cells[4] = i < n ? hap_result_message(r, i) : v[i - n].msg;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
+	t = rows_new(c, wf_cols, WF_N, ROWS_ARRAY, NULL);
+	for (i = 0; i < n + nv; i++) {
+		rows_row(t);
+		rows_str(t, WF_OBJECT, i < n ? hap_result_object(r, i) : v[i - n].object);
+		rows_str(t, WF_INSTANCE, i < n ? hap_result_instance(r, i) : v[i - n].instance);
+		rows_str(t, WF_STEP, i < n ? step_of(r, i, sb, sizeof(sb)) : "verify");
+		if (i < n)
+			rows_str(t, WF_COMMAND, hap_result_command(r, i));
+		else
+			rows_null(t, WF_COMMAND);
+		rows_str(t, WF_RESULT, i < n ? word_of(r, i) : v[i - n].ok ? "applied" : "error");
+		rows_bool(t, WF_SENT, i < n ? hap_result_sent(r, i) : 0);
+		rows_str(t, WF_MESSAGE, i < n ? hap_result_message(r, i) : v[i - n].msg);
 	}
+	rows_done(t);
 	for (i = 0; i < n; i++)
 		if (hap_result_code(r, i))
 			cli_err(c, "%s: %s: %s: %s: %s", hap_result_instance(r, i),
@@ -357,16 +340,17 @@ static int change(struct cli *c, struct wf *w, struct hap_server_op *op, const c
 		size_t i;
 
 		for (i = 0; i < hap_plan_count(p); i++) {
-			const char *obj = hap_plan_object(p, i), *s = strchr(obj, '/');
-			size_t l = s ? (size_t)(s - obj) : strlen(obj);
+			const char *be = NULL;
 
-			if (l >= sizeof(b))
+			hap_plan_object_ref(p, i, &be, NULL);
+			if (!be || strlen(be) >= sizeof(b)) {
+				one = NULL;
 				break;
+			}
 			if (!one) {
-				memcpy(b, obj, l);
-				b[l] = '\0';
+				snprintf(b, sizeof(b), "%s", be);
 				one = b;
-			} else if (strlen(b) != l || memcmp(b, obj, l) != 0) {
+			} else if (strcmp(b, be) != 0) {
 				one = NULL;
 				break;
 			}
@@ -554,7 +538,7 @@ int wf_drain(struct cli *c, int argc, char **argv)
 	ret = wf_confirm(c, "drain", hap_plan_objects(p));
 	if (ret)
 		goto out;
-	ret = hap_plan_apply(&r, c->h, p, &err);
+	ret = hap_plan_apply(&r, p, &err);
 	if (ret) {
 		cli_err(c, "%s", err.msg);
 		ret = EXIT_FAILED;

@@ -223,9 +223,10 @@ static void unreached_rows(struct dump *d, int print)
 	char why[512];
 
 	for (i = 0; i < hap_snapshot_instance_count(d->s); i++) {
-		const char *msg, *lead[NLEAD];
+		const char *lead[NLEAD];
+		const char *msg = hap_result_message(hap_snapshot_result(d->s), i);
 
-		if (!hap_instance_status(d->s, i, &msg))
+		if (!hap_result_code(hap_snapshot_result(d->s), i))
 			continue;
 		snprintf(why, sizeof(why), "unreached: %s", msg);
 		lead[0] = lead[1] = "-";

@@ -28,6 +28,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "fleetconf.h"
 
 #define RUN_DIR "/run/haproxy"
@@ -424,104 +425,55 @@ out:
 	return 0;
 }
 
-/* "fleet list": the fleets of the file. */
-static void fleet_list_json(const struct fleetconf *fc)
+/* "fleet list": the fleets of the file; JSON names the file, the table
+ * shows seconds and "-" for what is not set. */
+enum { FL_FILE, FL_NAME, FL_DEFAULT, FL_TIMEOUT, FL_RETRIES, FL_PARALLEL, FL_SOCKETS, FL_N };
+static const struct col fleet_cols[FL_N] = {
+	{ NULL, "file", COL_TEXT },           { "FLEET", "name", COL_TEXT },
+	{ "DEFAULT", "default", COL_TEXT },   { "TIMEOUT", "timeout_ms", COL_NUMBER },
+	{ "RETRIES", "retries", COL_NUMBER }, { "PARALLEL", "parallel", COL_NUMBER },
+	{ "SOCKETS", "sockets", COL_TEXT },
+};
+
+/* A setting: its number, or null ("-") when not set. */
+static void fleet_setting(struct rows *t, size_t col, int set, int v)
 {
-	struct jw w;
-	size_t i, j;
-
-	jw_init(&w, stdout);
-	jw_obj(&w);
-	jw_key(&w, "file");
-	jw_str(&w, fc->path);
-	jw_key(&w, "fleets");
-	jw_arr(&w);
-	for (i = 0; i < fc->n; i++) {
-		const struct fleet_def *fd = &fc->fleets[i];
-
-		jw_obj(&w);
-		jw_key(&w, "name");
-		jw_str(&w, fd->name);
-		jw_key(&w, "default");
-		jw_bool(&w, fc->default_name && strcmp(fc->default_name, fd->name) == 0);
-		jw_key(&w, "timeout_ms");
-		if (fd->timeout_ms)
-			jw_num(&w, fd->timeout_ms);
-		else
-			jw_null(&w);
-		jw_key(&w, "retries");
-		if (fd->retries)
-			jw_num(&w, fd->retries < 0 ? 0 : fd->retries);
-		else
-			jw_null(&w);
-		jw_key(&w, "parallel");
-		if (fd->parallel)
-			jw_num(&w, fd->parallel);
-		else
-			jw_null(&w);
-		jw_key(&w, "sockets");
-		jw_arr(&w);
-		for (j = 0; j < fd->nsockets; j++)
-			jw_str(&w, fd->sockets[j]);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	jw_end_arr(&w);
-	jw_end_obj(&w);
-	jw_done(&w);
+	if (set)
+		rows_num(t, col, v);
+	else
+		rows_null(t, col);
 }
 
-/* The sockets of a fleet, space-separated: caller frees. */
-static char *fleet_sockets(const struct fleet_def *fd)
+static void fleet_list_print(struct cli *c, const struct fleetconf *fc)
 {
-	char *socks = NULL;
-	size_t len = 0, j;
-
-	for (j = 0; j < fd->nsockets; j++) {
-		size_t l = strlen(fd->sockets[j]);
-
-		socks = xrealloc(socks, len + l + 2);
-		if (j)
-			socks[len++] = ' ';
-		memcpy(socks + len, fd->sockets[j], l + 1);
-		len += l;
-	}
-	return socks;
-}
-
-static void fleet_list_table(struct cli *c, const struct fleetconf *fc)
-{
-	static const char *const hdr[] = { "FLEET",   "DEFAULT",  "TIMEOUT",
-		                           "RETRIES", "PARALLEL", "SOCKETS" };
-	struct table *t = table_new(6, hdr);
+	struct rows *t = rows_new(c, fleet_cols, FL_N, ROWS_ONE, "fleets");
 	size_t i;
 
+	rows_row(t);
+	rows_json_only(t);
+	rows_str(t, FL_FILE, fc->path);
+	rows_open(t, "fleets");
 	for (i = 0; i < fc->n; i++) {
 		const struct fleet_def *fd = &fc->fleets[i];
-		char to[32] = "-", re[16] = "-", pa[16] = "-", *socks;
-		const char *cells[6];
+		char to[32];
 
-		if (fd->timeout_ms)
+		rows_child(t);
+		rows_str(t, FL_NAME, fd->name);
+		rows_bool(t, FL_DEFAULT,
+		          fc->default_name && strcmp(fc->default_name, fd->name) == 0);
+		fleet_setting(t, FL_TIMEOUT, fd->timeout_ms != 0, fd->timeout_ms);
+		if (fd->timeout_ms) {
 			snprintf(to, sizeof(to), "%g", fd->timeout_ms / 1000.0);
-		if (fd->retries)
-			snprintf(re, sizeof(re), "%d", fd->retries < 0 ? 0 : fd->retries);
-		if (fd->parallel)
-			snprintf(pa, sizeof(pa), "%d", fd->parallel);
-		socks = fleet_sockets(fd);
-		cells[0] = fd->name;
-		cells[1] =
-		        fc->default_name && strcmp(fc->default_name, fd->name) == 0 ? "yes" : "no";
-		cells[2] = to;
-		cells[3] = re;
-		cells[4] = pa;
-		cells[5] = socks ? socks : "";
-		table_add(t, cells);
-		free(socks);
+			rows_shown(t, FL_TIMEOUT, to);
+		}
+		fleet_setting(t, FL_RETRIES, fd->retries != 0, fd->retries < 0 ? 0 : fd->retries);
+		fleet_setting(t, FL_PARALLEL, fd->parallel != 0, fd->parallel);
+		rows_strs(t, FL_SOCKETS, (const char *const *)fd->sockets, fd->nsockets);
 	}
 	if (c->fmt == FMT_TABLE && !fc->exists)
 		fprintf(stderr, "haproxyadmin: no fleets file (%s); see haproxyadmin-fleets(5)\n",
 		        fc->path);
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_done(t);
 }
 
 static int fleet_list(struct cli *c, int argc, char **argv)
@@ -534,10 +486,7 @@ static int fleet_list(struct cli *c, int argc, char **argv)
 	ret = fleetconf_load(c, &fc);
 	if (ret)
 		return ret;
-	if (c->fmt == FMT_JSON)
-		fleet_list_json(fc);
-	else
-		fleet_list_table(c, fc);
+	fleet_list_print(c, fc);
 	fleetconf_free(fc);
 	return EXIT_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 
 /* Strict decimal (leading zeros allowed, read as decimal). */
 static int dec(const char *s, size_t len, long *out)
@@ -107,20 +108,23 @@ int guard_weight_zero(struct cli *c, const struct hap_plan *p, const char *value
 	if (hap_exec(&r, c->h, cmd, &err))
 		return 1;
 	for (i = 0; i < hap_plan_count(p) && !zero; i++) {
-		char name[600], *slash;
+		const char *be, *nm;
 		long iw = -1;
 
-		snprintf(name, sizeof(name), "%s", hap_plan_object(p, i));
-		slash = strchr(name, '/');
-		if (!slash) {
+		if (hap_plan_object_ref(p, i, &be, &nm) != HAP_KIND_SERVER || !be) {
 			zero = 1;
 			break;
 		}
-		*slash = '\0';
-		for (k = 0; k < hap_result_count(r); k++)
-			if (!hap_result_code(r, k) &&
-			    strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) == 0)
-				iw = iweight_of(hap_result_message(r, k), name, slash + 1);
+		/* the instance's own reply: the same position in the fleet, by
+		 * name only when the fleet's instances moved since the plan */
+		k = hap_plan_instance_index(p, i);
+		if (k >= hap_result_count(r) ||
+		    strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) != 0)
+			for (k = 0; k < hap_result_count(r); k++)
+				if (strcmp(hap_result_instance(r, k), hap_plan_instance(p, i)) == 0)
+					break;
+		if (k < hap_result_count(r) && !hap_result_code(r, k))
+			iw = iweight_of(hap_result_message(r, k), be, nm);
 		if (iw < 0 || iw * pct / 100 < 1)
 			zero = 1;
 	}
@@ -159,53 +163,6 @@ int guard_local_file(struct cli *c, const char *path, long long max)
 		return cli_usage(c, "%s: %lld bytes, more than the %lld allowed: nothing sent",
 		                 path, (long long)st.st_size, max);
 	return 0;
-}
-
-/* Table rows of the instances of s that did not answer: the endpoint in
- * column name_col, "unreached: why" in column msg_col, "-" elsewhere. */
-void guard_unreached_rows(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
-                          const struct hap_snapshot *s)
-{
-	const char *cells[32];
-	char msgbuf[512];
-	size_t i, k;
-
-	if (!s || ncols > 32)
-		return;
-	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
-
-		if (!hap_instance_status(s, i, &msg))
-			continue;
-		for (k = 0; k < ncols; k++)
-			cells[k] = "-";
-		snprintf(msgbuf, sizeof(msgbuf), "unreached: %s", msg);
-		cells[name_col] = hap_instance_name(s, i);
-		cells[msg_col] = msgbuf;
-		table_add(t, cells);
-	}
-}
-
-/* JSON elements, into an open array, of the instances that did not answer:
- * {"endpoint": ..., "unreached": true, "error": ...}. */
-void guard_unreached_json(struct jw *w, const struct hap_snapshot *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < hap_snapshot_instance_count(s); i++) {
-		const char *msg;
-
-		if (!hap_instance_status(s, i, &msg))
-			continue;
-		jw_obj(w);
-		JW_KEY(w, "endpoint");
-		jw_str(w, hap_instance_name(s, i));
-		JW_KEY(w, "unreached");
-		jw_bool(w, 1);
-		JW_KEY(w, "error");
-		jw_str(w, msg);
-		jw_end_obj(w);
-	}
 }
 
 static int by_str(const void *a, const void *b)
@@ -293,6 +250,7 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 {
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_read *rd = NULL;
+	const struct hap_result *res;
 	struct hap_pattern_op op;
 	const char **want = NULL;
 	size_t nf = hap_pattern_file_count(f), i, e;
@@ -317,17 +275,18 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 	for (e = 0; e < nf; e++)
 		want[e] = hap_pattern_file_entry(f, e);
 	qsort(want, nf, sizeof(*want), by_str);
-	for (i = 0; i < hap_pattern_read_count(rd); i++) {
+	res = hap_pattern_read_result(rd);
+	for (i = 0; i < hap_result_count(res); i++) {
 		size_t n = hap_pattern_read_entry_count(rd, i), added = 0, removed = 0;
-		const char *msg = "";
+		const char *msg = hap_result_message(res, i);
 		char **have;
-		int st = hap_pattern_read_status(rd, i, &msg);
+		int st = hap_result_code(res, i);
 
 		if (st == HAP_ENOTFOUND)
 			continue;
 		(*ninst)++;
 		if (st) {
-			fprintf(out, "# %s: unknown: %s\n", hap_pattern_read_instance(rd, i), msg);
+			fprintf(out, "# %s: unknown: %s\n", hap_result_instance(res, i), msg);
 			*removes = 1;
 			continue;
 		}
@@ -339,7 +298,7 @@ int guard_replace_preview(struct cli *c, FILE *out, enum hap_pattern_kind kind, 
 		if (removed)
 			*removes = 1;
 		fprintf(out, "# %s: +%zu -%zu (%zu entries now, %zu after)\n",
-		        hap_pattern_read_instance(rd, i), added, removed, n, nf);
+		        hap_result_instance(res, i), added, removed, n, nf);
 		for (e = 0; e < n; e++)
 			free(have[e]);
 		free(have);
@@ -427,47 +386,29 @@ int guard_exec_refusal(const char *reply)
  * JSON: [{"endpoint", "result": "error", "sent": false, "message"}]). */
 void guard_unreached_print(struct cli *c, const struct hap_snapshot *s)
 {
+	enum { U_INSTANCE, U_RESULT, U_SENT, U_MESSAGE, U_N };
+	static const struct col cols[U_N] = {
+		{ "INSTANCE", "endpoint", COL_TEXT },
+		{ "RESULT", "result", COL_OUTCOME },
+		{ NULL, "sent", COL_TEXT },
+		{ "MESSAGE", "message", COL_TEXT },
+	};
+	struct rows *t = rows_new(c, cols, U_N, ROWS_ARRAY, NULL);
+	char buf[512];
 	size_t i;
 
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
 
-		jw_init(&w, stdout);
-		jw_arr(&w);
-		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *msg;
-
-			if (!hap_instance_status(s, i, &msg))
-				continue;
-			jw_obj(&w);
-			JW_KEY(&w, "endpoint");
-			jw_str(&w, hap_instance_name(s, i));
-			JW_KEY(&w, "result");
-			jw_str(&w, "error");
-			JW_KEY(&w, "sent");
-			jw_bool(&w, 0);
-			JW_KEY(&w, "message");
-			jw_str(&w, msg);
-			jw_end_obj(&w);
-		}
-		jw_end_arr(&w);
-		jw_done(&w);
-	} else {
-		const char *hdr[3] = { "INSTANCE", "RESULT", "MESSAGE" };
-		struct table *t = table_new(3, hdr);
-		char buf[512];
-
-		for (i = 0; i < hap_snapshot_instance_count(s); i++) {
-			const char *msg, *cells[3];
-
-			if (!hap_instance_status(s, i, &msg))
-				continue;
-			snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
-			cells[0] = hap_instance_name(s, i);
-			cells[1] = "error";
-			cells[2] = buf;
-			table_add(t, cells);
-		}
-		table_print(t, stdout, c->fmt == FMT_CSV);
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		rows_row(t);
+		rows_str(t, U_INSTANCE, hap_instance_name(s, i));
+		rows_str(t, U_RESULT, "error");
+		rows_bool(t, U_SENT, 0);
+		rows_str(t, U_MESSAGE, msg);
+		snprintf(buf, sizeof(buf), "not reached, nothing sent: %s", msg);
+		rows_shown(t, U_MESSAGE, buf);
 	}
+	rows_done(t);
 }

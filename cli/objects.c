@@ -378,7 +378,7 @@ static void json_objects(struct jw *w, const struct hap_snapshot *s,
 	for (i = 0; i < n; i++)
 		json_object(w, s, &fp, objs[i]);
 	if (unreached)
-		guard_unreached_json(w, s);
+		jw_unreached(w, s);
 	jw_end_arr(w);
 	fplan_release(&fp);
 }
@@ -451,7 +451,7 @@ static void summary_table(struct cli *c, const struct hap_snapshot *s,
 		table_add(tb, cells);
 		objvals_release(&ov);
 	}
-	guard_unreached_rows(tb, nc, t == HAP_OBJ_SERVER ? 1 : 0, t == HAP_OBJ_SERVER ? 2 : 1, s);
+	table_unreached(tb, nc, t == HAP_OBJ_SERVER ? 1 : 0, t == HAP_OBJ_SERVER ? 2 : 1, s);
 	table_print(tb, stdout, c->fmt == FMT_CSV);
 	fplan_release(&fp);
 }
@@ -505,7 +505,7 @@ static void full_table(struct cli *c, const struct hap_snapshot *s, const struct
 			                         sizeof(bufs[3 + k]));
 		table_add(tb, cells);
 	}
-	guard_unreached_rows(tb, nc, 0, 1, s);
+	table_unreached(tb, nc, 0, 1, s);
 	table_print(tb, stdout, c->fmt == FMT_CSV);
 	free(hdr);
 	free(cells);

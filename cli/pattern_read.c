@@ -1,7 +1,9 @@
 /*
  * pattern_read.c - "acl" and "map" reads: the merged listing (list) and the
- * reads of one file on every instance loading it (show, get). The changes
- * and the replace are in cmd_pattern.c; both share pattern.h.
+ * reads of one file on every instance loading it (show, get), and the
+ * helpers of every verb (arguments, the check before a fleet is opened,
+ * the instances not holding a file). The changes and the replace are in
+ * cmd_pattern.c; both share pattern.h.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,8 +12,53 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "pattern.h"
 #include "../src/util/banned.h" /* a compile-time guard, no API */
+
+/* ------------------------------------------------------------------ shared */
+
+const char *pat_obj_name(enum hap_pattern_kind kind)
+{
+	return kind == HAP_PATTERN_MAP ? "map" : "acl";
+}
+
+/* The verb's options (-h only) and its exact number of arguments. */
+int pat_args(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
+             char **argv, int want)
+{
+	int ret = cli_verb_opts(c, pat_obj_name(kind), v, argc, argv, NULL);
+
+	if (ret >= 0)
+		return ret;
+	if (argc - optind != want)
+		return cli_usage(c, "usage: %s %s %s", pat_obj_name(kind), v->name, v->usage);
+	return -1;
+}
+
+int pat_ready(struct cli *c, const struct hap_pattern_op *op)
+{
+	struct hap_error err = { 0, "" };
+
+	if (hap_pattern_op_check(op, &err))
+		return cli_usage(c, "%s", err.msg);
+	return cli_fleet(c);
+}
+
+/* Instances of s that answered and do not load file: said once on stderr. */
+void pat_not_holding(struct cli *c, const struct hap_snapshot *s, enum hap_pattern_kind kind,
+                     const char *file, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		if (hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED))
+			continue;
+		if (hap_pattern_holds(s, i, kind, file) == 0)
+			cli_err(c, "%s: does not load %s (not holding it): %s",
+			        hap_instance_name(s, i), file, what);
+	}
+}
 
 /* ------------------------------------------------------------------ list */
 
@@ -35,67 +82,6 @@ static size_t common_dir(const struct hap_snapshot *s)
 		len = k;
 	}
 	return len;
-}
-
-/* A count HAProxy may not give (-1): null. */
-static void num_or_null(struct jw *w, const char *key, long long v)
-{
-	jw_key(w, key);
-	if (v < 0)
-		jw_null(w);
-	else
-		jw_num(w, v);
-}
-
-static void ref_json(struct jw *w, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
-{
-	jw_obj(w);
-	jw_key(w, "endpoint");
-	jw_str(w, hap_instance_name(s, r->instance));
-	jw_key(w, "id");
-	jw_num(w, r->id);
-	num_or_null(w, "entries", r->entries);
-	num_or_null(w, "curr_ver", r->curr_ver);
-	num_or_null(w, "next_ver", r->next_ver);
-	jw_end_obj(w);
-}
-
-static void list_json(const struct hap_snapshot *s, const struct hap_patterns *pl)
-{
-	size_t f, k;
-	struct jw w;
-
-	jw_init(&w, stdout);
-	jw_arr(&w);
-	for (f = 0; f < hap_patterns_count(pl); f++) {
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, hap_patterns_file(pl, f));
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
-			ref_json(&w, s, hap_patterns_holder(pl, f, k));
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	/* inline ACLs: one object per instance and ACL, with a null file */
-	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
-		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
-
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_null(&w);
-		jw_key(&w, "description");
-		jw_str(&w, r->desc);
-		jw_key(&w, "instances");
-		jw_arr(&w);
-		ref_json(&w, s, r);
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	}
-	guard_unreached_json(&w, s);
-	jw_end_arr(&w);
-	jw_done(&w);
 }
 
 /* "3" when every holder has the same value, else each holder's, in order. */
@@ -123,59 +109,102 @@ static void join_counts(char *out, size_t len, const struct hap_patterns *pl, si
 	}
 }
 
-static void list_table(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
+/* list: a row per file (its holders' summary in the table, an element
+ * per holder in JSON), then a row per inline ACL of each instance. */
+enum {
+	PL_FILE,
+	PL_DESC,
+	PL_INST,
+	PL_ENTRIES,
+	PL_IDS,
+	PL_ENDPOINT,
+	PL_ID,
+	PL_NENTRIES,
+	PL_CURR,
+	PL_NEXT,
+	PL_N
+};
+static const struct col list_cols[PL_N] = {
+	{ "FILE", "file", COL_TEXT },     { NULL, "description", COL_TEXT },
+	{ "INSTANCES", NULL, COL_TEXT },  { "ENTRIES", NULL, COL_TEXT },
+	{ "IDS", NULL, COL_TEXT },        { NULL, "endpoint", COL_TEXT },
+	{ NULL, "id", COL_NUMBER },       { NULL, "entries", COL_NUMBER },
+	{ NULL, "curr_ver", COL_NUMBER }, { NULL, "next_ver", COL_NUMBER },
+};
+
+/* A holder's element (JSON only). */
+static void list_ref(struct rows *t, const struct hap_snapshot *s, const struct hap_pattern_ref *r)
 {
-	const char *hdr[4] = { "FILE", "INSTANCES", "ENTRIES", "IDS" };
-	struct table *t = table_new(4, hdr);
+	rows_child(t);
+	rows_json_only(t);
+	rows_str(t, PL_ENDPOINT, hap_instance_name(s, r->instance));
+	rows_num(t, PL_ID, r->id);
+	rows_count(t, PL_NENTRIES, r->entries);
+	rows_count(t, PL_CURR, r->curr_ver);
+	rows_count(t, PL_NEXT, r->next_ver);
+}
+
+/* The holders of file f for the table: "all N", or their names. */
+static void list_holders(char *inst, size_t len, const struct hap_snapshot *s,
+                         const struct hap_patterns *pl, size_t f, size_t cut)
+{
+	size_t n = hap_patterns_holder_count(pl, f), live = hap_snapshot_live_count(s), o = 0, k;
+
+	if (n == live && live > 1) {
+		snprintf(inst, len, "all %zu", n);
+		return;
+	}
+	inst[0] = '\0';
+	for (k = 0; k < n && o + 2 < len; k++) {
+		const char *name = hap_instance_name(s, hap_patterns_holder(pl, f, k)->instance);
+		int w = snprintf(inst + o, len - o, "%s%s", k ? " " : "",
+		                 strlen(name) > cut ? name + cut : name);
+
+		o += (size_t)w < len - o ? (size_t)w : len - o - 1;
+	}
+}
+
+static void list_print(struct cli *c, const struct hap_snapshot *s, const struct hap_patterns *pl)
+{
+	struct rows *t = rows_new(c, list_cols, PL_N, ROWS_ARRAY, "instances");
 	size_t cut = c->fmt == FMT_CSV ? 0 : common_dir(s), f, k;
-	size_t live = hap_snapshot_live_count(s);
 	char inst[2048], ents[512], ids[512], file[4200];
-	const char *cells[4];
 
 	for (f = 0; f < hap_patterns_count(pl); f++) {
-		size_t n = hap_patterns_holder_count(pl, f), o = 0;
-
-		if (n == live && live > 1) {
-			snprintf(inst, sizeof(inst), "all %zu", n);
-		} else {
-			inst[0] = '\0';
-			for (k = 0; k < n && o + 2 < sizeof(inst); k++) {
-				const char *name = hap_instance_name(
-				        s, hap_patterns_holder(pl, f, k)->instance);
-				int w = snprintf(inst + o, sizeof(inst) - o, "%s%s", k ? " " : "",
-				                 strlen(name) > cut ? name + cut : name);
-
-				o += (size_t)w < sizeof(inst) - o ? (size_t)w
-				                                  : sizeof(inst) - o - 1;
-			}
-		}
+		rows_row(t);
+		rows_str(t, PL_FILE, hap_patterns_file(pl, f));
+		list_holders(inst, sizeof(inst), s, pl, f, cut);
 		join_counts(ents, sizeof(ents), pl, f, 0);
 		join_counts(ids, sizeof(ids), pl, f, 1);
-		cells[0] = hap_patterns_file(pl, f);
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
+		rows_str(t, PL_INST, inst);
+		rows_str(t, PL_ENTRIES, ents);
+		rows_str(t, PL_IDS, ids);
+		rows_open(t, "instances");
+		for (k = 0; k < hap_patterns_holder_count(pl, f); k++)
+			list_ref(t, s, hap_patterns_holder(pl, f, k));
 	}
+	/* inline ACLs: one object per instance and ACL, with a null file */
 	for (k = 0; k < hap_patterns_inline_count(pl); k++) {
 		const struct hap_pattern_ref *r = hap_patterns_inline_ref(pl, k);
 		const char *name = hap_instance_name(s, r->instance);
 
+		rows_row(t);
+		rows_null(t, PL_FILE);
 		snprintf(file, sizeof(file), "(inline) %s", r->desc);
-		snprintf(inst, sizeof(inst), "%s", strlen(name) > cut ? name + cut : name);
+		rows_shown(t, PL_FILE, file);
+		rows_str(t, PL_DESC, r->desc);
+		rows_str(t, PL_INST, strlen(name) > cut ? name + cut : name);
 		if (r->entries < 0)
-			snprintf(ents, sizeof(ents), "-");
+			rows_str(t, PL_ENTRIES, "-");
 		else
-			snprintf(ents, sizeof(ents), "%lld", (long long)r->entries);
+			rows_num(t, PL_ENTRIES, (long long)r->entries);
 		snprintf(ids, sizeof(ids), "#%lld", (long long)r->id);
-		cells[0] = file;
-		cells[1] = inst;
-		cells[2] = ents;
-		cells[3] = ids;
-		table_add(t, cells);
+		rows_str(t, PL_IDS, ids);
+		list_ref(t, s, r);
 	}
-	guard_unreached_rows(t, 4, 1, 0, s);
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_end(t);
+	rows_unreached(t, s, PL_INST, PL_FILE);
+	rows_done(t);
 }
 
 int pat_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v, int argc,
@@ -197,10 +226,7 @@ int pat_list(struct cli *c, enum hap_pattern_kind kind, const struct cli_verb *v
 		hap_snapshot_free(s);
 		return EXIT_FAILED;
 	}
-	if (c->fmt == FMT_JSON)
-		list_json(s, pl);
-	else
-		list_table(c, s, pl);
+	list_print(c, s, pl);
 	hap_patterns_free(pl);
 	hap_snapshot_free(s);
 	return failed ? EXIT_FAILED : EXIT_OK;
@@ -216,17 +242,18 @@ static const char *read_word(int code)
 /* Diagnostics per instance; returns the number of failed instances. */
 static size_t read_report(struct cli *c, const struct hap_pattern_read *r, const char *file)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	size_t i, bad = 0;
 
-	for (i = 0; i < hap_pattern_read_count(r); i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
+	for (i = 0; i < hap_result_count(res); i++) {
+		const char *msg = hap_result_message(res, i);
+		int code = hap_result_code(res, i);
 
 		if (code == HAP_ENOTFOUND)
 			cli_err(c, "%s: does not load %s (not holding it)",
-			        hap_pattern_read_instance(r, i), file);
+			        hap_result_instance(res, i), file);
 		else if (code) {
-			cli_err(c, "%s: %s", hap_pattern_read_instance(r, i), msg);
+			cli_err(c, "%s: %s", hap_result_instance(res, i), msg);
 			bad++;
 		}
 	}
@@ -241,154 +268,16 @@ static int entry_ambiguous(const struct hap_pattern_entry *e)
 	return strpbrk(e->value, " \t") != NULL;
 }
 
-static void entry_ambiguous_json(struct jw *w, const struct hap_pattern_entry *e)
-{
-	size_t kl = strlen(e->key), vl = strlen(e->value);
-	char *raw;
-
-	jw_key(w, "ambiguous");
-	jw_bool(w, entry_ambiguous(e));
-	if (!entry_ambiguous(e))
-		return;
-	raw = malloc(kl + vl + 2);
-	if (!raw)
-		return;
-	memcpy(raw, e->key, kl);
-	raw[kl] = ' ';
-	memcpy(raw + kl + 1, e->value, vl + 1);
-	jw_key(w, "raw");
-	jw_str(w, raw);
-	free(raw);
-}
-
-/* Rows of the instances whose read failed: "INSTANCE" in column name_col,
- * "error: why" in msg_col. */
-static void read_error_rows(struct table *tb, size_t ncols, size_t name_col, size_t msg_col,
-                            const struct hap_pattern_read *r)
-{
-	const char *cells[4] = { "-", "-", "-", "-" };
-	char buf[512];
-	size_t i;
-
-	for (i = 0; i < hap_pattern_read_count(r) && ncols <= 4; i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
-
-		if (!code || code == HAP_ENOTFOUND)
-			continue;
-		if (ncols == 1) {
-			/* one column (an ACL's patterns): the row says both */
-			snprintf(buf, sizeof(buf), "%s: error: %s", hap_pattern_read_instance(r, i),
-			         msg);
-			cells[0] = buf;
-		} else {
-			snprintf(buf, sizeof(buf), "error: %s", msg);
-			cells[name_col] = hap_pattern_read_instance(r, i);
-			cells[msg_col] = buf;
-		}
-		table_add(tb, cells);
-	}
-}
-
-static void entry_json(struct jw *w, const struct hap_pattern_entry *e, enum hap_pattern_kind kind,
-                       int with_ref)
-{
-	jw_obj(w);
-	if (with_ref) {
-		jw_key(w, "ref");
-		jw_str(w, e->ref);
-	}
-	if (kind == HAP_PATTERN_MAP) {
-		jw_key(w, "key");
-		jw_str(w, e->key);
-		jw_key(w, "value");
-		jw_str(w, e->value);
-		entry_ambiguous_json(w, e);
-	} else {
-		jw_key(w, "pattern");
-		jw_str(w, e->key);
-	}
-	jw_end_obj(w);
-}
-
 /* The first instance that was read, or the count when none was. */
 static size_t first_read(const struct hap_pattern_read *r)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
 	size_t i;
 
-	for (i = 0; i < hap_pattern_read_count(r); i++)
-		if (!hap_pattern_read_status(r, i, NULL))
+	for (i = 0; i < hap_result_count(res); i++)
+		if (!hap_result_code(res, i))
 			break;
 	return i;
-}
-
-/* The entries read from instance i, as a JSON array. */
-static void entries_json(struct jw *w, const struct hap_pattern_read *r, size_t i,
-                         enum hap_pattern_kind kind, int with_ref)
-{
-	struct hap_pattern_entry x;
-	size_t e;
-
-	jw_arr(w);
-	for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-		hap_pattern_read_entry(&x, r, i, e);
-		entry_json(w, &x, kind, with_ref);
-	}
-	jw_end_arr(w);
-}
-
-/* "instances": each instance's element of a read: endpoint, result, and
- * its message, its entries (show) or its answer (get). */
-static void instances_json(struct jw *w, const struct hap_pattern_read *r,
-                           enum hap_pattern_kind kind, int show)
-{
-	size_t i;
-
-	jw_key(w, "instances");
-	jw_arr(w);
-	for (i = 0; i < hap_pattern_read_count(r); i++) {
-		const char *msg;
-		int code = hap_pattern_read_status(r, i, &msg);
-
-		jw_obj(w);
-		jw_key(w, "endpoint");
-		jw_str(w, hap_pattern_read_instance(r, i));
-		jw_key(w, "result");
-		jw_str(w, read_word(code));
-		if (code) {
-			jw_key(w, "message");
-			jw_str(w, msg);
-		} else if (show) {
-			jw_key(w, "entries");
-			entries_json(w, r, i, kind, 1);
-		} else {
-			jw_key(w, "answer");
-			jw_str(w, hap_pattern_read_answer(r, i));
-		}
-		jw_end_obj(w);
-	}
-	jw_end_arr(w);
-}
-
-static void show_json(const struct hap_pattern_read *r, enum hap_pattern_kind kind)
-{
-	int agree = hap_pattern_read_agree(r);
-	struct jw w;
-
-	jw_init(&w, stdout);
-	jw_obj(&w);
-	jw_key(&w, "file");
-	jw_str(&w, hap_pattern_read_target(r)->file);
-	jw_key(&w, "agree");
-	jw_bool(&w, agree);
-	jw_key(&w, "entries");
-	if (agree)
-		entries_json(&w, r, first_read(r), kind, 0);
-	else
-		jw_null(&w);
-	instances_json(&w, r, kind, 1);
-	jw_end_obj(&w);
-	jw_done(&w);
 }
 
 /* A map value for people: saying when the split is a guess. */
@@ -402,127 +291,223 @@ static const char *value_cell(const struct hap_pattern_entry *x, enum hap_patter
 }
 
 /* The instances agree: their entries once. */
-static void show_table_agree(struct cli *c, const struct hap_pattern_read *r,
-                             enum hap_pattern_kind kind)
+/* show: in JSON the entries once when the instances agree, and each
+ * instance's with their refs; the table has the entries once when they
+ * agree, else each instance's, then the instances whose read failed. */
+enum {
+	SH_FILE,
+	SH_AGREE,
+	SH_NOENTRIES,
+	SH_INSTANCE,
+	SH_RESULT,
+	SH_MESSAGE,
+	SH_REF,
+	SH_KEY,
+	SH_VALUE,
+	SH_AMBIGUOUS,
+	SH_RAW,
+	SH_N
+};
+
+static void show_cols(struct col *cols, enum hap_pattern_kind kind, int agree)
 {
-	const char *mh[2] = { "KEY", "VALUE" }, *ah[1] = { "PATTERN" };
-	int map = kind == HAP_PATTERN_MAP;
-	struct table *tb = table_new(map ? 2 : 1, map ? mh : ah);
-	size_t i, e, nread = 0, first = first_read(r);
-	size_t ne = hap_pattern_read_entry_count(r, first);
-	struct hap_pattern_entry x;
-	char mark[4200];
+	static const struct col tmpl[SH_N] = {
+		{ NULL, "file", COL_TEXT },      { NULL, "agree", COL_TEXT },
+		{ NULL, "entries", COL_TEXT },   { "INSTANCE", "endpoint", COL_TEXT },
+		{ NULL, "result", COL_OUTCOME }, { NULL, "message", COL_TEXT },
+		{ "REF", "ref", COL_TEXT },      { "KEY", "key", COL_TEXT },
+		{ "VALUE", "value", COL_TEXT },  { NULL, "ambiguous", COL_TEXT },
+		{ NULL, "raw", COL_TEXT },
+	};
 
-	for (i = 0; i < hap_pattern_read_count(r); i++)
-		nread += !hap_pattern_read_status(r, i, NULL);
-	for (e = 0; e < ne; e++) {
-		const char *cells[2];
-
-		hap_pattern_read_entry(&x, r, first, e);
-		cells[0] = x.key;
-		cells[1] = value_cell(&x, kind, mark, sizeof(mark));
-		table_add(tb, cells);
+	memcpy(cols, tmpl, sizeof(tmpl));
+	if (agree)
+		cols[SH_INSTANCE].head = cols[SH_REF].head = NULL;
+	if (kind != HAP_PATTERN_MAP) {
+		cols[SH_KEY].head = "PATTERN";
+		cols[SH_KEY].key = "pattern";
+		cols[SH_VALUE].head = NULL;
 	}
-	read_error_rows(tb, map ? 2 : 1, 0, map ? 1 : 0, r);
-	table_print(tb, stdout, c->fmt == FMT_CSV);
-	cli_err(c, "%s: the same %zu entr%s on %zu instance%s", hap_pattern_read_target(r)->file,
-	        ne, ne == 1 ? "y" : "ies", nread, nread == 1 ? "" : "s");
 }
 
-/* The instances differ: each one's entries. */
-static void show_table_each(struct cli *c, const struct hap_pattern_read *r,
-                            enum hap_pattern_kind kind)
+/* Entry e of instance i, with its ref or not; an ambiguous map entry with
+ * its raw text. */
+static void show_entry(struct rows *t, const struct hap_pattern_read *r, size_t i, size_t e,
+                       enum hap_pattern_kind kind, int ref)
 {
-	const char *mh[4] = { "INSTANCE", "REF", "KEY", "VALUE" };
-	const char *ah[3] = { "INSTANCE", "REF", "PATTERN" };
-	int map = kind == HAP_PATTERN_MAP;
-	struct table *tb = table_new(map ? 4 : 3, map ? mh : ah);
-	size_t i, e, n = hap_pattern_read_count(r);
 	struct hap_pattern_entry x;
-	char mark[4200];
+	char mark[4200], *raw;
+	size_t kl, vl;
 
-	for (i = 0; i < n; i++) {
-		if (hap_pattern_read_status(r, i, NULL))
+	hap_pattern_read_entry(&x, r, i, e);
+	if (ref)
+		rows_str(t, SH_REF, x.ref);
+	rows_str(t, SH_KEY, x.key);
+	if (kind != HAP_PATTERN_MAP)
+		return;
+	rows_str(t, SH_VALUE, x.value);
+	rows_shown(t, SH_VALUE, value_cell(&x, kind, mark, sizeof(mark)));
+	rows_bool(t, SH_AMBIGUOUS, entry_ambiguous(&x));
+	kl = strlen(x.key);
+	vl = strlen(x.value);
+	if (!entry_ambiguous(&x) || !(raw = malloc(kl + vl + 2)))
+		return;
+	memcpy(raw, x.key, kl);
+	raw[kl] = ' ';
+	memcpy(raw + kl + 1, x.value, vl + 1);
+	rows_str(t, SH_RAW, raw);
+	free(raw);
+}
+
+/* The table's rows of the instances whose read failed: the instance and
+ * "error: why" (in one cell when the table has one column). */
+static void show_errors(struct rows *t, const struct hap_pattern_read *r, int map, int agree)
+{
+	const struct hap_result *res = hap_pattern_read_result(r);
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < hap_result_count(res); i++) {
+		const char *msg = hap_result_message(res, i), *inst = hap_result_instance(res, i);
+		int code = hap_result_code(res, i);
+
+		if (!code || code == HAP_ENOTFOUND)
 			continue;
-		for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
-			const char *cells[4];
-
-			hap_pattern_read_entry(&x, r, i, e);
-			cells[0] = hap_pattern_read_instance(r, i);
-			cells[1] = x.ref;
-			cells[2] = x.key;
-			cells[3] = value_cell(&x, kind, mark, sizeof(mark));
-			table_add(tb, cells);
+		rows_row(t);
+		rows_table_only(t);
+		if (agree && !map) {
+			snprintf(buf, sizeof(buf), "%s: error: %s", inst, msg);
+			rows_str(t, SH_KEY, buf);
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "error: %s", msg);
+		rows_str(t, agree ? SH_KEY : SH_INSTANCE, inst);
+		rows_str(t, agree ? SH_VALUE : SH_REF, buf);
+		if (!agree) {
+			rows_str(t, SH_KEY, "-");
+			rows_str(t, SH_VALUE, "-");
 		}
 	}
-	read_error_rows(tb, map ? 4 : 3, 0, 1, r);
-	table_print(tb, stdout, c->fmt == FMT_CSV);
-	if (first_read(r) < n)
-		cli_err(c, "%s: the instances hold different entries: shown per instance",
-		        hap_pattern_read_target(r)->file);
 }
 
 static void show_print(struct cli *c, const struct hap_pattern_read *r, enum hap_pattern_kind kind)
 {
+	const struct hap_result *res = hap_pattern_read_result(r);
+	const char *file = hap_pattern_read_target(r)->file;
+	size_t i, e, n = hap_result_count(res), first = first_read(r), nread = 0, ne = 0;
+	int agree = hap_pattern_read_agree(r);
+	struct col cols[SH_N];
+	struct rows *t;
+
+	show_cols(cols, kind, agree);
+	t = rows_new(c, cols, SH_N, ROWS_ONE, NULL);
+	rows_row(t);
+	rows_json_only(t);
+	rows_str(t, SH_FILE, file);
+	rows_bool(t, SH_AGREE, agree);
+	if (agree) {
+		ne = hap_pattern_read_entry_count(r, first);
+		rows_open(t, "entries");
+	} else {
+		rows_null(t, SH_NOENTRIES);
+	}
+	for (e = 0; e < ne; e++) {
+		rows_child_in(t, "entries");
+		show_entry(t, r, first, e, kind, 0);
+	}
+	for (i = 0; i < n; i++) {
+		int code = hap_result_code(res, i);
+
+		nread += !code;
+		rows_child_in(t, "instances");
+		rows_json_only(t);
+		rows_str(t, SH_INSTANCE, hap_result_instance(res, i));
+		rows_str(t, SH_RESULT, read_word(code));
+		if (code) {
+			rows_str(t, SH_MESSAGE, hap_result_message(res, i));
+			continue;
+		}
+		rows_open(t, "entries");
+		for (e = 0; e < hap_pattern_read_entry_count(r, i); e++) {
+			rows_grandchild_in(t, "entries");
+			if (agree)
+				rows_json_only(t);
+			show_entry(t, r, i, e, kind, 1);
+		}
+	}
+	show_errors(t, r, kind == HAP_PATTERN_MAP, agree);
+	rows_done(t);
 	if (c->fmt == FMT_JSON)
-		show_json(r, kind);
-	else if (hap_pattern_read_agree(r))
-		show_table_agree(c, r, kind);
-	else
-		show_table_each(c, r, kind);
+		return;
+	if (agree)
+		cli_err(c, "%s: the same %zu entr%s on %zu instance%s", file, ne,
+		        ne == 1 ? "y" : "ies", nread, nread == 1 ? "" : "s");
+	else if (first < n)
+		cli_err(c, "%s: the instances hold different entries: shown per instance", file);
 }
+
+/* get: in JSON the answer when the instances agree and an element per
+ * instance; in the table the answer once when they agree, else each
+ * instance's, then the instances whose read failed. */
+enum { PG_FILE, PG_VALUE, PG_AGREE, PG_INSTANCE, PG_RESULT, PG_MESSAGE, PG_ANSWER, PG_N };
+static const struct col get_cols[PG_N] = {
+	{ NULL, "file", COL_TEXT },       { NULL, "value", COL_TEXT },
+	{ NULL, "agree", COL_TEXT },      { "INSTANCE", "endpoint", COL_TEXT },
+	{ NULL, "result", COL_OUTCOME },  { NULL, "message", COL_TEXT },
+	{ "ANSWER", "answer", COL_TEXT },
+};
 
 static void get_print(struct cli *c, const struct hap_pattern_read *r, const char *value)
 {
-	const struct hap_pattern_target *t = hap_pattern_read_target(r);
-	size_t i, n = hap_pattern_read_count(r), first = first_read(r), nread = 0;
+	const struct hap_result *res = hap_pattern_read_result(r);
+	size_t i, n = hap_result_count(res), first = first_read(r), nread = 0;
 	int agree = hap_pattern_read_agree(r);
-	const char *hdr[2] = { "INSTANCE", "ANSWER" }, *cells[2];
-	struct table *tb;
-	char all[64];
+	struct rows *t = rows_new(c, get_cols, PG_N, ROWS_ONE, "instances");
+	char buf[512];
 
 	for (i = 0; i < n; i++)
-		nread += !hap_pattern_read_status(r, i, NULL);
-	if (c->fmt == FMT_JSON) {
-		struct jw w;
-
-		jw_init(&w, stdout);
-		jw_obj(&w);
-		jw_key(&w, "file");
-		jw_str(&w, t->file);
-		jw_key(&w, "value");
-		jw_str(&w, value);
-		jw_key(&w, "agree");
-		jw_bool(&w, agree);
-		jw_key(&w, "answer");
-		if (agree)
-			jw_str(&w, hap_pattern_read_answer(r, first));
-		else
-			jw_null(&w);
-		instances_json(&w, r, HAP_PATTERN_MAP, 0);
-		jw_end_obj(&w);
-		jw_done(&w);
-		return;
-	}
-	tb = table_new(2, hdr);
+		nread += !hap_result_code(res, i);
+	rows_row(t);
+	rows_str(t, PG_FILE, hap_pattern_read_target(r)->file);
+	rows_str(t, PG_VALUE, value);
+	rows_bool(t, PG_AGREE, agree);
 	if (agree) {
-		snprintf(all, sizeof(all), "all %zu (agree)", nread);
-		cells[0] = all;
-		cells[1] = hap_pattern_read_answer(r, first);
-		table_add(tb, cells);
+		rows_str(t, PG_ANSWER, hap_pattern_read_answer(r, first));
+		snprintf(buf, sizeof(buf), "all %zu (agree)", nread);
+		rows_label(t, PG_INSTANCE, buf);
 	} else {
-		for (i = 0; i < n; i++) {
-			if (hap_pattern_read_status(r, i, NULL))
-				continue;
-			cells[0] = hap_pattern_read_instance(r, i);
-			cells[1] = hap_pattern_read_answer(r, i);
-			table_add(tb, cells);
-		}
+		rows_null(t, PG_ANSWER);
+		rows_json_only(t);
 	}
-	read_error_rows(tb, 2, 0, 1, r);
-	table_print(tb, stdout, c->fmt == FMT_CSV);
-	if (!agree && nread > 1)
-		cli_err(c, "%s: the instances answer differently", t->file);
+	rows_open(t, "instances");
+	for (i = 0; i < n; i++) {
+		int code = hap_result_code(res, i);
+
+		rows_child(t);
+		if (agree || code)
+			rows_json_only(t);
+		rows_str(t, PG_INSTANCE, hap_result_instance(res, i));
+		rows_str(t, PG_RESULT, read_word(code));
+		if (code)
+			rows_str(t, PG_MESSAGE, hap_result_message(res, i));
+		else
+			rows_str(t, PG_ANSWER, hap_pattern_read_answer(r, i));
+	}
+	for (i = 0; i < n; i++) {
+		int code = hap_result_code(res, i);
+
+		if (!code || code == HAP_ENOTFOUND)
+			continue;
+		rows_child(t);
+		rows_table_only(t);
+		rows_str(t, PG_INSTANCE, hap_result_instance(res, i));
+		snprintf(buf, sizeof(buf), "error: %s", hap_result_message(res, i));
+		rows_str(t, PG_ANSWER, buf);
+	}
+	rows_done(t);
+	if (!agree && nread > 1 && c->fmt != FMT_JSON)
+		cli_err(c, "%s: the instances answer differently",
+		        hap_pattern_read_target(r)->file);
 }
 
 int pat_read(struct cli *c, struct hap_pattern_op *op)

@@ -628,7 +628,7 @@ int prom_render(struct prom *p, const struct hap_snapshot *s, double secs, char 
 	for (i = 0; i < r.ninst; i++) {
 		const char *name = hap_instance_name(s, i);
 		unsigned fl = hap_instance_flags(s, i);
-		int up = hap_instance_status(s, i, NULL) == 0;
+		int up = hap_result_code(hap_snapshot_result(s), i) == 0;
 
 		r.counted[i] = up && !(fl & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
 		r.ident[i] = up ? intern(p, s, i) : (size_t)-1;

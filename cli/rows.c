@@ -11,15 +11,16 @@
 #include "cli.h"
 #include "rows.h"
 
-enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL };
+enum jkind { J_STR = 0, J_NUM, J_BOOL, J_NULL, J_LIST };
 
 struct cell {
 	int set;
 	int label; /* table and CSV only */
 	enum jkind jk;
 	long long n;
-	char *s;     /* J_STR: the string */
-	char *shown; /* the table's text, when it is not the JSON value's */
+	char *s;      /* J_STR: the string; J_LIST: the strings, each ending in '\0' */
+	size_t nlist; /* J_LIST: how many */
+	char *shown;  /* the table's text, when it is not the JSON value's */
 };
 
 struct rows {
@@ -31,14 +32,20 @@ struct rows {
 	int json;
 	struct jw w;
 	struct table *t;
-	size_t ntab;  /* columns with a header */
-	size_t *tcol; /* per column: its table column, or ncols when none */
-	struct cell *parent, *child, *cur;
+	size_t ntab;                 /* columns with a header */
+	size_t *tcol;                /* per column: its table column, or ncols when none */
+	struct cell *lv[ROWS_DEPTH]; /* a row, its child, the child's child */
+	struct cell *cur;
 	size_t *order; /* columns of cur in the order they were set */
 	size_t nset;
-	int level;    /* of cur: 0 a row, 1 a child, -1 written */
-	int obj_open; /* JSON: the last row's object is open */
-	int arr_open; /* JSON: its children's array is open */
+	int level;      /* of cur: 0 a row, 1 a child, 2 a grandchild, -1 written */
+	int json_only;  /* of cur: the table and CSV leave it out */
+	int table_only; /* of cur: JSON leaves it out */
+	/* JSON: the object of the last row of each level is open, and the
+	 * array of its child rows (under the key arr_key) */
+	int obj_open[ROWS_DEPTH], arr_open[ROWS_DEPTH - 1];
+	const char *arr_key[ROWS_DEPTH - 1];
+	const char *key_of[ROWS_DEPTH]; /* the array the current row of a level goes in */
 };
 
 static void *xmalloc0(size_t n, size_t sz)
@@ -75,8 +82,8 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 	r->nest = nest;
 	r->json = c->fmt == FMT_JSON;
 	r->tcol = xmalloc0(ncols, sizeof(*r->tcol));
-	r->parent = xmalloc0(ncols, sizeof(*r->parent));
-	r->child = xmalloc0(ncols, sizeof(*r->child));
+	for (i = 0; i < ROWS_DEPTH; i++)
+		r->lv[i] = xmalloc0(ncols, sizeof(*r->lv[i]));
 	r->order = xmalloc0(ncols, sizeof(*r->order));
 	r->level = -1;
 	for (i = 0; i < ncols; i++) {
@@ -126,7 +133,16 @@ static const char *cell_text(const struct cell *x, char *buf, size_t len)
 
 static void json_cell(struct jw *w, const struct cell *x)
 {
+	const char *p = x->s;
+	size_t i;
+
 	switch (x->jk) {
+	case J_LIST:
+		jw_arr(w);
+		for (i = 0; i < x->nlist; i++, p += strlen(p) + 1)
+			jw_str(w, p);
+		jw_end_arr(w);
+		break;
 	case J_STR:
 		jw_str(w, x->s);
 		break;
@@ -143,12 +159,14 @@ static void json_cell(struct jw *w, const struct cell *x)
 
 static void write_json(struct rows *r)
 {
+	int l = r->level;
 	size_t i;
 
-	if (r->level == 1 && !r->arr_open) {
-		jw_key(&r->w, r->nest ? r->nest : "instances");
+	if (l > 0 && !r->arr_open[l - 1]) {
+		jw_key(&r->w, r->key_of[l]);
 		jw_arr(&r->w);
-		r->arr_open = 1;
+		r->arr_open[l - 1] = 1;
+		r->arr_key[l - 1] = r->key_of[l];
 	}
 	jw_obj(&r->w);
 	for (i = 0; i < r->nset; i++) {
@@ -159,10 +177,7 @@ static void write_json(struct rows *r)
 		jw_key(&r->w, r->cols[r->order[i]].key);
 		json_cell(&r->w, x);
 	}
-	if (r->level == 1)
-		jw_end_obj(&r->w);
-	else
-		r->obj_open = 1;
+	r->obj_open[l] = 1;
 }
 
 static void write_table(struct rows *r)
@@ -174,11 +189,17 @@ static void write_table(struct rows *r)
 	for (i = 0; i < r->ncols; i++) {
 		const struct cell *x = &r->cur[i];
 		size_t tc = r->tcol[i];
+		int l;
 
 		if (tc == r->ncols)
 			continue;
-		if (!x->set && r->level == 1 && !r->parent[i].label)
-			x = &r->parent[i];
+		/* unset: the nearest ancestor's value, not its label */
+		for (l = r->level - 1; !x->set && l >= 0; l--)
+			if (r->lv[l][i].set) {
+				if (!r->lv[l][i].label)
+					x = &r->lv[l][i];
+				break;
+			}
 		cells[tc] = x->set ? cell_text(x, bufs[tc], sizeof(bufs[tc])) : "";
 	}
 	table_add(r->t, cells);
@@ -191,48 +212,99 @@ static void flush_row(struct rows *r)
 {
 	if (r->level < 0)
 		return;
-	if (r->json)
+	if (r->json && !r->table_only)
 		write_json(r);
-	else
+	else if (!r->json && !r->json_only)
 		write_table(r);
 	r->level = -1;
+	r->json_only = r->table_only = 0;
 }
 
-static void close_row(struct rows *r)
+/* JSON: close the objects of level l and deeper, and their arrays. */
+static void close_level(struct rows *r, int l)
 {
+	int k;
+
 	if (!r->json)
 		return;
-	if (r->arr_open)
+	for (k = ROWS_DEPTH - 1; k >= l; k--) {
+		if (k < ROWS_DEPTH - 1 && r->arr_open[k])
+			jw_end_arr(&r->w);
+		if (r->obj_open[k])
+			jw_end_obj(&r->w);
+		if (k < ROWS_DEPTH - 1)
+			r->arr_open[k] = 0;
+		r->obj_open[k] = 0;
+	}
+}
+
+/* Start a row of level l (1 and 2 in the array key of their parent). */
+static void start_row(struct rows *r, int l, const char *key)
+{
+	int k;
+
+	flush_row(r);
+	close_level(r, l);
+	if (r->json && l > 0 && r->arr_open[l - 1] && strcmp(r->arr_key[l - 1], key) != 0) {
 		jw_end_arr(&r->w);
-	if (r->obj_open)
-		jw_end_obj(&r->w);
-	r->arr_open = r->obj_open = 0;
+		r->arr_open[l - 1] = 0;
+	}
+	for (k = l; k < ROWS_DEPTH; k++)
+		cells_clear(r->lv[k], r->ncols);
+	r->key_of[l] = key;
+	r->cur = r->lv[l];
+	r->nset = 0;
+	r->level = l;
 }
 
 void rows_end(struct rows *r)
 {
 	flush_row(r);
-	close_row(r);
-	cells_clear(r->parent, r->ncols);
+	close_level(r, 0);
+	cells_clear(r->lv[0], r->ncols);
 }
 
 void rows_row(struct rows *r)
 {
+	start_row(r, 0, NULL);
+}
+
+void rows_open(struct rows *r, const char *key)
+{
+	int l = r->level;
+
 	flush_row(r);
-	close_row(r);
-	cells_clear(r->parent, r->ncols);
-	r->cur = r->parent;
-	r->nset = 0;
-	r->level = 0;
+	if (!r->json || l < 0 || l >= ROWS_DEPTH - 1 || !r->obj_open[l] || r->arr_open[l])
+		return;
+	jw_key(&r->w, key);
+	jw_arr(&r->w);
+	r->arr_open[l] = 1;
+	r->arr_key[l] = key;
+}
+
+void rows_json_only(struct rows *r)
+{
+	r->json_only = 1;
+}
+
+void rows_table_only(struct rows *r)
+{
+	r->table_only = 1;
 }
 
 void rows_child(struct rows *r)
 {
-	flush_row(r);
-	cells_clear(r->child, r->ncols);
-	r->cur = r->child;
-	r->nset = 0;
-	r->level = 1;
+	start_row(r, 1, r->nest ? r->nest : "instances");
+}
+
+void rows_child_in(struct rows *r, const char *key)
+{
+	start_row(r, 1, key);
+}
+
+void rows_grandchild_in(struct rows *r, const char *key)
+{
+	start_row(r, 2, key);
 }
 
 static struct cell *slot(struct rows *r, size_t col)
@@ -283,6 +355,38 @@ void rows_null(struct rows *r, size_t col)
 	slot(r, col)->jk = J_NULL;
 }
 
+void rows_shown(struct rows *r, size_t col, const char *text)
+{
+	struct cell *x = &r->cur[col];
+
+	if (!x->set)
+		rows_null(r, col);
+	free(x->shown);
+	x->shown = xstrdup(text);
+}
+
+void rows_strs(struct rows *r, size_t col, const char *const *v, size_t n)
+{
+	struct cell *x = slot(r, col);
+	size_t i, len = 0, o = 0;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	x->jk = J_LIST;
+	x->nlist = n;
+	x->s = xmalloc0(len + 1, 1);
+	x->shown = xmalloc0(len + 1, 1);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		memcpy(x->s + o, v[i], l + 1);
+		memcpy(x->shown + o, v[i], l);
+		if (i + 1 < n)
+			x->shown[o + l] = ' ';
+		o += l + 1;
+	}
+}
+
 void rows_count(struct rows *r, size_t col, long long n)
 {
 	char buf[32];
@@ -321,32 +425,36 @@ void rows_unreached(struct rows *r, const struct hap_snapshot *s, size_t name_co
 {
 	flush_row(r);
 	if (!r->json) {
-		guard_unreached_rows(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
+		table_unreached(r->t, r->ntab, r->tcol[name_col], r->tcol[msg_col], s);
 		return;
 	}
-	if (r->obj_open && !r->arr_open) {
+	close_level(r, 1);
+	if (r->obj_open[0] && !r->arr_open[0]) {
 		jw_key(&r->w, r->nest ? r->nest : "instances");
 		jw_arr(&r->w);
-		r->arr_open = 1;
+		r->arr_open[0] = 1;
+		r->arr_key[0] = r->nest ? r->nest : "instances";
 	}
-	guard_unreached_json(&r->w, s);
+	jw_unreached(&r->w, s);
 }
 
 void rows_done(struct rows *r)
 {
+	int i;
+
 	flush_row(r);
 	if (r->json) {
-		close_row(r);
+		close_level(r, 0);
 		if (r->shape == ROWS_ARRAY)
 			jw_end_arr(&r->w);
 		jw_done(&r->w);
 	} else {
 		table_print(r->t, stdout, r->c->fmt == FMT_CSV);
 	}
-	cells_clear(r->parent, r->ncols);
-	cells_clear(r->child, r->ncols);
-	free(r->parent);
-	free(r->child);
+	for (i = 0; i < ROWS_DEPTH; i++) {
+		cells_clear(r->lv[i], r->ncols);
+		free(r->lv[i]);
+	}
 	free(r->order);
 	free(r->tcol);
 	free(r);
@@ -385,4 +493,53 @@ void metric_rows_one(struct rows *r, const char *endpoint, const struct hap_valu
 	rows_child(r);
 	rows_str(r, MC_INSTANCE, endpoint);
 	rows_value(r, MC_VALUE, v, NULL);
+}
+
+/* ---------------------------------------------------------------- unreached */
+
+/* Table rows of the instances of s that did not answer: the endpoint in
+ * column name_col, "unreached: why" in column msg_col, "-" elsewhere. */
+void table_unreached(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
+                     const struct hap_snapshot *s)
+{
+	const char *cells[32];
+	char msgbuf[512];
+	size_t i, k;
+
+	if (!s || ncols > 32)
+		return;
+	for (i = 0; i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		for (k = 0; k < ncols; k++)
+			cells[k] = "-";
+		snprintf(msgbuf, sizeof(msgbuf), "unreached: %s", msg);
+		cells[name_col] = hap_instance_name(s, i);
+		cells[msg_col] = msgbuf;
+		table_add(t, cells);
+	}
+}
+
+/* JSON elements, into an open array, of the instances that did not answer:
+ * {"endpoint": ..., "unreached": true, "error": ...}. */
+void jw_unreached(struct jw *w, const struct hap_snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < hap_snapshot_instance_count(s); i++) {
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+
+		if (!hap_result_code(hap_snapshot_result(s), i))
+			continue;
+		jw_obj(w);
+		JW_KEY(w, "endpoint");
+		jw_str(w, hap_instance_name(s, i));
+		JW_KEY(w, "unreached");
+		jw_bool(w, 1);
+		JW_KEY(w, "error");
+		jw_str(w, msg);
+		jw_end_obj(w);
+	}
 }

@@ -11,7 +11,10 @@
  * serves each command's JSON shape. A row may have child rows (an object's
  * instances): in JSON they are objects in an array under the parent's
  * nest key; in a table or CSV they are rows of their own, and a column a
- * child leaves unset shows its parent's value (not its labels).
+ * child leaves unset shows its parent's value (not its labels). A child
+ * may have rows of its own (a third level), and a row may be for JSON
+ * only (an object's summary whose table rows are its children) or for the
+ * table only.
  *
  * A column's kind says what it holds; the setters give the JSON type, and
  * a table prints every kind left-aligned, as the tables always were.
@@ -44,6 +47,9 @@ enum rows_shape {
 
 struct rows;
 
+/* Levels of rows: a row, its children, their children. */
+#define ROWS_DEPTH 3
+
 /* Start an output in c's format. cols must outlive the rows; nest is the
  * JSON key of child rows (NULL when there are none). */
 struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum rows_shape shape,
@@ -51,6 +57,20 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 /* Start a top-level row, or a child row of the last top-level one. */
 void rows_row(struct rows *r);
 void rows_child(struct rows *r);
+/* A child row in the JSON array key of the last top-level row (a row may
+ * have child rows in several arrays, one after the other), or a row of
+ * the last child in its array key. In a table they are rows of their own
+ * and show the nearest ancestor's value in a column they leave unset. */
+void rows_child_in(struct rows *r, const char *key);
+void rows_grandchild_in(struct rows *r, const char *key);
+/* The current row is JSON only (an object's summary, an instance's
+ * element): the table and CSV leave it out. */
+void rows_json_only(struct rows *r);
+/* The current row is for the table and CSV only (JSON leaves it out). */
+void rows_table_only(struct rows *r);
+/* The current row is complete: JSON opens its array key for the child
+ * rows that follow, so that it is there (empty) when none does. */
+void rows_open(struct rows *r, const char *key);
 /* End the last top-level row and its children (what follows is at the
  * top level). */
 void rows_end(struct rows *r);
@@ -59,12 +79,18 @@ void rows_str(struct rows *r, size_t col, const char *s);
 void rows_num(struct rows *r, size_t col, long long n);
 void rows_bool(struct rows *r, size_t col, int b);
 void rows_null(struct rows *r, size_t col);
+/* A list of strings: a JSON array, the strings space-separated in the
+ * table and CSV. */
+void rows_strs(struct rows *r, size_t col, const char *const *v, size_t n);
 /* A count that may be unknown (negative): null in JSON, the number as is in
  * the table and CSV. */
 void rows_count(struct rows *r, size_t col, long long n);
 /* A snapshot value: a number, a text, or null in JSON ("-" absent, "*"
  * disagreeing in a table) unless shown is given for the table and CSV. */
 void rows_value(struct rows *r, size_t col, const struct hap_value *v, const char *shown);
+/* The table's and CSV's text of the cell just set in column col, when it
+ * is not the JSON value's (a result word with its why, a "?"). */
+void rows_shown(struct rows *r, size_t col, const char *text);
 /* A cell for the table and CSV only (JSON leaves the key out). */
 void rows_label(struct rows *r, size_t col, const char *s);
 /* Rows for the instances of s that did not answer (guard.c's shape), where

@@ -118,32 +118,40 @@ static int plan_servers(struct top *t, const struct top_row **sv, size_t n,
 	return 0;
 }
 
-/* The instances the plans touch, once each, into insts (space-separated,
- * seen has room for m.ninst + 1): their count; *skipped counts the entries
- * skipped (socket level too low). */
-static size_t plan_instances(struct top *t, const char **seen, char *insts, size_t len,
-                             size_t *skipped)
+/* The instances the plans touch, once each (by their index in the
+ * fleet: two instances may share a display name), into insts
+ * (space-separated): their count; *skipped counts the entries skipped
+ * (socket level too low). */
+static size_t plan_instances(struct top *t, char *insts, size_t len, size_t *skipped)
 {
 	struct pending *p = &t->pend;
-	size_t i, j, e, ninst = 0, il = 0;
+	size_t i, e, k, ninst = 0, il = 0, nidx = 0;
+	unsigned char *seen;
 
+	for (i = 0; i < p->nplans; i++) {
+		size_t n = hap_snapshot_instance_count(hap_plan_snapshot(p->plans[i]));
+
+		nidx = n > nidx ? n : nidx;
+	}
+	seen = calloc(nidx ? nidx : 1, 1);
 	for (i = 0; i < p->nplans; i++) {
 		for (e = 0; e < hap_plan_count(p->plans[i]); e++) {
 			const char *in = hap_plan_instance(p->plans[i], e);
 
 			if (hap_plan_skip(p->plans[i], e, NULL))
 				(*skipped)++;
-			for (j = 0; j < ninst; j++)
-				if (strcmp(seen[j], in) == 0)
-					break;
-			if (j < ninst || ninst >= t->m.ninst + 1)
+			k = hap_plan_instance_index(p->plans[i], e);
+			if (seen && (k >= nidx || seen[k]))
 				continue;
-			seen[ninst++] = in;
+			if (seen)
+				seen[k] = 1;
+			ninst++;
 			if (il < len)
 				il += (size_t)snprintf(insts + il, len - il, "%s%s", il ? " " : "",
 				                       in);
 		}
 	}
+	free(seen);
 	return ninst;
 }
 
@@ -153,7 +161,6 @@ static void plan_action(struct top *t, enum hap_server_change ch, const char *va
 	size_t n = selected_servers(t, &sv), ninst, skipped = 0;
 	struct pending *p = &t->pend;
 	char insts[512] = "";
-	const char **seen = NULL;
 
 	t->mode = MODE_NORMAL;
 	top_pending_free(p);
@@ -168,14 +175,13 @@ static void plan_action(struct top *t, enum hap_server_change ch, const char *va
 	snprintf(p->value, sizeof(p->value), "%s", value ? value : "");
 	p->plans = calloc(n, sizeof(*p->plans));
 	p->names = calloc(n, sizeof(*p->names));
-	seen = calloc(t->m.ninst + 1, sizeof(*seen));
-	if (!p->plans || !p->names || !seen) {
+	if (!p->plans || !p->names) {
 		top_set_status(t, 1, "out of memory");
 		goto out;
 	}
 	if (plan_servers(t, sv, n, ch, value))
 		goto out;
-	ninst = plan_instances(t, seen, insts, sizeof(insts), &skipped);
+	ninst = plan_instances(t, insts, sizeof(insts), &skipped);
 	if (n == 1)
 		snprintf(p->what, sizeof(p->what), "%s", p->names[0] ? p->names[0] : "?");
 	else
@@ -186,7 +192,6 @@ static void plan_action(struct top *t, enum hap_server_change ch, const char *va
 	               skipped ? " (some skipped: socket level too low)" : "");
 	t->mode = MODE_CONFIRM;
 out:
-	free(seen);
 	free(sv);
 }
 
@@ -210,7 +215,7 @@ static void apply_action(struct top *t)
 	                      p->change == HAP_SERVER_WEIGHT ? p->value : "");
 	for (i = 0; i < p->nplans; i++) {
 		struct hap_result *r = NULL;
-		int ret = hap_plan_apply(&r, t->c->h, p->plans[i], &err);
+		int ret = hap_plan_apply(&r, p->plans[i], &err);
 
 		if (ret) {
 			failed++;

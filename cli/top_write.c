@@ -206,8 +206,8 @@ static void winstances(struct wbuf *w, const struct hap_snapshot *s, size_t nins
 	size_t i;
 
 	for (i = 0; i < ninst; i++) {
-		const char *msg = NULL;
-		int st = hap_instance_status(s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int st = hap_result_code(hap_snapshot_result(s), i);
 
 		wstr(w, hap_instance_name(s, i));
 		wsv(w, st);

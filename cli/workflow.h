@@ -30,6 +30,7 @@ struct wf {
 struct vrow {
 	char object[600];
 	char instance[256];
+	size_t entry; /* the first result entry sent to the instance */
 	int ok;
 	char msg[300];
 };

@@ -13,6 +13,7 @@
 
 #include "haproxyadmin.h"
 #include "cli.h"
+#include "rows.h"
 #include "workflow.h"
 
 static void file_name(char *out, size_t len, const char *dir, const char *inst)
@@ -82,29 +83,13 @@ static int save_one(const char *path, const char *msg, int code, const char **ce
 	return ok;
 }
 
-static void save_json(const struct hap_result *r, const char *arg, int isdir)
-{
-	struct jw j;
-	size_t i;
-
-	jw_init(&j, stdout);
-	jw_arr(&j);
-	for (i = 0; i < hap_result_count(r); i++) {
-		char path[4096];
-
-		save_path(path, sizeof(path), arg, isdir, hap_result_instance(r, i));
-		jw_obj(&j);
-		JW_KEY(&j, "endpoint");
-		jw_str(&j, hap_result_instance(r, i));
-		JW_KEY(&j, "file");
-		jw_str(&j, path);
-		JW_KEY(&j, "saved");
-		jw_bool(&j, access(path, R_OK) == 0 && !hap_result_code(r, i));
-		jw_end_obj(&j);
-	}
-	jw_end_arr(&j);
-	jw_done(&j);
-}
+/* state save: the JSON says saved or not, the table how it went. */
+enum { SV_INSTANCE, SV_FILE, SV_SAVED, SV_RESULT, SV_MESSAGE, SV_N };
+static const struct col save_cols[SV_N] = {
+	{ "INSTANCE", "endpoint", COL_TEXT }, { "FILE", "file", COL_TEXT },
+	{ NULL, "saved", COL_TEXT },          { "RESULT", NULL, COL_OUTCOME },
+	{ "MESSAGE", NULL, COL_TEXT },
+};
 
 /* server state save FILE|DIR */
 static int state_save(struct cli *c, const char *arg)
@@ -113,8 +98,7 @@ static int state_save(struct cli *c, const char *arg)
 	struct hap_result *r = NULL;
 	struct stat st;
 	int isdir = stat(arg, &st) == 0 && S_ISDIR(st.st_mode);
-	const char *hdr[4] = { "INSTANCE", "FILE", "RESULT", "MESSAGE" };
-	struct table *t;
+	struct rows *t;
 	size_t i, bad = 0;
 	int ret;
 
@@ -132,7 +116,7 @@ static int state_save(struct cli *c, const char *arg)
 		                 "several instances (give a directory: one file each)",
 		                 arg);
 	}
-	t = c->fmt == FMT_JSON ? NULL : table_new(4, hdr);
+	t = rows_new(c, save_cols, SV_N, ROWS_ARRAY, NULL);
 	for (i = 0; i < hap_result_count(r); i++) {
 		char path[4096];
 		const char *cells[4];
@@ -145,67 +129,43 @@ static int state_save(struct cli *c, const char *arg)
 		bad += !ok;
 		if (!ok)
 			cli_err(c, "%s: %s: %s", cells[0], path, cells[3]);
-		if (t)
-			table_add(t, cells);
+		rows_row(t);
+		rows_str(t, SV_INSTANCE, cells[0]);
+		rows_str(t, SV_FILE, path);
+		rows_bool(t, SV_SAVED, access(path, R_OK) == 0 && !hap_result_code(r, i));
+		rows_str(t, SV_RESULT, cells[2]);
+		rows_str(t, SV_MESSAGE, cells[3]);
 	}
-	if (c->fmt == FMT_JSON)
-		save_json(r, arg, isdir);
-	else
-		table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_done(t);
 	hap_result_free(r);
 	return bad ? EXIT_FAILED : EXIT_OK;
 }
 
-static void diff_json(const struct hap_state_diff *d, size_t n)
+/* state diff: one row per value that differs from the configuration. */
+static void diff_rows(struct cli *c, const struct hap_state_diff *d, size_t n)
 {
-	struct jw j;
-	size_t i;
-
-	jw_init(&j, stdout);
-	jw_arr(&j);
-	for (i = 0; i < n; i++) {
-		struct hap_state_change x;
-
-		hap_state_diff_get(&x, d, i);
-		jw_obj(&j);
-		JW_KEY(&j, "endpoint");
-		jw_str(&j, x.instance);
-		JW_KEY(&j, "backend");
-		jw_str(&j, x.backend);
-		JW_KEY(&j, "server");
-		jw_str(&j, x.server);
-		JW_KEY(&j, "field");
-		jw_str(&j, x.field);
-		JW_KEY(&j, "config");
-		jw_str(&j, x.config);
-		JW_KEY(&j, "runtime");
-		jw_str(&j, x.runtime);
-		jw_end_obj(&j);
-	}
-	jw_end_arr(&j);
-	jw_done(&j);
-}
-
-static void diff_table(struct cli *c, const struct hap_state_diff *d, size_t n)
-{
-	const char *hdr[6] = { "INSTANCE", "BACKEND", "SERVER", "FIELD", "CONFIG", "RUNTIME" };
-	struct table *t = table_new(6, hdr);
+	enum { SD_INSTANCE, SD_BACKEND, SD_SERVER, SD_FIELD, SD_CONFIG, SD_RUNTIME, SD_N };
+	static const struct col cols[SD_N] = {
+		{ "INSTANCE", "endpoint", COL_TEXT }, { "BACKEND", "backend", COL_TEXT },
+		{ "SERVER", "server", COL_TEXT },     { "FIELD", "field", COL_TEXT },
+		{ "CONFIG", "config", COL_TEXT },     { "RUNTIME", "runtime", COL_TEXT },
+	};
+	struct rows *t = rows_new(c, cols, SD_N, ROWS_ARRAY, NULL);
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		struct hap_state_change x;
-		const char *cells[6];
 
 		hap_state_diff_get(&x, d, i);
-		cells[0] = x.instance;
-		cells[1] = x.backend;
-		cells[2] = x.server;
-		cells[3] = x.field;
-		cells[4] = x.config;
-		cells[5] = x.runtime;
-		table_add(t, cells);
+		rows_row(t);
+		rows_str(t, SD_INSTANCE, hap_result_instance(hap_state_diff_result(d), x.instance));
+		rows_str(t, SD_BACKEND, x.backend);
+		rows_str(t, SD_SERVER, x.server);
+		rows_str(t, SD_FIELD, x.field);
+		rows_str(t, SD_CONFIG, x.config);
+		rows_str(t, SD_RUNTIME, x.runtime);
 	}
-	table_print(t, stdout, c->fmt == FMT_CSV);
+	rows_done(t);
 }
 
 /* server state diff */
@@ -224,17 +184,16 @@ static int state_diff(struct cli *c)
 		return EXIT_FAILED;
 	}
 	n = hap_state_diff_count(d);
-	if (c->fmt == FMT_JSON)
-		diff_json(d, n);
-	else
-		diff_table(c, d, n);
-	for (i = 0; i < hap_state_diff_failed(d); i++) {
-		const char *in, *msg;
+	diff_rows(c, d, n);
+	for (i = 0, bad = 0; i < hap_result_count(hap_state_diff_result(d)); i++) {
+		const struct hap_result *rd = hap_state_diff_result(d);
 
-		hap_state_diff_failure(d, i, &in, &msg);
-		cli_err(c, "%s: not read: %s", in, msg);
+		if (!hap_result_code(rd, i))
+			continue;
+		cli_err(c, "%s: not read: %s", hap_result_instance(rd, i),
+		        hap_result_message(rd, i));
+		bad++;
 	}
-	bad = hap_state_diff_failed(d);
 	hap_state_diff_free(d);
 	return bad ? EXIT_FAILED : EXIT_OK;
 }

@@ -13,6 +13,17 @@
 #include "rows.h"
 #include "workflow.h"
 
+/* Row i of w, its instance's name and its object as it is shown:
+ * "backend/server", or "?" for an instance that did not answer. */
+static void wait_row(struct hap_wait_row *r, const char **inst, char *obj, size_t len,
+                     const struct hap_wait *w, size_t i)
+{
+	hap_wait_row(r, w, i);
+	*inst = hap_instance_name(hap_wait_snapshot(w), r->instance);
+	snprintf(obj, len, "%s%s%s", r->name ? r->backend : "?", r->name ? "/" : "",
+	         r->name ? r->name : "");
+}
+
 /* ---------------------------------------------------------------- progress */
 
 int wf_progress(const struct hap_wait *w, void *arg)
@@ -30,12 +41,14 @@ int wf_progress(const struct hap_wait *w, void *arg)
 	                       (double)hap_wait_elapsed_ms(w) / 1000);
 	for (i = 0; i < hap_wait_count(w) && len < sizeof(line) - 80 && shown < 4; i++) {
 		struct hap_wait_row row;
+		const char *inst;
+		char obj[600];
 
-		hap_wait_row(&row, w, i);
+		wait_row(&row, &inst, obj, sizeof(obj), w, i);
 		if (row.met)
 			continue;
-		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", row.instance,
-		                        row.object, (long long)(row.scur + row.qcur));
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s %s=%lld", inst, obj,
+		                        (long long)(row.scur + row.qcur));
 		shown++;
 	}
 	{
@@ -70,11 +83,13 @@ void wf_wait_print(struct cli *c, const struct hap_wait *w)
 
 	for (i = 0; i < hap_wait_count(w); i++) {
 		struct hap_wait_row r;
+		const char *inst;
+		char obj[600];
 
-		hap_wait_row(&r, w, i);
+		wait_row(&r, &inst, obj, sizeof(obj), w, i);
 		rows_row(rw);
-		rows_str(rw, 0, r.object);
-		rows_str(rw, 1, r.instance);
+		rows_str(rw, 0, obj);
+		rows_str(rw, 1, inst);
 		rows_count(rw, 2, r.scur);
 		rows_count(rw, 3, r.qcur);
 		rows_str(rw, 4, r.status);
@@ -91,16 +106,18 @@ void wf_wait_blame(struct cli *c, const struct hap_wait *w, enum hap_wait_cond c
 
 	for (i = 0; w && i < hap_wait_count(w); i++) {
 		struct hap_wait_row r;
+		const char *inst;
+		char obj[600];
 
-		hap_wait_row(&r, w, i);
+		wait_row(&r, &inst, obj, sizeof(obj), w, i);
 		if (r.met)
 			continue;
 		if (cond == HAP_WAIT_EMPTY)
-			cli_err(c, "%s: %s: still %lld session(s), %lld queued%s", r.instance,
-			        r.object, (long long)r.scur, (long long)r.qcur,
+			cli_err(c, "%s: %s: still %lld session(s), %lld queued%s", inst, obj,
+			        (long long)r.scur, (long long)r.qcur,
 			        r.old_worker ? " (old worker)" : "");
 		else
-			cli_err(c, "%s: %s: status %s, not %s", r.instance, r.object, r.status,
+			cli_err(c, "%s: %s: status %s, not %s", inst, obj, r.status,
 			        hap_wait_cond_name(cond));
 	}
 }

@@ -28,6 +28,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.msg);
 		goto out;
 	}
+	/* how the read went on each instance: one struct hap_result */
+	for (size_t n = 0; n < hap_result_count(hap_snapshot_result(snap)); n++)
+		if (hap_result_code(hap_snapshot_result(snap), n))
+			fprintf(stderr, "%s: not read: %s\n", hap_instance_name(snap, n),
+			        hap_result_message(hap_snapshot_result(snap), n));
 	for (size_t k = 0; k < hap_snapshot_count(snap, HAP_OBJ_SERVER); k++) {
 		const struct hap_object *o = hap_snapshot_object(snap, HAP_OBJ_SERVER, k);
 		struct hap_value v;

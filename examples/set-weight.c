@@ -22,14 +22,20 @@ static int set_weight(struct hap *h, const char *backend, const char *server, co
 
 	ret = hap_server_plan(&plan, h, &op, &err); /* HAP_EINVAL: bad input, nothing sent */
 	if (!ret)
-		ret = hap_plan_apply(&res, h, plan, &err);
+		ret = hap_plan_apply(&res, plan, &err);
 	if (ret) {
 		fprintf(stderr, "%s\n", err.msg);
 		goto out;
 	}
-	for (size_t i = 0; i < hap_result_count(res); i++)
-		printf("%s %s: %s %s\n", hap_result_instance(res, i), hap_result_object(res, i),
+	for (size_t i = 0; i < hap_result_count(res); i++) {
+		const char *be, *name;
+
+		/* the object and the instance index, never a string to split */
+		hap_result_object_ref(res, i, &be, &name);
+		printf("%s (#%zu) %s/%s: %s %s\n", hap_result_instance(res, i),
+		       hap_result_instance_index(res, i), be, name,
 		       hap_outcome_name(hap_result_outcome(res, i)), hap_result_message(res, i));
+	}
 	ret = hap_result_all_done(res) ? 0 : HAP_ERROR;
 out:
 	hap_result_free(res);

@@ -403,8 +403,8 @@ static PyObject *snapshot_instances(SnapshotObject *self, PyObject *unused)
 
 	(void)unused;
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_instance_status(self->s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(self->s), i);
+		int code = hap_result_code(hap_snapshot_result(self->s), i);
 		PyObject *t = Py_BuildValue("(NiNIs)", str_or_none(hap_instance_name(self->s, i)),
 		                            code, str_or_none(msg), hap_instance_flags(self->s, i),
 		                            hap_level_name(hap_instance_level(self->s, i)));
@@ -630,8 +630,8 @@ static PyObject *plan_unreached(PlanObject *self, PyObject *unused)
 
 	(void)unused;
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_instance_status(s, i, &msg);
+		const char *msg = hap_result_message(hap_snapshot_result(s), i);
+		int code = hap_result_code(hap_snapshot_result(s), i);
 		PyObject *t;
 
 		if (!code)
@@ -657,8 +657,7 @@ static PyObject *plan_apply(PlanObject *self, PyObject *unused)
 	(void)unused;
 	if (fleet_enter((FleetObject *)self->fleet))
 		return NULL;
-	FLEET_IO((FleetObject *)self->fleet,
-	         rc = hap_plan_apply(&r, ((FleetObject *)self->fleet)->h, self->p, &err));
+	FLEET_IO((FleetObject *)self->fleet, rc = hap_plan_apply(&r, self->p, &err));
 	if (rc)
 		return raise_err(rc, &err);
 	return result_to_list(r);
@@ -879,10 +878,10 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 {
 	static char *kwlist[] = { "kind", "verb", "id", "key", "value", NULL };
 	struct hap_pattern_op op = { 0 };
-	struct hap_pattern_target *t;
+	struct hap_pattern_target t; /* borrowed from the plan */
 	struct hap_error err = { 0, "" };
 	struct hap_plan *p = NULL;
-	PyObject *plan, *ret;
+	PyObject *plan;
 	int kind, verb, rc;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "iis|zz", kwlist, &kind, &verb, &op.id, &op.key,
@@ -891,22 +890,13 @@ static PyObject *fleet_pattern_plan(FleetObject *self, PyObject *args, PyObject 
 		return NULL;
 	op.kind = (enum hap_pattern_kind)kind;
 	op.verb = (enum hap_pattern_verb)verb;
-	t = PyMem_Calloc(1, sizeof(*t));
-	if (!t)
-		return PyErr_NoMemory();
-	FLEET_IO(self, rc = hap_pattern_plan(&p, t, self->h, &op, &err));
-	if (rc) {
-		PyMem_Free(t);
+	FLEET_IO(self, rc = hap_pattern_plan(&p, &t, self->h, &op, &err));
+	if (rc)
 		return raise_err(rc, &err);
-	}
 	plan = plan_wrap((PyObject *)self, p);
-	if (!plan) {
-		PyMem_Free(t);
+	if (!plan)
 		return NULL;
-	}
-	ret = Py_BuildValue("(NNN)", plan, str_or_none(t->file), str_or_none(t->note));
-	PyMem_Free(t);
-	return ret;
+	return Py_BuildValue("(NNN)", plan, str_or_none(t.file), str_or_none(t.note));
 }
 
 /*
@@ -920,6 +910,7 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 	struct hap_error err = { 0, "" };
 	struct hap_pattern_read *r = NULL;
 	const struct hap_pattern_target *t;
+	const struct hap_result *res;
 	PyObject *list = NULL, *ret = NULL;
 	int kind, verb, rc;
 	size_t i, e, n;
@@ -933,11 +924,12 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 	FLEET_IO(self, rc = hap_pattern_read_new(&r, self->h, &op, &err));
 	if (rc)
 		return raise_err(rc, &err);
-	n = hap_pattern_read_count(r);
+	res = hap_pattern_read_result(r);
+	n = hap_result_count(res);
 	list = PyList_New((Py_ssize_t)n);
 	for (i = 0; list && i < n; i++) {
-		const char *msg = NULL;
-		int code = hap_pattern_read_status(r, i, &msg);
+		const char *msg = hap_result_message(res, i);
+		int code = hap_result_code(res, i);
 		size_t ne = code ? 0 : hap_pattern_read_entry_count(r, i);
 		PyObject *entries = PyList_New((Py_ssize_t)ne), *row;
 
@@ -962,7 +954,7 @@ static PyObject *fleet_pattern_read(FleetObject *self, PyObject *args, PyObject 
 			Py_CLEAR(list);
 			break;
 		}
-		row = Py_BuildValue("(NiNNN)", str_or_none(hap_pattern_read_instance(r, i)), code,
+		row = Py_BuildValue("(NiNNN)", str_or_none(hap_result_instance(res, i)), code,
 		                    str_or_none(msg), entries,
 		                    str_or_none(hap_pattern_read_answer(r, i)));
 		if (!row) {

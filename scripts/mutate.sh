@@ -60,7 +60,7 @@ mutation result-word-swap src/model/fleet.c \
 # the library's read-back after a change skipped: every accepted command
 # stays "applied" from its reply alone
 mutation readback-skipped src/ops/plan.c \
-	'ret = hap_plan_readback(h, p, r, &il);' \
+	'ret = hap_plan_readback(p, r, &il);' \
 	'ret = 0; (void)hap_plan_readback;' \
 	"engine"
 
@@ -74,14 +74,21 @@ mutation inline-pid-unchecked src/ops/readback.c \
 # a plan without a compared field (shutdown-sessions, a map key with a
 # blank) reports applied instead of sent
 mutation nofield-applied src/ops/readback.c \
-	$'\tif (oc == HAP_OUT_APPLIED)\n\t\treturn hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);\n\treturn 0;' \
-	$'\tif (oc == HAP_OUT_APPLIED)\n\t\treturn hap_result_judged(c->r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL, NULL);\n\treturn 0;' \
+	$'\t(void)oc; /* accepted: it stays SENT; no complete reply: UNKNOWN */\n\treturn 0;' \
+	$'\tif (oc == HAP_OUT_SENT)\n\t\treturn hap_result_judged(c->r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL, NULL);\n\treturn 0;' \
 	"engine"
+
+# an accepted command applied by default (code 0 taken as applied without
+# any read-back): --no-verify and raw commands would say applied
+mutation accepted-applied src/model/fleet.c \
+	'return HAP_OUT_SENT; /* applied only from a read-back */' \
+	'return HAP_OUT_APPLIED;' \
+	"ops engine"
 
 # a change with no complete reply, whose instance cannot be read back,
 # reported applied (not unknown) without a read-back
 mutation unknown-applied src/ops/readback.c \
-	$'could not read back: %s", hap_result_message(r, i),\n\t\t         amsg);\n\t\treturn hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,\n\t\t                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,' \
+	$'could not read back: %s", hap_result_message(r, i),\n\t\t         amsg);\n\t\treturn hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,\n\t\t                         oc == HAP_OUT_SENT ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,' \
 	$'could not read back: %s", hap_result_message(r, i),\n\t\t         amsg);\n\t\treturn hap_result_judged(r, i, 0,\n\t\t                         HAP_OUT_APPLIED,' \
 	"faults"
 

@@ -15,7 +15,30 @@ extern "C" {
 /* Results: the outcome of one command on each instance                */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The one outcome type: whatever went to several instances reports one
+ * entry per instance (and object) here, owned (hap_plan_apply(),
+ * hap_exec(), hap_pattern_replace_apply(), the workflows) or borrowed
+ * (hap_snapshot_result(), hap_pattern_read_result(),
+ * hap_state_diff_result()). Code 0 is outcome SENT unless a read-back
+ * showed the requested value (APPLIED); a read that answered is 0 / SENT.
+ */
 struct hap_result;
+
+/*
+ * What an entry of a plan or a result is about. The first three are the
+ * values of enum hap_obj (a proxy or a server of a snapshot).
+ */
+enum hap_object_kind {
+	HAP_KIND_FRONTEND = HAP_OBJ_FRONTEND,
+	HAP_KIND_BACKEND = HAP_OBJ_BACKEND,
+	HAP_KIND_SERVER = HAP_OBJ_SERVER,
+	HAP_KIND_GLOBAL, /* a process-wide setting (name "global") */
+	HAP_KIND_ACL,    /* an ACL file (name: the file) */
+	HAP_KIND_MAP,    /* a map file (name: the file) */
+	HAP_KIND_RAW,    /* no object: a raw command, a read, a wait (name: the object
+	                  * as hap_result_object() says it, may be NULL) */
+};
 
 /* Entries: one per instance and object a command was meant for. */
 HAP_API size_t hap_result_count(const struct hap_result *r);
@@ -24,22 +47,24 @@ HAP_API const char *hap_result_instance(const struct hap_result *r, size_t i);
 /* The object ("backend/server", a frontend, a map file); NULL for raw commands. */
 HAP_API const char *hap_result_object(const struct hap_result *r, size_t i);
 /* The instance index of entry i in the snapshot of the plan it was applied
- * from (hap_plan_snapshot()); HAP_AGGREGATE when it is tied to none (raw
- * commands, workflow steps without a plan). */
+ * from (hap_plan_snapshot()); for hap_exec() and hap_server_state_read()
+ * the instance's position in the fleet when it ran (a snapshot taken then
+ * numbers it the same); HAP_AGGREGATE when it is tied to none (a workflow
+ * step without an instance). */
 HAP_API size_t hap_result_instance_index(const struct hap_result *r, size_t i);
 /*
  * The object of entry i, never a string to split: returns its kind (enum
- * hap_obj), or -1 when it is not a proxy or a server (a process-wide
- * setting, a map or ACL file, a raw command). *backend (may be NULL) gets a
- * server's backend, else NULL; *name (may be NULL) the server's or proxy's
- * name, else the object as hap_result_object() says it. Borrowed.
+ * hap_object_kind). *backend (may be NULL) gets a server's backend, else
+ * NULL; *name (may be NULL) the server's or proxy's name, the file, else
+ * the object as hap_result_object() says it. Borrowed.
  */
 HAP_API int hap_result_object_ref(const struct hap_result *r, size_t i, const char **backend,
                                   const char **name);
 /* The runtime command line (without routing prefix and newline). */
 HAP_API const char *hap_result_command(const struct hap_result *r, size_t i);
 /*
- * 0 applied; HAP_EREFUSED refused by HAProxy (message is its text, verbatim);
+ * 0 accepted or answered (see hap_result_outcome() for whether it was read
+ * back); HAP_EREFUSED refused by HAProxy (message is its text, verbatim);
  * HAP_ENOTFOUND the instance does not hold the object; HAP_EPARTIAL part of
  * the change applied (message says which); HAP_EPERM the socket's level is
  * too low (nothing sent); transport errors (HAP_ECONNREFUSED, HAP_EBUSY...).
@@ -51,7 +76,8 @@ HAP_API const char *hap_result_message(const struct hap_result *r, size_t i);
 /*
  * The outcome of entry i: one word per row, counted from these only.
  * APPLIED: sent, accepted and the read-back shows the requested value.
- * SENT: accepted, not read back (HAP_OPT_NO_VERIFY, or nothing to read).
+ * SENT: accepted, not read back (HAP_OPT_NO_VERIFY, or nothing to read);
+ * the default of code 0, and the outcome of a read that answered.
  * UNKNOWN: sent, no complete reply, and the read-back failed too.
  * REFUSED: HAProxy's refusal, verbatim. NOT_FOUND: the instance does not
  * hold the object. PARTIAL: part of the change is live. DENIED: socket
@@ -115,14 +141,23 @@ HAP_API int hap_exec(struct hap_result **out, struct hap *h, const char *cmd,
 /*
  * A plan is the exact runtime command for each instance that holds the
  * object(s) of a change, built from a fresh snapshot. Print it (dry run),
- * count what it touches (confirmation), then apply it.
+ * count what it touches (confirmation), then apply it. A plan keeps
+ * (borrows) the struct hap it was planned on: free the plan first.
  */
 struct hap_plan;
 
 /* Commands: one per instance and object. Borrowed, valid until hap_plan_free(). */
 HAP_API size_t hap_plan_count(const struct hap_plan *p);
+/* Display name of the instance of entry i (for messages; use
+ * hap_plan_instance_index() to tie it to anything). */
 HAP_API const char *hap_plan_instance(const struct hap_plan *p, size_t i);
+/* The object for display ("backend/server", a frontend, a file). */
 HAP_API const char *hap_plan_object(const struct hap_plan *p, size_t i);
+/* The object of entry i, as hap_result_object_ref(): its kind (enum
+ * hap_object_kind), a server's backend in *backend (else NULL) and the
+ * name in *name (both may be NULL). Borrowed. */
+HAP_API int hap_plan_object_ref(const struct hap_plan *p, size_t i, const char **backend,
+                                const char **name);
 HAP_API const char *hap_plan_command(const struct hap_plan *p, size_t i);
 /* Instance index of entry i in hap_plan_snapshot(). */
 HAP_API size_t hap_plan_instance_index(const struct hap_plan *p, size_t i);
@@ -152,11 +187,13 @@ HAP_API void hap_plan_free(struct hap_plan *p);
  * replaced by what is read back when it can be. Map/ACL entry changes
  * read the file's entries back ("show map|acl FILE": the key holds the
  * value, is gone, the file is empty), except for "#0x" references and map
- * keys with blanks (process identity only). With HAP_OPT_NO_VERIFY an
- * accepted command is SENT. Returns 0 when the round ran. Caller owns
- * *out, free with hap_result_free().
+ * keys with blanks (process identity only). With HAP_OPT_NO_VERIFY, or
+ * when there is nothing to read back, an accepted command is SENT. The
+ * plan borrows the fleet it was planned on (the struct hap given to the
+ * plan function): the fleet must outlive the plan. Returns 0 when the
+ * round ran. Caller owns *out, free with hap_result_free().
  */
-HAP_API int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
+HAP_API int hap_plan_apply(struct hap_result **out, const struct hap_plan *p,
                            struct hap_error *err);
 
 enum hap_server_change {

@@ -68,21 +68,26 @@ HAP_API size_t hap_patterns_inline_count(const struct hap_patterns *p);
 HAP_API const struct hap_pattern_ref *hap_patterns_inline_ref(const struct hap_patterns *p,
                                                               size_t i);
 
-/* What an id resolved to. */
+/*
+ * What an id resolved to. The strings are borrowed from the object that
+ * filled it in (the listing, the plan, the read or the replace) and valid
+ * as long as that object (see each call).
+ */
 struct hap_pattern_target {
-	char file[4096]; /* the file every instance is addressed by */
-	char note[1024]; /* set when a number was resolved: say it, e.g. "#6 is FILE on
-	                    INSTANCE; using the file on every instance loading it" */
-	size_t holders;  /* live instances loading the file */
+	const char *file; /* the file every instance is addressed by */
+	const char *note; /* "" unless a number was resolved: then say it, e.g. "#6 is
+	                     FILE on INSTANCE; using the file on every instance loading it" */
+	size_t holders;   /* live instances loading the file */
 };
 
 /*
  * Resolve an id: a file as listed (exactly), else "#N" or "N" looked up on
  * every instance. HAP_ENOTFOUND when no instance lists it; HAP_EINVAL when
  * the number names different files, or an inline ACL, on different
- * instances (the message says what it is on each).
+ * instances (the message says what it is on each). out's strings are
+ * borrowed from p, valid until the next resolve on p or hap_patterns_free().
  */
-HAP_API int hap_patterns_resolve(struct hap_pattern_target *out, const struct hap_patterns *p,
+HAP_API int hap_patterns_resolve(struct hap_pattern_target *out, struct hap_patterns *p,
                                  const char *id, struct hap_error *err);
 /* 1 when instance i of s lists file among its ACLs (maps), 0 when it does
  * not, HAP_ENOTFOUND when its listing was not read (it did not answer). */
@@ -113,8 +118,9 @@ HAP_API int hap_pattern_op_check(const struct hap_pattern_op *op, struct hap_err
 
 /*
  * Plan a change (ADD, SET, DEL, CLEAR): validate, read every instance,
- * resolve the id (target, may be NULL, gets the file and the note), and
- * plan the command for each instance loading the file. A "#0x" reference
+ * resolve the id (target, may be NULL, gets the file and the note,
+ * borrowed from *out: valid until hap_plan_free()), and plan the command
+ * for each instance loading the file. A "#0x" reference
  * names an entry of one instance: HAP_EINVAL unless exactly one instance
  * loads the file. HAP_ENOTFOUND when none does; HAP_EIO when no instance
  * answered. Caller owns *out, free with hap_plan_free().
@@ -142,13 +148,18 @@ HAP_API int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 HAP_API void hap_pattern_read_free(struct hap_pattern_read *r);
 /* Borrowed, valid until hap_pattern_read_free(). */
 HAP_API const struct hap_pattern_target *hap_pattern_read_target(const struct hap_pattern_read *r);
-/* The instances of the fleet (duplicates and excluded ones left out). */
-HAP_API size_t hap_pattern_read_count(const struct hap_pattern_read *r);
-HAP_API const char *hap_pattern_read_instance(const struct hap_pattern_read *r, size_t i);
-/* 0 read; HAP_ENOTFOUND the instance does not load the file (not a
- * failure); else HAProxy's refusal or a transport error. *msg (may be NULL)
- * gets the message. */
-HAP_API int hap_pattern_read_status(const struct hap_pattern_read *r, size_t i, const char **msg);
+/*
+ * The outcome per instance, as one result (borrowed, valid until
+ * hap_pattern_read_free()): entry i for each instance of the fleet
+ * (duplicates and excluded ones left out), with its instance index in the
+ * read's snapshot, the file as its object (kind HAP_KIND_ACL or
+ * HAP_KIND_MAP) and the command. A read that answered is code 0, outcome
+ * SENT (a read is never "applied") and message ""; HAP_ENOTFOUND /
+ * NOT_FOUND: the instance does not load the file (not a failure); else
+ * HAProxy's refusal or a transport error with its message. The entry
+ * index i is the one the calls below take.
+ */
+HAP_API const struct hap_result *hap_pattern_read_result(const struct hap_pattern_read *r);
 /* SHOW: the entries of instance i, in HAProxy's order. */
 HAP_API size_t hap_pattern_read_entry_count(const struct hap_pattern_read *r, size_t i);
 HAP_API int hap_pattern_read_entry(struct hap_pattern_entry *out, const struct hap_pattern_read *r,
@@ -193,7 +204,7 @@ HAP_API size_t hap_pattern_file_line(const struct hap_pattern_file *f, size_t i)
  * FILE" everywhere, only when every instance took every entry. Otherwise
  * nothing is committed anywhere (the prepared versions are cleared) and the
  * old content stays in use. Instances that did not answer the read are not
- * touched: check hap_pattern_replace_snapshot() before applying.
+ * touched: check the snapshot of hap_pattern_replace_plan() before applying.
  */
 struct hap_pattern_replace;
 
@@ -210,13 +221,16 @@ HAP_API void hap_pattern_replace_free(struct hap_pattern_replace *r);
 /* Borrowed, valid until hap_pattern_replace_free(). */
 HAP_API const struct hap_pattern_target *
 hap_pattern_replace_target(const struct hap_pattern_replace *r);
-/* The read the replace was planned from (who holds the file, who did not answer). */
-HAP_API const struct hap_snapshot *
-hap_pattern_replace_snapshot(const struct hap_pattern_replace *r);
-/* The instances it runs on (those loading the file). */
-HAP_API size_t hap_pattern_replace_count(const struct hap_pattern_replace *r);
-HAP_API size_t hap_pattern_replace_instance_index(const struct hap_pattern_replace *r, size_t k);
-HAP_API const char *hap_pattern_replace_instance(const struct hap_pattern_replace *r, size_t k);
+/*
+ * The instances it runs on (those loading the file), as a plan (borrowed,
+ * valid until hap_pattern_replace_free()): entry k per instance, read with
+ * the hap_plan_* accessors (count, instance index, object ref: the file,
+ * kind HAP_KIND_ACL or HAP_KIND_MAP; command: its first step, "prepare");
+ * hap_plan_snapshot() is the read the replace was planned from (who holds
+ * the file, who did not answer). The k of the calls below. It is not
+ * applied as a plan (hap_plan_apply() refuses it with HAP_EINVAL).
+ */
+HAP_API const struct hap_plan *hap_pattern_replace_plan(const struct hap_pattern_replace *r);
 /* Add requests (connections) per instance: payload chunks for maps,
  * command batches for ACLs. */
 HAP_API size_t hap_pattern_replace_requests(const struct hap_pattern_replace *r);
@@ -233,7 +247,8 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
                                          struct hap_error *err);
 /*
  * Run it, holding the file's lock (see hap_plan_apply). *out has one entry
- * per instance of hap_pattern_replace_count(); its outcome: APPLIED when
+ * per entry of hap_pattern_replace_plan(), with its instance index; its
+ * outcome: APPLIED when
  * the listing read back after the commit shows the committed version as
  * curr_ver (the listing only, never the entries; SENT with
  * HAP_OPT_NO_VERIFY); a commit without a complete reply is read back the
@@ -244,10 +259,12 @@ HAP_API int hap_pattern_replace_commands(char **out, size_t *len,
  * but was not committed because another one failed. Every prepared
  * version that is not committed is cleared, and a clear that answers late
  * is read back ("show map|acl @V FILE") before it is called failed.
- * Returns 0 when it ran. Caller owns *out, free with hap_result_free().
+ * The replace borrows the fleet it was planned on (hap_pattern_replace_new()):
+ * the fleet must outlive it. Returns 0 when it ran. Caller owns *out, free
+ * with hap_result_free().
  */
-HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap *h,
-                                      struct hap_pattern_replace *r, struct hap_error *err);
+HAP_API int hap_pattern_replace_apply(struct hap_result **out, struct hap_pattern_replace *r,
+                                      struct hap_error *err);
 
 #ifdef __cplusplus
 }

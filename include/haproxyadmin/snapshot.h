@@ -84,6 +84,7 @@ enum hap_obj {
 
 struct hap_snapshot;
 struct hap_object;
+struct hap_result; /* change.h */
 
 /*
  * Read every instance of the fleet in one parallel round: "show cli level",
@@ -105,9 +106,14 @@ HAP_API void hap_snapshot_free(struct hap_snapshot *s);
 HAP_API size_t hap_snapshot_instance_count(const struct hap_snapshot *s);
 /* Display name: the endpoint, plus " @!PID" for a master's worker. Borrowed. */
 HAP_API const char *hap_instance_name(const struct hap_snapshot *s, size_t i);
-/* 0 when the instance answered, else its error code; *msg (may be NULL) gets
- * a one-line message (borrowed). */
-HAP_API int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg);
+/*
+ * How the read went on each instance, as one result (struct hap_result,
+ * change.h; borrowed, valid until hap_snapshot_free()): entry i is instance
+ * i (hap_result_instance_index() is i). hap_result_code() is 0 when the
+ * instance answered (outcome SENT: a read is never "applied"), else its
+ * error code; hap_result_message() is "" or a one-line message.
+ */
+HAP_API const struct hap_result *hap_snapshot_result(const struct hap_snapshot *s);
 HAP_API unsigned hap_instance_flags(const struct hap_snapshot *s, size_t i);
 
 /* The level of the socket an instance was reached through ("show cli level"). */

@@ -57,13 +57,16 @@ enum hap_wait_cond {
  */
 struct hap_wait;
 struct hap_wait_row {
-	const char *instance; /* display name */
-	const char *object;   /* "backend/server" */
-	int64_t scur;         /* -1 when unknown */
-	int64_t qcur;         /* -1 when unknown */
-	const char *status;   /* show stat's status, or the instance's error */
-	int old_worker;       /* 1 for an old worker */
-	int met;              /* 1 when the condition holds there */
+	size_t instance;     /* instance index in hap_wait_snapshot() (its name:
+	                      * hap_instance_name() of that snapshot) */
+	const char *backend; /* the server's backend; NULL for an instance that
+	                      * did not answer (status says why) */
+	const char *name;    /* the server; NULL likewise */
+	int64_t scur;        /* -1 when unknown */
+	int64_t qcur;        /* -1 when unknown */
+	const char *status;  /* show stat's status, or the instance's error */
+	int old_worker;      /* 1 for an old worker */
+	int met;             /* 1 when the condition holds there */
 };
 /* Called after every poll round; return non-zero to stop waiting (the wait
  * then returns HAP_ERROR). */
@@ -84,6 +87,9 @@ HAP_API int hap_server_wait(struct hap_wait **out, struct hap *h, const struct h
 HAP_API size_t hap_wait_count(const struct hap_wait *w);
 /* Row i; strings borrowed, valid until the next round or hap_wait_free(). */
 HAP_API void hap_wait_row(struct hap_wait_row *out, const struct hap_wait *w, size_t i);
+/* The read of the last round, which the rows' instance indices point into.
+ * Borrowed, valid until the next round or hap_wait_free(). */
+HAP_API const struct hap_snapshot *hap_wait_snapshot(const struct hap_wait *w);
 /* Rows whose condition does not hold yet, and their sessions (scur + qcur). */
 HAP_API size_t hap_wait_pending(const struct hap_wait *w);
 HAP_API int64_t hap_wait_sessions(const struct hap_wait *w);
@@ -127,10 +133,11 @@ HAP_API int hap_server_add_plan(struct hap_plan **out, struct hap *h,
  * keep_partial is 0, "del server" where it was added (the rollback);
  * else "enable health", "enable agent" as asked and, unless disabled,
  * "enable server" where it was added. *out has one entry per command sent
- * (hap_result_command() says which step). Returns 0 when it ran. Caller
- * owns *out, free with hap_result_free().
+ * (hap_result_command() says which step). The fleet is the plan's (see
+ * hap_plan_apply()). Returns 0 when it ran. Caller owns *out, free with
+ * hap_result_free().
  */
-HAP_API int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
+HAP_API int hap_server_add_apply(struct hap_result **out, const struct hap_plan *p,
                                  const struct hap_server_add *a, struct hap_error *err);
 
 /*
@@ -164,7 +171,8 @@ HAP_API int hap_server_state_read(struct hap_result **out, struct hap *h, struct
 
 /* A server whose runtime state differs from its configuration. Borrowed. */
 struct hap_state_change {
-	const char *instance;
+	size_t instance; /* the entry of hap_state_diff_result() (the instance's
+	                  * position in the fleet; its name: hap_result_instance()) */
 	const char *backend;
 	const char *server;
 	const char *field;   /* "weight" (srv_uweight vs srv_iweight) or "state" */
@@ -184,10 +192,11 @@ HAP_API int hap_server_state_diff(struct hap_state_diff **out, struct hap *h,
 HAP_API size_t hap_state_diff_count(const struct hap_state_diff *d);
 HAP_API void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_diff *d,
                                 size_t i);
-/* Instances that did not answer: their name and message (borrowed). */
-HAP_API size_t hap_state_diff_failed(const struct hap_state_diff *d);
-HAP_API void hap_state_diff_failure(const struct hap_state_diff *d, size_t i, const char **instance,
-                                    const char **msg);
+/* How the read went on each instance, as one result (borrowed, valid until
+ * hap_state_diff_free()): hap_server_state_read()'s, entry i per instance
+ * of the fleet; hap_result_code() is not 0 where the instance did not
+ * answer (hap_result_message() says why). */
+HAP_API const struct hap_result *hap_state_diff_result(const struct hap_state_diff *d);
 /* NULL is a no-op. */
 HAP_API void hap_state_diff_free(struct hap_state_diff *d);
 

@@ -247,7 +247,7 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 	e->command = command ? dupn(command, strlen(command)) : NULL;
 	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
 	e->inst = HAP_AGGREGATE;
-	e->kind = -1;
+	e->kind = HAP_KIND_RAW;
 	e->name = e->object;
 	e->code = code;
 	e->sent = sent;
@@ -349,7 +349,7 @@ int hap_outcome_of(int code)
 {
 	switch (code) {
 	case 0:
-		return HAP_OUT_APPLIED;
+		return HAP_OUT_SENT; /* applied only from a read-back */
 	case HAP_EREFUSED:
 		return HAP_OUT_REFUSED;
 	case HAP_ENOTFOUND:
@@ -512,6 +512,8 @@ void hap_calls_release(struct hap_call *calls, size_t n)
 	for (i = 0; calls && i < n; i++) {
 		hap_job_release(&calls[i].job);
 		hap_buf_release(&calls[i].req);
+		free(calls[i].rb_reply);
+		calls[i].rb_reply = NULL;
 	}
 }
 
@@ -559,6 +561,10 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		else
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, 0, j->reply.ptr,
 			                     j->reply.len, 1);
+		/* the instance's position in the fleet now: a snapshot taken
+		 * now numbers it the same */
+		if (!ret)
+			ret = hap_result_set_ref(r, i, i, HAP_KIND_RAW);
 	}
 out:
 	hap_calls_release(calls, nt);

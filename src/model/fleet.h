@@ -83,6 +83,13 @@ struct hap_call {
 	int sent;
 	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */
 	int outcome; /* hap_round_run(): enum hap_outcome */
+	/* optional, a write sharing a prompt-mode connection (hap_round_run):
+	 * one line read back on the same connection after all of its writes
+	 * ("get weight B/S"); rb_reply its complete reply (rb_len bytes,
+	 * NUL-terminated, freed by hap_calls_release), or NULL */
+	const char *rb;
+	char *rb_reply;
+	size_t rb_len;
 };
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
@@ -101,7 +108,7 @@ struct hap_result_entry {
 	int why;          /* enum hap_why */
 	char *after;      /* value read back, or NULL */
 	size_t inst;      /* instance index in the plan's snapshot, HAP_AGGREGATE: none */
-	int kind;         /* enum hap_obj of the object, -1: not a proxy or server */
+	int kind;         /* enum hap_object_kind of the object (HAP_KIND_RAW: none) */
 	char *backend;    /* a server's backend (split from object once), else NULL */
 	const char *name; /* the object's name: in object, after the backend's '/' */
 };
@@ -114,10 +121,12 @@ struct hap_result {
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);
 /* Tie entry i to its instance (index in the plan's snapshot) and object
- * kind (enum hap_obj, -1: none); a server's "backend/server" is split here,
+ * kind (enum hap_object_kind); a server's "backend/server" is split here,
  * once, so callers never split it. HAP_ENOMEM. */
 int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind);
-/* The outcome a code means when nothing else is known (0: applied). */
+/* The outcome a code means when nothing else is known: 0 is SENT, never
+ * APPLIED (only a read-back that shows the requested value sets APPLIED,
+ * with hap_result_judged()). */
 int hap_outcome_of(int code);
 /* Set the outcome of the last-added or any entry: code and outcome, why,
  * the value read back (copied, may be NULL) and a new message (may be NULL:

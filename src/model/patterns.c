@@ -39,6 +39,7 @@ struct hap_patterns {
 	size_t *fstart; /* nfiles + 1 starts into byfile */
 	size_t ninl;
 	size_t *inl; /* row indices of inline rows */
+	char *note;  /* the last hap_patterns_resolve()'s note, or NULL */
 };
 
 struct sort_key {
@@ -66,6 +67,7 @@ void hap_patterns_free(struct hap_patterns *p)
 	free(p->byfile);
 	free(p->fstart);
 	free(p->inl);
+	free(p->note);
 	hap_arena_release(&p->arena);
 	free(p);
 }
@@ -144,7 +146,7 @@ oom:
 
 static int inst_live(const struct hap_snapshot *s, size_t i)
 {
-	return !hap_instance_status(s, i, NULL) &&
+	return !hap_snapshot_inst_status(s, i, NULL) &&
 	       !(hap_instance_flags(s, i) & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
 }
 
@@ -233,18 +235,15 @@ static int parse_number_id(const char *id, int64_t *out)
 static int set_target(struct hap_pattern_target *out, const struct hap_patterns *p, size_t f,
                       struct hap_error *err)
 {
-	const char *file = hap_patterns_file(p, f);
-
-	if (strlen(file) >= sizeof(out->file))
-		return hap_error_set(err, HAP_EINVAL, "%s file name too long",
-		                     hap_pat_kind_name(p->kind));
-	memcpy(out->file, file, strlen(file) + 1);
+	(void)err;
+	out->file = hap_patterns_file(p, f);
+	out->note = "";
 	out->holders = hap_patterns_holder_count(p, f);
 	return 0;
 }
 
-int hap_patterns_resolve(struct hap_pattern_target *out, const struct hap_patterns *p,
-                         const char *id, struct hap_error *err)
+int hap_patterns_resolve(struct hap_pattern_target *out, struct hap_patterns *p, const char *id,
+                         struct hap_error *err)
 {
 	struct hap_buf what = HAP_BUF_INIT, where = HAP_BUF_INIT;
 	const struct hap_pattern_ref *first = NULL;
@@ -253,6 +252,9 @@ int hap_patterns_resolve(struct hap_pattern_target *out, const struct hap_patter
 	int mixed = 0, ret = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->file = out->note = "";
+	free(p->note);
+	p->note = NULL;
 	if (hap_patterns_find(p, id, &f) == 0)
 		return set_target(out, p, f, err);
 	if (parse_number_id(id, &num))
@@ -301,10 +303,19 @@ int hap_patterns_resolve(struct hap_pattern_target *out, const struct hap_patter
 		                    "addressed across instances; nothing sent",
 		                    (long long)num, hap_pat_kind_name(p->kind), what.ptr);
 	else if (hap_patterns_find(p, first->file, &f) == 0 &&
-	         (ret = set_target(out, p, f, err)) == 0)
-		snprintf(out->note, sizeof(out->note),
-		         "#%lld is %s on %s; using the file on every instance loading it (%zu)",
-		         (long long)num, first->file, where.ptr, out->holders);
+	         (ret = set_target(out, p, f, err)) == 0) {
+		/* say what the number was resolved to: kept in p, borrowed by out */
+		hap_buf_reset(&what);
+		ret = hap_buf_addf(&what,
+		                   "#%lld is %s on %s; using the file on every instance loading "
+		                   "it (%zu)",
+		                   (long long)num, first->file, where.ptr, out->holders);
+		p->note = ret ? NULL : strdup(what.ptr);
+		if (!p->note)
+			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
+		else
+			out->note = p->note;
+	}
 out:
 	hap_buf_release(&what);
 	hap_buf_release(&where);
@@ -317,7 +328,7 @@ int hap_pattern_holds(const struct hap_snapshot *s, size_t i, enum hap_pattern_k
 	const struct hap_pat_ref_list *l = hap_snapshot_patterns(s, i, kind == HAP_PATTERN_MAP);
 	size_t k;
 
-	if (!l || hap_instance_status(s, i, NULL))
+	if (!l || hap_snapshot_inst_status(s, i, NULL))
 		return HAP_ENOTFOUND;
 	for (k = 0; k < l->n; k++)
 		if (l->refs[k].file.n && hap_view_eq(l->refs[k].file, file))

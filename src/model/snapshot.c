@@ -27,10 +27,6 @@
 #include "proto/frame.h"
 #include "util/banned.h"
 
-/* The parts before the rows (level, info, listings) are found within
- * this many bytes, or the rows are not indexed as they arrive. */
-#define SNAP_INC_HEAD_MAX ((size_t)1 << 20)
-
 /* Instance in failed: err, and a copy of msg (NULL when out of memory). */
 static void inst_fail(struct hap_snapshot *s, struct snap_inst *in, int err, const char *msg,
                       size_t len)
@@ -249,6 +245,8 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	return !in->name || (in->err && !in->errmsg) ? HAP_ENOMEM : 0;
 }
 
+static int snap_status(struct hap_snapshot *s);
+
 /* Every instance parsed: duplicates found, rows merged into objects. */
 static int snap_finish(struct hap_snapshot *s, struct hap_error *err)
 {
@@ -258,6 +256,8 @@ static int snap_finish(struct hap_snapshot *s, struct hap_error *err)
 	ret = hap_snap_build_fields(s);
 	if (!ret)
 		ret = hap_snap_build_objects(s);
+	if (!ret)
+		ret = snap_status(s);
 	if (ret)
 		hap_error_set(err, ret, "building snapshot: %s", hap_strerror(ret));
 	return ret;
@@ -282,40 +282,66 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
                              const char *const *replies, const size_t *lens, size_t n,
                              unsigned what, size_t chunk, struct hap_error *err)
 {
+	return hap_snapshot_from_chunks_keep(out, names, replies, lens, n, what, chunk, NULL, NULL,
+	                                     err);
+}
+
+/* The hap_job.on_bytes of instance i of s's read, or NULL. */
+static void (*on_bytes_of(struct hap_snapshot *s, size_t i))(struct hap_job *, void *)
+{
+	if (s->keep)
+		return hap_snap_keep_on_bytes;
+	if ((s->what & HAP_SNAP_ALL) && !(s->what & HAP_SNAP_SRVSTATE))
+		return snap_on_bytes;
+	/* "show servers state" is made CSV in place: parsed whole */
+	s->insts[i].inc = SNAP_INC_OFF;
+	return NULL;
+}
+
+int hap_snapshot_from_chunks_keep(struct hap_snapshot **out, const char *const *names,
+                                  const char *const *replies, const size_t *lens, size_t n,
+                                  unsigned what, size_t chunk, hap_snap_keep_fn keep, void *arg,
+                                  struct hap_error *err)
+{
 	struct hap_snapshot *s = snap_alloc(n);
 	struct hap_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
-	size_t *fed = calloc(n ? n : 1, sizeof(*fed)); /* on_bytes may cut what it read */
 	size_t i, left = 1, step;
 	int ret = 0;
 
 	*out = NULL;
-	if (!s || !jobs || !fed || !(s->targets = calloc(n ? n : 1, sizeof(*s->targets))))
+	if (!s || !jobs || !(s->targets = calloc(n ? n : 1, sizeof(*s->targets))))
 		ret = HAP_ENOMEM;
-	if (!ret)
+	if (!ret) {
 		s->what = what;
+		s->keep = (what & HAP_SNAP_SRVSTATE) ? keep : NULL;
+		s->keep_arg = arg;
+	}
 	for (i = 0; !ret && i < n; i++) {
 		hap_buf_init(&jobs[i].reply, 0);
-		if (!chunk || (what & HAP_SNAP_SRVSTATE) || !(what & HAP_SNAP_ALL))
+		jobs[i].on_bytes = on_bytes_of(s, i);
+		if (!chunk)
 			s->insts[i].inc = SNAP_INC_OFF;
 	}
-	/* the instances' bytes interleaved, chunk by chunk, as they arrive */
+	/* the instances' bytes interleaved, chunk by chunk, as they arrive
+	 * (received: the filter drops bytes from the reply) */
 	for (step = 0; !ret && left; step++) {
 		left = 0;
 		for (i = 0; !ret && i < n; i++) {
 			struct hap_job *j = &jobs[i];
-			size_t k = lens[i] - fed[i];
+			size_t k = lens[i] - j->received;
 
 			if (chunk && k > chunk)
 				k = chunk;
 			if (!k)
 				continue;
-			ret = hap_buf_add(&j->reply, replies[i] + fed[i], k);
-			fed[i] += k;
+			ret = hap_buf_add(&j->reply, replies[i] + j->received, k);
+			j->received += k;
 			if (!ret && step % 8 == 7)
 				ret = buf_move(&j->reply);
-			if (!ret && chunk)
-				snap_on_bytes(j, &s->insts[i]);
-			left += lens[i] - fed[i];
+			/* chunk 0: each reply whole, seen once at its end */
+			if (!ret && j->on_bytes && (chunk || j->received == lens[i]))
+				j->on_bytes(j, &s->insts[i]);
+			left += lens[i] - j->received;
 		}
 	}
 	for (i = 0; !ret && i < n; i++)
@@ -323,7 +349,6 @@ int hap_snapshot_from_chunks(struct hap_snapshot **out, const char *const *names
 	for (i = 0; jobs && i < n; i++)
 		hap_buf_release(&jobs[i].reply);
 	free(jobs);
-	free(fed);
 	if (!ret)
 		ret = s->merge_err;
 	if (ret)
@@ -365,6 +390,13 @@ static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call
 int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
                            const char *proxy, struct hap_error *err)
 {
+	return hap_snapshot_new_keep(out, h, what, proxy, NULL, NULL, err);
+}
+
+int hap_snapshot_new_keep(struct hap_snapshot **out, struct hap *h, unsigned what,
+                          const char *proxy, hap_snap_keep_fn keep, void *arg,
+                          struct hap_error *err)
+{
 	struct hap_snapshot *s = NULL;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
@@ -392,16 +424,13 @@ int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned wh
 	}
 	s->opt_flags = h->opts.flags;
 	s->what = what;
+	s->keep = (what & HAP_SNAP_SRVSTATE) ? keep : NULL;
+	s->keep_arg = arg;
 	for (i = 0; i < nt; i++) {
 		calls[i].target = i;
 		calls[i].cmds = cmds;
-		/* "show servers state" is made CSV in place: parsed whole */
-		if ((what & HAP_SNAP_ALL) && !(what & HAP_SNAP_SRVSTATE)) {
-			calls[i].on_bytes = snap_on_bytes;
-			calls[i].on_bytes_arg = &s->insts[i];
-		} else {
-			s->insts[i].inc = SNAP_INC_OFF;
-		}
+		calls[i].on_bytes = on_bytes_of(s, i);
+		calls[i].on_bytes_arg = &s->insts[i];
 	}
 	s->targets = ts;
 	ts = NULL;
@@ -483,6 +512,7 @@ void hap_snapshot_free(struct hap_snapshot *s)
 	free(s->objs);
 	free(s->rows);
 	hap_arena_release(&s->arena);
+	hap_result_free(s->status);
 	free(s);
 }
 
@@ -498,11 +528,39 @@ const char *hap_instance_name(const struct hap_snapshot *s, size_t i)
 	return s->insts[i].name;
 }
 
-int hap_instance_status(const struct hap_snapshot *s, size_t i, const char **msg)
+int hap_snapshot_inst_status(const struct hap_snapshot *s, size_t i, const char **msg)
 {
 	if (msg)
 		*msg = s->insts[i].err ? s->insts[i].errmsg : "";
 	return s->insts[i].err;
+}
+
+const struct hap_result *hap_snapshot_result(const struct hap_snapshot *s)
+{
+	return s->status;
+}
+
+/* The per-instance outcome of the read: entry i for instance i, code 0 and
+ * SENT where it answered (a read is never "applied"), else its error and
+ * message. 0 or HAP_ENOMEM. */
+static int snap_status(struct hap_snapshot *s)
+{
+	size_t i;
+	int ret = 0;
+
+	s->status = calloc(1, sizeof(*s->status));
+	if (!s->status)
+		return HAP_ENOMEM;
+	for (i = 0; i < s->ninst && !ret; i++) {
+		const struct snap_inst *in = &s->insts[i];
+		const char *m = in->err ? in->errmsg : "";
+
+		ret = hap_result_add(s->status, in->name ? in->name : "", NULL, NULL, in->err, m,
+		                     strlen(m), !in->err);
+		if (!ret)
+			ret = hap_result_set_ref(s->status, i, i, HAP_KIND_RAW);
+	}
+	return ret;
 }
 
 int hap_instance_level(const struct hap_snapshot *s, size_t i)
@@ -538,136 +596,4 @@ size_t hap_snapshot_live_count(const struct hap_snapshot *s)
 	for (i = 0; i < s->ninst; i++)
 		n += hap_snap_inst_counts(&s->insts[i]);
 	return n;
-}
-
-/* ---- info ---- */
-
-size_t hap_snapshot_info_count(const struct hap_snapshot *s)
-{
-	return s->ninfo;
-}
-
-const char *hap_snapshot_info_key(const struct hap_snapshot *s, size_t k)
-{
-	return s->info_keys[k];
-}
-
-/* ---- fields and objects ---- */
-
-size_t hap_snapshot_field_count(const struct hap_snapshot *s)
-{
-	return s->nfields;
-}
-
-const char *hap_snapshot_field_name(const struct hap_snapshot *s, size_t f)
-{
-	return s->fields[f];
-}
-
-int hap_snapshot_field_index(const struct hap_snapshot *s, const char *name)
-{
-	size_t id;
-
-	return hap_hmap_get(&s->field_map, hap_view_str(name), &id) ? (int)id : -1;
-}
-
-size_t hap_snapshot_count(const struct hap_snapshot *s, enum hap_obj type)
-{
-	return s->count[type];
-}
-
-const struct hap_object *hap_snapshot_object(const struct hap_snapshot *s, enum hap_obj type,
-                                             size_t i)
-{
-	return i < s->count[type] ? s->sorted[type][i] : NULL;
-}
-
-const struct hap_object *hap_snapshot_find(const struct hap_snapshot *s, enum hap_obj type,
-                                           const char *backend, const char *name)
-{
-	char key[1100];
-	size_t klen, id, pl;
-
-	if (!name || (type == HAP_OBJ_SERVER && !backend))
-		return NULL;
-	pl = type == HAP_OBJ_SERVER ? strlen(backend) : strlen(name);
-	if (pl > 500 || (type == HAP_OBJ_SERVER && strlen(name) > 500))
-		return NULL;
-	key[0] = (char)('0' + type);
-	key[1] = '\0';
-	memcpy(key + 2, type == HAP_OBJ_SERVER ? backend : name, pl);
-	klen = 2 + pl;
-	if (type == HAP_OBJ_SERVER) {
-		key[klen++] = '\0';
-		memcpy(key + klen, name, strlen(name));
-		klen += strlen(name);
-	}
-	if (!hap_hmap_get(&s->obj_map, hap_view_make(key, klen), &id))
-		return NULL;
-	/* only a failed or duplicate instance had it: none */
-	return s->objs[id].n ? &s->objs[id] : NULL;
-}
-
-int hap_snapshot_reachable(const struct hap_snapshot *s, struct hap_error *err)
-{
-	size_t i, n = hap_snapshot_instance_count(s);
-	const char *msg = "";
-
-	if (hap_snapshot_live_count(s))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (hap_instance_status(s, i, &msg))
-			break;
-	return hap_error_set(err, HAP_EIO, "no instance reachable (%s: %s)",
-	                     i < n ? hap_instance_name(s, i) : "none", msg);
-}
-
-const struct hap_object *hap_snapshot_server_next(const struct hap_snapshot *s, size_t *pos,
-                                                  const char *backend, const char *name)
-{
-	size_t n = s->count[HAP_OBJ_SERVER];
-
-	if (backend && name) {
-		/* one at most: the map answers it */
-		const struct hap_object *o =
-		        *pos ? NULL : hap_snapshot_find(s, HAP_OBJ_SERVER, backend, name);
-
-		*pos = n + 1;
-		return o;
-	}
-	while (*pos < n) {
-		const struct hap_object *o = s->sorted[HAP_OBJ_SERVER][(*pos)++];
-
-		if (name && strcmp(o->name, name) != 0)
-			continue;
-		if (backend && strcmp(o->backend, backend) != 0)
-			continue;
-		return o;
-	}
-	return NULL;
-}
-
-enum hap_obj hap_object_type(const struct hap_object *o)
-{
-	return o->type;
-}
-
-const char *hap_object_name(const struct hap_object *o)
-{
-	return o->name;
-}
-
-const char *hap_object_backend(const struct hap_object *o)
-{
-	return o->backend;
-}
-
-size_t hap_object_instance_count(const struct hap_object *o)
-{
-	return o->n;
-}
-
-size_t hap_object_instance(const struct hap_object *o, size_t k)
-{
-	return o->s->rows[o->first + k].inst;
 }

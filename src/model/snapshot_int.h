@@ -11,6 +11,7 @@
 
 #include "haproxyadmin.h"
 #include "model/fleet.h"
+#include "model/snapshot.h"
 #include "model/rules.h"
 #include "parse/parse.h"
 #include "util/arena.h"
@@ -24,6 +25,10 @@ struct snap_trow {
 	uint32_t len : 31;
 	uint32_t quoted : 1; /* the line holds a '"' */
 };
+
+/* The parts before the rows (level, info, listings) are found within
+ * this many bytes, or the rows are not indexed (filtered) as they arrive. */
+#define SNAP_INC_HEAD_MAX ((size_t)1 << 20)
 
 /* How an instance's rows are indexed as its reply arrives (snap_on_bytes). */
 enum snap_inc {
@@ -72,6 +77,10 @@ struct snap_inst {
 	size_t cut;
 	int feed_err;
 	const char *feed_errmsg;
+	/* a filtered "show servers state" read (srvkeep.c) */
+	int kstage;  /* where the filter is in the reply */
+	int kcol[2]; /* the columns of be_name and srv_name */
+	size_t kpos; /* the first line not looked at yet */
 };
 
 /* A row of an object: the instance, and the CSV line itself (a view into
@@ -122,9 +131,12 @@ struct hap_snapshot {
 	const struct hap_object **sorted[3];
 	size_t count[3];
 	struct snap_row *rows;
-	unsigned what; /* what the request asked */
-	size_t objcap; /* allocated objs */
-	int merge_err; /* HAP_ENOMEM while merging rows as they arrived */
+	unsigned what;         /* what the request asked */
+	size_t objcap;         /* allocated objs */
+	int merge_err;         /* HAP_ENOMEM while merging rows as they arrived */
+	hap_snap_keep_fn keep; /* a filtered "show servers state" read, or NULL */
+	void *keep_arg;
+	struct hap_result *status; /* one entry per instance (hap_snapshot_result) */
 };
 
 static inline int hap_snap_inst_counts(const struct snap_inst *in)
@@ -168,5 +180,11 @@ void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b);
  * that count and the objects that have some. */
 int hap_snap_merge_rows(struct hap_snapshot *s, struct snap_inst *in, const char *base,
                         const struct hap_stat_row *rows, size_t n);
+
+/* srvkeep.c: hap_job.on_bytes of a filtered "show servers state" read
+ * (s->keep): the rows s->keep drops are dropped from the reply as they
+ * arrive; arg is the instance. */
+struct hap_job;
+void hap_snap_keep_on_bytes(struct hap_job *j, void *arg);
 
 #endif

@@ -156,7 +156,7 @@ int hap_server_add_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_add_check(a, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	ret = hap_snapshot_new_proxy(&p->snap, h, HAP_SNAP_BACKENDS | HAP_SNAP_SERVERS, a->backend,
@@ -192,10 +192,10 @@ out:
 }
 
 /* Apply p (*x: its result) and append that result to r. */
-static int apply_append(struct hap_result **x, struct hap_result *r, struct hap *h,
-                        const struct hap_plan *p, struct hap_error *err)
+static int apply_append(struct hap_result **x, struct hap_result *r, const struct hap_plan *p,
+                        struct hap_error *err)
 {
-	int ret = hap_plan_apply(x, h, p, err);
+	int ret = hap_plan_apply(x, p, err);
 
 	if (ret)
 		return ret;
@@ -213,7 +213,7 @@ static int step(struct hap_result *r, struct hap *h, struct hap_snapshot *s, con
                 const char *const *objs, int *on, size_t n, const char *verb, const char *tail,
                 const struct hap_reply_table *judge, int drop, struct hap_error *err)
 {
-	struct hap_plan *p = hap_wf_plan_new(s);
+	struct hap_plan *p = hap_wf_plan_new(h, s);
 	struct hap_result *x = NULL;
 	struct hap_buf cmd = HAP_BUF_INIT;
 	size_t i, j = 0;
@@ -236,7 +236,7 @@ static int step(struct hap_result *r, struct hap *h, struct hap_snapshot *s, con
 	}
 	if (!p->n)
 		goto out;
-	ret = apply_append(&x, r, h, p, err);
+	ret = apply_append(&x, r, p, err);
 	if (ret)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -253,9 +253,10 @@ out:
 	return ret;
 }
 
-int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
+int hap_server_add_apply(struct hap_result **out, const struct hap_plan *p,
                          const struct hap_server_add *a, struct hap_error *err)
 {
+	struct hap *h = p->h;
 	struct hap_result *r = calloc(1, sizeof(*r)), *x = NULL;
 	size_t *inst = NULL, i, n = p->n;
 	const char **objs = NULL;
@@ -269,7 +270,7 @@ int hap_server_add_apply(struct hap_result **out, struct hap *h, const struct ha
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = apply_append(&x, r, h, p, err);
+	ret = apply_append(&x, r, p, err);
 	if (ret)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -326,7 +327,7 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 	ret = hap_server_sel_check(sel, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	ret = hap_sel_snapshot(&p->snap, h, sel, err);
@@ -411,13 +412,19 @@ static int wait_rows(struct hap_result *r, const struct hap_wait *w)
 
 	for (i = 0; w && i < hap_wait_count(w) && !ret; i++) {
 		struct hap_wait_row row;
-		char msg[300];
+		char msg[300], obj[600];
 
 		hap_wait_row(&row, w, i);
 		snprintf(msg, sizeof(msg), "scur %lld qcur %lld (%s)%s", (long long)row.scur,
 		         (long long)row.qcur, row.status, row.old_worker ? ", old worker" : "");
-		ret = hap_result_add(r, row.instance, row.object, "wait empty",
-		                     row.met ? 0 : HAP_ETIMEDOUT, msg, strlen(msg), 0);
+		snprintf(obj, sizeof(obj), "%s%s%s", row.name ? row.backend : "?",
+		         row.name ? "/" : "", row.name ? row.name : "");
+		ret = hap_result_add(r, hap_instance_name(hap_wait_snapshot(w), row.instance), obj,
+		                     "wait empty", row.met ? 0 : HAP_ETIMEDOUT, msg, strlen(msg),
+		                     0);
+		/* tied to no instance of the plan's read: the wait read its own */
+		if (!ret && row.name)
+			ret = hap_result_set_ref(r, r->n - 1, HAP_AGGREGATE, HAP_KIND_SERVER);
 	}
 	return ret;
 }
@@ -506,12 +513,12 @@ static int remove_restore(struct hap_result *r, struct hap *h, struct remove_ctx
 }
 
 /* 1. drain; *failed when an instance refused. */
-static int remove_drain(struct hap_result *r, struct hap *h, struct remove_ctx *c, int *failed,
+static int remove_drain(struct hap_result *r, struct remove_ctx *c, int *failed,
                         struct hap_error *err)
 {
 	struct hap_result *x = NULL;
 	size_t i;
-	int ret = apply_append(&x, r, h, c->p, err);
+	int ret = apply_append(&x, r, c->p, err);
 
 	if (ret) {
 		hap_result_free(x);
@@ -571,7 +578,7 @@ int hap_server_remove(struct hap_result **out, struct hap *h, const struct hap_s
 		goto out;
 	}
 	remove_origins(&c);
-	ret = remove_drain(r, h, &c, &failed, err);
+	ret = remove_drain(r, &c, &failed, err);
 	if (ret)
 		goto out;
 	if (!failed && remove_wait(r, h, sel, timeout_ms, interval_ms, cb, arg, &failed)) {

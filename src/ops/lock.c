@@ -25,8 +25,16 @@
  * record. */
 #define RECLEN 400
 
+/* A change of more buckets than this takes the whole directory at once:
+ * "all.lock" exclusive, no bucket (an 8,000-object change took all 256,
+ * 1,300 system calls). The others hold "all.lock" shared while they take
+ * their buckets, so either way two changes of one object meet. */
+#define MANY_BUCKETS 16
+
 struct hap_locks {
 	size_t n;
+	int all;     /* all.lock, held shared, or exclusive (all_rec: our record in it) */
+	int all_rec; /* 1: we hold every bucket through all.lock */
 	int fd[NBUCKETS];
 };
 
@@ -128,15 +136,104 @@ int hap_locks_wait_ms(int timeout_ms, int64_t end_us)
 	return left < timeout_ms ? (int)left : timeout_ms;
 }
 
+/* flock(fd, op) waiting until end (hap_now_us): 0, EWOULDBLOCK when still
+ * held by another then, or another errno. */
+static int lock_wait(int fd, int op, int64_t end)
+{
+	while (flock(fd, op | LOCK_NB) < 0) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return errno;
+		if (hap_now_us() >= end)
+			return EWOULDBLOCK;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/* The holder of a bucket of b[0, k) someone holds (all.lock taken shared by
+ * a change of a few objects: its record is in its buckets), or "unknown
+ * holder". */
+static void bucket_holder(const char *dir, const unsigned *b, size_t k, char *who, size_t len)
+{
+	char path[700];
+	size_t i;
+
+	snprintf(who, len, "unknown holder");
+	for (i = 0; i < k; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%03u.lock", dir, b[i]);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			holder(fd, who, len);
+			close(fd);
+			return;
+		}
+		close(fd);
+	}
+}
+
+/* Open and take lock file name in dir (op: LOCK_EX or LOCK_SH) until end:
+ * 0 and its descriptor in *fdp, or an error set in err (HAP_EBUSY naming
+ * the holder: the file's record, or one of the buckets b[0, k) for
+ * all.lock). */
+static int take_one(int *fdp, const char *dir, const char *name, int op, int64_t end,
+                    const unsigned *b, size_t k, struct hap_error *err)
+{
+	char path[700], who[300];
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hap_error_set(err, HAP_EIO, "lock %s: %s", path, strerror(errno));
+	e = lock_wait(fd, op, end);
+	if (!e) {
+		*fdp = fd;
+		return 0;
+	}
+	if (e == EWOULDBLOCK) {
+		if (b && op == LOCK_EX)
+			bucket_holder(dir, b, k, who, sizeof(who));
+		else
+			holder(fd, who, sizeof(who));
+		close(fd);
+		return hap_error_set(err, HAP_EBUSY,
+		                     "another change of the same object is running on this host "
+		                     "(%s; lock %s): nothing sent",
+		                     who, path);
+	}
+	close(fd);
+	return hap_error_set(err, HAP_EIO, "lock %s: %s", path, strerror(e));
+}
+
+/* The distinct buckets of n objects, ascending, into b: their count. */
+static size_t buckets(unsigned *b, const char *const *objects, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned)(fnv1a(objects[i]) % NBUCKETS);
+	qsort(b, n, sizeof(*b), cmp_u);
+	for (i = 0; i < n; i++)
+		if (!k || b[k - 1] != b[i])
+			b[k++] = b[i];
+	return k;
+}
+
 int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n, int wait_ms,
                    struct hap_error *err)
 {
 	unsigned *b = calloc(n ? n : 1, sizeof(*b));
 	struct hap_locks *l = calloc(1, sizeof(*l));
-	char dir[560], path[700], me[RECLEN], rec[RECLEN];
+	char dir[560], name[16], me[RECLEN], rec[RECLEN];
 	int64_t end = hap_now_us() + (int64_t)(wait_ms > 0 ? wait_ms : 0) * 1000;
-	size_t i, k = 0;
-	int ret = 0;
+	size_t i, k;
+	int ret = 0, fd = -1;
 
 	*out = NULL;
 	if (!b || !l) {
@@ -144,6 +241,7 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 		free(l);
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	}
+	l->all = -1;
 	if (lock_dir(dir, sizeof(dir)) < 0) {
 		free(b);
 		free(l);
@@ -151,46 +249,23 @@ int hap_locks_take(struct hap_locks **out, const char *const *objects, size_t n,
 		                     "no directory for the change locks "
 		                     "($XDG_RUNTIME_DIR, /run/lock, /tmp)");
 	}
-	for (i = 0; i < n; i++)
-		b[i] = (unsigned)(fnv1a(objects[i]) % NBUCKETS);
-	qsort(b, n, sizeof(*b), cmp_u);
-	for (i = 0; i < n; i++)
-		if (!k || b[k - 1] != b[i])
-			b[k++] = b[i];
+	k = buckets(b, objects, n);
 	self_line(me, sizeof(me));
 	record(rec, me);
-	for (i = 0; i < k; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%03u.lock", dir, b[i]);
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			ret = hap_error_set(err, HAP_EIO, "lock %s: %s", path, strerror(errno));
+	/* all.lock first, then the buckets in ascending order: no cycle */
+	ret = take_one(&l->all, dir, "all.lock", k > MANY_BUCKETS ? LOCK_EX : LOCK_SH, end, b, k,
+	               err);
+	if (!ret && k > MANY_BUCKETS) {
+		if (pwrite(l->all, rec, RECLEN, 0) < 0)
+			(void)0;
+		l->all_rec = 1;
+		k = 0;
+	}
+	for (i = 0; !ret && i < k; i++) {
+		snprintf(name, sizeof(name), "%03u.lock", b[i]);
+		ret = take_one(&fd, dir, name, LOCK_EX, end, NULL, 0, err);
+		if (ret)
 			break;
-		}
-		while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-			char who[300];
-
-			if (errno != EWOULDBLOCK && errno != EINTR) {
-				ret = hap_error_set(err, HAP_EIO, "lock %s: %s", path,
-				                    strerror(errno));
-				break;
-			}
-			if (hap_now_us() >= end) {
-				holder(fd, who, sizeof(who));
-				ret = hap_error_set(err, HAP_EBUSY,
-				                    "another change of the same object is running "
-				                    "on this host (%s; lock %s): nothing sent",
-				                    who, path);
-				break;
-			}
-			nanosleep(&ts, NULL);
-		}
-		if (ret) {
-			close(fd);
-			break;
-		}
 		if (pwrite(fd, rec, RECLEN, 0) < 0)
 			(void)0;
 		l->fd[l->n++] = fd;
@@ -218,5 +293,9 @@ void hap_locks_release(struct hap_locks *l)
 			(void)0;
 		close(l->fd[i]);
 	}
+	if (l->all_rec && pwrite(l->all, rec, RECLEN, 0) < 0)
+		(void)0;
+	if (l->all >= 0)
+		close(l->all);
 	free(l);
 }

@@ -6,7 +6,10 @@
  * name, 256 buckets), under $XDG_RUNTIME_DIR/haproxyadmin, else
  * /run/lock/haproxyadmin, else /tmp/haproxyadmin-UID; the holder writes
  * "PID COMMAND" into it. Buckets are taken in ascending order, so two
- * writers never wait for each other in a cycle.
+ * writers never wait for each other in a cycle. A change of more than a
+ * few buckets takes "all.lock" exclusive instead (its record there), the
+ * others hold it shared while they take their buckets: all.lock first,
+ * then buckets, for everyone.
  *
  * Must never: wait past the deadline, or refuse without naming the holder.
  */

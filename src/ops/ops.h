@@ -83,18 +83,19 @@ int hap_op_number(const char *v, int64_t max);
 /* When no instance answered the plan's read: HAP_EIO naming the first
  * failure; else 0. */
 int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err);
-/* A plan function's first step: an empty plan about objects of type okind
- * (enum hap_obj) in *p. 0 or HAP_ENOMEM. */
-int hap_plan_alloc(struct hap_plan **p, int okind, struct hap_error *err);
+/* A plan function's first step: an empty plan of fleet h (borrowed) about
+ * objects of kind okind (enum hap_object_kind) in *p. 0 or HAP_ENOMEM. */
+int hap_plan_alloc(struct hap_plan **p, struct hap *h, int okind, struct hap_error *err);
 /* A plan function's last step: on ret (an error), p is freed and ret
  * returned; otherwise *out = p and 0. */
 int hap_plan_done(struct hap_plan **out, struct hap_plan *p, int ret);
 /*
  * The read-back carried by the change's own prompt session (reference §8):
- * after the writes of an instance, "get weight B/S" per write and one
- * "show info" (the Pid and start time the writes met) on the same
- * connection, so that a weight change costs no second read of the fleet.
- * calls[get[i]] and calls[info[i]] are entry i's, or get[i] is
+ * one "show info" (the Pid and start time the writes met) and, after the
+ * writes of an instance, "get weight B/S" per write (the write's own
+ * read-back line, hap_call.rb) on the same connection, so that a weight
+ * change costs no second read of the fleet. calls[get[i]] (the write: its
+ * rb_reply) and calls[info[i]] are entry i's, or get[i] is
  * HAP_INLINE_NONE: entry i is read back by a snapshot (ops/readback.c).
  */
 #define HAP_INLINE_NONE ((size_t)-1)
@@ -105,36 +106,41 @@ struct hap_inline {
 	size_t *get, *info;           /* per entry; owned */
 	struct hap_buf text;          /* the read-back's command lines */
 };
-/* The read-back calls of the entries of p that can be read back in their
- * session, appended to calls (room for 2 * p->n more) from *n on, on the
- * entries' targets ts; il->get and il->info say whose. 0 or HAP_ENOMEM. */
-int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const struct hap_plan *p,
+/* The read-back of the entries of p that can be read back in their
+ * session: each one's line on its write (calls[i].rb), and one "show info"
+ * call per instance appended to calls (room for one per instance of the
+ * plan's snapshot) from *n on, on the entries' targets ts; il->get and
+ * il->info say whose (the fleet is p's). 0 or HAP_ENOMEM. */
+int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
                             const struct hap_target *ts, struct hap_call *calls, size_t *n);
 void hap_readback_inline_release(struct hap_inline *il);
 /* After an apply: settle each entry's outcome in r by what is live now,
  * from the replies of its session's read-back (il, may be NULL) or else by
  * reading the objects back (ops/readback.c). 0 or HAP_ENOMEM. */
-int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r,
-                      const struct hap_inline *il);
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r, const struct hap_inline *il);
 
 /* ---- plans ---- */
 
 struct hap_plan_entry {
-	size_t inst;   /* instance index in the plan's snapshot */
-	char *object;  /* "backend/server", a frontend name, a map file */
-	char *command; /* the line, without routing prefix and '\n' */
+	size_t inst;      /* instance index in the plan's snapshot */
+	char *object;     /* "backend/server", a frontend name, a map file */
+	char *backend;    /* a server's backend (split from object once), else NULL */
+	const char *name; /* the object's name: in object, after the backend's '/' */
+	char *command;    /* the line, without routing prefix and '\n' */
 	const struct hap_reply_table *judge;
 	int skip_code; /* not 0: not sent, reported with this code */
 	char *skip_msg;
 };
 
 struct hap_plan {
+	struct hap *h;             /* borrowed: the fleet, which outlives the plan */
 	struct hap_snapshot *snap; /* owned: the read the plan was built from */
 	size_t n, cap;
 	struct hap_plan_entry *e;
 	size_t nobjects; /* distinct objects changed */
 	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
-	int okind;       /* enum hap_obj + 1 of its objects; 0: none (global, files) */
+	int okind;       /* enum hap_object_kind of its objects */
+	int replace;     /* a replace's plan (hap_pattern_replace_plan): never applied */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */
@@ -144,12 +150,13 @@ struct hap_plan {
 	char vwant[64];     /* the requested value */
 	int vmode;          /* enum hap_vmode */
 	/* a map/ACL entry change: read the entries back (hap_pattern_read) */
-	int pcheck;   /* 0: none */
-	int pkind;    /* enum hap_pattern_kind */
-	int pverb;    /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
-	char *pfile;  /* the file */
-	char *pkey;   /* NULL for CLEAR */
-	char *pvalue; /* maps, ADD and SET */
+	int pcheck;       /* 0: none */
+	int pkind;        /* enum hap_pattern_kind */
+	int pverb;        /* enum hap_pattern_verb: ADD, SET, DEL or CLEAR */
+	char *pfile;      /* the file */
+	char *pkey;       /* NULL for CLEAR */
+	char *pvalue;     /* maps, ADD and SET */
+	char *ptarget[2]; /* the target's file and note (hap_pattern_plan) */
 };
 
 enum hap_vmode {

@@ -202,8 +202,8 @@ const struct hap_reply_table *hap_pat_table_of(enum hap_pattern_kind kind, enum 
  * start of a plan, a read and a replace. HAP_EIO when no instance answered.
  */
 int hap_pat_resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, size_t *file,
-                          struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
-                          const char *id, struct hap_error *err)
+                          struct hap_pattern_target *t, char **own, struct hap *h,
+                          enum hap_pattern_kind kind, const char *id, struct hap_error *err)
 {
 	int ret;
 
@@ -221,7 +221,15 @@ int hap_pat_resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, 
 		ret = hap_patterns_resolve(t, *pl, id, err);
 	if (!ret)
 		ret = hap_patterns_find(*pl, t->file, file);
-	return ret;
+	if (ret)
+		return ret;
+	own[0] = strdup(t->file);
+	own[1] = strdup(t->note);
+	if (!own[0] || !own[1])
+		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	t->file = own[0];
+	t->note = own[1];
+	return 0;
 }
 
 int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, struct hap *h,
@@ -241,10 +249,10 @@ int hap_pattern_plan(struct hap_plan **out, struct hap_pattern_target *target, s
 	if (op->verb == HAP_PATTERN_SHOW || op->verb == HAP_PATTERN_GET)
 		return hap_error_set(err, HAP_EINVAL, "%s is a read: use hap_pattern_read_new()",
 		                     hap_pat_verb_words[op->verb]);
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	ret = hap_pat_resolve_fleet(&p->snap, &pl, &f, &t, h, op->kind, op->id, err);
+	ret = hap_plan_alloc(&p, h, op->kind == HAP_PATTERN_MAP ? HAP_KIND_MAP : HAP_KIND_ACL, err);
+	if (ret)
+		return ret;
+	ret = hap_pat_resolve_fleet(&p->snap, &pl, &f, &t, p->ptarget, h, op->kind, op->id, err);
 	if (ret)
 		goto out;
 	if (target)

@@ -20,10 +20,12 @@ int hap_pat_format_cmd(struct hap_buf *b, const struct hap_pattern_op *op, const
                        struct hap_error *err);
 /* The reply table of VERB on an ACL or a map. */
 const struct hap_reply_table *hap_pat_table_of(enum hap_pattern_kind kind, enum hap_pattern_verb v);
-/* The snapshot and listing an ACL/map id resolves in (ops/pattern.c). */
+/* The snapshot and listing an ACL/map id resolves in (ops/pattern.c). t's
+ * strings are copied to own[0] (the file) and own[1] (the note), which the
+ * caller's object keeps and frees, and t points at them. */
 int hap_pat_resolve_fleet(struct hap_snapshot **snap, struct hap_patterns **pl, size_t *file,
-                          struct hap_pattern_target *t, struct hap *h, enum hap_pattern_kind kind,
-                          const char *id, struct hap_error *err);
+                          struct hap_pattern_target *t, char **own, struct hap *h,
+                          enum hap_pattern_kind kind, const char *id, struct hap_error *err);
 size_t hap_pat_chunk_end(const struct hap_pattern_file *f, size_t start, size_t budget,
                          size_t overhead);
 int hap_pat_stream_check(const char *reply, size_t len, int prompt, size_t ncmds, size_t *failed,

@@ -33,9 +33,11 @@ struct read_inst {
 struct hap_pattern_read {
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
+	char *tstr[2]; /* the target's file and note */
 	enum hap_pattern_verb verb;
 	size_t n;
 	struct read_inst *in;
+	struct hap_result *res; /* the outcome per instance, entry i for in[i] */
 };
 
 void hap_pattern_read_free(struct hap_pattern_read *r)
@@ -50,6 +52,9 @@ void hap_pattern_read_free(struct hap_pattern_read *r)
 		hap_pat_entry_release(&r->in[i].entries);
 	}
 	free(r->in);
+	free(r->tstr[0]);
+	free(r->tstr[1]);
+	hap_result_free(r->res);
 	hap_snapshot_free(r->snap);
 	free(r);
 }
@@ -130,7 +135,7 @@ static int read_targets(struct hap_pattern_read *r, enum hap_pattern_kind kind, 
 		ri = &r->in[r->n++];
 		ri->inst = i;
 		hap_buf_init(&ri->reply, 0);
-		ri->code = hap_instance_status(r->snap, i, &msg);
+		ri->code = hap_snapshot_inst_status(r->snap, i, &msg);
 		if (ri->code) {
 			ri->msg = dup_msg(msg, strlen(msg));
 			if (!ri->msg)
@@ -182,6 +187,33 @@ static int read_collect(struct hap_pattern_read *r, struct hap_call *calls,
 	return 0;
 }
 
+/* The outcome per instance: entry i for in[i], its instance index, the
+ * file as its object, the command (cmd without its '\n'), and code 0 (SENT:
+ * a read is never "applied") or why it was not read. 0 or HAP_ENOMEM. */
+static int read_result(struct hap_pattern_read *r, enum hap_pattern_kind kind, const char *cmd)
+{
+	size_t i, cl = strcspn(cmd, "\n");
+	char *line = strndup(cmd, cl);
+	int ret = line ? 0 : HAP_ENOMEM;
+
+	r->res = calloc(1, sizeof(*r->res));
+	if (!r->res)
+		ret = HAP_ENOMEM;
+	for (i = 0; !ret && i < r->n; i++) {
+		const struct read_inst *ri = &r->in[i];
+		const char *m = ri->msg ? ri->msg : "";
+
+		ret = hap_result_add(r->res, hap_instance_name(r->snap, ri->inst), r->target.file,
+		                     line, ri->code, m, strlen(m), ri->holds);
+		if (!ret)
+			ret = hap_result_set_ref(r->res, i, ri->inst,
+			                         kind == HAP_PATTERN_MAP ? HAP_KIND_MAP
+			                                                 : HAP_KIND_ACL);
+	}
+	free(line);
+	return ret;
+}
+
 int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
                          const struct hap_pattern_op *op, struct hap_error *err)
 {
@@ -204,7 +236,8 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 	if (!r)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
 	r->verb = op->verb;
-	ret = hap_pat_resolve_fleet(&r->snap, &pl, &f, &r->target, h, op->kind, op->id, err);
+	ret = hap_pat_resolve_fleet(&r->snap, &pl, &f, &r->target, r->tstr, h, op->kind, op->id,
+	                            err);
 	if (!ret)
 		ret = hap_pat_format_cmd(&cmd, op, r->target.file, err);
 	if (ret)
@@ -222,7 +255,7 @@ int hap_pattern_read_new(struct hap_pattern_read **out, struct hap *h,
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	if (read_collect(r, calls, op->kind))
+	if (read_collect(r, calls, op->kind) || read_result(r, op->kind, cmd.ptr))
 		goto oom;
 	goto out;
 oom:
@@ -246,21 +279,9 @@ const struct hap_pattern_target *hap_pattern_read_target(const struct hap_patter
 	return &r->target;
 }
 
-size_t hap_pattern_read_count(const struct hap_pattern_read *r)
+const struct hap_result *hap_pattern_read_result(const struct hap_pattern_read *r)
 {
-	return r->n;
-}
-
-const char *hap_pattern_read_instance(const struct hap_pattern_read *r, size_t i)
-{
-	return hap_instance_name(r->snap, r->in[i].inst);
-}
-
-int hap_pattern_read_status(const struct hap_pattern_read *r, size_t i, const char **msg)
-{
-	if (msg)
-		*msg = r->in[i].msg ? r->in[i].msg : "";
-	return r->in[i].code;
+	return r->res;
 }
 
 size_t hap_pattern_read_entry_count(const struct hap_pattern_read *r, size_t i)

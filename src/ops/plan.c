@@ -37,9 +37,18 @@ int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char
 	e->judge = judge;
 	e->object = strdup(object);
 	e->command = strdup(command);
-	if (!e->object || !e->command) {
+	e->name = e->object;
+	if (e->object && p->okind == HAP_KIND_SERVER && strchr(e->object, '/')) {
+		/* split once here, so no caller ever splits "backend/server" */
+		const char *slash = strchr(e->object, '/');
+
+		e->backend = strndup(e->object, (size_t)(slash - e->object));
+		e->name = e->backend ? slash + 1 : NULL;
+	}
+	if (!e->object || !e->command || !e->name) {
 		free(e->object);
 		free(e->command);
+		free(e->backend);
 		return HAP_ENOMEM;
 	}
 	if (level != HAP_LEVEL_UNKNOWN && level < judge->level) {
@@ -52,6 +61,7 @@ int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char
 		if (!e->skip_msg) {
 			free(e->object);
 			free(e->command);
+			free(e->backend);
 			return HAP_ENOMEM;
 		}
 	}
@@ -77,6 +87,15 @@ size_t hap_plan_instance_index(const struct hap_plan *p, size_t i)
 const char *hap_plan_object(const struct hap_plan *p, size_t i)
 {
 	return p->e[i].object;
+}
+
+int hap_plan_object_ref(const struct hap_plan *p, size_t i, const char **backend, const char **name)
+{
+	if (backend)
+		*backend = p->e[i].backend;
+	if (name)
+		*name = p->e[i].name;
+	return p->okind;
 }
 
 const char *hap_plan_command(const struct hap_plan *p, size_t i)
@@ -114,6 +133,7 @@ void hap_plan_free(struct hap_plan *p)
 		return;
 	for (i = 0; i < p->n; i++) {
 		free(p->e[i].object);
+		free(p->e[i].backend);
 		free(p->e[i].command);
 		free(p->e[i].skip_msg);
 	}
@@ -122,6 +142,8 @@ void hap_plan_free(struct hap_plan *p)
 	free(p->pfile);
 	free(p->pkey);
 	free(p->pvalue);
+	free(p->ptarget[0]);
+	free(p->ptarget[1]);
 	hap_snapshot_free(p->snap);
 	free(p);
 }
@@ -184,8 +206,7 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 }
 
 /* One result entry per call, judged by its reply. 0 or HAP_ENOMEM. */
-static int add_results(struct hap_result *r, struct hap *h, const struct hap_plan *p,
-                       const struct hap_call *calls)
+static int add_results(struct hap_result *r, const struct hap_plan *p, struct hap_call *calls)
 {
 	size_t i;
 	int ret = 0;
@@ -205,20 +226,20 @@ static int add_results(struct hap_result *r, struct hap *h, const struct hap_pla
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, j->reply.ptr,
 			                     j->reply.len, 1);
 		}
+		/* an accepted command is SENT here: only the read-back makes it
+		 * applied (not at all with --no-verify or nothing to read) */
 		if (!ret)
-			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind - 1);
-		/* accepted but never read back (--no-verify, or nothing to read):
-		 * sent, not applied */
-		if (!ret && c->outcome == HAP_OUT_APPLIED &&
-		    (!p->verify || (h->opts.flags & HAP_OPT_NO_VERIFY)))
-			ret = hap_result_judged(r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind);
+		/* copied: its room goes to the next entries' copies (the
+		 * read-back reads the write's rb_reply, not this) */
+		hap_buf_release(&calls[i].job.reply);
 	}
 	return ret;
 }
 
-int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan *p,
-                   struct hap_error *err)
+int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap_error *err)
 {
+	struct hap *h = p->h;
 	struct hap_target *ts = NULL;
 	struct hap_call *calls = NULL;
 	struct hap_buf lines = HAP_BUF_INIT;
@@ -230,11 +251,16 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 	int ret = 0;
 
 	*out = NULL;
+	if (p->replace)
+		return hap_error_set(
+		        err, HAP_EINVAL,
+		        "a replace's plan is applied with hap_pattern_replace_apply()");
 	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
 	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
-	/* the writes, then their read-back in the same sessions */
-	calls = calloc(3 * p->n + 1, sizeof(*calls));
+	/* the writes (each with its read-back line), then one "show info" per
+	 * instance in the same sessions */
+	calls = calloc(p->n + hap_snapshot_instance_count(p->snap) + 1, sizeof(*calls));
 	objs = calloc(p->n ? p->n : 1, sizeof(*objs));
 	if (!r || !ts || !calls || !objs) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
@@ -251,7 +277,7 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 	}
 	/* one call per entry; a skipped entry gets a target carrying its error */
 	if (build_calls(p, ts, &nts, calls, &lines) ||
-	    (p->verify && hap_readback_inline_add(&il, h, p, ts, calls, &ncalls))) {
+	    (p->verify && hap_readback_inline_add(&il, p, ts, calls, &ncalls))) {
 		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -260,13 +286,13 @@ int hap_plan_apply(struct hap_result **out, struct hap *h, const struct hap_plan
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	ret = add_results(r, h, p, calls);
+	ret = add_results(r, p, calls);
 	if (ret) {
 		hap_error_set(err, ret, "out of memory");
 		goto out;
 	}
 	if (p->verify && !(h->opts.flags & HAP_OPT_NO_VERIFY)) {
-		ret = hap_plan_readback(h, p, r, &il);
+		ret = hap_plan_readback(p, r, &il);
 		if (ret)
 			hap_error_set(err, ret, "out of memory");
 	}
@@ -303,12 +329,13 @@ int hap_plan_reachable(const struct hap_plan *p, struct hap_error *err)
 	return hap_snapshot_reachable(p->snap, err);
 }
 
-int hap_plan_alloc(struct hap_plan **p, int okind, struct hap_error *err)
+int hap_plan_alloc(struct hap_plan **p, struct hap *h, int okind, struct hap_error *err)
 {
 	*p = calloc(1, sizeof(**p));
 	if (!*p)
 		return hap_error_set(err, HAP_ENOMEM, "out of memory");
-	(*p)->okind = okind + 1;
+	(*p)->h = h;
+	(*p)->okind = okind;
 	return 0;
 }
 

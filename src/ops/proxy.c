@@ -10,6 +10,7 @@
 
 #include "haproxyadmin.h"
 #include "error.h"
+#include "model/snapshot.h"
 #include "ops/ops.h"
 #include "proto/command.h"
 #include "util/view.h"
@@ -98,7 +99,7 @@ int hap_frontend_plan(struct hap_plan **out, struct hap *h, const struct hap_fro
 	ret = hap_frontend_op_check(op, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_FRONTEND, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_FRONTEND, err);
 	if (ret)
 		return ret;
 	ret = hap_snapshot_new(&p->snap, h, HAP_SNAP_FRONTENDS, err);
@@ -228,9 +229,9 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 	if (ret)
 		return ret;
 	judge = global_command(op, cmd, sizeof(cmd));
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return hap_error_set(err, HAP_ENOMEM, "out of memory");
+	ret = hap_plan_alloc(&p, h, HAP_KIND_GLOBAL, err);
+	if (ret)
+		return ret;
 	ret = hap_snapshot_new(&p->snap, h, 0, err);
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
@@ -246,7 +247,7 @@ int hap_global_plan(struct hap_plan **out, struct hap *h, const struct hap_globa
 	for (i = 0; i < n; i++) {
 		unsigned fl = hap_instance_flags(p->snap, i);
 
-		if (hap_instance_status(p->snap, i, NULL) ||
+		if (hap_snapshot_inst_status(p->snap, i, NULL) ||
 		    (fl & (HAP_INST_EXCLUDED | HAP_INST_DUPLICATE)))
 			continue;
 		ret = hap_plan_add(p, i, "global", cmd, judge);

@@ -17,11 +17,16 @@
 #include "ops/ops.h"
 #include "util/banned.h"
 
-/* Instance of s named name, or (size_t)-1. */
-static size_t find_inst(const struct hap_snapshot *s, const char *name)
+/* Instance of s (a re-read of the plan's fleet) that is instance inst of
+ * the plan, named name: the same index when the name agrees, a name search
+ * only when the fleet's instances moved; (size_t)-1 when s does not have it. */
+static size_t find_inst(const struct hap_snapshot *s, size_t inst, const char *name)
 {
 	size_t i;
 
+	if (s && inst < hap_snapshot_instance_count(s) &&
+	    strcmp(hap_instance_name(s, inst), name) == 0)
+		return inst;
 	for (i = 0; s && i < hap_snapshot_instance_count(s); i++)
 		if (strcmp(hap_instance_name(s, i), name) == 0)
 			return i;
@@ -148,7 +153,7 @@ static int master_answered(const struct hap_snapshot *s, const char *name)
 	n = (size_t)(at - name) + 3;
 	for (i = 0; i < hap_snapshot_instance_count(s); i++)
 		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
-		    !hap_instance_status(s, i, NULL))
+		    !hap_snapshot_inst_status(s, i, NULL))
 			return 1;
 	return 0;
 }
@@ -167,16 +172,24 @@ static int64_t info_num(const struct hap_snapshot *s, size_t i, const char *key)
  * 1 the change is there, 0 it is not (what says what is there), -1 the
  * entries could not be read.
  */
-static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd,
+static int pattern_holds(const struct hap_plan *p, const struct hap_pattern_read *rd, size_t inst,
                          const char *name, char *what, size_t wlen)
 {
-	size_t i, e, n, with_key = 0, with_value = 0;
+	const struct hap_result *res = rd ? hap_pattern_read_result(rd) : NULL;
+	size_t i, e, n, with_key = 0, with_value = 0, nr = hap_result_count(res);
 	const char *other = NULL;
 
-	for (i = 0; rd && i < hap_pattern_read_count(rd); i++)
-		if (strcmp(hap_pattern_read_instance(rd, i), name) == 0)
+	/* the read's entries are in instance order, one per instance read:
+	 * entry i is at most instance inst; search down from there */
+	for (i = inst < nr ? inst + 1 : nr; i-- > 0;)
+		if (hap_result_instance_index(res, i) <= inst)
 			break;
-	if (!rd || i == hap_pattern_read_count(rd) || hap_pattern_read_status(rd, i, NULL))
+	if (i == (size_t)-1 || hap_result_instance_index(res, i) != inst ||
+	    strcmp(hap_result_instance(res, i), name) != 0)
+		for (i = 0; i < nr; i++)
+			if (strcmp(hap_result_instance(res, i), name) == 0)
+				break;
+	if (i >= nr || hap_result_code(res, i))
 		return -1;
 	n = hap_pattern_read_entry_count(rd, i);
 	if (p->pverb == HAP_PATTERN_CLEAR) {
@@ -228,7 +241,7 @@ static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *nam
 {
 	struct hap_result *r = c->r;
 	char what[300], msg[900];
-	int hold = pattern_holds(c->p, c->rd, name, what, sizeof(what));
+	int hold = pattern_holds(c->p, c->rd, c->p->e[i].inst, name, what, sizeof(what));
 
 	if (hold == 1)
 		return hap_result_judged(r, i, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, NULL,
@@ -244,9 +257,9 @@ static int judge_pattern(const struct vctx *c, size_t i, int oc, const char *nam
 		                                   HAP_WHY_CHANGED, NULL, msg);
 	}
 	snprintf(msg, sizeof(msg), "%s%scould not read the entries back", SEP_MSG(r, i));
-	return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-	                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
-	                         HAP_WHY_NONE, NULL, msg);
+	return hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,
+	                         oc == HAP_OUT_SENT ? HAP_OUT_SENT : HAP_OUT_UNKNOWN, HAP_WHY_NONE,
+	                         NULL, msg);
 }
 
 /* Nothing to compare: never applied; sent when accepted, unknown when the
@@ -259,8 +272,7 @@ static int judge_nothing(const struct vctx *c, size_t i, int oc, int restarted)
 		                         "the instance restarted during the change "
 		                         "(new Pid or Start_time_sec): the change "
 		                         "may not be live");
-	if (oc == HAP_OUT_APPLIED)
-		return hap_result_judged(c->r, i, 0, HAP_OUT_SENT, HAP_WHY_NONE, NULL, NULL);
+	(void)oc; /* accepted: it stays SENT; no complete reply: UNKNOWN */
 	return 0;
 }
 
@@ -283,7 +295,7 @@ static int judge_mismatch(const struct vctx *c, size_t i, int oc, size_t j, int 
 		         "now %lld); %s is %s",
 		         (long long)info_num(p->snap, e->inst, "Pid"),
 		         (long long)info_num(c->after, j, "Pid"), p->vfield, got);
-	} else if (oc == HAP_OUT_APPLIED && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
+	} else if (oc == HAP_OUT_SENT && p->vmode == HAP_VM_PCT && strcmp(got, "0") == 0) {
 		why = HAP_WHY_NORMALISED;
 		snprintf(msg, sizeof(msg),
 		         "accepted, but HAProxy normalised %s of the configured weight to "
@@ -362,12 +374,13 @@ static int verify_one(const struct vctx *c, size_t i)
 	struct hap_result *r = c->r;
 	int oc = hap_result_outcome(r, i);
 	const char *name = hap_instance_name(p->snap, e->inst);
-	size_t j = c->after ? find_inst(c->after, name) : (size_t)-1;
+	size_t j = c->after ? find_inst(c->after, e->inst, name) : (size_t)-1;
 	const char *amsg = c->amsg;
 	char msg[900];
 	int restarted;
 
-	if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
+	/* only what was accepted (SENT) or may have run (UNKNOWN) is read back */
+	if (oc != HAP_OUT_SENT && oc != HAP_OUT_UNKNOWN)
 		return 0;
 	if (j == (size_t)-1 && master_answered(c->after, name)) {
 		/* a master's worker that is gone: the master reloaded */
@@ -378,11 +391,11 @@ static int verify_one(const struct vctx *c, size_t i)
 		return hap_result_judged(r, i, HAP_ESUPERSEDED, HAP_OUT_SUPERSEDED,
 		                         HAP_WHY_RESTARTED, NULL, msg);
 	}
-	if (j == (size_t)-1 || hap_instance_status(c->after, j, &amsg)) {
+	if (j == (size_t)-1 || hap_snapshot_inst_status(c->after, j, &amsg)) {
 		snprintf(msg, sizeof(msg), "%s; could not read back: %s", hap_result_message(r, i),
 		         amsg);
-		return hap_result_judged(r, i, oc == HAP_OUT_APPLIED ? 0 : HAP_EUNKNOWN,
-		                         oc == HAP_OUT_APPLIED ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
+		return hap_result_judged(r, i, oc == HAP_OUT_SENT ? 0 : HAP_EUNKNOWN,
+		                         oc == HAP_OUT_SENT ? HAP_OUT_SENT : HAP_OUT_UNKNOWN,
 		                         HAP_WHY_NONE, NULL, msg);
 	}
 	restarted = ((hap_instance_flags(c->after, j) & HAP_INST_OLD_WORKER) &&
@@ -415,12 +428,13 @@ static int inline_ok(const struct hap_plan *p, const struct hap_target *t, size_
 
 	return p->verify && p->vfield && strcmp(p->vfield, "uweight") == 0 && !p->pcheck &&
 	       (p->vmask & HAP_SNAP_SERVERS) && !e->skip_code && !t->err && !t->prefix[0] &&
-	       strchr(e->object, '/') && !strchr(e->command, '\n');
+	       e->backend && !strchr(e->command, '\n');
 }
 
-int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const struct hap_plan *p,
+int hap_readback_inline_add(struct hap_inline *il, const struct hap_plan *p,
                             const struct hap_target *ts, struct hap_call *calls, size_t *n)
 {
+	const struct hap *h = p->h;
 	size_t i, k, *off, first = *n;
 	size_t *inst_info;
 	size_t ninst = hap_snapshot_instance_count(p->snap);
@@ -429,7 +443,7 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 	hap_buf_init(&il->text, 0);
 	il->get = malloc((p->n ? p->n : 1) * sizeof(*il->get));
 	il->info = malloc((p->n ? p->n : 1) * sizeof(*il->info));
-	off = malloc((2 * p->n + 1) * sizeof(*off));
+	off = malloc((p->n + ninst + 1) * sizeof(*off));
 	inst_info = malloc((ninst ? ninst : 1) * sizeof(*inst_info));
 	if (!il->get || !il->info || !off || !inst_info)
 		goto oom;
@@ -441,14 +455,12 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 		il->get[i] = il->info[i] = HAP_INLINE_NONE;
 		if ((h->opts.flags & HAP_OPT_NO_VERIFY) || !inline_ok(p, &ts[calls[i].target], i))
 			continue;
-		off[*n - first] = il->text.len;
-		if (hap_buf_addf(&il->text, "get weight %s\n", e->object) ||
-		    hap_buf_addc(&il->text, 0))
+		/* the write's own read-back line, after its session's writes */
+		off[i] = il->text.len;
+		if (hap_buf_adds(&il->text, "get weight ") || hap_buf_adds(&il->text, e->object) ||
+		    hap_buf_adds(&il->text, "\n") || hap_buf_addc(&il->text, 0))
 			goto oom;
-		memset(&calls[*n], 0, sizeof(calls[*n]));
-		calls[*n].target = calls[i].target;
-		calls[*n].judge = &inline_read;
-		il->get[i] = (*n)++;
+		il->get[i] = i;
 		if (inst_info[e->inst] == HAP_INLINE_NONE)
 			inst_info[e->inst] = i; /* the instance's first entry, for now */
 	}
@@ -456,7 +468,7 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 	for (k = 0; k < ninst; k++) {
 		if (inst_info[k] == HAP_INLINE_NONE)
 			continue;
-		off[*n - first] = il->text.len;
+		off[p->n + *n - first] = il->text.len;
 		if (hap_buf_adds(&il->text, "show info\n") || hap_buf_addc(&il->text, 0))
 			goto oom;
 		memset(&calls[*n], 0, sizeof(calls[*n]));
@@ -468,8 +480,11 @@ int hap_readback_inline_add(struct hap_inline *il, const struct hap *h, const st
 		if (il->get[i] != HAP_INLINE_NONE)
 			il->info[i] = inst_info[p->e[i].inst];
 	/* the lines, now that the text no longer moves */
+	for (i = 0; i < p->n; i++)
+		if (il->get[i] != HAP_INLINE_NONE)
+			calls[i].rb = il->text.ptr + off[i];
 	for (k = first; k < *n; k++)
-		calls[k].cmds = il->text.ptr + off[k - first];
+		calls[k].cmds = il->text.ptr + off[p->n + k - first];
 	il->calls = calls;
 	free(off);
 	free(inst_info);
@@ -549,13 +564,14 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 	size_t len, k;
 	int ret;
 
-	if (oc != HAP_OUT_APPLIED && oc != HAP_OUT_UNKNOWN)
+	/* only what was accepted (SENT) or may have run (UNKNOWN) is read back */
+	if (oc != HAP_OUT_SENT && oc != HAP_OUT_UNKNOWN)
 		return 1; /* nothing to read back: the reply said it */
 	if (!il || il->get[i] == HAP_INLINE_NONE)
 		return 0;
 	gc = &il->calls[il->get[i]];
 	ic = &il->calls[il->info[i]];
-	if (!answered(gc) || !answered(ic))
+	if (!gc->rb_reply || !answered(ic))
 		return 0;
 	/* the writes met the process the plan read: else the snapshot
 	 * read-back says how it restarted */
@@ -569,8 +585,8 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 	}
 	if (!pr->same)
 		return 0;
-	rep = gc->job.reply.ptr;
-	len = gc->job.reply.len;
+	rep = gc->rb_reply;
+	len = gc->rb_len;
 	while (len && (rep[len - 1] == '\n' || rep[len - 1] == '\r'))
 		len--;
 	/* "50 (initial 100)": the user weight */
@@ -587,9 +603,9 @@ static int inline_one(const struct vctx *c, const struct hap_inline *il, struct 
 	return ret ? ret : 1;
 }
 
-int hap_plan_readback(struct hap *h, const struct hap_plan *p, struct hap_result *r,
-                      const struct hap_inline *il)
+int hap_plan_readback(const struct hap_plan *p, struct hap_result *r, const struct hap_inline *il)
 {
+	struct hap *h = p->h;
 	struct hap_snapshot *after = NULL;
 	struct hap_pattern_read *rd = NULL;
 	struct hap_error e2 = { 0, "" };

@@ -57,6 +57,7 @@
 #include "ops/round.h"
 #include "ops/pattern.h"
 #include "ops/replace.h"
+#include "ops/workflow.h"
 #include "proto/command.h"
 #include "util/banned.h"
 
@@ -135,8 +136,38 @@ void hap_pattern_replace_free(struct hap_pattern_replace *r)
 	free(r->ri);
 	free(r->req_end);
 	hap_buf_release(&r->fword);
+	hap_wf_plan_free(r->plan);
+	free(r->tstr[0]);
+	free(r->tstr[1]);
 	hap_snapshot_free(r->snap);
 	free(r);
+}
+
+/* The replace as a plan: one entry per instance, its instance index, the
+ * file (kind ACL or MAP) and its first command; only for reading (never
+ * applied as a plan). 0 or HAP_ENOMEM. */
+static int rep_plan(struct hap_pattern_replace *r)
+{
+	struct hap_buf cmd = HAP_BUF_INIT;
+	size_t k;
+	int ret = 0;
+
+	r->plan = hap_wf_plan_new(r->h, r->snap);
+	if (!r->plan)
+		return HAP_ENOMEM;
+	r->plan->okind = r->kind == HAP_PATTERN_MAP ? HAP_KIND_MAP : HAP_KIND_ACL;
+	r->plan->replace = 1;
+	r->plan->nobjects = 1;
+	for (k = 0; k < r->n && !ret; k++) {
+		hap_buf_reset(&cmd);
+		ret = hap_rep_add_cmd(&cmd, r, "", "prepare", NULL);
+		if (!ret)
+			ret = hap_plan_add(r->plan, r->ri[k].inst, r->target.file, cmd.ptr,
+			                   r->kind == HAP_PATTERN_MAP ? &hap_op_prepare_map
+			                                              : &hap_op_prepare_acl);
+	}
+	hap_buf_release(&cmd);
+	return ret;
 }
 
 int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
@@ -166,7 +197,8 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
 	r->kind = kind;
 	r->f = f;
 	hap_buf_init(&r->fword, 0);
-	ret = hap_pat_resolve_fleet(&r->snap, &pl, &fi, &r->target, h, kind, id, err);
+	r->h = h;
+	ret = hap_pat_resolve_fleet(&r->snap, &pl, &fi, &r->target, r->tstr, h, kind, id, err);
 	if (ret)
 		goto out;
 	if (hap_cmd_add_word(&r->fword, r->target.file)) {
@@ -190,6 +222,8 @@ int hap_pattern_replace_new(struct hap_pattern_replace **out, struct hap *h,
 		pre = l > pre ? l : pre;
 	}
 	ret = hap_rep_plan_requests(r, pre, err);
+	if (!ret && rep_plan(r))
+		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 out:
 	hap_patterns_free(pl);
 	if (ret) {
@@ -205,22 +239,12 @@ const struct hap_pattern_target *hap_pattern_replace_target(const struct hap_pat
 	return &r->target;
 }
 
-const struct hap_snapshot *hap_pattern_replace_snapshot(const struct hap_pattern_replace *r)
+const struct hap_plan *hap_pattern_replace_plan(const struct hap_pattern_replace *r)
 {
-	return r->snap;
+	return r->plan;
 }
 
-size_t hap_pattern_replace_count(const struct hap_pattern_replace *r)
-{
-	return r->n;
-}
-
-size_t hap_pattern_replace_instance_index(const struct hap_pattern_replace *r, size_t k)
-{
-	return r->ri[k].inst;
-}
-
-const char *hap_pattern_replace_instance(const struct hap_pattern_replace *r, size_t k)
+const char *hap_rep_name(const struct hap_pattern_replace *r, size_t k)
 {
 	return hap_instance_name(r->snap, r->ri[k].inst);
 }
@@ -496,8 +520,8 @@ static int report_text(const struct hap_pattern_replace *r, size_t k, const char
 		         (unsigned long)x->ver, r->f->n, r->nreq,
 		         x->verified ? "" : (x->cleanup[0] ? "; " : "; not read back"),
 		         x->verified ? "" : x->cleanup);
-		if (!x->verified)
-			*outcome = HAP_OUT_SENT;
+		/* applied only when the listing read back shows the version */
+		*outcome = x->verified ? HAP_OUT_APPLIED : HAP_OUT_SENT;
 		return hap_rep_add_cmd(cmd, r, "", "commit", &x->ver);
 	}
 	if (x->st == RS_UNKNOWN) {
@@ -537,15 +561,16 @@ static int apply_report(struct hap_result *res, const struct hap_pattern_replace
 	for (k = 0; k < r->n; k++)
 		if (r->ri[k].st == RS_FAILED &&
 		    hap_buf_addf(&failed_names, "%s%s", failed_names.len ? ", " : "",
-		                 hap_pattern_replace_instance(r, k)))
+		                 hap_rep_name(r, k)))
 			ret = HAP_ENOMEM;
 	for (k = 0; !ret && k < r->n; k++) {
 		char m[1600];
 		int code, outcome;
 
 		if (report_text(r, k, failed_names.ptr, &cmd, m, sizeof(m), &code, &outcome) ||
-		    hap_result_add(res, hap_pattern_replace_instance(r, k), r->target.file, cmd.ptr,
-		                   code, m, strlen(m), r->ri[k].sent))
+		    hap_result_add(res, hap_rep_name(r, k), r->target.file, cmd.ptr, code, m,
+		                   strlen(m), r->ri[k].sent) ||
+		    hap_result_set_ref(res, k, r->ri[k].inst, r->plan->okind))
 			ret = HAP_ENOMEM;
 		else if ((outcome >= 0 || r->ri[k].why) &&
 		         hap_result_judged(res, k, code,
@@ -574,9 +599,10 @@ static int apply_steps(struct hap *h, struct hap_pattern_replace *r, struct appl
 	return ret;
 }
 
-int hap_pattern_replace_apply(struct hap_result **out, struct hap *h, struct hap_pattern_replace *r,
+int hap_pattern_replace_apply(struct hap_result **out, struct hap_pattern_replace *r,
                               struct hap_error *err)
 {
+	struct hap *h = r->h;
 	struct apply_ctx c;
 	struct hap_result *res = calloc(1, sizeof(*res));
 	struct hap_locks *locks = NULL;

@@ -48,16 +48,22 @@ struct rinst {
 };
 
 struct hap_pattern_replace {
+	struct hap *h; /* borrowed: the fleet, which outlives the replace */
 	struct hap_snapshot *snap;
 	struct hap_pattern_target target;
+	char *tstr[2]; /* the target's file and note */
 	enum hap_pattern_kind kind;
 	const struct hap_pattern_file *f;
 	struct hap_buf fword; /* the file as one escaped word */
 	size_t n;
 	struct rinst *ri;
 	size_t nreq;
-	size_t *req_end; /* entry index ending request q */
+	size_t *req_end;       /* entry index ending request q */
+	struct hap_plan *plan; /* one entry per instance (its "prepare"), on snap */
 };
+
+/* Display name of instance k of the replace. */
+const char *hap_rep_name(const struct hap_pattern_replace *r, size_t k);
 
 /* Instance x failed at step with HAProxy's (or our) message. */
 void hap_rep_fail(struct rinst *x, int code, const char *step, const char *msg);

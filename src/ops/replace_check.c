@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "haproxyadmin.h"
+#include "model/snapshot.h"
 #include "ops/round.h"
 #include "ops/replace.h"
 #include "util/banned.h"
@@ -20,13 +21,18 @@ static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct
                                const struct hap_patterns *pl, size_t k, struct hap_pattern_ref *out,
                                int64_t *pid)
 {
-	const char *name = hap_pattern_replace_instance(r, k);
-	size_t f, j;
+	const char *name = hap_rep_name(r, k);
+	size_t f, j, nh;
 
 	if (!pl || hap_patterns_find(pl, r->target.file, &f))
 		return -1;
-	for (j = 0; j < hap_patterns_holder_count(pl, f); j++) {
-		const struct hap_pattern_ref *row = hap_patterns_holder(pl, f, j);
+	nh = hap_patterns_holder_count(pl, f);
+	/* the re-read lists the holders in the plan's order: holder k is
+	 * instance k of the replace unless the fleet's instances moved, so it
+	 * is tried first (then 0..k-1, k+1..) */
+	for (j = 0; j < nh; j++) {
+		size_t h = k >= nh ? j : j == 0 ? k : j <= k ? j - 1 : j;
+		const struct hap_pattern_ref *row = hap_patterns_holder(pl, f, h);
 		struct hap_value v;
 
 		if (strcmp(hap_instance_name(s, row->instance), name) != 0)
@@ -45,7 +51,7 @@ static int hap_rep_listing_row(const struct hap_pattern_replace *r, const struct
  * master answered (another worker of that master is in s). */
 static int worker_gone(const struct hap_pattern_replace *r, const struct hap_snapshot *s, size_t k)
 {
-	const char *name = hap_pattern_replace_instance(r, k), *at = strstr(name, " @!");
+	const char *name = hap_rep_name(r, k), *at = strstr(name, " @!");
 	size_t i, n;
 
 	if (!s || !at)
@@ -59,7 +65,7 @@ static int worker_gone(const struct hap_pattern_replace *r, const struct hap_sna
 	}
 	for (i = 0; i < hap_snapshot_instance_count(s); i++)
 		if (strncmp(hap_instance_name(s, i), name, n) == 0 &&
-		    !hap_instance_status(s, i, NULL))
+		    !hap_snapshot_inst_status(s, i, NULL))
 			return 1;
 	return 0;
 }
@@ -216,7 +222,7 @@ int hap_rep_yield_check(struct hap *h, struct hap_pattern_replace *r)
 			         "not committed: another writer prepared version %lld after ours "
 			         "(%lu) on %s and will commit it",
 			         (long long)row.next_ver, (unsigned long)x->ver,
-			         hap_pattern_replace_instance(r, k));
+			         hap_rep_name(r, k));
 	}
 	for (k = 0; why[0] && k < r->n; k++) {
 		struct rinst *x = &r->ri[k];

@@ -7,8 +7,11 @@
  * the prompt (hap_prompt_cut) and each one is judged by its own table. The
  * first reply missing (deadline, reset, close) makes that command and every
  * later one of the connection unknown when its line was accepted by the
- * socket, not sent when it was not. Reads, raw requests and multi-line
- * calls keep one exchange per call.
+ * socket, not sent when it was not. A write may carry a read-back line
+ * (hap_call.rb): the connection's read-back lines follow all of its writes,
+ * before "quit", and each complete reply is handed to its write
+ * (rb_reply); a missing one leaves that write and the later ones without.
+ * Reads, raw requests and multi-line calls keep one exchange per call.
  *
  * A master's worker ("@!PID" prefix) gets the same, on connections of its
  * own to its master (MASTER_PIPE_BATCH commands each): every line carries
@@ -81,7 +84,7 @@ void hap_round_judge(struct hap_call *c)
 	}
 	if (!c->judge) {
 		c->code = 0;
-		c->outcome = HAP_OUT_APPLIED;
+		c->outcome = HAP_OUT_SENT;
 		return;
 	}
 	c->code = hap_verdict_code(hap_reply_judge(c->judge, j->reply.ptr, j->reply.len));
@@ -207,6 +210,31 @@ static int reply_copy(struct hap_buf *b, const char *p, size_t n)
 	return 0;
 }
 
+/* The read-back lines of pipe p, after its writes: the replies from pos
+ * on (past len: none), each complete one copied to its call's rb_reply. */
+static int pipe_split_rb(struct hap_call *calls, const size_t *order, const struct pipe *p,
+                         int master, const char *buf, size_t len, size_t pos)
+{
+	size_t k, end, next;
+
+	for (k = 0; k < p->count && pos <= len; k++) {
+		struct hap_call *c = &calls[order[p->first + k]];
+
+		if (!c->rb)
+			continue;
+		if (!cut_reply(master, buf, len, pos, &end, &next))
+			return 0; /* this one and the later ones: no reply */
+		c->rb_reply = malloc(end - pos + 1);
+		if (!c->rb_reply)
+			return HAP_ENOMEM;
+		memcpy(c->rb_reply, buf + pos, end - pos);
+		c->rb_reply[end - pos] = '\0';
+		c->rb_len = end - pos;
+		pos = next;
+	}
+	return 0;
+}
+
 /* Hand the replies of pipe p (its exchange in pc) to its calls. */
 static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
                       const struct pipe *p, const struct hap_call *pc)
@@ -267,7 +295,26 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 		j->elapsed_us = pj->elapsed_us;
 		start = lend;
 	}
-	return 0;
+	return pipe_split_rb(calls, order, p, master, buf, len, cut ? len + 1 : pos);
+}
+
+/* The end of pipe p's request: the read-back lines of its calls (in their
+ * order, after every write), then "quit". 0 or HAP_ENOMEM. */
+static int pipe_close(const struct hap_target *ts, const struct hap_call *calls,
+                      const size_t *order, const struct pipe *p, struct hap_buf *req)
+{
+	size_t k;
+
+	for (k = 0; k < p->count; k++) {
+		const struct hap_call *c = &calls[order[p->first + k]];
+
+		if (!c->rb)
+			continue;
+		if (ts[c->target].prefix[0] ? hap_target_request(&ts[c->target], c->rb, req)
+		                            : hap_buf_adds(req, c->rb))
+			return HAP_ENOMEM;
+	}
+	return hap_buf_adds(req, PIPE_TAIL);
 }
 
 /* The prompt-mode requests of the pipelined calls order[0..npipe_calls):
@@ -312,7 +359,7 @@ static int pipes_build(struct hap *h, const struct hap_target *ts, struct hap_ca
 		pipes[np - 1].count++;
 	}
 	for (i = 0; i < np; i++) {
-		if (hap_buf_adds(&reqs[i], PIPE_TAIL))
+		if (pipe_close(ts, calls, order, &pipes[i], &reqs[i]))
 			goto nomem;
 		all[i].cmds = reqs[i].ptr;
 		all[i].cmds_len = reqs[i].len;

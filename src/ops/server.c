@@ -327,6 +327,17 @@ int hap_server_plan_narrow(struct hap_plan *p)
 	return p->vproxy ? 0 : HAP_ENOMEM;
 }
 
+/* The row filter of the plan's "show servers state" read: op's server (in
+ * op's backend, when it names one). */
+static int op_keep(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
+{
+	const struct hap_server_op *op = arg;
+
+	if (strlen(op->server) != sl || memcmp(op->server, srv, sl) != 0)
+		return 0;
+	return !op->backend || (strlen(op->backend) == bl && memcmp(op->backend, be, bl) == 0);
+}
+
 int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                     struct hap_error *err)
 {
@@ -340,15 +351,15 @@ int hap_server_plan(struct hap_plan **out, struct hap *h, const struct hap_serve
 	ret = hap_server_op_check(op, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	/* with a backend, read only its rows (a few KB instead of the fleet);
 	 * the holders of a weight change from "show servers state" */
-	ret = hap_snapshot_new_proxy(
+	ret = hap_snapshot_new_keep(
 	        &p->snap, h,
 	        HAP_SNAP_SERVERS | (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
-	        op->backend, err);
+	        op->backend, op_keep, (void *)op, err);
 	if (ret)
 		goto out;
 	ret = hap_plan_reachable(p, err);

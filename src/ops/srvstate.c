@@ -25,13 +25,12 @@ struct hap_state_diff {
 	struct hap_result *read;
 	size_t n, cap;
 	struct {
-		char *instance, *backend, *server, *field, *config, *runtime;
+		size_t inst; /* entry of read */
+		char *backend, *server, *field, *config, *runtime;
 	} * c;
-	size_t nfail;
-	size_t *fail; /* entries of read that failed */
 };
 
-static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, size_t bel,
+static int diff_add(struct hap_state_diff *d, size_t inst, const char *be, size_t bel,
                     const char *srv, size_t srvl, const char *field, const char *cfg,
                     const char *rt)
 {
@@ -44,15 +43,15 @@ static int diff_add(struct hap_state_diff *d, const char *inst, const char *be, 
 		d->c = q;
 		d->cap = nc;
 	}
-	d->c[d->n].instance = strdup(inst);
+	d->c[d->n].inst = inst;
 	d->c[d->n].backend = strndup(be, bel);
 	d->c[d->n].server = strndup(srv, srvl);
 	d->c[d->n].field = strdup(field);
 	d->c[d->n].config = strdup(cfg);
 	d->c[d->n].runtime = strdup(rt);
 	d->n++;
-	if (!d->c[d->n - 1].instance || !d->c[d->n - 1].backend || !d->c[d->n - 1].server ||
-	    !d->c[d->n - 1].field || !d->c[d->n - 1].config || !d->c[d->n - 1].runtime)
+	if (!d->c[d->n - 1].backend || !d->c[d->n - 1].server || !d->c[d->n - 1].field ||
+	    !d->c[d->n - 1].config || !d->c[d->n - 1].runtime)
 		return HAP_ENOMEM;
 	return 0;
 }
@@ -86,7 +85,7 @@ static int col(const char *const *w, const size_t *wl, size_t n, const char *nam
 	return -1;
 }
 
-static int parse_state(struct hap_state_diff *d, const char *inst, const char *text)
+static int parse_state(struct hap_state_diff *d, size_t inst, const char *text)
 {
 	const char *p = text, *hw[40], *w[40];
 	size_t hl[40], wl[40], nh = 0;
@@ -150,18 +149,10 @@ int hap_server_state_diff(struct hap_state_diff **out, struct hap *h, struct hap
 	if (ret)
 		goto out;
 	n = hap_result_count(d->read);
-	d->fail = calloc(n + 1, sizeof(*d->fail));
-	if (!d->fail) {
-		ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-		goto out;
-	}
 	for (i = 0; i < n && !ret; i++) {
-		if (hap_result_code(d->read, i)) {
-			d->fail[d->nfail++] = i;
-			continue;
-		}
-		ret = parse_state(d, hap_result_instance(d->read, i),
-		                  hap_result_message(d->read, i));
+		if (hap_result_code(d->read, i))
+			continue; /* hap_state_diff_result() says why */
+		ret = parse_state(d, i, hap_result_message(d->read, i));
 		if (ret)
 			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
 	}
@@ -181,7 +172,7 @@ size_t hap_state_diff_count(const struct hap_state_diff *d)
 
 void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_diff *d, size_t i)
 {
-	out->instance = d->c[i].instance;
+	out->instance = d->c[i].inst;
 	out->backend = d->c[i].backend;
 	out->server = d->c[i].server;
 	out->field = d->c[i].field;
@@ -189,16 +180,9 @@ void hap_state_diff_get(struct hap_state_change *out, const struct hap_state_dif
 	out->runtime = d->c[i].runtime;
 }
 
-size_t hap_state_diff_failed(const struct hap_state_diff *d)
+const struct hap_result *hap_state_diff_result(const struct hap_state_diff *d)
 {
-	return d->nfail;
-}
-
-void hap_state_diff_failure(const struct hap_state_diff *d, size_t i, const char **instance,
-                            const char **msg)
-{
-	*instance = hap_result_instance(d->read, d->fail[i]);
-	*msg = hap_result_message(d->read, d->fail[i]);
+	return d->read;
 }
 
 void hap_state_diff_free(struct hap_state_diff *d)
@@ -208,7 +192,6 @@ void hap_state_diff_free(struct hap_state_diff *d)
 	if (!d)
 		return;
 	for (i = 0; i < d->n; i++) {
-		free(d->c[i].instance);
 		free(d->c[i].backend);
 		free(d->c[i].server);
 		free(d->c[i].field);
@@ -216,7 +199,6 @@ void hap_state_diff_free(struct hap_state_diff *d)
 		free(d->c[i].runtime);
 	}
 	free(d->c);
-	free(d->fail);
 	hap_result_free(d->read);
 	free(d);
 }

@@ -146,13 +146,14 @@ int hap_sel_snapshot(struct hap_snapshot **out, struct hap *h, const struct hap_
 	                              err);
 }
 
-struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed)
+struct hap_plan *hap_wf_plan_new(struct hap *h, struct hap_snapshot *borrowed)
 {
 	struct hap_plan *p = calloc(1, sizeof(*p));
 
 	if (p) {
+		p->h = h;
 		p->snap = borrowed;
-		p->okind = HAP_OBJ_SERVER + 1; /* the workflows' steps are about servers */
+		p->okind = HAP_KIND_SERVER; /* the workflows' steps are about servers */
 	}
 	return p;
 }
@@ -256,11 +257,73 @@ static int not_found(const struct hap_server_sel *sel, const char *name, struct 
 	                     sel->nbackends > 1 ? ", ..." : "");
 }
 
+/* A selection for the row filter of a plan's "show servers state" read
+ * (model/snapshot.h): its names split and measured once, not per row. */
+struct sel_filter {
+	const struct hap_server_sel *sel;
+	struct sel_name {
+		const char *b, *s;
+		size_t bl, sl;
+	} * names;
+	size_t *blen; /* of sel->backends */
+};
+
+static int sel_filter_init(struct sel_filter *f, const struct hap_server_sel *sel)
+{
+	size_t i;
+
+	f->sel = sel;
+	f->names = malloc((sel->nnames ? sel->nnames : 1) * sizeof(*f->names));
+	f->blen = malloc((sel->nbackends ? sel->nbackends : 1) * sizeof(*f->blen));
+	if (!f->names || !f->blen)
+		return HAP_ENOMEM;
+	for (i = 0; i < sel->nnames; i++) {
+		split(sel->names[i], &f->names[i].b, &f->names[i].bl, &f->names[i].s);
+		f->names[i].sl = strlen(f->names[i].s);
+	}
+	for (i = 0; i < sel->nbackends; i++)
+		f->blen[i] = strlen(sel->backends[i]);
+	return 0;
+}
+
+static void sel_filter_release(struct sel_filter *f)
+{
+	free(f->names);
+	free(f->blen);
+}
+
+/* hap_sel_match() on names that are views: the row filter. */
+static int sel_keep(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
+{
+	const struct sel_filter *f = arg;
+	const struct hap_server_sel *sel = f->sel;
+	size_t i, k;
+
+	for (i = 0; i < sel->nnames; i++) {
+		const struct sel_name *n = &f->names[i];
+
+		if (n->sl != sl || memcmp(n->s, srv, sl) != 0)
+			continue;
+		if (n->b) {
+			if (n->bl == bl && memcmp(n->b, be, bl) == 0)
+				return 1;
+			continue;
+		}
+		if (!sel->nbackends)
+			return 1;
+		for (k = 0; k < sel->nbackends; k++)
+			if (f->blen[k] == bl && memcmp(sel->backends[k], be, bl) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_server_op *op,
                      const struct hap_server_sel *sel, struct hap_error *err)
 {
 	struct hap_server_op one = *op;
 	struct hap_buf cmd = HAP_BUF_INIT;
+	struct sel_filter f = { NULL, NULL, NULL };
 	struct hap_plan *p = NULL;
 	const char *miss;
 	int ret;
@@ -274,18 +337,24 @@ int hap_servers_plan(struct hap_plan **out, struct hap *h, const struct hap_serv
 	ret = hap_server_op_check(&one, err);
 	if (ret)
 		return ret;
-	ret = hap_plan_alloc(&p, HAP_OBJ_SERVER, err);
+	ret = hap_plan_alloc(&p, h, HAP_KIND_SERVER, err);
 	if (ret)
 		return ret;
 	{
-		/* the holders of a weight change from "show servers state" */
+		/* the holders of a weight change from "show servers state",
+		 * the rows of the selected servers only */
 		char b[256];
 
-		ret = hap_snapshot_new_proxy(
-		        &p->snap, h,
-		        HAP_SNAP_SERVERS |
-		                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
-		        hap_sel_backend(sel, b, sizeof(b)), err);
+		ret = sel_filter_init(&f, sel);
+		if (ret)
+			ret = hap_error_set(err, ret, "out of memory");
+		else
+			ret = hap_snapshot_new_keep(
+			        &p->snap, h,
+			        HAP_SNAP_SERVERS |
+			                (op->change == HAP_SERVER_WEIGHT ? HAP_SNAP_SRVSTATE : 0),
+			        hap_sel_backend(sel, b, sizeof(b)), sel_keep, &f, err);
+		sel_filter_release(&f);
 	}
 	if (!ret)
 		ret = hap_plan_reachable(p, err);
@@ -315,8 +384,9 @@ out:
 /* ---------------------------------------------------------------- waits */
 
 struct wrow {
-	char *instance;
-	char *object;
+	size_t inst;         /* index in the wait's snapshot */
+	const char *backend; /* borrowed from the snapshot; NULL: did not answer */
+	const char *name;
 	char *status;
 	int64_t scur, qcur;
 	int old_worker;
@@ -328,6 +398,7 @@ struct hap_wait {
 	struct wrow *rows;
 	size_t n, cap;
 	int64_t start_us, now_us;
+	struct hap_snapshot *snap; /* the last poll's read: the rows borrow from it */
 };
 
 static const char *const cond_names[] = { "empty", "up", "down", "maint", "ready" };
@@ -376,12 +447,11 @@ static void rows_clear(struct hap_wait *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++) {
-		free(w->rows[i].instance);
-		free(w->rows[i].object);
+	for (i = 0; i < w->n; i++)
 		free(w->rows[i].status);
-	}
 	w->n = 0;
+	hap_snapshot_free(w->snap);
+	w->snap = NULL;
 }
 
 void hap_wait_free(struct hap_wait *w)
@@ -393,7 +463,7 @@ void hap_wait_free(struct hap_wait *w)
 	free(w);
 }
 
-static int row_add(struct hap_wait *w, const char *inst, const char *obj, const char *status,
+static int row_add(struct hap_wait *w, size_t inst, const struct hap_object *o, const char *status,
                    size_t slen, int64_t scur, int64_t qcur, int old)
 {
 	struct wrow *r;
@@ -408,15 +478,12 @@ static int row_add(struct hap_wait *w, const char *inst, const char *obj, const 
 		w->cap = nc;
 	}
 	r = &w->rows[w->n];
-	r->instance = strdup(inst);
-	r->object = strdup(obj);
+	r->inst = inst;
+	r->backend = o ? hap_object_backend(o) : NULL;
+	r->name = o ? hap_object_name(o) : NULL;
 	r->status = strndup(status, slen);
-	if (!r->instance || !r->object || !r->status) {
-		free(r->instance);
-		free(r->object);
-		free(r->status);
+	if (!r->status)
 		return HAP_ENOMEM;
-	}
 	r->scur = scur;
 	r->qcur = qcur;
 	r->old_worker = old;
@@ -436,14 +503,13 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 	if (ret)
 		return ret;
 	rows_clear(w);
+	w->snap = s;
 	n = hap_snapshot_count(s, HAP_OBJ_SERVER);
 	for (i = 0; i < n && !ret; i++) {
 		const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
-		char obj[600];
 
 		if (!hap_sel_match(sel, hap_object_backend(o), hap_object_name(o)))
 			continue;
-		snprintf(obj, sizeof(obj), "%s/%s", hap_object_backend(o), hap_object_name(o));
 		for (k = 0; k < hap_object_instance_count(o) && !ret; k++) {
 			size_t inst = hap_object_instance(o, k);
 			unsigned fl = hap_instance_flags(s, inst);
@@ -454,8 +520,7 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 			hap_object_value(&sc, o, k, "scur");
 			hap_object_value(&qc, o, k, "qcur");
 			hap_object_value(&st, o, k, "status");
-			ret = row_add(w, hap_instance_name(s, inst), obj,
-			              st.kind == HAP_VALUE_TEXT ? st.text : "?",
+			ret = row_add(w, inst, o, st.kind == HAP_VALUE_TEXT ? st.text : "?",
 			              st.kind == HAP_VALUE_TEXT ? st.len : 1,
 			              sc.kind == HAP_VALUE_NUMBER ? sc.num : -1,
 			              qc.kind == HAP_VALUE_NUMBER ? qc.num : 0,
@@ -467,14 +532,13 @@ static int poll_once(struct hap_wait *w, struct hap *h, const struct hap_server_
 	for (i = 0; i < ni && !ret; i++) {
 		const char *msg;
 
-		if (!hap_instance_status(s, i, &msg))
+		if (!hap_snapshot_inst_status(s, i, &msg))
 			continue;
-		ret = row_add(w, hap_instance_name(s, i), "?", msg, strlen(msg), -1, -1,
+		ret = row_add(w, i, NULL, msg, strlen(msg), -1, -1,
 		              (hap_instance_flags(s, i) & HAP_INST_OLD_WORKER) != 0);
 		if (!ret)
 			w->rows[w->n - 1].met = 0;
 	}
-	hap_snapshot_free(s);
 	if (ret)
 		return hap_error_set(err, ret, "out of memory");
 	return 0;
@@ -523,7 +587,7 @@ int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_serve
 		if (ret)
 			break;
 		for (i = 0; i < w->n; i++)
-			real += strcmp(w->rows[i].object, "?") != 0;
+			real += w->rows[i].name != NULL;
 		if (!real) {
 			ret = hap_error_set(err, HAP_ENOTFOUND,
 			                    "no selected server on any instance");
@@ -554,6 +618,11 @@ int hap_server_wait(struct hap_wait **out, struct hap *h, const struct hap_serve
 	return ret;
 }
 
+const struct hap_snapshot *hap_wait_snapshot(const struct hap_wait *w)
+{
+	return w->snap;
+}
+
 size_t hap_wait_count(const struct hap_wait *w)
 {
 	return w->n;
@@ -563,8 +632,9 @@ void hap_wait_row(struct hap_wait_row *out, const struct hap_wait *w, size_t i)
 {
 	const struct wrow *r = &w->rows[i];
 
-	out->instance = r->instance;
-	out->object = r->object;
+	out->instance = r->inst;
+	out->backend = r->backend;
+	out->name = r->name;
 	out->scur = r->scur;
 	out->qcur = r->qcur;
 	out->status = r->status;

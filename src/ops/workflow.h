@@ -30,7 +30,7 @@ int hap_sel_snapshot(struct hap_snapshot **out, struct hap *h, const struct hap_
                      struct hap_error *err);
 
 /* A plan on a borrowed read: free with hap_wf_plan_free(). */
-struct hap_plan *hap_wf_plan_new(struct hap_snapshot *borrowed);
+struct hap_plan *hap_wf_plan_new(struct hap *h, struct hap_snapshot *borrowed);
 void hap_wf_plan_free(struct hap_plan *p);
 /* Append every entry of r to dst (copies). */
 int hap_wf_result_append(struct hap_result *dst, const struct hap_result *r);

@@ -40,6 +40,9 @@
 #define READ_CHUNK ((size_t)256 << 10)
 #define READ_FIRST ((size_t)16 << 10)
 #define READ_MIN   ((size_t)4 << 10)
+/* A reply its on_bytes filters (drops what it used) is read in chunks of
+ * this size: the buffer stays about this large whatever the reply's size. */
+#define READ_STREAM ((size_t)64 << 10)
 /* Bound the work per wake-up so one fast peer cannot starve the others. */
 #define READS_PER_WAKE 16
 
@@ -272,18 +275,17 @@ static void expire(struct run *r, size_t i)
 	int s = r->timeout_ms / 1000, ms = r->timeout_ms % 1000;
 
 	if (r->x[i].by_end)
-		finish(r, i, j->reply.len ? HAP_ETIMEDOUT : HAP_EBUSY, ETIMEDOUT,
+		finish(r, i, j->received ? HAP_ETIMEDOUT : HAP_EBUSY, ETIMEDOUT,
 		       "command deadline reached (%s, %zu bytes received)",
-		       r->x[i].st == XS_CONNECT ? "connecting" : "exchanging", j->reply.len);
+		       r->x[i].st == XS_CONNECT ? "connecting" : "exchanging", j->received);
 	else if (r->x[i].st == XS_CONNECT)
 		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT, "connect timed out after %d.%03d s", s, ms);
-	else if (j->reply.len == 0)
+	else if (j->received == 0)
 		finish(r, i, HAP_EBUSY, ETIMEDOUT,
 		       "no reply within %d.%03d s (socket busy or hung)", s, ms);
 	else
 		finish(r, i, HAP_ETIMEDOUT, ETIMEDOUT,
-		       "reply incomplete after %d.%03d s (%zu bytes received)", s, ms,
-		       j->reply.len);
+		       "reply incomplete after %d.%03d s (%zu bytes received)", s, ms, j->received);
 }
 
 static void do_write(struct run *r, size_t i)
@@ -321,7 +323,7 @@ static void ended(struct run *r, size_t i, int e)
 {
 	struct xjob *x = &r->x[i];
 
-	if (r->jobs[i]->reply.len > 0)
+	if (r->jobs[i]->received > 0)
 		finish(r, i, 0, 0, NULL);
 	else if (x->wr_errno)
 		fail_errno(r, i, HAP_EIO, "write", x->wr_errno);
@@ -331,6 +333,25 @@ static void ended(struct run *r, size_t i, int e)
 		finish(r, i, HAP_EIO, EPIPE, "connection closed before the request was sent");
 	else
 		finish(r, i, 0, 0, NULL);
+}
+
+/* n more bytes of job i's reply arrived: counted, shown to its on_bytes. */
+static void got_bytes(struct run *r, size_t i, size_t n)
+{
+	struct hap_job *j = r->jobs[i];
+	size_t held;
+
+	j->reply.len += n;
+	r->total += n;
+	j->received += n;
+	j->reply.ptr[j->reply.len] = '\0';
+	if (!j->on_bytes)
+		return;
+	held = j->reply.len;
+	j->on_bytes(j, j->on_bytes_arg);
+	/* what it dropped is not held any more */
+	if (j->reply.len < held)
+		r->total -= held - j->reply.len;
 }
 
 static void do_read(struct run *r, size_t i)
@@ -360,9 +381,10 @@ static void do_read(struct run *r, size_t i)
 				/* Grow with the reply (geometric, so no quadratic copying):
 				 * a 10-byte answer costs 16 KiB, a big dump reads 256 KiB
 				 * at a time. */
-				want = b->len < READ_FIRST   ? READ_FIRST
-				       : b->len < READ_CHUNK ? b->len
-				                             : READ_CHUNK;
+				want = r->jobs[i]->received > b->len ? READ_STREAM
+				       : b->len < READ_FIRST        ? READ_FIRST
+				       : b->len < READ_CHUNK        ? b->len
+				                                    : READ_CHUNK;
 				ret = hap_buf_grow(b, want < room ? want : room);
 				if (ret) {
 					finish(r, i, ret, ENOMEM,
@@ -388,11 +410,7 @@ static void do_read(struct run *r, size_t i)
 			return;
 		}
 		if (got > 0) {
-			b->len += (size_t)got;
-			r->total += (size_t)got;
-			b->ptr[b->len] = '\0';
-			if (r->jobs[i]->on_bytes)
-				r->jobs[i]->on_bytes(r->jobs[i], r->jobs[i]->on_bytes_arg);
+			got_bytes(r, i, (size_t)got);
 			continue;
 		}
 		if (got == 0) {
@@ -568,6 +586,7 @@ static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const str
 		j->errmsg[0] = '\0';
 		j->attempts = 0;
 		j->elapsed_us = 0;
+		j->received = 0;
 		j->reply.max = r->max_reply;
 		hap_buf_reset(&j->reply);
 	}

@@ -81,9 +81,10 @@ struct hap_job {
 	 * to reply while the exchange runs (reply.ptr may have moved since the
 	 * last call), so a caller can index what arrived while other peers are
 	 * still sending. It must not keep pointers into reply across calls nor
-	 * change the job, except that it may shorten reply by bytes it has
-	 * consumed (the budget still counts them as received); the exchange
-	 * itself never looks at the bytes. */
+	 * change the job, except to drop bytes it has used: it may shorten
+	 * reply (len, the NUL kept), so a reply that is only filtered is never
+	 * held whole. The caps count what is held; the exchange itself never
+	 * looks at the bytes. */
 	void (*on_bytes)(struct hap_job *j, void *arg);
 	void *on_bytes_arg;
 	/* outputs */
@@ -92,6 +93,7 @@ struct hap_job {
 	int sys_errno;        /* errno behind err, when there is one */
 	char errmsg[200];     /* one line without the address, e.g. "connection refused" */
 	size_t req_sent;      /* request bytes the peer accepted (a write may have run) */
+	size_t received;      /* reply bytes received, those on_bytes dropped included */
 	int attempts;         /* connect attempts made */
 	int64_t elapsed_us;   /* from first connect to completion */
 };

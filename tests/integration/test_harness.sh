@@ -201,9 +201,15 @@ left=""
 for p in $pids; do alive "$p" && left="$left $p"; done
 is "$left" "" "no recorded pid is alive after stop" ||
 	diag "$(ps -o pid,ppid,stat,etime,args -p "${left# }" 2>&1)"
-left=$(grep -lF -- "$FLEET_DIR/" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+# the pattern comes from a file: grep's own command line must not hold it
+# (a grep still running while its matches are checked named itself)
+pat=$(mktemp)
+printf '%s/\n' "$FLEET_DIR" >"$pat"
+left=$(grep -lFf "$pat" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
 	p=${f#/proc/}; p=${p%/cmdline}; alive "$p" && echo "$p"; done | xargs)
-is "$left" "" "no process refers to the fleet directory any more"
+rm -f "$pat"
+is "$left" "" "no process refers to the fleet directory any more" ||
+	diag "$(ps -o pid,ppid,stat,etime,args -p "$(echo "$left" | tr ' ' ',')" 2>&1)"
 fleet_down
 ok $? "a second stop is harmless"
 

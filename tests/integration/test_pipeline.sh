@@ -96,6 +96,35 @@ got=""
 for b in backend_all backend_dyn backend_proc1 backend_slow; do got="$got $(srv_weight "$FLEET_ADMIN_SOCK_1" $b cut_srv)"; done
 is "$got" " 41 41 41 41" "replies cut: instance 1's own socket reads 41 four times"
 
+# ------------------------------------------------ the read-back replies stop
+# the session carries the 4 writes, its "show info", then each write's own
+# read-back line (get weight): cutproxy relays the first 5 replies and
+# freezes before the read-back's. Every write is whole, but none was read
+# back in the session: the snapshot read-back settles them
+add_servers "$FLEET_ADMIN_SOCK_1" rb_srv backend_all backend_dyn backend_proc1 backend_slow
+P=$FLEET_DIR/cutrb.sock
+spawn python3 "$HAP_SRCDIR/tests/integration/cutproxy.py" "$P" "$FLEET_ADMIN_SOCK_1" 5 freeze 0 8
+for _ in $(seq 50); do [ -S "$P" ] && break; sleep 0.1; done
+hap_cli -s "$P" -t 1 -y -o json server set rb_srv weight 29
+is "$HAP_RC" 0 "read-back cut: exit 0"
+is "$(J '[.[] | .result] | join(" ")' <<<"$HAP_OUT")" "applied applied applied applied" "read-back cut: all 4 applied"
+is "$(J '[.[] | select(.after == "29")] | length' <<<"$HAP_OUT")" 4 "read-back cut: each read back 29"
+is "$(J '[.[] | select(.message | test("no complete reply"))] | length' <<<"$HAP_OUT")" 0 \
+	"read-back cut: every write's own reply was whole"
+# the same, instance 1 killed there: the writes were answered, their
+# read-back never came and nothing is left to read: sent (accepted, not
+# read back), never applied
+P=$FLEET_DIR/cutrbk.sock
+pid1=$(cat "$FLEET_DIR/haproxy1.pid")
+spawn python3 "$HAP_SRCDIR/tests/integration/cutproxy.py" "$P" "$FLEET_ADMIN_SOCK_1" 5 kill "$pid1" 8
+for _ in $(seq 50); do [ -S "$P" ] && break; sleep 0.1; done
+hap_cli -s "$P" -t 1 -y -o json server set rb_srv weight 31
+is "$HAP_RC" 0 "read-back cut, instance killed: exit 0 (every row sent)"
+is "$(J '[.[] | .result] | join(" ")' <<<"$HAP_OUT")" "sent sent sent sent" \
+	"read-back cut, instance killed: the 4 answered writes are sent, none applied"
+like "$(J '.[0].message' <<<"$HAP_OUT")" "could not read back" "read-back cut, instance killed: it says why"
+ok "$(alive "$pid1" && echo 1 || echo 0)" "read-back cut, instance killed: instance 1 is gone"
+
 # ------------------------------------------------ the instance dies in the middle
 # cutproxy kills instance 3 (by pid) after the first reply of a batch: the
 # rest is unknown and stays so (nothing left to read back), never applied

@@ -26,8 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "haproxyadmin.h"
+#include "ops/lock.h"
 #include "ops/ops.h"
 #include "ops/round.h"
 #include "util/banned.h"
@@ -796,7 +798,7 @@ static void test_round_judge(void **state)
 	hap_buf_release(&c.job.reply);
 	/* the silent success and a refusal */
 	judge_call(&c, &hap_op_set_weight, 0, 20, "\n");
-	assert_int_equal(c.outcome, HAP_OUT_APPLIED);
+	assert_int_equal(c.outcome, HAP_OUT_SENT); /* accepted: applied only after a read-back */
 	hap_buf_release(&c.job.reply);
 	judge_call(&c, &hap_op_set_weight, 0, 20, "No such server.\n\n");
 	assert_int_equal(c.outcome, HAP_OUT_NOT_FOUND);
@@ -812,6 +814,87 @@ static void test_round_judge(void **state)
 	assert_string_equal(hap_why_name(HAP_WHY_NORMALISED), "normalised");
 }
 
+/* The default outcome of an accepted command is SENT: applied is set only
+ * by a read-back that shows the requested value (hap_result_judged()). */
+static void test_outcome_default(void **state)
+{
+	struct hap_result *r = calloc(1, sizeof(*r));
+	const char *b = "x", *n = NULL;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(hap_outcome_of(0), HAP_OUT_SENT);
+	assert_int_equal(hap_result_add(r, "i1", "be/srv", "set weight be/srv 5", 0, "\n", 1, 1),
+	                 0);
+	assert_int_equal(hap_result_outcome(r, 0), HAP_OUT_SENT);
+	assert_int_equal(hap_result_failures(r), 0);
+	assert_true(hap_result_all_done(r));
+	/* a raw entry: no object kind until it is tied to one */
+	assert_int_equal(hap_result_object_ref(r, 0, &b, &n), HAP_KIND_RAW);
+	assert_null(b);
+	assert_string_equal(n, "be/srv");
+	assert_int_equal(hap_result_set_ref(r, 0, 3, HAP_KIND_SERVER), 0);
+	assert_int_equal(hap_result_object_ref(r, 0, &b, &n), HAP_KIND_SERVER);
+	assert_string_equal(b, "be");
+	assert_string_equal(n, "srv");
+	assert_int_equal(hap_result_instance_index(r, 0), 3);
+	/* only the read-back's judgement makes it applied */
+	assert_int_equal(hap_result_judged(r, 0, 0, HAP_OUT_APPLIED, HAP_WHY_NONE, "5", NULL), 0);
+	assert_int_equal(hap_result_outcome(r, 0), HAP_OUT_APPLIED);
+	assert_string_equal(hap_result_after(r, 0), "5");
+	/* the other codes keep their words */
+	assert_int_equal(hap_result_add(r, "i2", NULL, "x", HAP_EREFUSED, "no", 2, 1), 0);
+	assert_int_equal(hap_result_outcome(r, 1), HAP_OUT_REFUSED);
+	assert_int_equal(hap_result_failures(r), 1);
+	assert_int_equal(hap_outcome_of(HAP_EUNKNOWN), HAP_OUT_UNKNOWN);
+	assert_int_equal(hap_outcome_of(HAP_ECONNREFUSED), HAP_OUT_ERROR);
+	hap_result_free(r);
+}
+
+/* The change locks: a change of many objects takes the whole directory
+ * (all.lock) at once, the others their buckets under it shared; either way
+ * two changes of one object meet, and the one refused names the holder. */
+static void test_locks_many(void **state)
+{
+	char dir[] = "/tmp/haplocks.XXXXXX", names[200][24], me[32];
+	const char *objs[200];
+	struct hap_locks *big = NULL, *small = NULL, *other = NULL;
+	struct hap_error err = { 0, "" };
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_RUNTIME_DIR", dir, 1);
+	for (i = 0; i < 200; i++) {
+		snprintf(names[i], sizeof(names[i]), "bk_%zu/srv_shared", i);
+		objs[i] = names[i];
+	}
+	snprintf(me, sizeof(me), "pid %ld: ", (long)getpid());
+	/* held by a change of 200 objects: one of them refuses, naming it */
+	assert_int_equal(hap_locks_take(&big, objs, 200, 0, &err), 0);
+	assert_int_equal(hap_locks_take(&small, &objs[7], 1, 0, &err), HAP_EBUSY);
+	if (!strstr(err.msg, me))
+		fail_msg("%s", err.msg);
+	assert_int_equal(hap_locks_take(&other, objs, 200, 0, &err), HAP_EBUSY);
+	hap_locks_release(big);
+	/* held by a change of one: the change of 200 refuses, naming it; a
+	 * change of another object goes on */
+	assert_int_equal(hap_locks_take(&small, &objs[7], 1, 0, &err), 0);
+	assert_int_equal(hap_locks_take(&big, objs, 200, 30, &err), HAP_EBUSY);
+	if (!strstr(err.msg, me))
+		fail_msg("%s", err.msg);
+	assert_int_equal(hap_locks_take(&other, &objs[7], 1, 0, &err), HAP_EBUSY);
+	for (i = 0; i < 200 && !other; i++)
+		if (hap_locks_take(&other, &objs[i], 1, 0, &err) != 0)
+			assert_int_equal(err.code, HAP_EBUSY);
+	assert_non_null(other);
+	hap_locks_release(other);
+	hap_locks_release(small);
+	assert_int_equal(hap_locks_take(&big, objs, 200, 0, &err), 0);
+	hap_locks_release(big);
+	unsetenv("XDG_RUNTIME_DIR");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -825,12 +908,14 @@ int main(void)
 		cmocka_unit_test(test_set_addr),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_round_judge),
+		cmocka_unit_test(test_outcome_default),
 		cmocka_unit_test(test_verdict_code),
 		cmocka_unit_test(test_check_weight),
 		cmocka_unit_test(test_check_words),
 		cmocka_unit_test(test_check_maxconn),
 		cmocka_unit_test(test_check_addr),
 		cmocka_unit_test(test_check_names_and_values),
+		cmocka_unit_test(test_locks_many),
 	};
 	int ret = cmocka_run_group_tests_name("ops", tests, NULL, NULL);
 

@@ -16,6 +16,7 @@
 
 #include "haproxyadmin.h"
 #include "model/snapshot.h"
+#include "ops/ops.h"
 #include "util/buf.h"
 
 #ifndef HAP_TEST_DATA
@@ -98,7 +99,7 @@ static void test_snapshot_merge_by_name(void **state)
 	assert_int_equal(hap_snapshot_instance_count(s), NINST);
 	assert_int_equal(hap_snapshot_live_count(s), NINST);
 	for (k = 0; k < NINST; k++) {
-		assert_int_equal(hap_instance_status(s, k, NULL), 0);
+		assert_int_equal(hap_result_code(hap_snapshot_result(s), k), 0);
 		assert_int_equal(hap_instance_level(s, k), HAP_LEVEL_ADMIN);
 	}
 	/* on every instance: one object, four rows */
@@ -223,12 +224,59 @@ static void test_snapshot_cut_reply(void **state)
 	lens[1] = b.len - 1;
 	assert_int_equal(hap_snapshot_from_replies(&s, names, replies, lens, 2, HAP_SNAP_ALL, &err),
 	                 0);
-	assert_int_equal(hap_instance_status(s, 0, NULL), 0);
-	assert_int_equal(hap_instance_status(s, 1, &msg), HAP_EPROTO);
+	assert_int_equal(hap_result_code(hap_snapshot_result(s), 0), 0);
+	assert_int_equal(hap_result_code(hap_snapshot_result(s), 1), HAP_EPROTO);
+	msg = hap_result_message(hap_snapshot_result(s), 1);
 	assert_non_null(strstr(msg, "cut short"));
+	/* one entry per instance, tied to its index; an answer is SENT, never applied */
+	assert_int_equal(hap_result_count(hap_snapshot_result(s)), 2);
+	assert_int_equal(hap_result_instance_index(hap_snapshot_result(s), 1), 1);
+	assert_string_equal(hap_result_instance(hap_snapshot_result(s), 1), "cut");
+	assert_int_equal(hap_result_outcome(hap_snapshot_result(s), 0), HAP_OUT_SENT);
+	assert_int_equal(hap_result_outcome(hap_snapshot_result(s), 1), HAP_OUT_ERROR);
+	assert_string_equal(hap_result_message(hap_snapshot_result(s), 0), "");
 	assert_int_equal(hap_snapshot_live_count(s), 1);
 	hap_snapshot_free(s);
 	hap_buf_release(&b);
+}
+
+/* A plan's object and instance, never a string to split; a replace's plan
+ * is never applied as a plan. */
+static void test_plan_object_ref(void **state)
+{
+	static const int two[2] = { 1, 2 };
+	struct hap_error err = { 0, "" };
+	struct hap_result *r = NULL;
+	struct hap_plan *p = NULL;
+	const char *be = NULL, *nm = NULL;
+
+	(void)state;
+	assert_int_equal(hap_plan_alloc(&p, NULL, HAP_KIND_SERVER, &err), 0);
+	p->snap = build(two, 2, "show-stat");
+	assert_int_equal(hap_plan_add(p, 1, "backend_all/bck_all_srv1",
+	                              "set weight backend_all/bck_all_srv1 5", &hap_op_set_weight),
+	                 0);
+	assert_int_equal(hap_plan_object_ref(p, 0, &be, &nm), HAP_KIND_SERVER);
+	assert_string_equal(be, "backend_all");
+	assert_string_equal(nm, "bck_all_srv1");
+	assert_string_equal(hap_plan_object(p, 0), "backend_all/bck_all_srv1");
+	assert_int_equal(hap_plan_instance_index(p, 0), 1);
+	assert_string_equal(hap_plan_instance(p, 0), "i2");
+	assert_int_equal(hap_plan_object_ref(p, 0, NULL, NULL), HAP_KIND_SERVER);
+	p->replace = 1;
+	assert_int_equal(hap_plan_apply(&r, p, &err), HAP_EINVAL);
+	assert_null(r);
+	hap_plan_free(p);
+	/* a process-wide plan: the kind says it, the name is the object */
+	assert_int_equal(hap_plan_alloc(&p, NULL, HAP_KIND_GLOBAL, &err), 0);
+	p->snap = build(two, 2, "show-stat");
+	assert_int_equal(
+	        hap_plan_add(p, 0, "global", "set maxconn global 10", &hap_op_set_maxconn_global),
+	        0);
+	assert_int_equal(hap_plan_object_ref(p, 0, &be, &nm), HAP_KIND_GLOBAL);
+	assert_null(be);
+	assert_string_equal(nm, "global");
+	hap_plan_free(p);
 }
 
 /* Two snapshots hold the same instances, objects, rows and values. */
@@ -239,10 +287,11 @@ static void same_snapshot(const struct hap_snapshot *a, const struct hap_snapsho
 
 	assert_int_equal(hap_snapshot_instance_count(a), hap_snapshot_instance_count(b));
 	for (i = 0; i < hap_snapshot_instance_count(a); i++) {
-		const char *ma = "", *mb = "";
+		const struct hap_result *ra = hap_snapshot_result(a), *rb = hap_snapshot_result(b);
 
-		assert_int_equal(hap_instance_status(a, i, &ma), hap_instance_status(b, i, &mb));
-		assert_string_equal(ma, mb);
+		assert_int_equal(hap_result_code(ra, i), hap_result_code(rb, i));
+		assert_string_equal(hap_result_message(ra, i), hap_result_message(rb, i));
+		assert_int_equal(hap_result_outcome(ra, i), hap_result_outcome(rb, i));
 		assert_int_equal(hap_instance_flags(a, i), hap_instance_flags(b, i));
 		assert_int_equal(hap_instance_level(a, i), hap_instance_level(b, i));
 	}
@@ -379,8 +428,8 @@ static void test_snapshot_chunks(void **state)
 		assert_int_equal(
 		        hap_snapshot_from_replies(&whole, names, replies, lens, 8, whats[w], &err),
 		        0);
-		assert_int_equal(hap_instance_status(whole, 5, NULL), HAP_EPROTO);
-		assert_int_equal(hap_instance_status(whole, 6, NULL), HAP_EPROTO);
+		assert_int_equal(hap_result_code(hap_snapshot_result(whole), 5), HAP_EPROTO);
+		assert_int_equal(hap_result_code(hap_snapshot_result(whole), 6), HAP_EPROTO);
 		assert_true(hap_instance_flags(whole, 4) & HAP_INST_DUPLICATE);
 		values_one_by_one(whole);
 		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
@@ -398,15 +447,133 @@ static void test_snapshot_chunks(void **state)
 	}
 }
 
+/* The filter of test_snapshot_keep: bck_all_srv1 anywhere, srv_all1 in
+ * backend_all only. */
+static int keep_some(void *arg, const char *be, size_t bl, const char *srv, size_t sl)
+{
+	(*(size_t *)arg)++;
+	if (sl == 12 && memcmp(srv, "bck_all_srv1", 12) == 0)
+		return 1;
+	return sl == 8 && memcmp(srv, "srv_all1", 8) == 0 && bl == 11 &&
+	       memcmp(be, "backend_all", 11) == 0;
+}
+
+/* The same object of a and b holds the same rows and values. */
+static void same_object(const struct hap_object *oa, const struct hap_object *ob, size_t nf)
+{
+	size_t ni = hap_object_instance_count(oa), x;
+	struct hap_value *va = calloc((1 + ni) * nf + 1, sizeof(*va));
+	struct hap_value *vb = calloc((1 + ni) * nf + 1, sizeof(*vb));
+
+	assert_int_equal(ni, hap_object_instance_count(ob));
+	for (x = 0; x < ni; x++)
+		assert_int_equal(hap_object_instance(oa, x), hap_object_instance(ob, x));
+	assert_non_null(va);
+	assert_non_null(vb);
+	assert_int_equal(hap_object_values_all(va, oa), 0);
+	assert_int_equal(hap_object_values_all(vb, ob), 0);
+	for (x = 0; x < (1 + ni) * nf; x++) {
+		assert_int_equal(va[x].kind, vb[x].kind);
+		if (va[x].kind == HAP_VALUE_NUMBER)
+			assert_int_equal(va[x].num, vb[x].num);
+		if (va[x].kind == HAP_VALUE_TEXT)
+			assert_memory_equal(va[x].text, vb[x].text, va[x].len);
+	}
+	free(va);
+	free(vb);
+}
+
+/*
+ * A "show servers state" read through a row filter, the bytes in any cut:
+ * the servers the filter keeps, each with the rows and values of the read
+ * kept whole, and no other; an instance without the backend, one cut
+ * short and one whose listing has another shape are what they are
+ * unfiltered.
+ */
+static void test_snapshot_keep(void **state)
+{
+	static const char *const names[] = { "i1", "i2", "i3", "i4", "nosuch", "cut", "odd" };
+	static const size_t chunks[] = { 0, 1, 2, 5, 64, 1000, 100000 };
+	const unsigned what = HAP_SNAP_SERVERS | HAP_SNAP_SRVSTATE;
+	struct hap_error err = { 0, "" };
+	struct hap_snapshot *whole = NULL;
+	struct hap_buf b[7];
+	const char *replies[7];
+	size_t lens[7], i, c, nkept = 0;
+	char name[64];
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		hap_buf_init(&b[i], 0);
+		add_fixture(&b[i], "show-cli-level.admin");
+		snprintf(name, sizeof(name), "show-info.inst%d", i < 4 ? (int)i + 1 : 1);
+		add_fixture(&b[i], name);
+		if (i == 4)
+			add_fixture(&b[i], "show-servers-state.no-such");
+		else if (i == 6)
+			assert_int_equal(hap_buf_adds(&b[i], "2\n# be_name srv_name\nbk srv\n\n"),
+			                 0);
+		else {
+			snprintf(name, sizeof(name), "show-servers-state.inst%d",
+			         i < 4 ? (int)i + 1 : 2);
+			add_fixture(&b[i], name);
+		}
+		replies[i] = b[i].ptr;
+		lens[i] = i == 5 ? b[i].len - 2 : b[i].len;
+	}
+	assert_int_equal(hap_snapshot_from_replies(&whole, names, replies, lens, 7, what, &err), 0);
+	assert_int_equal(hap_result_code(hap_snapshot_result(whole), 5), HAP_EPROTO);
+	for (i = 0; i < hap_snapshot_count(whole, HAP_OBJ_SERVER); i++) {
+		const struct hap_object *o = hap_snapshot_object(whole, HAP_OBJ_SERVER, i);
+		size_t calls = 0;
+
+		nkept += (size_t)keep_some(&calls, hap_object_backend(o),
+		                           strlen(hap_object_backend(o)), hap_object_name(o),
+		                           strlen(hap_object_name(o)));
+	}
+	assert_true(nkept >= 4);
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		struct hap_snapshot *s = NULL;
+		size_t calls = 0, nf = hap_snapshot_field_count(whole);
+
+		assert_int_equal(hap_snapshot_from_chunks_keep(&s, names, replies, lens, 7, what,
+		                                               chunks[c], keep_some, &calls, &err),
+		                 0);
+		assert_true(calls > nkept); /* rows were looked at and dropped */
+		for (i = 0; i < 7; i++)
+			assert_int_equal(hap_result_code(hap_snapshot_result(s), i),
+			                 hap_result_code(hap_snapshot_result(whole), i));
+		assert_int_equal(hap_snapshot_count(s, HAP_OBJ_SERVER), nkept);
+		assert_int_equal(nf, hap_snapshot_field_count(s));
+		for (i = 0; i < nkept; i++) {
+			const struct hap_object *o = hap_snapshot_object(s, HAP_OBJ_SERVER, i);
+			const struct hap_object *w = hap_snapshot_find(
+			        whole, HAP_OBJ_SERVER, hap_object_backend(o), hap_object_name(o));
+
+			assert_non_null(w);
+			same_object(w, o, nf);
+		}
+		/* the row of another shape is kept: the parse judges it */
+		assert_int_equal(hap_result_code(hap_snapshot_result(s), 6),
+		                 hap_result_code(hap_snapshot_result(whole), 6));
+		hap_snapshot_free(s);
+	}
+	hap_snapshot_free(whole);
+	for (i = 0; i < 7; i++)
+		hap_buf_release(&b[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_object_ref),
 		cmocka_unit_test(test_snapshot_merge_by_name),
 		cmocka_unit_test(test_snapshot_aggregate),
 		cmocka_unit_test(test_snapshot_duplicate),
 		cmocka_unit_test(test_snapshot_duplicates_many),
 		cmocka_unit_test(test_snapshot_cut_reply),
 		cmocka_unit_test(test_snapshot_chunks),
+		cmocka_unit_test(test_snapshot_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
