@@ -382,9 +382,9 @@ static void do_read(struct run *r, size_t i)
 				 * a 10-byte answer costs 16 KiB, a big dump reads 256 KiB
 				 * at a time. */
 				want = r->jobs[i]->received > b->len ? READ_STREAM
-				       : b->len < READ_FIRST        ? READ_FIRST
-				       : b->len < READ_CHUNK        ? b->len
-				                                    : READ_CHUNK;
+				       : b->len < READ_FIRST         ? READ_FIRST
+				       : b->len < READ_CHUNK         ? b->len
+				                                     : READ_CHUNK;
 				ret = hap_buf_grow(b, want < room ? want : room);
 				if (ret) {
 					finish(r, i, ret, ENOMEM,
