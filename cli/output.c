@@ -229,9 +229,10 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len)
 /*
  * The writer keeps its own buffer: a dump is tens of megabytes of small
  * pieces, and stdio's per-call locking cost more than the JSON itself.
- * Every jw_init() is paired with a jw_done(), which flushes.
+ * Every jw_init() is paired with a jw_done(), which flushes. 64 KiB: a
+ * pipe's size; more only holds more memory (a 20 MB dump is ~300 writes).
  */
-#define JW_BUF (256 * 1024)
+#define JW_BUF (64 * 1024)
 
 static void flush(struct jw *w)
 {

@@ -27,7 +27,7 @@ static void one(const char *p, size_t n, int again)
 	FUZZ_CHECK(used <= n);
 	FUZZ_CHECK(info.n > 0);
 	for (i = 0; i < info.n; i++) {
-		struct hap_view k = info.kv[i].key, v = info.kv[i].val, got;
+		struct hap_view k = hap_info_key(&info, i), v = hap_info_val(&info, i), got;
 		char key[256];
 
 		FUZZ_CHECK(fuzz_inside(k, p, used));

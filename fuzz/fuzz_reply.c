@@ -13,8 +13,9 @@
  * (aggregate.c) come from the archive.
  *
  * Input: byte 0 = what was asked (HAP_SNAP_* bits), byte 1 = which
- * instances are left out of aggregates, then up to 4 instances' replies
- * separated by "\n@@@\n".
+ * instances are left out of aggregates (bits 0-3) and whether each reply's
+ * first half is fed as it arrives (bit 4), then up to 4 instances'
+ * replies separated by "\n@@@\n".
  *
  * Checked: an instance either parsed (with exactly the parts asked for) or
  * carries an error message; every view stays inside its reply; merged
@@ -129,8 +130,8 @@ static void check_inst(const struct snap_inst *in, unsigned what)
 	        in->has_stat == !!(what & HAP_SNAP_ALL) ||
 	        (!in->has_stat && (what & HAP_SNAP_ALL) && contains(base, len, "No such proxy.")));
 	for (i = 0; i < in->info.n; i++) {
-		FUZZ_CHECK(fuzz_inside(in->info.kv[i].key, base, len));
-		FUZZ_CHECK(fuzz_inside(in->info.kv[i].val, base, len));
+		FUZZ_CHECK(fuzz_inside(hap_info_key(&in->info, i), base, len));
+		FUZZ_CHECK(fuzz_inside(hap_info_val(&in->info, i), base, len));
 	}
 	for (int k = 0; k < 2; k++)
 		for (i = 0; in->has_pat[k] && i < in->pat[k].n; i++) {
@@ -159,6 +160,11 @@ static void check_objects(struct hap_snapshot *s)
 			FUZZ_CHECK((t == HAP_OBJ_SERVER) == (o->backend != NULL));
 			sr = &s->rows[o->first];
 			FUZZ_CHECK(sr->inst < s->ninst && sr->line != NULL);
+			/* every row is a line of its instance's reply, as kept */
+			for (k = 0; k < o->n; k++)
+				FUZZ_CHECK(fuzz_inside(hap_view_make(sr[k].line, sr[k].len),
+				                       s->insts[sr[k].inst].reply.ptr,
+				                       s->insts[sr[k].inst].reply.len));
 			/* names holding a NUL byte cannot be asked for by name */
 			if (!memchr(sr->line, '\0', sr->len))
 				FUZZ_CHECK(hap_snapshot_find(s, (enum hap_obj)t, o->backend,
@@ -211,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s->insts = calloc(MAXI, sizeof(*s->insts));
 	s->targets = calloc(MAXI, sizeof(*s->targets));
 	FUZZ_CHECK(s->insts && s->targets);
+	s->what = what;
 	while (n < MAXI) {
 		struct snap_inst *in = &s->insts[n];
 		size_t len;
@@ -229,6 +236,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (excl & (1u << n))
 			in->flags |= HAP_INST_EXCLUDED;
 		s->ninst = ++n;
+		in->s = s;
+		hap_stat_feed_init(&in->feed);
+		if ((excl & 0x10) && (what & HAP_SNAP_ALL)) {
+			/* the first half as it arrives (the rows indexed then,
+			 * the header maybe cut), the rest at the end: what a
+			 * snapshot's exchange does */
+			struct hap_job j;
+
+			memset(&j, 0, sizeof(j));
+			hap_buf_init(&j.reply, 0);
+			FUZZ_CHECK(hap_buf_add(&j.reply, p, len / 2) == 0);
+			snap_on_bytes(&j, in);
+			FUZZ_CHECK(hap_buf_add(&j.reply, p + len / 2, len - len / 2) == 0);
+			free(in->reply.ptr);
+			in->reply = j.reply;
+		}
 		parse_inst(s, in, what);
 		check_inst(in, what);
 		if (!sep)

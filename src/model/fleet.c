@@ -455,7 +455,9 @@ void hap_result_free(struct hap_result *r)
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n)
 {
-	struct hap_job *jobs;
+	/* the calls' own jobs are run where they are: 1,000 calls are not
+	 * copied into a second array of jobs */
+	struct hap_job **jobs;
 	size_t i, k = 0;
 	int ret = 0;
 
@@ -477,10 +479,12 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
 			continue;
 		}
-		if (c->raw) {
+		if (c->raw || !t->prefix[0]) {
+			/* as it is sent, or no prefix: the lines themselves, not a
+			 * copy per call */
 			c->job.req = c->cmds;
-			c->job.req_len = c->cmds_len;
-			jobs[k++] = c->job;
+			c->job.req_len = c->raw ? c->cmds_len : strlen(c->cmds);
+			jobs[k++] = &c->job;
 			continue;
 		}
 		ret = hap_target_request(t, c->cmds, &c->req);
@@ -488,22 +492,15 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 			goto out;
 		c->job.req = c->req.ptr;
 		c->job.req_len = c->req.len;
-		jobs[k++] = c->job;
+		jobs[k++] = &c->job;
 	}
-	ret = hap_exchange_run(jobs, k, &h->xopts);
-	if (ret)
-		goto out;
-	/* hand the outcomes back to their calls, in the same order */
-	for (i = 0, k = 0; i < n; i++) {
-		if (ts[calls[i].target].err)
-			continue;
-		calls[i].job = jobs[k++];
-		calls[i].sent = 1;
-	}
+	ret = hap_exchange_run_each(jobs, k, &h->xopts);
+	for (i = 0; !ret && i < n; i++)
+		calls[i].sent = !ts[calls[i].target].err;
 out:
-	if (ret)
-		for (i = 0; i < k; i++)
-			hap_job_release(&jobs[i]);
+	/* failed: no call holds a reply */
+	for (i = 0; ret && i < k; i++)
+		hap_job_release(jobs[i]);
 	free(jobs);
 	return ret;
 }

@@ -2,7 +2,9 @@
  * merge.c - a snapshot's instances merged by name: two sockets of one
  * process counted once (node, Pid, Start_time_sec), the union of every
  * instance's "show stat" columns and "show info" keys, and the rows grouped
- * into objects keyed by (type, proxy[, server]).
+ * into objects keyed by (type, proxy[, server]), as they arrive: the feeds
+ * of the instances, the arrays lent to them, the header lines shared by
+ * the instances and cut from their replies.
  *
  * Must never: count a duplicate instance twice, or trust column positions
  * (each instance keeps its own column map).
@@ -97,6 +99,141 @@ void hap_snap_identify(struct hap_snapshot *s)
 	free(off);
 }
 
+/* FNV-1a of a header's column names, each ended by a 0 byte */
+static uint64_t header_hash(const struct hap_stat *st)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t c = 0; c < st->ncols; c++) {
+		for (size_t k = 0; k < st->cols[c].n; k++)
+			h = (h ^ (unsigned char)st->cols[c].p[k]) * 1099511628211ULL;
+		h = (h ^ 0) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static int same_header(const struct snap_hdr *g, const struct hap_stat *st, uint64_t hash,
+                       int srvstate)
+{
+	if (g->hash != hash || g->ncols != st->ncols || g->srvstate != srvstate)
+		return 0;
+	for (size_t c = 0; c < st->ncols; c++)
+		if (g->cols[c].n != st->cols[c].n ||
+		    memcmp(g->cols[c].p, st->cols[c].p, st->cols[c].n) != 0)
+			return 0;
+	return 1;
+}
+
+/* A new shared header: a copy of st's column names. */
+static int new_header(struct hap_snapshot *s, const struct hap_stat *st, uint64_t hash,
+                      int srvstate)
+{
+	struct snap_hdr *g;
+
+	if (s->nhdrs == s->hdrcap) {
+		size_t ncap = s->hdrcap ? s->hdrcap * 2 : 4;
+
+		g = realloc(s->hdrs, ncap * sizeof(*g));
+		if (!g)
+			return HAP_ENOMEM;
+		s->hdrs = g;
+		s->hdrcap = ncap;
+	}
+	g = &s->hdrs[s->nhdrs];
+	memset(g, 0, sizeof(*g));
+	g->cols = hap_arena_alloc(&s->arena, (st->ncols ? st->ncols : 1) * sizeof(*g->cols));
+	if (!g->cols)
+		return HAP_ENOMEM;
+	for (size_t c = 0; c < st->ncols; c++) {
+		char *name = hap_arena_strndup(&s->arena, st->cols[c].p, st->cols[c].n);
+
+		if (!name)
+			return HAP_ENOMEM;
+		g->cols[c] = hap_view_make(name, st->cols[c].n);
+	}
+	g->hash = hash;
+	g->ncols = st->ncols;
+	g->srvstate = srvstate;
+	s->nhdrs++;
+	return 0;
+}
+
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct hap_view raw)
+{
+	uint64_t hash;
+	size_t g;
+	int ret = 0;
+
+	/* the same bytes are the same columns: one memcmp, usually */
+	for (g = 0; raw.n && g < s->nhdrs; g++)
+		if (hap_view_eqv(s->hdrs[g].raw, raw) && s->hdrs[g].srvstate == in->srvstate) {
+			in->hdr = g;
+			return;
+		}
+	hash = header_hash(&in->stat);
+	for (g = 0; g < s->nhdrs; g++)
+		if (same_header(&s->hdrs[g], &in->stat, hash, in->srvstate))
+			break;
+	if (g == s->nhdrs)
+		ret = new_header(s, &in->stat, hash, in->srvstate);
+	if (!ret && g == s->nhdrs - 1 && raw.n && !s->hdrs[g].raw.n) {
+		char *copy = hap_arena_strndup(&s->arena, raw.p, raw.n);
+
+		if (copy)
+			s->hdrs[g].raw = hap_view_make(copy, raw.n);
+	}
+	in->hdr = g;
+	if (ret) {
+		/* no header to read its rows by: the snapshot fails */
+		in->has_stat = 0;
+		s->merge_err = ret;
+	}
+}
+
+/* The names of instance in's header into the fields, once per header. */
+static int register_header(struct hap_snapshot *s, struct snap_hdr *g, size_t *cap)
+{
+	int ret;
+
+	if (g->registered)
+		return 0;
+	g->registered = 1;
+	if (g->srvstate) {
+		/* the user weight also answers for "weight" */
+		ret = register_name(s, &s->field_map, &s->fields, &s->nfields, cap,
+		                    hap_view_make("weight", 6));
+		if (ret)
+			return ret;
+	}
+	for (size_t c = 0; c < g->ncols; c++) {
+		if (hap_view_eq(g->cols[c], "-") || g->cols[c].n == 0)
+			continue;
+		ret = register_name(s, &s->field_map, &s->fields, &s->nfields, cap, g->cols[c]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The column map of header g: field id -> its column, or -1. */
+static int map_header(struct hap_snapshot *s, struct snap_hdr *g)
+{
+	size_t f, c, id, w, u;
+
+	g->colmap = malloc((s->nfields ? s->nfields : 1) * sizeof(int));
+	if (!g->colmap)
+		return HAP_ENOMEM;
+	for (f = 0; f < s->nfields; f++)
+		g->colmap[f] = -1;
+	for (c = 0; c < g->ncols; c++)
+		if (hap_hmap_get(&s->field_map, g->cols[c], &id))
+			g->colmap[id] = (int)c;
+	if (g->srvstate && hap_hmap_get(&s->field_map, hap_view_make("weight", 6), &w) &&
+	    hap_hmap_get(&s->field_map, hap_view_make("uweight", 7), &u))
+		g->colmap[w] = g->colmap[u];
+	return 0;
+}
+
 int hap_snap_build_fields(struct hap_snapshot *s)
 {
 	size_t cap = 0, icap = 0, i, c, f;
@@ -109,50 +246,24 @@ int hap_snap_build_fields(struct hap_snapshot *s)
 			continue;
 		for (c = 0; in->has_info && c < in->info.n; c++) {
 			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap,
-			                    in->info.kv[c].key);
+			                    hap_info_key(&in->info, c));
 			if (ret)
 				return ret;
 		}
-		if (in->has_stat && in->srvstate) {
-			/* the user weight also answers for "weight" */
-			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
-			                    hap_view_make("weight", 6));
-			if (ret)
-				return ret;
-		}
-		for (c = 0; in->has_stat && c < in->stat.ncols; c++) {
-			if (hap_view_eq(in->stat.cols[c], "-") || in->stat.cols[c].n == 0)
-				continue;
-			ret = register_name(s, &s->field_map, &s->fields, &s->nfields, &cap,
-			                    in->stat.cols[c]);
+		if (in->has_stat) {
+			ret = register_header(s, &s->hdrs[in->hdr], &cap);
 			if (ret)
 				return ret;
 		}
 	}
-	for (i = 0; i < s->ninst; i++) {
-		struct snap_inst *in = &s->insts[i];
-
-		if (!in->has_stat)
-			continue;
-		in->colmap = malloc((s->nfields ? s->nfields : 1) * sizeof(int));
-		if (!in->colmap)
-			return HAP_ENOMEM;
-		for (f = 0; f < s->nfields; f++)
-			in->colmap[f] = -1;
-		for (c = 0; c < in->stat.ncols; c++) {
-			size_t id;
-
-			if (hap_hmap_get(&s->field_map, in->stat.cols[c], &id))
-				in->colmap[id] = (int)c;
-		}
-		if (in->srvstate) {
-			size_t w, u;
-
-			if (hap_hmap_get(&s->field_map, hap_view_make("weight", 6), &w) &&
-			    hap_hmap_get(&s->field_map, hap_view_make("uweight", 7), &u))
-				in->colmap[w] = in->colmap[u];
-		}
+	for (i = 0; i < s->nhdrs; i++) {
+		ret = map_header(s, &s->hdrs[i]);
+		if (ret)
+			return ret;
 	}
+	for (i = 0; i < s->ninst; i++)
+		if (s->insts[i].has_stat)
+			s->insts[i].colmap = s->hdrs[s->insts[i].hdr].colmap;
 	for (t = 0; t < 3; t++) {
 		s->rules[t] = malloc((s->nfields ? s->nfields : 1) * sizeof(enum hap_rule));
 		if (!s->rules[t])
@@ -237,6 +348,130 @@ static int object_of(struct hap_snapshot *s, const struct hap_stat_row *row, enu
 	return 0;
 }
 
+/* The snapshot's column and row arrays to instance in's feed, for a call
+ * (see hap_stat_feed: its columns are read on the final call). */
+void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
+{
+	in->feed.st.cols = s->lend_cols;
+	in->feed.colcap = s->lend_colcap;
+	in->feed.st.rows = s->lend_rows;
+	in->feed.cap = s->lend_rowcap;
+	/* the columns are the last borrower's until the final call (or the
+	 * shared header's already) */
+	if (!in->feed.cols_final_only)
+		in->feed.cols_final_only = 1;
+	s->lend_cols = NULL;
+	s->lend_rows = NULL;
+	s->lend_colcap = s->lend_rowcap = 0;
+}
+
+void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
+{
+	s->lend_cols = in->feed.st.cols;
+	s->lend_colcap = in->feed.colcap;
+	s->lend_rows = in->feed.st.rows;
+	s->lend_rowcap = in->feed.cap;
+	in->feed.st.cols = NULL;
+	in->feed.st.rows = NULL;
+	in->feed.st.ncols = in->feed.st.nrows = 0;
+	in->feed.colcap = in->feed.cap = 0;
+}
+
+void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b)
+{
+	size_t h0 = in->inc_rest + in->feed.hdr_off, h1, cut, t;
+	const char *nl = h0 < b->len ? memchr(b->ptr + h0, '\n', b->len - h0) : NULL;
+
+	if (!nl || in->cut)
+		return;
+	h1 = (size_t)(nl - b->ptr) + 1;
+	cut = h1 - h0;
+	memmove(b->ptr + h0, b->ptr + h1, b->len - h1 + 1);
+	b->len -= cut;
+	for (t = 0; t < in->ntr; t++)
+		if (in->tr[t].off >= h1)
+			in->tr[t].off -= (uint32_t)cut;
+	/* the feed's offsets are from the start of the stat part */
+	in->feed.pos -= cut;
+	in->feed.seen = in->feed.seen > cut ? in->feed.seen - cut : 0;
+	in->feed.cols_final_only = 2;
+	in->cut = cut;
+}
+
+void hap_snap_drop_header(struct snap_inst *in, size_t h0)
+{
+	const char *nl = memchr(in->reply.ptr + h0, '\n', in->reply.len - h0);
+	size_t h1, cut, info_off = (size_t)(in->info.base - in->reply.ptr), t;
+	char *p;
+
+	/* listings are views into the reply: kept as they are */
+	if (!nl || in->cut || in->has_pat[0] || in->has_pat[1] || !in->has_info || info_off > h0)
+		return;
+	h1 = (size_t)(nl - in->reply.ptr) + 1;
+	cut = h1 - h0;
+	memmove(in->reply.ptr + h0, in->reply.ptr + h1, in->reply.len - h1 + 1);
+	in->reply.len -= cut;
+	for (t = 0; t < in->ntr; t++)
+		if (in->tr[t].off >= h1)
+			in->tr[t].off -= (uint32_t)cut;
+	p = realloc(in->reply.ptr, in->reply.len + 1);
+	if (p) {
+		in->reply.ptr = p;
+		in->reply.cap = in->reply.len + 1;
+	}
+	in->info.base = in->reply.ptr + info_off;
+}
+
+/* Rows indexed as they arrive are given up: the whole reply is parsed at
+ * the end (or the instance failed). */
+void hap_snap_inc_off(struct snap_inst *in)
+{
+	in->inc = SNAP_INC_OFF;
+	hap_stat_feed_release(&in->feed);
+	in->ntr = 0;
+}
+
+/* The rows of reply[0, len) past what was indexed, into their objects. */
+void hap_snap_inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
+                       int final)
+{
+	struct hap_error perr = { 0, "" };
+	int had = in->feed.header, ret;
+
+	hap_snap_feed_lend(s, in);
+	ret = hap_stat_feed(&in->feed, reply + in->inc_rest, len - in->inc_rest, final, &perr);
+	if (ret) {
+		/* the parse of the whole reply at the end says why, or this
+		 * when the header is cut already (the same words) */
+		if (in->cut && !in->feed_err) {
+			in->feed_err = ret;
+			in->feed_errmsg = hap_arena_strndup(&s->arena, perr.msg, strlen(perr.msg));
+		}
+		hap_snap_inc_off(in);
+		return;
+	}
+	ret = hap_snap_merge_rows(s, in, reply, in->feed.st.rows, in->feed.st.nrows);
+	in->feed.st.nrows = 0;
+	if (ret) {
+		s->merge_err = ret;
+		hap_snap_inc_off(in);
+		return;
+	}
+	if (final)
+		return;
+	if (!had && in->feed.header) {
+		/* the header just read: its columns shared now, so that its
+		 * line can leave the reply while the rest arrives */
+		in->stat = in->feed.st;
+		hap_snap_share_header(
+		        s, in,
+		        hap_view_make(reply + in->inc_rest + in->feed.hdr_off, in->feed.hdr_len));
+		memset(&in->stat, 0, sizeof(in->stat));
+		in->feed.cols_final_only = 2;
+	}
+	hap_snap_feed_return(s, in);
+}
+
 /* Name s (NUL-terminated) is the bytes of v. */
 static int name_is(const char *s, struct hap_view v)
 {
@@ -277,7 +512,8 @@ int hap_snap_merge_rows(struct hap_snapshot *s, struct snap_inst *in, const char
 		}
 		in->next_obj = id + 1;
 		if (in->ntr == in->trcap) {
-			size_t ncap = in->trcap ? in->trcap * 2 : 1024;
+			/* small first: 1,000 small instances merge at once */
+			size_t ncap = in->trcap ? in->trcap * 2 : 16;
 			struct snap_trow *p = realloc(in->tr, ncap * sizeof(*p));
 
 			if (!p)

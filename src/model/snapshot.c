@@ -73,39 +73,8 @@ static void parse_rows(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 	ret = hap_snap_merge_rows(s, in, in->reply.ptr, in->stat.rows, in->stat.nrows);
 	if (ret)
 		s->merge_err = ret;
-	/* merged: the row index is not needed any more */
-	free(in->stat.rows);
-	in->stat.rows = NULL;
-	in->stat.nrows = 0;
-}
-
-/* Rows indexed as they arrive are given up: the whole reply is parsed at
- * the end (or the instance failed). */
-static void inc_off(struct snap_inst *in)
-{
-	in->inc = SNAP_INC_OFF;
-	hap_stat_feed_release(&in->feed);
-	in->ntr = 0;
-}
-
-/* The rows of reply[0, len) past what was indexed, into their objects. */
-static void inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
-                     int final)
-{
-	struct hap_error perr = { 0, "" };
-	int ret;
-
-	if (hap_stat_feed(&in->feed, reply + in->inc_rest, len - in->inc_rest, final, &perr)) {
-		/* the parse of the whole reply at the end says why */
-		inc_off(in);
-		return;
-	}
-	ret = hap_snap_merge_rows(s, in, reply, in->feed.st.rows, in->feed.st.nrows);
-	in->feed.st.nrows = 0;
-	if (ret) {
-		s->merge_err = ret;
-		inc_off(in);
-	}
+	hap_snap_share_header(s, in, hap_view_make(NULL, 0));
+	hap_stat_release(&in->stat);
 }
 
 /*
@@ -129,7 +98,9 @@ static void snap_on_bytes(struct hap_job *j, void *arg)
 		in->inc = SNAP_INC_ROWS;
 	}
 	if (in->inc == SNAP_INC_ROWS)
-		inc_feed(in->s, in, j->reply.ptr, j->reply.len, 0);
+		hap_snap_inc_feed(in->s, in, j->reply.ptr, j->reply.len, 0);
+	if (in->inc == SNAP_INC_ROWS && in->feed.cols_final_only == 2 && !in->cut)
+		hap_snap_cut_header(in, &j->reply);
 }
 
 /* One instance's reply, framed by proto/frame.c, each part parsed; a part
@@ -155,7 +126,7 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "reply cut short (%zu bytes, no final blank line)",
-		         in->reply.len);
+		         in->reply.len + in->cut);
 		inst_fail(s, in, HAP_EPROTO, msg, strlen(msg));
 		return;
 	}
@@ -184,15 +155,31 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		return;
 	if (in->inc == SNAP_INC_ROWS && in->inc_rest == fr.rest) {
 		/* most rows were indexed as they arrived: the last lines */
-		inc_feed(s, in, in->reply.ptr, in->reply.len, 1);
+		hap_snap_inc_feed(s, in, in->reply.ptr, in->reply.len, 1);
 		if (in->inc == SNAP_INC_ROWS) {
 			in->stat = in->feed.st; /* its columns: views into the reply */
-			hap_stat_feed_init(&in->feed);
 			in->has_stat = 1;
+			if (in->feed.cols_final_only != 2)
+				hap_snap_share_header(s, in,
+				                      hap_view_make(in->reply.ptr + in->inc_rest +
+				                                            in->feed.hdr_off,
+				                                    in->feed.hdr_len));
+			hap_snap_feed_return(s, in);
+			if (in->has_stat)
+				hap_snap_drop_header(in, in->inc_rest + in->feed.hdr_off);
+			hap_stat_feed_init(&in->feed);
+			memset(&in->stat, 0, sizeof(in->stat));
 			return;
 		}
 	}
-	inc_off(in);
+	if (in->cut) {
+		/* its header left as it arrived: the feed's word on the rest */
+		inst_fail(s, in, in->feed_err ? in->feed_err : HAP_EPROTO,
+		          in->feed_errmsg ? in->feed_errmsg : "show stat: framing changed",
+		          strlen(in->feed_errmsg ? in->feed_errmsg : "show stat: framing changed"));
+		return;
+	}
+	hap_snap_inc_off(in);
 	parse_rows(s, in, what, fr.rest);
 }
 
@@ -247,7 +234,7 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	hap_buf_init(reply, 0);
 	if (xerr) {
 		hap_buf_release(&in->reply);
-		inc_off(in);
+		hap_snap_inc_off(in);
 	}
 	if (xerr) {
 		in->err = xerr;
@@ -383,6 +370,23 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
 	return hap_snapshot_from_chunks(out, names, replies, lens, n, what, 0, err);
 }
 
+/* Every call's reply (or error) to its instance, parsed: 0 or HAP_ENOMEM. */
+static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt,
+                    unsigned what)
+{
+	for (size_t i = 0; i < nt; i++) {
+		struct snap_inst *in = &s->insts[i];
+		struct hap_job *j = &calls[i].job;
+
+		in->flags = s->targets[i].flags;
+		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
+			in->flags |= HAP_INST_EXCLUDED;
+		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what))
+			return HAP_ENOMEM;
+	}
+	return 0;
+}
+
 int hap_snapshot_new_proxy(struct hap_snapshot **out, struct hap *h, unsigned what,
                            const char *proxy, struct hap_error *err)
 {
@@ -435,17 +439,14 @@ int hap_snapshot_new_keep(struct hap_snapshot **out, struct hap *h, unsigned wha
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	for (i = 0; i < nt; i++) {
-		struct snap_inst *in = &s->insts[i];
-		struct hap_job *j = &calls[i].job;
-
-		in->flags = s->targets[i].flags;
-		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
-			in->flags |= HAP_INST_EXCLUDED;
-		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what)) {
-			ret = hap_error_set(err, HAP_ENOMEM, "out of memory");
-			goto out;
-		}
+	ret = take_all(s, h, calls, nt, what);
+	/* the replies are the snapshot's: the calls go before the merge */
+	hap_calls_release(calls, nt);
+	free(calls);
+	calls = NULL;
+	if (ret) {
+		hap_error_set(err, ret, "out of memory");
+		goto out;
 	}
 	/* what the kept replies hold counts against the fleet's reply budget
 	 * until the snapshot is freed */
@@ -489,10 +490,14 @@ void hap_snapshot_free(struct hap_snapshot *s)
 			if (in->has_pat[k])
 				hap_pat_ref_release(&in->pat[k]);
 		hap_buf_release(&in->reply);
-		free(in->colmap);
 		hap_stat_feed_release(&in->feed);
 		free(in->tr);
 	}
+	for (i = 0; i < s->nhdrs; i++)
+		free(s->hdrs[i].colmap);
+	free(s->hdrs);
+	free(s->lend_cols);
+	free(s->lend_rows);
 	free(s->insts);
 	free(s->targets);
 	free(s->fields);

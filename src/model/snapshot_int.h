@@ -37,6 +37,19 @@ enum snap_inc {
 	SNAP_INC_OFF,      /* not this way: the whole reply is parsed at the end */
 };
 
+/* A "show stat" header line's columns, shared by every instance that sent
+ * the same one (all of them, in a fleet of one version): the instances
+ * keep no column names of their own. */
+struct snap_hdr {
+	uint64_t hash;
+	size_t ncols;
+	struct hap_view *cols; /* copies in the snapshot's arena */
+	struct hap_view raw;   /* the line's bytes (a copy), when known */
+	int srvstate;
+	int registered; /* its names are fields already (build_fields) */
+	int *colmap;    /* field id -> column, or -1 */
+};
+
 struct snap_inst {
 	struct hap_snapshot *s;
 	const char *name;
@@ -51,13 +64,19 @@ struct snap_inst {
 	struct hap_info info;
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
-	int *colmap;                    /* field id -> column of this instance's header, or -1 */
+	size_t hdr;                     /* its header in s->hdrs (has_stat) */
+	const int *colmap;              /* its header's column map (s->hdrs) */
 	enum snap_inc inc;
 	size_t inc_rest; /* where the rows start in the reply */
 	struct hap_stat_feed feed;
 	struct snap_trow *tr; /* the rows merged so far, in reply order */
 	size_t ntr, trcap;
 	size_t next_obj; /* the object after this instance's last row's */
+	/* the header line's bytes, cut from the reply as it arrived (its
+	 * columns shared first), and what the feed said if it failed after */
+	size_t cut;
+	int feed_err;
+	const char *feed_errmsg;
 	/* a filtered "show servers state" read (srvkeep.c) */
 	int kstage;  /* where the filter is in the reply */
 	int kcol[2]; /* the columns of be_name and srv_name */
@@ -93,6 +112,13 @@ struct hap_snapshot {
 	size_t nfields;
 	const char **fields;
 	struct hap_hmap field_map;
+	struct snap_hdr *hdrs; /* the distinct header lines */
+	size_t nhdrs, hdrcap;
+	/* the column and row arrays lent to the feed parsing now (one pair
+	 * for every instance: nothing per instance to free and leave holes) */
+	struct hap_view *lend_cols;
+	struct hap_stat_row *lend_rows;
+	size_t lend_colcap, lend_rowcap;
 	enum hap_rule *rules[3]; /* per object type, per field */
 	/* show info keys */
 	size_t ninfo;
@@ -123,6 +149,31 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 void hap_snap_identify(struct hap_snapshot *s);
 int hap_snap_build_fields(struct hap_snapshot *s);
 int hap_snap_build_objects(struct hap_snapshot *s);
+/* Rows merged: the columns of in->stat into their shared header (in->hdr),
+ * found by the header line's bytes raw when known (else raw.n is 0); out
+ * of memory, in has no stat and s->merge_err is set. */
+void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct hap_view raw);
+/* Rows indexed as they arrive given up: the whole reply is parsed at the
+ * end (or the instance failed). */
+void hap_snap_inc_off(struct snap_inst *in);
+/* The rows of reply[0, len) past what instance in's feed indexed, into
+ * their objects; a header read for the first time (not final) is shared at
+ * once. */
+void hap_snap_inc_feed(struct hap_snapshot *s, struct snap_inst *in, const char *reply, size_t len,
+                       int final);
+/* The snapshot's column and row arrays lent to instance in's feed for one
+ * hap_stat_feed() call (its columns are read on the final one), and given
+ * back. */
+void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in);
+void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in);
+/* The header line at h0 in instance in's reply (its columns shared, its
+ * rows merged) cut out of the reply kept, unless views other than the
+ * info index and the rows point past it. */
+void hap_snap_drop_header(struct snap_inst *in, size_t h0);
+/* Instance in's header line, its columns just shared (in->cut 0), cut
+ * from b, the reply still arriving: the rows on their way and the feed's
+ * offsets follow; the feed reads no column again. */
+void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b);
 /* rows[0, n) of instance in (views into base, its reply as it is now)
  * into their objects, as they arrive: 0 or HAP_ENOMEM. Objects are made on
  * first sight; hap_snap_build_objects() keeps the rows of the instances

@@ -23,14 +23,15 @@ void hap_info_release(struct hap_info *info)
 		return;
 	free(info->kv);
 	info->kv = NULL;
+	info->base = NULL;
 	info->n = 0;
 }
 
 int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *out)
 {
 	for (size_t i = 0; i < info->n; i++) {
-		if (hap_view_eq(info->kv[i].key, key)) {
-			*out = info->kv[i].val;
+		if (hap_view_eq(hap_info_key(info, i), key)) {
+			*out = hap_info_val(info, i);
 			return 1;
 		}
 	}
@@ -39,8 +40,11 @@ int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *
 
 static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struct hap_view val)
 {
+	if (key.n > UINT32_MAX || val.n > UINT32_MAX ||
+	    (size_t)(key.p - info->base) > UINT32_MAX - key.n)
+		return HAP_ETOOBIG;
 	if (info->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
+		size_t ncap = *cap ? *cap * 2 : 16;
 		struct hap_kv *kv;
 
 		if (ncap > SIZE_MAX / 2 / sizeof(*kv))
@@ -51,8 +55,9 @@ static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struc
 		info->kv = kv;
 		*cap = ncap;
 	}
-	info->kv[info->n].key = key;
-	info->kv[info->n].val = val;
+	info->kv[info->n].off = (uint32_t)(key.p - info->base);
+	info->kv[info->n].klen = (uint32_t)key.n;
+	info->kv[info->n].vlen = (uint32_t)val.n;
 	info->n++;
 	return 0;
 }
@@ -70,15 +75,35 @@ static const char *find_sep(struct hap_view line)
 	return NULL;
 }
 
+/* The lines before the first blank one: at least the keys there are. */
+static size_t count_lines(const char *p, const char *end)
+{
+	size_t n = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			break;
+		n++;
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
 int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
                    struct hap_error *err)
 {
 	const char *p = text, *end = len ? text + len : text;
-	size_t cap = 0;
+	size_t cap = count_lines(p, end);
 	int ret, have_name = 0;
 
 	out->n = 0;
-	out->kv = NULL;
+	out->base = text;
+	/* sized once: 1,000 instances' indexes are held at once */
+	out->kv = cap ? malloc(cap * sizeof(*out->kv)) : NULL;
+	if (cap && !out->kv)
+		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sep;
 		struct hap_view line = hap_view_make(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
@@ -99,9 +124,11 @@ int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *c
 		ret = add_kv(out, &cap, key, val);
 		if (ret) {
 			hap_info_release(out);
-			return hap_error_set(err, ret, "show info: out of memory");
+			return hap_error_set(err, ret, "show info: %s",
+			                     ret == HAP_ENOMEM ? "out of memory" : "too long");
 		}
 	}
+
 	if (consumed)
 		*consumed = len ? (size_t)(p - text) : 0;
 	if (!have_name) {

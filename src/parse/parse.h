@@ -92,6 +92,11 @@ void hap_stat_release(struct hap_stat *st);
  * Fed in any cut, the rows, columns and errors are those of
  * hap_stat_parse() on the whole reply. Returns 0, or HAP_EPROTO /
  * HAP_ENOMEM with err set; then f is released.
+ * Between calls the caller may swap the arrays (st.rows with cap, st.cols
+ * with colcap) for others, each NULL with 0 or allocated, provided it sets
+ * base to 0 so that the columns are read again, or has set
+ * cols_final_only: many feeds can share one pair, only the indices of
+ * pxname, svname and type are kept per feed.
  */
 struct hap_stat_feed {
 	struct hap_stat st;
@@ -99,9 +104,16 @@ struct hap_stat_feed {
 	size_t seen;   /* bytes past pos up to here hold no '\n' */
 	size_t lineno; /* lines read so far */
 	size_t cap;    /* allocated rows */
+	size_t colcap; /* allocated columns */
 	int header;    /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
 	uintptr_t base; /* where text was at the last call (compared, never read) */
+	/* set by the caller: 1, the columns are read on the final call only
+	 * (the rows need only the indices of pxname, svname and type); before
+	 * it, st.cols may be stale and must not be read. 2, never again once
+	 * read: the caller has them, and may then cut the header line out of
+	 * the text (pos and seen moved back with it) */
+	int cols_final_only;
 };
 
 void hap_stat_feed_init(struct hap_stat_feed *f);
@@ -114,15 +126,31 @@ int hap_stat_col(const struct hap_stat *st, const char *name);
 
 /* ---- show info ---- */
 
+/* A "Key: value" line, as offsets from the text parsed (hap_info.base):
+ * 12 bytes a key, where two views took 32 (1,000 instances hold theirs
+ * at once). The value starts 2 bytes after the key (": "). */
 struct hap_kv {
-	struct hap_view key;
-	struct hap_view val;
+	uint32_t off;
+	uint32_t klen;
+	uint32_t vlen;
 };
 
 struct hap_info {
 	size_t n;
+	const char *base;  /* the text parsed */
 	struct hap_kv *kv; /* in reply order; keys may contain spaces */
 };
+
+/* Key and value i (< info->n), views into the text parsed. */
+static inline struct hap_view hap_info_key(const struct hap_info *info, size_t i)
+{
+	return hap_view_make(info->base + info->kv[i].off, info->kv[i].klen);
+}
+
+static inline struct hap_view hap_info_val(const struct hap_info *info, size_t i)
+{
+	return hap_view_make(info->base + info->kv[i].off + info->kv[i].klen + 2, info->kv[i].vlen);
+}
 
 /*
  * Parse "show info": "Key: value" lines up to the first blank line or the

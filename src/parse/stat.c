@@ -45,19 +45,28 @@ int hap_stat_col(const struct hap_stat *st, const char *name)
 	return -1;
 }
 
-static int parse_header(struct hap_stat *st, struct hap_view h, size_t lineno,
+/* The header's columns into st->cols, which holds *colcap views (it is
+ * reused when large enough). */
+static int parse_header(struct hap_stat *st, size_t *colcap, struct hap_view h, size_t lineno,
                         struct hap_error *err)
 {
-	int n = hap_csv_split(h.p, h.n, NULL, 0);
+	/* into the array there is: split twice only when it is too small */
+	int n = hap_csv_split(h.p, h.n, st->cols, st->cols ? *colcap : 0);
 
 	if (n < 0)
 		return hap_error_set(err, HAP_EPROTO,
 		                     "show stat: line %zu: unterminated or misplaced quote",
 		                     lineno);
-	st->cols = calloc(n ? (size_t)n : 1, sizeof(*st->cols));
-	if (!st->cols)
-		return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
-	st->ncols = (size_t)hap_csv_split(h.p, h.n, st->cols, (size_t)n);
+	if (!st->cols || (size_t)n > *colcap) {
+		struct hap_view *c = realloc(st->cols, (n ? (size_t)n : 1) * sizeof(*c));
+
+		if (!c)
+			return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
+		st->cols = c;
+		*colcap = n ? (size_t)n : 1;
+		n = hap_csv_split(h.p, h.n, st->cols, (size_t)n);
+	}
+	st->ncols = (size_t)n;
 	/* "show servers state" (spaces made commas by the caller): its names
 	 * under the names of "show stat" where they mean the same */
 	int srvstate = hap_stat_col(st, "be_name") >= 0;
@@ -239,6 +248,7 @@ void hap_stat_feed_release(struct hap_stat_feed *f)
 {
 	hap_stat_release(&f->st);
 	f->cap = 0;
+	f->colcap = 0;
 }
 
 /* The header line again, on text as it is now (it may have moved). */
@@ -248,10 +258,8 @@ static int feed_header(struct hap_stat_feed *f, const char *text, struct hap_err
 	struct hap_stat_row *rows = f->st.rows;
 	int ret;
 
-	free(f->st.cols);
-	f->st.cols = NULL;
 	f->st.ncols = 0;
-	ret = parse_header(&f->st, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
+	ret = parse_header(&f->st, &f->colcap, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
 	                   f->hdr_lineno, err);
 	f->st.rows = rows;
 	f->st.nrows = nrows;
@@ -349,8 +357,10 @@ int hap_stat_feed(struct hap_stat_feed *f, const char *text, size_t len, int fin
 	if (f->pos > len)
 		return hap_error_set(err, HAP_EINVAL, "show stat: the reply got shorter");
 	end = feed_end(f, text, len, final);
-	/* the columns are views into text: read again only when it moved */
-	if (f->header && (uintptr_t)text != f->base) {
+	/* the columns are views into text: read again only when it moved
+	 * (with cols_final_only, on the final call only, and then always) */
+	if (f->header && f->cols_final_only != 2 &&
+	    (f->cols_final_only ? final : (uintptr_t)text != f->base)) {
 		ret = feed_header(f, text, err);
 		if (ret)
 			goto fail;

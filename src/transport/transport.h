@@ -111,6 +111,8 @@ void hap_job_release(struct hap_job *j);
  * and nothing at all was received), ETOOBIG (reply over max_reply), EIO.
  */
 int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts);
+/* The same on jobs wherever they are (jobs[i] each): no copy of them. */
+int hap_exchange_run_each(struct hap_job *const *jobs, size_t n, const struct hap_xopts *opts);
 
 /* Monotonic clock in microseconds. */
 int64_t hap_now_us(void);

@@ -608,9 +608,9 @@ static void test_parse_info_fixture(void **state)
 	assert_int_equal(hap_info_parse(&info, text, len, &used, &err), 0);
 	assert_int_equal(used, len);
 	assert_int_equal(info.n, 70);
-	assert_view(info.kv[0].key, "Name");
-	assert_view(info.kv[0].val, "HAProxy");
-	assert_view(info.kv[69].key, "Tainted");
+	assert_view(hap_info_key(&info, 0), "Name");
+	assert_view(hap_info_val(&info, 0), "HAProxy");
+	assert_view(hap_info_key(&info, 69), "Tainted");
 	assert_int_equal(hap_info_get(&info, "Version", &v), 1);
 	assert_view(v, "2.6.12-1+deb12u4");
 	assert_int_equal(hap_info_get(&info, "Pid", &v), 1);
@@ -1112,8 +1112,8 @@ static void run_all_parsers(const char *buf, size_t n)
 	check_rc(rc, &err);
 	assert_true(used <= n);
 	for (i = 0; !rc && i < info.n; i++) {
-		assert_inside(info.kv[i].key, buf, n);
-		assert_inside(info.kv[i].val, buf, n);
+		assert_inside(hap_info_key(&info, i), buf, n);
+		assert_inside(hap_info_val(&info, i), buf, n);
 	}
 	hap_info_release(&info);
 
