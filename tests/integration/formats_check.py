@@ -24,6 +24,7 @@ import sys
 # Fields that move between two reads of an idle fleet (times, checks).
 VOLATILE = {
     "lastchg", "downtime", "check_duration", "last_chk", "last_agt", "lastsess",
+    "h1_open_connections", "h2_open_connections", "h1_open_streams", "h2_open_streams",
     "qtime", "ctime", "rtime", "ttime", "check_status", "check_code", "chkfail",
     "chkdown", "agent_status", "agent_code", "agent_duration", "hanafail",
     "check_rise", "check_fall", "check_health", "agent_rise", "agent_fall",
