@@ -5,6 +5,7 @@
  * Must never: send a command before every argument is validated, or hide
  * one instance's failure behind another's success.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -453,58 +454,93 @@ void hap_result_free(struct hap_result *r)
 	free(r);
 }
 
+const char *hap_call_errmsg(const struct hap_call *c)
+{
+	if (c->out.errmsg)
+		return c->out.errmsg;
+	return c->out.err ? hap_strerror(c->out.err) : "";
+}
+
+void hap_call_errmsgf(struct hap_call *c, const char *fmt, ...)
+{
+	char line[240];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	free(c->out.errmsg);
+	c->out.errmsg = strdup(line);
+}
+
+/* The outputs of job j handed to call c: its reply moves, its message is
+ * copied only when there is one. */
+static void call_take(struct hap_call *c, struct hap_job *j)
+{
+	c->out.reply = j->reply;
+	hap_buf_init(&j->reply, 0);
+	c->out.err = j->err;
+	c->out.req_sent = j->req_sent;
+	if (j->errmsg[0])
+		hap_call_errmsgf(c, "%s", j->errmsg);
+	c->sent = 1;
+}
+
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n)
 {
 	struct hap_job *jobs;
+	struct hap_buf *reqs;
 	size_t i, k = 0;
 	int ret = 0;
 
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
-	if (!jobs)
+	reqs = calloc(n ? n : 1, sizeof(*reqs));
+	if (!jobs || !reqs) {
+		free(jobs);
+		free(reqs);
 		return HAP_ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		struct hap_call *c = &calls[i];
 		const struct hap_target *t = &ts[c->target];
+		struct hap_job *j = &jobs[k];
 
-		hap_buf_init(&c->req, 0);
-		hap_job_init(&c->job, &h->addrs[t->addr], NULL, 0);
-		c->job.no_shut = c->no_shut;
-		c->job.on_bytes = c->on_bytes;
-		c->job.on_bytes_arg = c->on_bytes_arg;
+		memset(&c->out, 0, sizeof(c->out));
+		hap_buf_init(&c->out.reply, 0);
 		c->sent = 0;
 		if (t->err) {
-			c->job.err = t->err;
-			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
+			c->out.err = t->err;
+			hap_call_errmsgf(c, "%s", t->errmsg);
 			continue;
 		}
-		if (c->raw) {
-			c->job.req = c->cmds;
-			c->job.req_len = c->cmds_len;
-			jobs[k++] = c->job;
-			continue;
+		hap_job_init(j, &h->addrs[t->addr], c->cmds, c->cmds_len);
+		j->no_shut = c->no_shut;
+		j->on_bytes = c->on_bytes;
+		j->on_bytes_arg = c->on_bytes_arg;
+		if (!c->raw) {
+			hap_buf_init(&reqs[k], 0);
+			ret = hap_target_request(t, c->cmds, &reqs[k]);
+			if (ret)
+				goto out;
+			j->req = reqs[k].ptr;
+			j->req_len = reqs[k].len;
 		}
-		ret = hap_target_request(t, c->cmds, &c->req);
-		if (ret)
-			goto out;
-		c->job.req = c->req.ptr;
-		c->job.req_len = c->req.len;
-		jobs[k++] = c->job;
+		k++;
 	}
 	ret = hap_exchange_run(jobs, k, &h->xopts);
 	if (ret)
 		goto out;
 	/* hand the outcomes back to their calls, in the same order */
-	for (i = 0, k = 0; i < n; i++) {
-		if (ts[calls[i].target].err)
-			continue;
-		calls[i].job = jobs[k++];
-		calls[i].sent = 1;
-	}
+	for (i = 0, k = 0; i < n; i++)
+		if (!ts[calls[i].target].err)
+			call_take(&calls[i], &jobs[k++]);
 out:
-	if (ret)
-		for (i = 0; i < k; i++)
-			hap_job_release(&jobs[i]);
+	for (i = 0; i < n; i++) {
+		hap_job_release(&jobs[i]); /* zeroed or moved: nothing held */
+		hap_buf_release(&reqs[i]);
+	}
 	free(jobs);
+	free(reqs);
 	return ret;
 }
 
@@ -513,8 +549,9 @@ void hap_calls_release(struct hap_call *calls, size_t n)
 	size_t i;
 
 	for (i = 0; calls && i < n; i++) {
-		hap_job_release(&calls[i].job);
-		hap_buf_release(&calls[i].req);
+		hap_buf_release(&calls[i].out.reply);
+		free(calls[i].out.errmsg);
+		calls[i].out.errmsg = NULL;
 		free(calls[i].rb_reply);
 		calls[i].rb_reply = NULL;
 	}
@@ -553,11 +590,12 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		goto out;
 	}
 	for (i = 0; i < nt && !ret; i++) {
-		struct hap_job *j = &calls[i].job;
+		const struct hap_call_out *j = &calls[i].out;
 
 		if (j->err)
-			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
-			                     strlen(j->errmsg), calls[i].sent);
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err,
+			                     hap_call_errmsg(&calls[i]),
+			                     strlen(hap_call_errmsg(&calls[i])), calls[i].sent);
 		else if (ts[i].prefix[0] && hap_master_routing_failed(j->reply.ptr, j->reply.len))
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, HAP_ENOTFOUND, j->reply.ptr,
 			                     j->reply.len, 1);

@@ -67,6 +67,16 @@ int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_
  */
 struct hap_reply_table;
 
+/* What a call got back: the outputs of its exchange that callers read,
+ * without the exchange job (a round of 8,000 writes holds 8,000 of these;
+ * the transport's jobs live only while hap_calls_run() runs). */
+struct hap_call_out {
+	struct hap_buf reply; /* the bytes received; released by hap_calls_release() */
+	int err;              /* 0, or HAP_E* for this call */
+	size_t req_sent;      /* request bytes the peer accepted (a write may have run) */
+	char *errmsg;         /* owned, or NULL: read it with hap_call_errmsg() */
+};
+
 struct hap_call {
 	size_t target;
 	const char *cmds; /* borrowed */
@@ -78,8 +88,7 @@ struct hap_call {
 	void (*on_bytes)(struct hap_job *j, void *arg);
 	void *on_bytes_arg;
 	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
-	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
-	struct hap_buf req;
+	struct hap_call_out out;             /* outputs: out.err, out.reply, the message */
 	int sent;
 	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */
 	int outcome; /* hap_round_run(): enum hap_outcome */
@@ -94,6 +103,13 @@ struct hap_call {
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
 void hap_calls_release(struct hap_call *calls, size_t n);
+/* The call's error message: its own line, else its code's text ("" when
+ * it has neither). Never NULL. */
+const char *hap_call_errmsg(const struct hap_call *c);
+/* Set the call's message (a formatted copy). Out of memory: the message is
+ * the code's text (hap_call_errmsg()). */
+void hap_call_errmsgf(struct hap_call *c, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 /* hap_master_routing_failed(): proto/frame.h */
 

@@ -214,11 +214,11 @@ static int add_results(struct hap_result *r, const struct hap_plan *p, struct ha
 	for (i = 0; i < p->n && !ret; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
 		const struct hap_call *c = &calls[i];
-		const struct hap_job *j = &c->job;
+		const struct hap_call_out *j = &c->out;
 		const char *inst = hap_instance_name(p->snap, e->inst);
 
 		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
-			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
+			const char *m = e->skip_code ? e->skip_msg : hap_call_errmsg(c);
 
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
 			                     c->sent);
@@ -232,7 +232,7 @@ static int add_results(struct hap_result *r, const struct hap_plan *p, struct ha
 			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind);
 		/* copied: its room goes to the next entries' copies (the
 		 * read-back reads the write's rb_reply, not this) */
-		hap_buf_release(&calls[i].job.reply);
+		hap_buf_release(&calls[i].out.reply);
 	}
 	return ret;
 }
@@ -247,7 +247,7 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 	struct hap_inline il = { 0 };
 	const char **objs = NULL;
 	struct hap_result *r;
-	size_t i, nts = 0, ncalls = p->n;
+	size_t i, nts = 0, ncalls = p->n, nskip = 0;
 	int ret = 0;
 
 	*out = NULL;
@@ -257,7 +257,10 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 		        "a replace's plan is applied with hap_pattern_replace_apply()");
 	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
-	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
+	/* one target per instance, and one per skipped entry (its error) */
+	for (i = 0; i < p->n; i++)
+		nskip += p->e[i].skip_code != 0;
+	ts = calloc(hap_snapshot_instance_count(p->snap) + nskip + 1, sizeof(*ts));
 	/* the writes (each with its read-back line), then one "show info" per
 	 * instance in the same sessions */
 	calls = calloc(p->n + hap_snapshot_instance_count(p->snap) + 1, sizeof(*calls));
