@@ -6,6 +6,7 @@
  * one instance's failure behind another's success.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -212,16 +213,38 @@ int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_
 	return ret;
 }
 
-static char *dupn(const char *s, size_t n)
+/* A copy of s[0..n) in the result set's arena. */
+static char *dupn(struct hap_result *r, const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	return hap_arena_strndup(&r->strings, s ? s : "", s ? n : 0);
+}
 
-	if (!d)
+/* The result set's one copy of an instance name. */
+static char *inst_name(struct hap_result *r, const char *name)
+{
+	size_t len = strlen(name), got;
+	char *copy;
+
+	if (hap_hmap_get(&r->names, hap_view_make(name, len), &got))
+		return (char *)(uintptr_t)got;
+	copy = dupn(r, name, len);
+	if (!copy || hap_hmap_put(&r->names, hap_view_make(copy, len), (uintptr_t)copy, &got))
 		return NULL;
-	if (n)
-		memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
+	return copy;
+}
+
+int hap_result_reserve(struct hap_result *r, size_t n)
+{
+	struct hap_result_entry *p;
+
+	if (n <= r->cap)
+		return 0;
+	p = realloc(r->e, n * sizeof(*p));
+	if (!p)
+		return HAP_ENOMEM;
+	r->e = p;
+	r->cap = n;
+	return 0;
 }
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
@@ -229,37 +252,25 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 {
 	struct hap_result_entry *e;
 
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 8;
-		struct hap_result_entry *p = realloc(r->e, ncap * sizeof(*p));
-
-		if (!p)
-			return HAP_ENOMEM;
-		r->e = p;
-		r->cap = ncap;
-	}
+	if (r->n == r->cap && hap_result_reserve(r, r->cap ? r->cap * 2 : 8))
+		return HAP_ENOMEM;
 	e = &r->e[r->n];
 	memset(e, 0, sizeof(*e));
 	/* trim the reply's trailing newlines: HAProxy ends every message with one or two */
 	while (msg && msglen && (msg[msglen - 1] == '\n' || msg[msglen - 1] == '\r'))
 		msglen--;
-	e->instance = dupn(instance, strlen(instance));
-	e->object = object ? dupn(object, strlen(object)) : NULL;
-	e->command = command ? dupn(command, strlen(command)) : NULL;
-	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
+	e->instance = inst_name(r, instance);
+	e->object = object ? dupn(r, object, strlen(object)) : NULL;
+	e->command = command ? dupn(r, command, strlen(command)) : NULL;
+	e->message = dupn(r, msg, msglen);
 	e->inst = HAP_AGGREGATE;
 	e->kind = HAP_KIND_RAW;
 	e->name = e->object;
 	e->code = code;
 	e->sent = sent;
 	e->outcome = hap_outcome_of(code);
-	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command)) {
-		free(e->instance);
-		free(e->object);
-		free(e->command);
-		free(e->message);
-		return HAP_ENOMEM;
-	}
+	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command))
+		return HAP_ENOMEM; /* what was copied stays in the arena */
 	r->n++;
 	return 0;
 }
@@ -287,7 +298,7 @@ int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind)
 	e->inst = inst;
 	e->kind = kind;
 	if (kind == HAP_OBJ_SERVER && slash && !e->backend) {
-		e->backend = dupn(e->object, (size_t)(slash - e->object));
+		e->backend = dupn(r, e->object, (size_t)(slash - e->object));
 		if (!e->backend)
 			return HAP_ENOMEM;
 		e->name = slash + 1;
@@ -417,20 +428,19 @@ int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int
 	e->code = code;
 	e->outcome = outcome;
 	e->why = why;
+	/* the strings replaced stay in the arena until the result set goes */
 	if (after) {
-		char *a = dupn(after, strlen(after));
+		char *a = dupn(r, after, strlen(after));
 
 		if (!a)
 			return HAP_ENOMEM;
-		free(e->after);
 		e->after = a;
 	}
 	if (msg) {
-		char *m = dupn(msg, strlen(msg));
+		char *m = dupn(r, msg, strlen(msg));
 
 		if (!m)
 			return HAP_ENOMEM;
-		free(e->message);
 		e->message = m;
 	}
 	return 0;
@@ -438,18 +448,10 @@ int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int
 
 void hap_result_free(struct hap_result *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->e[i].instance);
-		free(r->e[i].object);
-		free(r->e[i].command);
-		free(r->e[i].message);
-		free(r->e[i].after);
-		free(r->e[i].backend);
-	}
+	hap_hmap_release(&r->names);
+	hap_arena_release(&r->strings);
 	free(r->e);
 	free(r);
 }

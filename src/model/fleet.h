@@ -17,7 +17,9 @@
 #include "haproxyadmin.h"
 #include "proto/frame.h"
 #include "transport/transport.h"
+#include "util/arena.h"
 #include "util/buf.h"
+#include "util/hmap.h"
 
 /* The reply budget of a fleet handle: the bytes of replies that live
  * snapshots keep, counted against max_total by every later exchange.
@@ -129,10 +131,19 @@ struct hap_result_entry {
 	const char *name; /* the object's name: in object, after the backend's '/' */
 };
 
+/* The entries' strings live in one arena per result set (an 8,000-command
+ * change makes 8,000 entries: no malloc per string); an instance's name is
+ * copied once and shared by its entries. A result set calloc'd to zero is
+ * an empty one. */
 struct hap_result {
 	size_t n, cap;
 	struct hap_result_entry *e;
+	struct hap_arena strings;
+	struct hap_hmap names; /* instance name -> its copy in strings (as a size_t) */
 };
+
+/* Room for n entries in all, so that a round's results are one allocation. */
+int hap_result_reserve(struct hap_result *r, size_t n);
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);

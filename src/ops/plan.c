@@ -209,7 +209,7 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 static int add_results(struct hap_result *r, const struct hap_plan *p, struct hap_call *calls)
 {
 	size_t i;
-	int ret = 0;
+	int ret = hap_result_reserve(r, r->n + p->n);
 
 	for (i = 0; i < p->n && !ret; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
