@@ -551,10 +551,19 @@ void hap_calls_release(struct hap_call *calls, size_t n)
 	size_t i;
 
 	for (i = 0; calls && i < n; i++) {
-		hap_buf_release(&calls[i].out.reply);
-		free(calls[i].out.errmsg);
-		calls[i].out.errmsg = NULL;
-		free(calls[i].rb_reply);
+		struct hap_call_out *o = &calls[i].out;
+
+		/* a shared reply's views go with it (cap 0: nothing freed) */
+		if (o->share && --o->share->refs == 0) {
+			hap_buf_release(&o->share->bytes);
+			free(o->share);
+		}
+		if (!o->share)
+			free(calls[i].rb_reply);
+		o->share = NULL;
+		hap_buf_release(&o->reply);
+		free(o->errmsg);
+		o->errmsg = NULL;
 		calls[i].rb_reply = NULL;
 	}
 }

@@ -72,11 +72,26 @@ struct hap_reply_table;
 /* What a call got back: the outputs of its exchange that callers read,
  * without the exchange job (a round of 8,000 writes holds 8,000 of these;
  * the transport's jobs live only while hap_calls_run() runs). */
+struct hap_reply_share;
+
 struct hap_call_out {
-	struct hap_buf reply; /* the bytes received; released by hap_calls_release() */
-	int err;              /* 0, or HAP_E* for this call */
-	size_t req_sent;      /* request bytes the peer accepted (a write may have run) */
-	char *errmsg;         /* owned, or NULL: read it with hap_call_errmsg() */
+	/* the bytes received, released by hap_calls_release(); for a call of
+	 * a prompt-mode connection (share set) a view cut in place from the
+	 * connection's reply: cap 0, NUL-terminated, never grown, and
+	 * hap_buf_release() only forgets it */
+	struct hap_buf reply;
+	int err;                       /* 0, or HAP_E* for this call */
+	size_t req_sent;               /* request bytes the peer accepted (a write may have run) */
+	char *errmsg;                  /* owned, or NULL: read it with hap_call_errmsg() */
+	struct hap_reply_share *share; /* the connection's reply, or NULL */
+};
+
+/* A prompt-mode connection's reply, which its calls' replies are cut from
+ * in place (no copy each): every call of the connection holds a reference,
+ * the last hap_calls_release() frees it. */
+struct hap_reply_share {
+	size_t refs;
+	struct hap_buf bytes;
 };
 
 struct hap_call {
@@ -97,7 +112,7 @@ struct hap_call {
 	/* optional, a write sharing a prompt-mode connection (hap_round_run):
 	 * one line read back on the same connection after all of its writes
 	 * ("get weight B/S"); rb_reply its complete reply (rb_len bytes,
-	 * NUL-terminated, freed by hap_calls_release), or NULL */
+	 * NUL-terminated, cut in place from out.share), or NULL */
 	const char *rb;
 	char *rb_reply;
 	size_t rb_len;

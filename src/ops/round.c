@@ -192,28 +192,19 @@ struct pipe {
 	size_t *ends;        /* end of each command's line in the request */
 };
 
-/* b holds a copy of p[0..n), allocated to its size: a session's replies
- * are thousands of a few bytes (hap_buf_add() takes 256 for each). 0 or
- * HAP_ENOMEM. */
-static int reply_copy(struct hap_buf *b, const char *p, size_t n)
+/* The reply buf[pos, end) as a view, cut in place: NUL-terminated where
+ * the next prompt began (never read again: the next cut starts past it). */
+static void reply_cut(char **ptr, size_t *len, char *buf, size_t pos, size_t end)
 {
-	char *q = malloc(n + 1);
-
-	if (!q)
-		return HAP_ENOMEM;
-	memcpy(q, p, n);
-	q[n] = '\0';
-	hap_buf_release(b);
-	b->ptr = q;
-	b->len = n;
-	b->cap = n + 1;
-	return 0;
+	*ptr = buf + pos;
+	*len = end - pos;
+	buf[end] = '\0';
 }
 
 /* The read-back lines of pipe p, after its writes: the replies from pos
  * on (past len: none), each complete one copied to its call's rb_reply. */
 static int pipe_split_rb(struct hap_call *calls, const size_t *order, const struct pipe *p,
-                         int master, const char *buf, size_t len, size_t pos)
+                         int master, char *buf, size_t len, size_t pos)
 {
 	size_t k, end, next;
 
@@ -224,26 +215,46 @@ static int pipe_split_rb(struct hap_call *calls, const size_t *order, const stru
 			continue;
 		if (!cut_reply(master, buf, len, pos, &end, &next))
 			return 0; /* this one and the later ones: no reply */
-		c->rb_reply = malloc(end - pos + 1);
-		if (!c->rb_reply)
-			return HAP_ENOMEM;
-		memcpy(c->rb_reply, buf + pos, end - pos);
-		c->rb_reply[end - pos] = '\0';
-		c->rb_len = end - pos;
+		reply_cut(&c->rb_reply, &c->rb_len, buf, pos, end);
 		pos = next;
 	}
 	return 0;
 }
 
-/* Hand the replies of pipe p (its exchange in pc) to its calls. */
+/* The reply of pipe p (its exchange in pc) moved to a share that each of
+ * its calls holds. NULL on ENOMEM. */
+static struct hap_reply_share *pipe_share(struct hap_call *calls, const size_t *order,
+                                          const struct pipe *p, struct hap_call *pc)
+{
+	struct hap_reply_share *sh = malloc(sizeof(*sh));
+	size_t k;
+
+	if (!sh)
+		return NULL;
+	sh->refs = p->count;
+	sh->bytes = pc->out.reply;
+	hap_buf_init(&pc->out.reply, 0);
+	for (k = 0; k < p->count; k++)
+		calls[order[p->first + k]].out.share = sh;
+	return sh;
+}
+
+/* Hand the replies of pipe p (its exchange in pc) to its calls, each cut
+ * in place from the pipe's reply. */
 static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
-                      const struct pipe *p, const struct hap_call *pc)
+                      const struct pipe *p, struct hap_call *pc)
 {
 	const struct hap_call_out *pj = &pc->out;
-	const char *buf = pj->reply.ptr;
-	size_t len = pj->reply.len, pos = 0, end = 0, next = 0, k, start;
+	struct hap_reply_share *sh = pipe_share(calls, order, p, pc);
+	char *buf;
+	size_t len, pos = 0, end = 0, next = 0, k, start;
 	int master = ts[pc->target].prefix[0] != '\0';
 	int cut = 0;
+
+	if (!sh)
+		return HAP_ENOMEM;
+	buf = sh->bytes.ptr;
+	len = sh->bytes.len;
 
 	/* the answer to "prompt" itself */
 	if (cut_reply(master, buf, len, 0, &end, &next))
@@ -270,8 +281,7 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 		}
 		c->sent = 1;
 		if (!cut || last) {
-			if (reply_copy(&j->reply, buf + pos, end - pos))
-				return HAP_ENOMEM;
+			reply_cut(&j->reply.ptr, &j->reply.len, buf, pos, end);
 			j->req_sent = lend - start;
 			j->err = 0;
 			pos = next;
