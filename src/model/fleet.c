@@ -5,6 +5,8 @@
  * Must never: send a command before every argument is validated, or hide
  * one instance's failure behind another's success.
  */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -211,16 +213,38 @@ int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_
 	return ret;
 }
 
-static char *dupn(const char *s, size_t n)
+/* A copy of s[0..n) in the result set's arena. */
+static char *dupn(struct hap_result *r, const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	return hap_arena_strndup(&r->strings, s ? s : "", s ? n : 0);
+}
 
-	if (!d)
+/* The result set's one copy of an instance name. */
+static char *inst_name(struct hap_result *r, const char *name)
+{
+	size_t len = strlen(name), got;
+	char *copy;
+
+	if (hap_hmap_get(&r->names, hap_view_make(name, len), &got))
+		return (char *)(uintptr_t)got;
+	copy = dupn(r, name, len);
+	if (!copy || hap_hmap_put(&r->names, hap_view_make(copy, len), (uintptr_t)copy, &got))
 		return NULL;
-	if (n)
-		memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
+	return copy;
+}
+
+int hap_result_reserve(struct hap_result *r, size_t n)
+{
+	struct hap_result_entry *p;
+
+	if (n <= r->cap)
+		return 0;
+	p = realloc(r->e, n * sizeof(*p));
+	if (!p)
+		return HAP_ENOMEM;
+	r->e = p;
+	r->cap = n;
+	return 0;
 }
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
@@ -228,37 +252,25 @@ int hap_result_add(struct hap_result *r, const char *instance, const char *objec
 {
 	struct hap_result_entry *e;
 
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 8;
-		struct hap_result_entry *p = realloc(r->e, ncap * sizeof(*p));
-
-		if (!p)
-			return HAP_ENOMEM;
-		r->e = p;
-		r->cap = ncap;
-	}
+	if (r->n == r->cap && hap_result_reserve(r, r->cap ? r->cap * 2 : 8))
+		return HAP_ENOMEM;
 	e = &r->e[r->n];
 	memset(e, 0, sizeof(*e));
 	/* trim the reply's trailing newlines: HAProxy ends every message with one or two */
 	while (msg && msglen && (msg[msglen - 1] == '\n' || msg[msglen - 1] == '\r'))
 		msglen--;
-	e->instance = dupn(instance, strlen(instance));
-	e->object = object ? dupn(object, strlen(object)) : NULL;
-	e->command = command ? dupn(command, strlen(command)) : NULL;
-	e->message = dupn(msg ? msg : "", msg ? msglen : 0);
+	e->instance = inst_name(r, instance);
+	e->object = object ? dupn(r, object, strlen(object)) : NULL;
+	e->command = command ? dupn(r, command, strlen(command)) : NULL;
+	e->message = dupn(r, msg, msglen);
 	e->inst = HAP_AGGREGATE;
 	e->kind = HAP_KIND_RAW;
 	e->name = e->object;
 	e->code = code;
 	e->sent = sent;
 	e->outcome = hap_outcome_of(code);
-	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command)) {
-		free(e->instance);
-		free(e->object);
-		free(e->command);
-		free(e->message);
-		return HAP_ENOMEM;
-	}
+	if (!e->instance || !e->message || (object && !e->object) || (command && !e->command))
+		return HAP_ENOMEM; /* what was copied stays in the arena */
 	r->n++;
 	return 0;
 }
@@ -286,7 +298,7 @@ int hap_result_set_ref(struct hap_result *r, size_t i, size_t inst, int kind)
 	e->inst = inst;
 	e->kind = kind;
 	if (kind == HAP_OBJ_SERVER && slash && !e->backend) {
-		e->backend = dupn(e->object, (size_t)(slash - e->object));
+		e->backend = dupn(r, e->object, (size_t)(slash - e->object));
 		if (!e->backend)
 			return HAP_ENOMEM;
 		e->name = slash + 1;
@@ -416,20 +428,19 @@ int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int
 	e->code = code;
 	e->outcome = outcome;
 	e->why = why;
+	/* the strings replaced stay in the arena until the result set goes */
 	if (after) {
-		char *a = dupn(after, strlen(after));
+		char *a = dupn(r, after, strlen(after));
 
 		if (!a)
 			return HAP_ENOMEM;
-		free(e->after);
 		e->after = a;
 	}
 	if (msg) {
-		char *m = dupn(msg, strlen(msg));
+		char *m = dupn(r, msg, strlen(msg));
 
 		if (!m)
 			return HAP_ENOMEM;
-		free(e->message);
 		e->message = m;
 	}
 	return 0;
@@ -437,71 +448,104 @@ int hap_result_judged(struct hap_result *r, size_t i, int code, int outcome, int
 
 void hap_result_free(struct hap_result *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->e[i].instance);
-		free(r->e[i].object);
-		free(r->e[i].command);
-		free(r->e[i].message);
-		free(r->e[i].after);
-		free(r->e[i].backend);
-	}
+	hap_hmap_release(&r->names);
+	hap_arena_release(&r->strings);
 	free(r->e);
 	free(r);
 }
 
+const char *hap_call_errmsg(const struct hap_call *c)
+{
+	if (c->out.errmsg)
+		return c->out.errmsg;
+	return c->out.err ? hap_strerror(c->out.err) : "";
+}
+
+void hap_call_errmsgf(struct hap_call *c, const char *fmt, ...)
+{
+	char line[240];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	free(c->out.errmsg);
+	c->out.errmsg = strdup(line);
+}
+
+/* The outputs of job j handed to call c: its reply moves, its message is
+ * copied only when there is one. */
+static void call_take(struct hap_call *c, struct hap_job *j)
+{
+	c->out.reply = j->reply;
+	hap_buf_init(&j->reply, 0);
+	c->out.err = j->err;
+	c->out.req_sent = j->req_sent;
+	if (j->errmsg[0])
+		hap_call_errmsgf(c, "%s", j->errmsg);
+	c->sent = 1;
+}
+
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n)
 {
-	/* the calls' own jobs are run where they are: 1,000 calls are not
-	 * copied into a second array of jobs */
-	struct hap_job **jobs;
+	struct hap_job *jobs;
+	struct hap_buf *reqs;
 	size_t i, k = 0;
 	int ret = 0;
 
 	jobs = calloc(n ? n : 1, sizeof(*jobs));
-	if (!jobs)
+	reqs = calloc(n ? n : 1, sizeof(*reqs));
+	if (!jobs || !reqs) {
+		free(jobs);
+		free(reqs);
 		return HAP_ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		struct hap_call *c = &calls[i];
 		const struct hap_target *t = &ts[c->target];
+		struct hap_job *j = &jobs[k];
 
-		hap_buf_init(&c->req, 0);
-		hap_job_init(&c->job, &h->addrs[t->addr], NULL, 0);
-		c->job.no_shut = c->no_shut;
-		c->job.on_bytes = c->on_bytes;
-		c->job.on_bytes_arg = c->on_bytes_arg;
+		memset(&c->out, 0, sizeof(c->out));
+		hap_buf_init(&c->out.reply, 0);
 		c->sent = 0;
 		if (t->err) {
-			c->job.err = t->err;
-			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
+			c->out.err = t->err;
+			hap_call_errmsgf(c, "%s", t->errmsg);
 			continue;
 		}
-		if (c->raw || !t->prefix[0]) {
-			/* as it is sent, or no prefix: the lines themselves, not a
-			 * copy per call */
-			c->job.req = c->cmds;
-			c->job.req_len = c->raw ? c->cmds_len : strlen(c->cmds);
-			jobs[k++] = &c->job;
-			continue;
+		hap_job_init(j, &h->addrs[t->addr], c->cmds,
+		             c->raw ? c->cmds_len : strlen(c->cmds));
+		j->no_shut = c->no_shut;
+		j->on_bytes = c->on_bytes;
+		j->on_bytes_arg = c->on_bytes_arg;
+		if (!c->raw && t->prefix[0]) {
+			/* a master's worker: each line prefixed; else the lines
+			 * themselves, not a copy per call */
+			hap_buf_init(&reqs[k], 0);
+			ret = hap_target_request(t, c->cmds, &reqs[k]);
+			if (ret)
+				goto out;
+			j->req = reqs[k].ptr;
+			j->req_len = reqs[k].len;
 		}
-		ret = hap_target_request(t, c->cmds, &c->req);
-		if (ret)
-			goto out;
-		c->job.req = c->req.ptr;
-		c->job.req_len = c->req.len;
-		jobs[k++] = &c->job;
+		k++;
 	}
-	ret = hap_exchange_run_each(jobs, k, &h->xopts);
-	for (i = 0; !ret && i < n; i++)
-		calls[i].sent = !ts[calls[i].target].err;
+	ret = hap_exchange_run(jobs, k, &h->xopts);
+	if (ret)
+		goto out;
+	/* hand the outcomes back to their calls, in the same order */
+	for (i = 0, k = 0; i < n; i++)
+		if (!ts[calls[i].target].err)
+			call_take(&calls[i], &jobs[k++]);
 out:
-	/* failed: no call holds a reply */
-	for (i = 0; ret && i < k; i++)
-		hap_job_release(jobs[i]);
+	for (i = 0; i < n; i++) {
+		hap_job_release(&jobs[i]); /* zeroed or moved: nothing held */
+		hap_buf_release(&reqs[i]);
+	}
 	free(jobs);
+	free(reqs);
 	return ret;
 }
 
@@ -510,9 +554,19 @@ void hap_calls_release(struct hap_call *calls, size_t n)
 	size_t i;
 
 	for (i = 0; calls && i < n; i++) {
-		hap_job_release(&calls[i].job);
-		hap_buf_release(&calls[i].req);
-		free(calls[i].rb_reply);
+		struct hap_call_out *o = &calls[i].out;
+
+		/* a shared reply's views go with it (cap 0: nothing freed) */
+		if (o->share && --o->share->refs == 0) {
+			hap_buf_release(&o->share->bytes);
+			free(o->share);
+		}
+		if (!o->share)
+			free(calls[i].rb_reply);
+		o->share = NULL;
+		hap_buf_release(&o->reply);
+		free(o->errmsg);
+		o->errmsg = NULL;
 		calls[i].rb_reply = NULL;
 	}
 }
@@ -550,11 +604,12 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		goto out;
 	}
 	for (i = 0; i < nt && !ret; i++) {
-		struct hap_job *j = &calls[i].job;
+		const struct hap_call_out *j = &calls[i].out;
 
 		if (j->err)
-			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
-			                     strlen(j->errmsg), calls[i].sent);
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err,
+			                     hap_call_errmsg(&calls[i]),
+			                     strlen(hap_call_errmsg(&calls[i])), calls[i].sent);
 		else if (ts[i].prefix[0] && hap_master_routing_failed(j->reply.ptr, j->reply.len))
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, HAP_ENOTFOUND, j->reply.ptr,
 			                     j->reply.len, 1);

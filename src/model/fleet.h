@@ -17,7 +17,9 @@
 #include "haproxyadmin.h"
 #include "proto/frame.h"
 #include "transport/transport.h"
+#include "util/arena.h"
 #include "util/buf.h"
+#include "util/hmap.h"
 
 /* The reply budget of a fleet handle: the bytes of replies that live
  * snapshots keep, counted against max_total by every later exchange.
@@ -67,6 +69,31 @@ int hap_target_request(const struct hap_target *t, const char *cmds, struct hap_
  */
 struct hap_reply_table;
 
+/* What a call got back: the outputs of its exchange that callers read,
+ * without the exchange job (a round of 8,000 writes holds 8,000 of these;
+ * the transport's jobs live only while hap_calls_run() runs). */
+struct hap_reply_share;
+
+struct hap_call_out {
+	/* the bytes received, released by hap_calls_release(); for a call of
+	 * a prompt-mode connection (share set) a view cut in place from the
+	 * connection's reply: cap 0, NUL-terminated, never grown, and
+	 * hap_buf_release() only forgets it */
+	struct hap_buf reply;
+	int err;                       /* 0, or HAP_E* for this call */
+	size_t req_sent;               /* request bytes the peer accepted (a write may have run) */
+	char *errmsg;                  /* owned, or NULL: read it with hap_call_errmsg() */
+	struct hap_reply_share *share; /* the connection's reply, or NULL */
+};
+
+/* A prompt-mode connection's reply, which its calls' replies are cut from
+ * in place (no copy each): every call of the connection holds a reference,
+ * the last hap_calls_release() frees it. */
+struct hap_reply_share {
+	size_t refs;
+	struct hap_buf bytes;
+};
+
 struct hap_call {
 	size_t target;
 	const char *cmds; /* borrowed */
@@ -78,15 +105,14 @@ struct hap_call {
 	void (*on_bytes)(struct hap_job *j, void *arg);
 	void *on_bytes_arg;
 	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
-	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
-	struct hap_buf req;
+	struct hap_call_out out;             /* outputs: out.err, out.reply, the message */
 	int sent;
 	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */
 	int outcome; /* hap_round_run(): enum hap_outcome */
 	/* optional, a write sharing a prompt-mode connection (hap_round_run):
 	 * one line read back on the same connection after all of its writes
 	 * ("get weight B/S"); rb_reply its complete reply (rb_len bytes,
-	 * NUL-terminated, freed by hap_calls_release), or NULL */
+	 * NUL-terminated, cut in place from out.share), or NULL */
 	const char *rb;
 	char *rb_reply;
 	size_t rb_len;
@@ -94,6 +120,13 @@ struct hap_call {
 
 int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *calls, size_t n);
 void hap_calls_release(struct hap_call *calls, size_t n);
+/* The call's error message: its own line, else its code's text ("" when
+ * it has neither). Never NULL. */
+const char *hap_call_errmsg(const struct hap_call *c);
+/* Set the call's message (a formatted copy). Out of memory: the message is
+ * the code's text (hap_call_errmsg()). */
+void hap_call_errmsgf(struct hap_call *c, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
 
 /* hap_master_routing_failed(): proto/frame.h */
 
@@ -113,10 +146,19 @@ struct hap_result_entry {
 	const char *name; /* the object's name: in object, after the backend's '/' */
 };
 
+/* The entries' strings live in one arena per result set (an 8,000-command
+ * change makes 8,000 entries: no malloc per string); an instance's name is
+ * copied once and shared by its entries. A result set calloc'd to zero is
+ * an empty one. */
 struct hap_result {
 	size_t n, cap;
 	struct hap_result_entry *e;
+	struct hap_arena strings;
+	struct hap_hmap names; /* instance name -> its copy in strings (as a size_t) */
 };
+
+/* Room for n entries in all, so that a round's results are one allocation. */
+int hap_result_reserve(struct hap_result *r, size_t n);
 
 int hap_result_add(struct hap_result *r, const char *instance, const char *object,
                    const char *command, int code, const char *msg, size_t msglen, int sent);

@@ -376,12 +376,13 @@ static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call
 {
 	for (size_t i = 0; i < nt; i++) {
 		struct snap_inst *in = &s->insts[i];
-		struct hap_job *j = &calls[i].job;
+		struct hap_call_out *j = &calls[i].out;
 
 		in->flags = s->targets[i].flags;
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
-		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what))
+		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err,
+		              hap_call_errmsg(&calls[i]), what))
 			return HAP_ENOMEM;
 	}
 	return 0;

@@ -367,12 +367,8 @@ int hap_server_del_plan(struct hap_plan **out, struct hap *h, const struct hap_s
 			if (ret || !why[0])
 				continue;
 			e = &p->e[p->n - 1];
-			if (!e->skip_code) {
-				e->skip_code = HAP_EREFUSED;
-				e->skip_msg = strdup(why);
-				if (!e->skip_msg)
-					ret = HAP_ENOMEM;
-			}
+			if (!e->skip_code)
+				ret = hap_plan_skip_set(p, p->n - 1, HAP_EREFUSED, why);
 		}
 	}
 	if (ret) {

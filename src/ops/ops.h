@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "haproxyadmin.h"
+#include "util/arena.h"
 #include "util/buf.h"
 
 enum hap_verdict {
@@ -122,14 +123,15 @@ int hap_plan_readback(const struct hap_plan *p, struct hap_result *r, const stru
 /* ---- plans ---- */
 
 struct hap_plan_entry {
-	size_t inst;      /* instance index in the plan's snapshot */
-	char *object;     /* "backend/server", a frontend name, a map file */
-	char *backend;    /* a server's backend (split from object once), else NULL */
-	const char *name; /* the object's name: in object, after the backend's '/' */
-	char *command;    /* the line, without routing prefix and '\n' */
+	size_t inst; /* instance index in the plan's snapshot */
+	/* the strings live in the plan's arena (p->strings) */
+	const char *object;  /* "backend/server", a frontend name, a map file */
+	const char *backend; /* a server's backend (split from object once), else NULL */
+	const char *name;    /* the object's name: in object, after the backend's '/' */
+	const char *command; /* the line, without routing prefix and '\n' */
 	const struct hap_reply_table *judge;
-	int skip_code; /* not 0: not sent, reported with this code */
-	char *skip_msg;
+	int skip_code; /* not 0: not sent, reported with this code (hap_plan_skip_set) */
+	const char *skip_msg;
 };
 
 struct hap_plan {
@@ -137,10 +139,11 @@ struct hap_plan {
 	struct hap_snapshot *snap; /* owned: the read the plan was built from */
 	size_t n, cap;
 	struct hap_plan_entry *e;
-	size_t nobjects; /* distinct objects changed */
-	int disruptive;  /* the change stops traffic (disable, maint, drain, shutdown) */
-	int okind;       /* enum hap_object_kind of its objects */
-	int replace;     /* a replace's plan (hap_pattern_replace_plan): never applied */
+	struct hap_arena strings; /* the entries' strings */
+	size_t nobjects;          /* distinct objects changed */
+	int disruptive;           /* the change stops traffic (disable, maint, drain, shutdown) */
+	int okind;                /* enum hap_object_kind of its objects */
+	int replace;              /* a replace's plan (hap_pattern_replace_plan): never applied */
 	/* the read-back after the change (hap_plan_verify) */
 	int verify;         /* 0: only the reply is judged */
 	unsigned vmask;     /* HAP_SNAP_* to read back (0: "show info" only) */
@@ -183,5 +186,7 @@ int hap_server_plan_narrow(struct hap_plan *p);
 /* Add an entry; command is copied. Level below the table's: a skipped entry. */
 int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char *command,
                  const struct hap_reply_table *judge);
+/* Entry i is not sent: reported with code and msg (copied). HAP_ENOMEM. */
+int hap_plan_skip_set(struct hap_plan *p, size_t i, int code, const char *msg);
 
 #endif

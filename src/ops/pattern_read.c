@@ -167,14 +167,16 @@ static int read_collect(struct hap_pattern_read *r, struct hap_call *calls,
 
 	for (i = 0, k = 0; i < r->n; i++) {
 		struct read_inst *ri = &r->in[i];
-		struct hap_job *j;
+		struct hap_call_out *j;
+		const char *m;
 
 		if (!ri->holds)
 			continue;
-		j = &calls[k++].job;
+		m = hap_call_errmsg(&calls[k]);
+		j = &calls[k++].out;
 		if (j->err) {
 			ri->code = j->err;
-			ri->msg = dup_msg(j->errmsg, strlen(j->errmsg));
+			ri->msg = dup_msg(m, strlen(m));
 			if (!ri->msg)
 				return HAP_ENOMEM;
 			continue;

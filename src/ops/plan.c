@@ -21,6 +21,7 @@ int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char
 {
 	struct hap_plan_entry *e;
 	int level = hap_instance_level(p->snap, inst);
+	const char *slash;
 
 	if (p->n == p->cap) {
 		size_t ncap = p->cap ? p->cap * 2 : 16;
@@ -35,37 +36,38 @@ int hap_plan_add(struct hap_plan *p, size_t inst, const char *object, const char
 	memset(e, 0, sizeof(*e));
 	e->inst = inst;
 	e->judge = judge;
-	e->object = strdup(object);
-	e->command = strdup(command);
+	/* the strings in the plan's arena: no malloc each (8,000 entries) */
+	e->object = hap_arena_strndup(&p->strings, object, strlen(object));
+	e->command = hap_arena_strndup(&p->strings, command, strlen(command));
 	e->name = e->object;
-	if (e->object && p->okind == HAP_KIND_SERVER && strchr(e->object, '/')) {
+	slash = e->object && p->okind == HAP_KIND_SERVER ? strchr(e->object, '/') : NULL;
+	if (slash) {
 		/* split once here, so no caller ever splits "backend/server" */
-		const char *slash = strchr(e->object, '/');
-
-		e->backend = strndup(e->object, (size_t)(slash - e->object));
+		e->backend = hap_arena_strndup(&p->strings, e->object, (size_t)(slash - e->object));
 		e->name = e->backend ? slash + 1 : NULL;
 	}
-	if (!e->object || !e->command || !e->name) {
-		free(e->object);
-		free(e->command);
-		free(e->backend);
+	if (!e->object || !e->command || !e->name)
 		return HAP_ENOMEM;
-	}
 	if (level != HAP_LEVEL_UNKNOWN && level < judge->level) {
 		char msg[200];
 
 		snprintf(msg, sizeof(msg), "socket level '%s' is too low for '%s' (needs '%s')",
 		         hap_level_name(level), judge->op, hap_level_name(judge->level));
-		e->skip_code = HAP_EPERM;
-		e->skip_msg = strdup(msg);
-		if (!e->skip_msg) {
-			free(e->object);
-			free(e->command);
-			free(e->backend);
+		if (hap_plan_skip_set(p, p->n, HAP_EPERM, msg))
 			return HAP_ENOMEM;
-		}
 	}
 	p->n++;
+	return 0;
+}
+
+int hap_plan_skip_set(struct hap_plan *p, size_t i, int code, const char *msg)
+{
+	char *m = hap_arena_strndup(&p->strings, msg, strlen(msg));
+
+	if (!m)
+		return HAP_ENOMEM;
+	p->e[i].skip_code = code;
+	p->e[i].skip_msg = m;
 	return 0;
 }
 
@@ -127,16 +129,9 @@ const struct hap_snapshot *hap_plan_snapshot(const struct hap_plan *p)
 
 void hap_plan_free(struct hap_plan *p)
 {
-	size_t i;
-
 	if (!p)
 		return;
-	for (i = 0; i < p->n; i++) {
-		free(p->e[i].object);
-		free(p->e[i].backend);
-		free(p->e[i].command);
-		free(p->e[i].skip_msg);
-	}
+	hap_arena_release(&p->strings);
 	free(p->e);
 	free(p->vproxy);
 	free(p->pfile);
@@ -209,16 +204,16 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 static int add_results(struct hap_result *r, const struct hap_plan *p, struct hap_call *calls)
 {
 	size_t i;
-	int ret = 0;
+	int ret = hap_result_reserve(r, r->n + p->n);
 
 	for (i = 0; i < p->n && !ret; i++) {
 		const struct hap_plan_entry *e = &p->e[i];
 		const struct hap_call *c = &calls[i];
-		const struct hap_job *j = &c->job;
+		const struct hap_call_out *j = &c->out;
 		const char *inst = hap_instance_name(p->snap, e->inst);
 
 		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
-			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
+			const char *m = e->skip_code ? e->skip_msg : hap_call_errmsg(c);
 
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
 			                     c->sent);
@@ -232,7 +227,7 @@ static int add_results(struct hap_result *r, const struct hap_plan *p, struct ha
 			ret = hap_result_set_ref(r, r->n - 1, e->inst, p->okind);
 		/* copied: its room goes to the next entries' copies (the
 		 * read-back reads the write's rb_reply, not this) */
-		hap_buf_release(&calls[i].job.reply);
+		hap_buf_release(&calls[i].out.reply);
 	}
 	return ret;
 }
@@ -247,7 +242,7 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 	struct hap_inline il = { 0 };
 	const char **objs = NULL;
 	struct hap_result *r;
-	size_t i, nts = 0, ncalls = p->n;
+	size_t i, nts = 0, ncalls = p->n, nskip = 0;
 	int ret = 0;
 
 	*out = NULL;
@@ -257,7 +252,10 @@ int hap_plan_apply(struct hap_result **out, const struct hap_plan *p, struct hap
 		        "a replace's plan is applied with hap_pattern_replace_apply()");
 	hap_buf_init(&il.text, 0);
 	r = calloc(1, sizeof(*r));
-	ts = calloc(hap_snapshot_instance_count(p->snap) + p->n + 1, sizeof(*ts));
+	/* one target per instance, and one per skipped entry (its error) */
+	for (i = 0; i < p->n; i++)
+		nskip += p->e[i].skip_code != 0;
+	ts = calloc(hap_snapshot_instance_count(p->snap) + nskip + 1, sizeof(*ts));
 	/* the writes (each with its read-back line), then one "show info" per
 	 * instance in the same sessions */
 	calls = calloc(p->n + hap_snapshot_instance_count(p->snap) + 1, sizeof(*calls));

@@ -507,7 +507,7 @@ void hap_readback_inline_release(struct hap_inline *il)
 /* The number after "KEY: " at a line start of a "show info" reply, or -1. */
 static int64_t info_line(const struct hap_call *c, const char *key)
 {
-	const char *p = c->job.reply.ptr, *end = p + c->job.reply.len;
+	const char *p = c->out.reply.ptr, *end = p + c->out.reply.len;
 	size_t kl = strlen(key);
 	int64_t v = 0;
 
@@ -537,7 +537,7 @@ static int64_t info_line(const struct hap_call *c, const char *key)
 /* A complete reply on the session. */
 static int answered(const struct hap_call *c)
 {
-	return c->job.err == 0 && c->job.reply.len > 0;
+	return c->out.err == 0 && c->out.reply.len > 0;
 }
 
 /* An instance's session "show info", read once: the process it met. */

@@ -308,14 +308,14 @@ int hap_rep_round(struct hap *h, struct hap_pattern_replace *r, const char *verb
 	if (ret)
 		goto out;
 	for (k = 0; k < nc; k++) {
-		struct hap_job *j = &calls[k].job;
+		struct hap_call_out *j = &calls[k].out;
 		size_t x = map[k];
 
 		r->ri[x].sent |= calls[k].sent;
 		hap_buf_reset(&replies[x]);
 		codes[x] = calls[k].code;
 		if (j->err || !j->reply.len) {
-			ret = hap_buf_adds(&replies[x], j->errmsg);
+			ret = hap_buf_adds(&replies[x], hap_call_errmsg(&calls[k]));
 		} else {
 			size_t n = j->reply.len;
 

@@ -258,15 +258,17 @@ static void request_step(const struct hap_pattern_replace *r, size_t q, size_t i
 
 /* Judge the reply of request q on instance x. */
 static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
-                       const struct hap_job *j, int prompt)
+                       const struct hap_call *c, int prompt)
 {
+	const struct hap_call_out *j = &c->out;
+
 	char text[400], step[96];
 	size_t idx = 0;
 
 	x->sent = 1;
 	if (j->err) {
 		request_step(r, q, r->req_end[q], step, sizeof(step));
-		hap_rep_fail(x, j->err, step, j->errmsg);
+		hap_rep_fail(x, j->err, step, hap_call_errmsg(c));
 		return;
 	}
 	if (r->kind == HAP_PATTERN_MAP) {
@@ -335,7 +337,7 @@ int hap_rep_load(struct hap *h, struct hap_pattern_replace *r)
 			struct rinst *x = &r->ri[map[k]];
 			const struct hap_target *t = hap_snapshot_target(r->snap, x->inst);
 
-			load_judge(r, x, q, &calls[k].job, t->prefix[0] == '\0');
+			load_judge(r, x, q, &calls[k], t->prefix[0] == '\0');
 			nfail += x->st == RS_FAILED;
 		}
 		hap_calls_release(calls, nj);

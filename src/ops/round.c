@@ -52,7 +52,7 @@ static const char PIPE_TAIL[] = "quit\n";
 
 void hap_round_judge(struct hap_call *c)
 {
-	struct hap_job *j = &c->job;
+	struct hap_call_out *j = &c->out;
 
 	c->sent = c->sent && j->req_sent > 0;
 	if (j->err) {
@@ -70,8 +70,8 @@ void hap_round_judge(struct hap_call *c)
 		/* HAProxy answers every command it runs, at least with "\n": no
 		 * byte at all means the connection closed first (the process
 		 * died, or the line never arrived), never a silent success */
-		snprintf(j->errmsg, sizeof(j->errmsg),
-		         "connection closed without a reply (the instance may have died)");
+		hap_call_errmsgf(c,
+		                 "connection closed without a reply (the instance may have died)");
 		if (c->judge) {
 			c->code = hap_verdict_code(hap_reply_judge(c->judge, "", 0));
 			c->outcome = hap_outcome_of(c->code);
@@ -192,28 +192,19 @@ struct pipe {
 	size_t *ends;        /* end of each command's line in the request */
 };
 
-/* b holds a copy of p[0..n), allocated to its size: a session's replies
- * are thousands of a few bytes (hap_buf_add() takes 256 for each). 0 or
- * HAP_ENOMEM. */
-static int reply_copy(struct hap_buf *b, const char *p, size_t n)
+/* The reply buf[pos, end) as a view, cut in place: NUL-terminated where
+ * the next prompt began (never read again: the next cut starts past it). */
+static void reply_cut(char **ptr, size_t *len, char *buf, size_t pos, size_t end)
 {
-	char *q = malloc(n + 1);
-
-	if (!q)
-		return HAP_ENOMEM;
-	memcpy(q, p, n);
-	q[n] = '\0';
-	hap_buf_release(b);
-	b->ptr = q;
-	b->len = n;
-	b->cap = n + 1;
-	return 0;
+	*ptr = buf + pos;
+	*len = end - pos;
+	buf[end] = '\0';
 }
 
 /* The read-back lines of pipe p, after its writes: the replies from pos
  * on (past len: none), each complete one copied to its call's rb_reply. */
 static int pipe_split_rb(struct hap_call *calls, const size_t *order, const struct pipe *p,
-                         int master, const char *buf, size_t len, size_t pos)
+                         int master, char *buf, size_t len, size_t pos)
 {
 	size_t k, end, next;
 
@@ -224,26 +215,46 @@ static int pipe_split_rb(struct hap_call *calls, const size_t *order, const stru
 			continue;
 		if (!cut_reply(master, buf, len, pos, &end, &next))
 			return 0; /* this one and the later ones: no reply */
-		c->rb_reply = malloc(end - pos + 1);
-		if (!c->rb_reply)
-			return HAP_ENOMEM;
-		memcpy(c->rb_reply, buf + pos, end - pos);
-		c->rb_reply[end - pos] = '\0';
-		c->rb_len = end - pos;
+		reply_cut(&c->rb_reply, &c->rb_len, buf, pos, end);
 		pos = next;
 	}
 	return 0;
 }
 
-/* Hand the replies of pipe p (its exchange in pc) to its calls. */
-static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
-                      const struct pipe *p, const struct hap_call *pc)
+/* The reply of pipe p (its exchange in pc) moved to a share that each of
+ * its calls holds. NULL on ENOMEM. */
+static struct hap_reply_share *pipe_share(struct hap_call *calls, const size_t *order,
+                                          const struct pipe *p, struct hap_call *pc)
 {
-	const struct hap_job *pj = &pc->job;
-	const char *buf = pj->reply.ptr;
-	size_t len = pj->reply.len, pos = 0, end = 0, next = 0, k, start;
+	struct hap_reply_share *sh = malloc(sizeof(*sh));
+	size_t k;
+
+	if (!sh)
+		return NULL;
+	sh->refs = p->count;
+	sh->bytes = pc->out.reply;
+	hap_buf_init(&pc->out.reply, 0);
+	for (k = 0; k < p->count; k++)
+		calls[order[p->first + k]].out.share = sh;
+	return sh;
+}
+
+/* Hand the replies of pipe p (its exchange in pc) to its calls, each cut
+ * in place from the pipe's reply. */
+static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
+                      const struct pipe *p, struct hap_call *pc)
+{
+	const struct hap_call_out *pj = &pc->out;
+	struct hap_reply_share *sh = pipe_share(calls, order, p, pc);
+	char *buf;
+	size_t len, pos = 0, end = 0, next = 0, k, start;
 	int master = ts[pc->target].prefix[0] != '\0';
 	int cut = 0;
+
+	if (!sh)
+		return HAP_ENOMEM;
+	buf = sh->bytes.ptr;
+	len = sh->bytes.len;
 
 	/* the answer to "prompt" itself */
 	if (cut_reply(master, buf, len, 0, &end, &next))
@@ -253,7 +264,7 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 	start = sizeof(PIPE_HEAD) - 1;
 	for (k = 0; k < p->count; k++) {
 		struct hap_call *c = &calls[order[p->first + k]];
-		struct hap_job *j = &c->job;
+		struct hap_call_out *j = &c->out;
 		size_t lend = p->ends[k];
 		int last = 0; /* a reply, and the connection ends after it */
 
@@ -270,8 +281,7 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 		}
 		c->sent = 1;
 		if (!cut || last) {
-			if (reply_copy(&j->reply, buf + pos, end - pos))
-				return HAP_ENOMEM;
+			reply_cut(&j->reply.ptr, &j->reply.len, buf, pos, end);
 			j->req_sent = lend - start;
 			j->err = 0;
 			pos = next;
@@ -281,18 +291,15 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 			                      ? (pj->req_sent < lend ? pj->req_sent : lend) - start
 			                      : 0;
 			j->err = pj->err ? pj->err : HAP_EIO;
-			j->sys_errno = pj->sys_errno;
 			if (pj->err)
-				snprintf(j->errmsg, sizeof(j->errmsg), "%s", pj->errmsg);
+				hap_call_errmsgf(c, "%s", hap_call_errmsg(pc));
 			else
-				snprintf(j->errmsg, sizeof(j->errmsg),
-				         "connection closed before the reply to this command (%zu "
-				         "of "
-				         "%zu replies on it arrived)",
-				         k, p->count);
+				hap_call_errmsgf(
+				        c,
+				        "connection closed before the reply to this command "
+				        "(%zu of %zu replies on it arrived)",
+				        k, p->count);
 		}
-		j->attempts = pj->attempts;
-		j->elapsed_us = pj->elapsed_us;
 		start = lend;
 	}
 	return pipe_split_rb(calls, order, p, master, buf, len, cut ? len + 1 : pos);
@@ -317,13 +324,38 @@ static int pipe_close(const struct hap_target *ts, const struct hap_call *calls,
 	return hap_buf_adds(req, PIPE_TAIL);
 }
 
+/* Pipelined call order[k] opens a new connection: the first one, a new
+ * address or prefix, or the current one holds count commands already. */
+static int pipe_starts(const struct hap_target *ts, const struct hap_call *calls,
+                       const size_t *order, size_t k, size_t count)
+{
+	const struct hap_target *t = &ts[calls[order[k]].target];
+
+	return k == 0 || count == (t->prefix[0] ? MASTER_PIPE_BATCH : PIPE_BATCH) ||
+	       !same_conn(ts, calls, order[k - 1], order[k]);
+}
+
+/* How many connections pipes_build() makes of order[0..n). */
+static size_t pipe_count(const struct hap_target *ts, const struct hap_call *calls,
+                         const size_t *order, size_t n)
+{
+	size_t k, np = 0, count = 0;
+
+	for (k = 0; k < n; k++, count++)
+		if (pipe_starts(ts, calls, order, k, count)) {
+			np++;
+			count = 0;
+		}
+	return np;
+}
+
 /* The prompt-mode requests of the pipelined calls order[0..npipe_calls):
  * one per run of one connection, at most PIPE_BATCH (MASTER_PIPE_BATCH)
  * commands, into pipes[], all[] and reqs[]; *npp of them. 0 or HAP_ENOMEM
  * (what was built is released by the caller). */
-static int pipes_build(struct hap *h, const struct hap_target *ts, struct hap_call *calls,
-                       const size_t *order, size_t npipe_calls, struct pipe *pipes, size_t *ends,
-                       struct hap_call *all, struct hap_buf *reqs, size_t *npp)
+static int pipes_build(const struct hap_target *ts, struct hap_call *calls, const size_t *order,
+                       size_t npipe_calls, struct pipe *pipes, size_t *ends, struct hap_call *all,
+                       struct hap_buf *reqs, size_t *npp)
 {
 	size_t i, k, np = 0;
 
@@ -332,12 +364,9 @@ static int pipes_build(struct hap *h, const struct hap_target *ts, struct hap_ca
 		struct hap_call *c = &calls[order[k]];
 		struct hap_call *pc;
 
-		hap_buf_init(&c->req, 0);
-		hap_job_init(&c->job, &h->addrs[ts[c->target].addr], NULL, 0);
-		if (np == 0 ||
-		    pipes[np - 1].count ==
-		            (ts[c->target].prefix[0] ? MASTER_PIPE_BATCH : PIPE_BATCH) ||
-		    !same_conn(ts, calls, order[k - 1], order[k])) {
+		memset(&c->out, 0, sizeof(c->out));
+		hap_buf_init(&c->out.reply, 0);
+		if (pipe_starts(ts, calls, order, k, np ? pipes[np - 1].count : 0)) {
 			pipes[np].first = k;
 			pipes[np].ends = &ends[k];
 			pc = &all[np++];
@@ -378,28 +407,35 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 	struct hap_buf *reqs = NULL;
 	struct pipe *pipes = NULL;
 	size_t *ends = NULL, *solo = NULL;
-	size_t i, k, np = 0, ns = 0;
+	size_t i, k, np = 0, ns = n - npipe_calls, nall = 0;
+	size_t npipes = pipe_count(ts, calls, order, npipe_calls);
 	int ret = HAP_ENOMEM;
 
-	pipes = calloc(npipe_calls, sizeof(*pipes));
+	/* the connections' own calls, then the solo calls: sized to them (a
+	 * round of 8,000 writes on 4 instances makes 4 connections) */
+	pipes = calloc(npipes, sizeof(*pipes));
 	ends = calloc(npipe_calls, sizeof(*ends));
-	solo = calloc(n - npipe_calls + 1, sizeof(*solo));
-	all = calloc(n, sizeof(*all));
-	reqs = calloc(npipe_calls, sizeof(*reqs));
+	solo = calloc(ns + 1, sizeof(*solo));
+	all = calloc(npipes + ns, sizeof(*all));
+	reqs = calloc(npipes, sizeof(*reqs));
 	if (!pipes || !ends || !solo || !all || !reqs)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0, k = 0; i < n; i++)
 		if (!inpipe[i])
-			solo[ns++] = i;
-	if (pipes_build(h, ts, calls, order, npipe_calls, pipes, ends, all, reqs, &np))
+			solo[k++] = i;
+	ret = pipes_build(ts, calls, order, npipe_calls, pipes, ends, all, reqs, &np);
+	nall = np;
+	if (ret)
 		goto out;
 	for (i = 0; i < ns; i++)
 		all[np + i] = calls[solo[i]];
+	nall = np + ns;
 	ret = hap_calls_run(h, ts, all, np + ns);
 	if (ret)
 		goto out;
 	for (i = 0; i < ns; i++)
 		calls[solo[i]] = all[np + i]; /* handed back: released with the calls */
+	nall = np;
 	for (i = 0; i < np && !ret; i++)
 		ret = pipe_split(ts, calls, order, &pipes[i], &all[i]);
 	for (k = 0; k < npipe_calls; k++)
@@ -407,11 +443,9 @@ static int run_pipelined(struct hap *h, const struct hap_target *ts, struct hap_
 	for (i = 0; i < n - npipe_calls && !ret; i++)
 		hap_round_judge(&calls[solo[i]]);
 out:
-	for (i = 0; all && i < np; i++) {
-		hap_job_release(&all[i].job);
-		hap_buf_release(&all[i].req);
+	hap_calls_release(all, nall);
+	for (i = 0; reqs && i < np; i++)
 		hap_buf_release(&reqs[i]);
-	}
 	free(reqs);
 	free(all);
 	free(solo);

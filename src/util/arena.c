@@ -15,14 +15,16 @@ struct hap_arena_block {
 
 #define BLOCK_SIZE (64 * 1024)
 
-void *hap_arena_alloc(struct hap_arena *a, size_t n)
+/* n bytes at an offset that is a multiple of align (a power of two). */
+static void *arena_get(struct hap_arena *a, size_t n, size_t align)
 {
 	struct hap_arena_block *b = a->head;
-	size_t align = sizeof(max_align_t);
-	size_t need = (n + align - 1) / align * align;
+	size_t need = n;
 	char *p;
 
-	if (!b || b->size - b->used < need) {
+	if (b && align > 1)
+		b->used = (b->used + align - 1) & ~(align - 1);
+	if (!b || b->used > b->size || b->size - b->used < need) {
 		size_t size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
 
 		b = malloc(sizeof(*b) + size);
@@ -45,9 +47,14 @@ void *hap_arena_alloc(struct hap_arena *a, size_t n)
 	return p;
 }
 
+void *hap_arena_alloc(struct hap_arena *a, size_t n)
+{
+	return arena_get(a, n, sizeof(max_align_t));
+}
+
 char *hap_arena_strndup(struct hap_arena *a, const char *p, size_t n)
 {
-	char *s = hap_arena_alloc(a, n + 1);
+	char *s = arena_get(a, n + 1, 1); /* packed: a string needs no alignment */
 
 	if (!s)
 		return NULL;

@@ -765,13 +765,13 @@ static void judge_call(struct hap_call *c, const struct hap_reply_table *t, int 
                        const char *reply)
 {
 	memset(c, 0, sizeof(*c));
-	hap_buf_init(&c->job.reply, 0);
+	hap_buf_init(&c->out.reply, 0);
 	c->judge = t;
 	c->sent = 1; /* the target resolved: hap_calls_run() tried it */
-	c->job.err = err;
-	c->job.req_sent = sent;
+	c->out.err = err;
+	c->out.req_sent = sent;
 	if (reply)
-		assert_int_equal(hap_buf_adds(&c->job.reply, reply), 0);
+		assert_int_equal(hap_buf_adds(&c->out.reply, reply), 0);
 	hap_round_judge(c);
 }
 
@@ -785,30 +785,31 @@ static void test_round_judge(void **state)
 	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
 	assert_int_equal(c.code, HAP_EUNKNOWN);
 	assert_true(c.sent);
-	hap_buf_release(&c.job.reply);
+	hap_calls_release(&c, 1);
 	/* written, then the deadline: unknown */
 	judge_call(&c, &hap_op_set_weight, HAP_EBUSY, 20, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
-	hap_buf_release(&c.job.reply);
+	hap_calls_release(&c, 1);
 	/* never written (connect refused): an error, not sent */
 	judge_call(&c, &hap_op_set_weight, HAP_ECONNREFUSED, 0, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_ERROR);
 	assert_int_equal(c.code, HAP_ECONNREFUSED);
 	assert_false(c.sent);
-	hap_buf_release(&c.job.reply);
+	hap_calls_release(&c, 1);
 	/* the silent success and a refusal */
 	judge_call(&c, &hap_op_set_weight, 0, 20, "\n");
 	assert_int_equal(c.outcome, HAP_OUT_SENT); /* accepted: applied only after a read-back */
-	hap_buf_release(&c.job.reply);
+	hap_calls_release(&c, 1);
 	judge_call(&c, &hap_op_set_weight, 0, 20, "No such server.\n\n");
 	assert_int_equal(c.outcome, HAP_OUT_NOT_FOUND);
-	hap_buf_release(&c.job.reply);
+	hap_calls_release(&c, 1);
 	/* a read with no byte: a failure with a message */
 	judge_call(&c, NULL, 0, 20, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_ERROR);
-	assert_int_equal(c.job.err, HAP_EIO);
-	assert_true(strlen(c.job.errmsg) > 0);
-	hap_buf_release(&c.job.reply);
+	assert_int_equal(c.out.err, HAP_EIO);
+	assert_non_null(c.out.errmsg);
+	assert_true(strlen(c.out.errmsg) > 0);
+	hap_calls_release(&c, 1);
 	assert_string_equal(hap_outcome_name(HAP_OUT_SUPERSEDED), "superseded");
 	assert_string_equal(hap_outcome_name(HAP_OUT_NOT_FOUND), "not-found");
 	assert_string_equal(hap_why_name(HAP_WHY_NORMALISED), "normalised");
