@@ -259,6 +259,20 @@ hap_sock() {
 	fleet_cmd "$1" "$2"
 }
 
+# master_after_reload SOCK OLDPID: a master's "show proc" once it lists
+# OLDPID under "# old workers" (up to 5 s). A master re-executes itself on
+# a reload: its socket may refuse a connection for a moment after the new
+# worker already answers on its own socket.
+master_after_reload() {
+	local proc="" _
+	for _ in $(seq 1 50); do
+		proc=$(fleet_cmd "$1" "show proc" 2>/dev/null)
+		case "$proc" in *$'# old workers\n'*"$2 "*) break ;; esac
+		sleep 0.1
+	done
+	printf '%s\n' "$proc"
+}
+
 # Sanitizer reports (ASan, UBSan, LeakSanitizer, MSan, TSan): their lines.
 HAP_SAN_RE='runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer|ERROR: MemorySanitizer|WARNING: ThreadSanitizer|SUMMARY: (Address|Undefined|Leak|Memory|Thread)Sanitizer|UndefinedBehaviorSanitizer'
 

@@ -213,14 +213,7 @@ for t in $(seq 1 50); do
 	sleep 0.1
 done
 isnt "$new" "$old" "reload: admin1.sock reaches a new worker ($old -> $new)"
-# the master re-executes itself on a reload: its socket may refuse a
-# connection for a moment after the new worker already answers
-PROC=""
-for t in $(seq 1 50); do
-	PROC=$(hap_sock "$M1" "show proc" 2>/dev/null)
-	case "$PROC" in *$'# old workers\n'"$old "*) break ;; esac
-	sleep 0.1
-done
+PROC=$(master_after_reload "$M1" "$old")
 like "$PROC" $'# workers\n'"$new " "HAProxy: show proc lists the new worker"
 like "$PROC" $'# old workers\n'"$old " "HAProxy: ... and the old one under # old workers"
 hap_cli -s "master:$M1" -o json info

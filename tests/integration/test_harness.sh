@@ -234,7 +234,7 @@ for t in $(seq 1 50); do
 	sleep 0.1
 done
 isnt "$new" "$old" "after USR2 the admin socket reaches a new worker"
-proc=$(hap_sock "$FLEET_MASTER_SOCK_1" "show proc")
+proc=$(master_after_reload "$FLEET_MASTER_SOCK_1" "$old")
 like "$proc" $'# old workers\n'"$old " "the old worker is listed under # old workers while it holds a session"
 like "$(hap_sock "$FLEET_MASTER_SOCK_1" "@!$old show info")" $'Stopping: 1' "the old worker answers through @!pid"
 is "$(hap_sock "$FLEET_TCP_SOCK_1" "show info" | sed -n 's/^Pid: //p')" "$new" "the TCP socket moved to the new worker too"

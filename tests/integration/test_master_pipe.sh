@@ -162,7 +162,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 isnt "$NEW" "$OLD" "reload: a new worker ($NEW) replaced $OLD"
-old_alive=$(hap_sock "$FLEET_MASTER_SOCK_1" "show proc" | grep -c "^$OLD ")
+old_alive=$(master_after_reload "$FLEET_MASTER_SOCK_1" "$OLD" | grep -c "^$OLD ")
 if [ "$old_alive" = 1 ]; then
 	# the new worker has no two_srv (added at run time to the old one)
 	add_servers "$FLEET_ADMIN_SOCK_1" two_srv backend_all backend_proc1
