@@ -344,8 +344,11 @@ int hap_snapshot_from_chunks_keep(struct hap_snapshot **out, const char *const *
 			left += lens[i] - j->received;
 		}
 	}
-	for (i = 0; !ret && i < n; i++)
+	for (i = 0; !ret && i < n; i++) {
 		ret = snap_take(s, &s->insts[i], names[i], &jobs[i].reply, 0, "", what);
+		s->targets[i].name = s->insts[i].name;
+		s->targets[i].errmsg = "";
+	}
 	for (i = 0; jobs && i < n; i++)
 		hap_buf_release(&jobs[i].reply);
 	free(jobs);
