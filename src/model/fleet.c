@@ -148,7 +148,7 @@ static int add_workers(struct target_list *l, struct hap *h, size_t i, struct ha
 
 	if (jb->err) {
 		t.err = jb->err;
-		ret = pool_addf(l, &moff, "%s", jb->errmsg);
+		ret = pool_addf(l, &moff, "%s", hap_job_msg(jb));
 	} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
 		t.err = HAP_EPROTO;
 		ret = pool_addf(l, &moff, "%s", perr.msg);
@@ -533,7 +533,7 @@ int hap_calls_run(struct hap *h, const struct hap_target *ts, struct hap_call *c
 		c->sent = 0;
 		if (t->err) {
 			c->job.err = t->err;
-			snprintf(c->job.errmsg, sizeof(c->job.errmsg), "%s", t->errmsg);
+			hap_job_set_msg(&c->job, "%s", t->errmsg);
 			continue;
 		}
 		if (c->raw || !t->prefix[0]) {
@@ -610,8 +610,8 @@ int hap_exec(struct hap_result **out, struct hap *h, const char *cmd, struct hap
 		struct hap_job *j = &calls[i].job;
 
 		if (j->err)
-			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, j->errmsg,
-			                     strlen(j->errmsg), calls[i].sent);
+			ret = hap_result_add(r, ts[i].name, NULL, cmd, j->err, hap_job_msg(j),
+			                     strlen(hap_job_msg(j)), calls[i].sent);
 		else if (ts[i].prefix[0] && hap_master_routing_failed(j->reply.ptr, j->reply.len))
 			ret = hap_result_add(r, ts[i].name, NULL, cmd, HAP_ENOTFOUND, j->reply.ptr,
 			                     j->reply.len, 1);

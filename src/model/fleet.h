@@ -84,7 +84,7 @@ struct hap_call {
 	void (*on_bytes)(struct hap_job *j, void *arg);
 	void *on_bytes_arg;
 	const struct hap_reply_table *judge; /* hap_round_run(): NULL for a read */
-	struct hap_job job;                  /* outputs: job.err, job.errmsg, job.reply */
+	struct hap_job job;                  /* outputs: job.err, hap_job_msg(), job.reply */
 	struct hap_buf req;
 	int sent;
 	int code;    /* hap_round_run(): 0, HAP_EUNKNOWN, a verdict's or transport code */

@@ -384,7 +384,7 @@ static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call
 		in->flags = s->targets[i].flags;
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
-		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, j->errmsg, what))
+		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, hap_job_msg(j), what))
 			return HAP_ENOMEM;
 	}
 	return 0;

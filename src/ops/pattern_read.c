@@ -174,7 +174,7 @@ static int read_collect(struct hap_pattern_read *r, struct hap_call *calls,
 		j = &calls[k++].job;
 		if (j->err) {
 			ri->code = j->err;
-			ri->msg = dup_msg(j->errmsg, strlen(j->errmsg));
+			ri->msg = dup_msg(hap_job_msg(j), strlen(hap_job_msg(j)));
 			if (!ri->msg)
 				return HAP_ENOMEM;
 			continue;

@@ -218,7 +218,7 @@ static int add_results(struct hap_result *r, const struct hap_plan *p, struct ha
 		const char *inst = hap_instance_name(p->snap, e->inst);
 
 		if (c->outcome == HAP_OUT_ERROR || c->outcome == HAP_OUT_UNKNOWN || !j->reply.len) {
-			const char *m = e->skip_code ? e->skip_msg : j->errmsg;
+			const char *m = e->skip_code ? e->skip_msg : hap_job_msg(j);
 
 			ret = hap_result_add(r, inst, e->object, e->command, c->code, m, strlen(m),
 			                     c->sent);

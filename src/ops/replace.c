@@ -315,7 +315,7 @@ int hap_rep_round(struct hap *h, struct hap_pattern_replace *r, const char *verb
 		hap_buf_reset(&replies[x]);
 		codes[x] = calls[k].code;
 		if (j->err || !j->reply.len) {
-			ret = hap_buf_adds(&replies[x], j->errmsg);
+			ret = hap_buf_adds(&replies[x], hap_job_msg(j));
 		} else {
 			size_t n = j->reply.len;
 

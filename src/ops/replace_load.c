@@ -266,7 +266,7 @@ static void load_judge(struct hap_pattern_replace *r, struct rinst *x, size_t q,
 	x->sent = 1;
 	if (j->err) {
 		request_step(r, q, r->req_end[q], step, sizeof(step));
-		hap_rep_fail(x, j->err, step, j->errmsg);
+		hap_rep_fail(x, j->err, step, hap_job_msg(j));
 		return;
 	}
 	if (r->kind == HAP_PATTERN_MAP) {

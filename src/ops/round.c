@@ -70,8 +70,8 @@ void hap_round_judge(struct hap_call *c)
 		/* HAProxy answers every command it runs, at least with "\n": no
 		 * byte at all means the connection closed first (the process
 		 * died, or the line never arrived), never a silent success */
-		snprintf(j->errmsg, sizeof(j->errmsg),
-		         "connection closed without a reply (the instance may have died)");
+		hap_job_set_msg(j,
+		                "connection closed without a reply (the instance may have died)");
 		if (c->judge) {
 			c->code = hap_verdict_code(hap_reply_judge(c->judge, "", 0));
 			c->outcome = hap_outcome_of(c->code);
@@ -283,13 +283,14 @@ static int pipe_split(const struct hap_target *ts, struct hap_call *calls, const
 			j->err = pj->err ? pj->err : HAP_EIO;
 			j->sys_errno = pj->sys_errno;
 			if (pj->err)
-				snprintf(j->errmsg, sizeof(j->errmsg), "%s", pj->errmsg);
+				hap_job_set_msg(j, "%s", hap_job_msg(pj));
 			else
-				snprintf(j->errmsg, sizeof(j->errmsg),
-				         "connection closed before the reply to this command (%zu "
-				         "of "
-				         "%zu replies on it arrived)",
-				         k, p->count);
+				hap_job_set_msg(
+				        j,
+				        "connection closed before the reply to this command (%zu "
+				        "of "
+				        "%zu replies on it arrived)",
+				        k, p->count);
 		}
 		j->attempts = pj->attempts;
 		j->elapsed_us = pj->elapsed_us;

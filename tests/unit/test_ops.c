@@ -807,7 +807,7 @@ static void test_round_judge(void **state)
 	judge_call(&c, NULL, 0, 20, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_ERROR);
 	assert_int_equal(c.job.err, HAP_EIO);
-	assert_true(strlen(c.job.errmsg) > 0);
+	assert_true(strlen(hap_job_msg(&c.job)) > 0);
 	hap_buf_release(&c.job.reply);
 	assert_string_equal(hap_outcome_name(HAP_OUT_SUPERSEDED), "superseded");
 	assert_string_equal(hap_outcome_name(HAP_OUT_NOT_FOUND), "not-found");
