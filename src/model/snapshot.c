@@ -223,9 +223,10 @@ static struct hap_snapshot *snap_alloc(size_t n)
 }
 
 /* Instance in gets its name and reply (moved from *reply), or the error
- * of its exchange: 0 or HAP_ENOMEM. */
+ * of its exchange: 0 or HAP_ENOMEM. Parsed later (snap_parse_all): the
+ * exchange's jobs can go first, not be held beside the info indexes. */
 static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *name,
-                     struct hap_buf *reply, int xerr, const char *xmsg, unsigned what)
+                     struct hap_buf *reply, int xerr, const char *xmsg)
 {
 	in->name = hap_arena_strndup(&s->arena, name, strlen(name));
 	/* the snapshot keeps the reply: rows are views into it; a failed one
@@ -239,10 +240,23 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	if (xerr) {
 		in->err = xerr;
 		in->errmsg = hap_arena_strndup(&s->arena, xmsg, strlen(xmsg));
-	} else {
-		parse_inst(s, in, what);
 	}
 	return !in->name || (in->err && !in->errmsg) ? HAP_ENOMEM : 0;
+}
+
+/* Every instance taken (snap_take) and not failed, parsed: 0 or HAP_ENOMEM. */
+static int snap_parse_all(struct hap_snapshot *s, unsigned what)
+{
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (in->err)
+			continue;
+		parse_inst(s, in, what);
+		if (in->err && !in->errmsg)
+			return HAP_ENOMEM;
+	}
+	return 0;
 }
 
 static int snap_status(struct hap_snapshot *s);
@@ -345,10 +359,12 @@ int hap_snapshot_from_chunks_keep(struct hap_snapshot **out, const char *const *
 		}
 	}
 	for (i = 0; !ret && i < n; i++) {
-		ret = snap_take(s, &s->insts[i], names[i], &jobs[i].reply, 0, "", what);
+		ret = snap_take(s, &s->insts[i], names[i], &jobs[i].reply, 0, "");
 		s->targets[i].name = s->insts[i].name;
 		s->targets[i].errmsg = "";
 	}
+	if (!ret)
+		ret = snap_parse_all(s, what);
 	for (i = 0; jobs && i < n; i++)
 		hap_buf_release(&jobs[i].reply);
 	free(jobs);
@@ -373,9 +389,9 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
 	return hap_snapshot_from_chunks(out, names, replies, lens, n, what, 0, err);
 }
 
-/* Every call's reply (or error) to its instance, parsed: 0 or HAP_ENOMEM. */
-static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt,
-                    unsigned what)
+/* Every call's reply (or error) to its instance (parsed after): 0 or
+ * HAP_ENOMEM. */
+static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt)
 {
 	for (size_t i = 0; i < nt; i++) {
 		struct snap_inst *in = &s->insts[i];
@@ -384,7 +400,7 @@ static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call
 		in->flags = s->targets[i].flags;
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
-		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, hap_job_msg(j), what))
+		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err, hap_job_msg(j)))
 			return HAP_ENOMEM;
 	}
 	return 0;
@@ -442,11 +458,13 @@ int hap_snapshot_new_keep(struct hap_snapshot **out, struct hap *h, unsigned wha
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	ret = take_all(s, h, calls, nt, what);
+	ret = take_all(s, h, calls, nt);
 	/* the replies are the snapshot's: the calls go before the merge */
 	hap_calls_release(calls, nt);
 	free(calls);
 	calls = NULL;
+	if (!ret)
+		ret = snap_parse_all(s, what);
 	if (ret) {
 		hap_error_set(err, ret, "out of memory");
 		goto out;
