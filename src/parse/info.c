@@ -40,8 +40,7 @@ int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *
 
 static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struct hap_view val)
 {
-	if (key.n > UINT32_MAX || val.n > UINT32_MAX ||
-	    (size_t)(key.p - info->base) > UINT32_MAX - key.n)
+	if (key.n > UINT16_MAX || val.n > UINT16_MAX || (size_t)(key.p - info->base) > UINT16_MAX)
 		return HAP_ETOOBIG;
 	if (info->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;

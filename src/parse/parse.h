@@ -127,12 +127,13 @@ int hap_stat_col(const struct hap_stat *st, const char *name);
 /* ---- show info ---- */
 
 /* A "Key: value" line, as offsets from the text parsed (hap_info.base):
- * 12 bytes a key, where two views took 32 (1,000 instances hold theirs
- * at once). The value starts 2 bytes after the key (": "). */
+ * 6 bytes a key, where two views took 32 (1,000 instances hold theirs
+ * at once; a "show info" is ~1.2 KB, a text past 64 KiB is refused as
+ * too long). The value starts 2 bytes after the key (": "). */
 struct hap_kv {
-	uint32_t off;
-	uint32_t klen;
-	uint32_t vlen;
+	uint16_t off;
+	uint16_t klen;
+	uint16_t vlen;
 };
 
 struct hap_info {
