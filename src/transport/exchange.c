@@ -135,16 +135,6 @@ void hap_job_set_msg(struct hap_job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void set_result(struct hap_job *j, int err, int sys_errno, const char *fmt, va_list ap)
-        __attribute__((format(printf, 4, 0)));
-
-static void set_result(struct hap_job *j, int err, int sys_errno, const char *fmt, va_list ap)
-{
-	j->err = err;
-	j->sys_errno = sys_errno;
-	hap_job_vset_msg(j, fmt, ap);
-}
-
 /* End a started job: close its socket, free its slot, record the outcome. */
 static void finish(struct run *r, size_t i, int err, int sys_errno, const char *fmt, ...)
         __attribute__((format(printf, 5, 6)));
@@ -171,7 +161,9 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 		}
 	}
 	va_start(ap, fmt);
-	set_result(j, err, sys_errno, fmt, ap);
+	j->err = err;
+	j->sys_errno = sys_errno;
+	hap_job_vset_msg(j, fmt, ap);
 	va_end(ap);
 	j->elapsed_us = hap_now_us() - x->start;
 	j->req_sent = x->sent;
