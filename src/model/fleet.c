@@ -224,6 +224,8 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 	}
 	for (i = 0, j = 0; !ret && i < h->naddrs; i++) {
 		struct hap_target t;
+		size_t moff = NO_OFF;
+		char why[96];
 
 		memset(&t, 0, sizeof(t));
 		t.addr = i;
@@ -231,11 +233,12 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 		t.errmsg = "";
 		if (h->addrs[i].invalid) {
 			t.err = HAP_EINVAL;
-			t.errmsg = h->addrs[i].invalid_msg;
+			hap_addr_why(&h->addrs[i], why, sizeof(why));
+			ret = pool_addf(&l, &moff, "%s", why);
 		}
-		if (!h->addrs[i].master)
-			ret = add_target(&l, &t, NO_OFF, NO_OFF);
-		else
+		if (!ret && !h->addrs[i].master)
+			ret = add_target(&l, &t, NO_OFF, moff);
+		else if (!ret)
 			ret = add_workers(&l, h, i, t, &jobs[j++]);
 	}
 	for (i = 0; jobs && i < nmaster; i++)

@@ -34,10 +34,14 @@ struct hap_addr {
 	socklen_t sslen;
 	/* Not usable (a socket found in a directory whose path does not fit
 	 * sun_path): kept so it is reported by name instead of dropped;
-	 * invalid_msg says why. Never passed to hap_exchange_run(). */
+	 * hap_addr_why() says why (invalid_len: the path's length). Never
+	 * passed to hap_exchange_run(). */
 	int invalid;
-	char invalid_msg[96];
+	size_t invalid_len;
 };
+
+/* Why address a is invalid, into buf (n bytes): "" when it is not. */
+void hap_addr_why(const struct hap_addr *a, char *buf, size_t n);
 
 /*
  * Parse one endpoint spec into addresses appended to *addrs (realloc'd;
