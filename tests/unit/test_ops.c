@@ -785,30 +785,30 @@ static void test_round_judge(void **state)
 	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
 	assert_int_equal(c.code, HAP_EUNKNOWN);
 	assert_true(c.sent);
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job); /* its reply and message */
 	/* written, then the deadline: unknown */
 	judge_call(&c, &hap_op_set_weight, HAP_EBUSY, 20, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_UNKNOWN);
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job);
 	/* never written (connect refused): an error, not sent */
 	judge_call(&c, &hap_op_set_weight, HAP_ECONNREFUSED, 0, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_ERROR);
 	assert_int_equal(c.code, HAP_ECONNREFUSED);
 	assert_false(c.sent);
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job);
 	/* the silent success and a refusal */
 	judge_call(&c, &hap_op_set_weight, 0, 20, "\n");
 	assert_int_equal(c.outcome, HAP_OUT_SENT); /* accepted: applied only after a read-back */
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job);
 	judge_call(&c, &hap_op_set_weight, 0, 20, "No such server.\n\n");
 	assert_int_equal(c.outcome, HAP_OUT_NOT_FOUND);
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job);
 	/* a read with no byte: a failure with a message */
 	judge_call(&c, NULL, 0, 20, NULL);
 	assert_int_equal(c.outcome, HAP_OUT_ERROR);
 	assert_int_equal(c.job.err, HAP_EIO);
 	assert_true(strlen(hap_job_msg(&c.job)) > 0);
-	hap_buf_release(&c.job.reply);
+	hap_job_release(&c.job);
 	assert_string_equal(hap_outcome_name(HAP_OUT_SUPERSEDED), "superseded");
 	assert_string_equal(hap_outcome_name(HAP_OUT_NOT_FOUND), "not-found");
 	assert_string_equal(hap_why_name(HAP_WHY_NORMALISED), "normalised");
