@@ -85,26 +85,56 @@ const char *hap_endpoint_name(const struct hap *h, size_t i)
 	return i < h->naddrs ? h->addrs[i].name : NULL;
 }
 
-static int add_target(struct hap_target **ts, size_t *n, size_t *cap, struct hap_target *t)
+/* The targets resolved so far; the strings of a master's workers in pool,
+ * at off[2 k] (name) and off[2 k + 1] (errmsg) of target k, else NO_OFF
+ * (borrowed already): pointers into pool are set once it stops moving. */
+#define NO_OFF SIZE_MAX
+
+struct target_list {
+	struct hap_target *ts;
+	size_t *off;
+	size_t n, cap;
+	struct hap_buf pool;
+};
+
+static int add_target(struct target_list *l, const struct hap_target *t, size_t noff, size_t moff)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		struct hap_target *p = realloc(*ts, ncap * sizeof(*p));
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		struct hap_target *p = realloc(l->ts, ncap * sizeof(*p));
+		size_t *o;
 
 		if (!p)
 			return HAP_ENOMEM;
-		*ts = p;
-		*cap = ncap;
+		l->ts = p;
+		o = realloc(l->off, 2 * ncap * sizeof(*o));
+		if (!o)
+			return HAP_ENOMEM;
+		l->off = o;
+		l->cap = ncap;
 	}
-	(*ts)[(*n)++] = *t;
+	l->ts[l->n] = *t;
+	l->off[2 * l->n] = noff;
+	l->off[2 * l->n + 1] = moff;
+	l->n++;
 	return 0;
 }
 
-/* The targets resolved so far. */
-struct target_list {
-	struct hap_target *ts;
-	size_t n, cap;
-};
+/* A string for a target into l's pool, its offset in *off: 0 or HAP_ENOMEM. */
+static int pool_addf(struct target_list *l, size_t *off, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int pool_addf(struct target_list *l, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	*off = l->pool.len;
+	va_start(ap, fmt);
+	ret = hap_buf_vaddf(&l->pool, fmt, ap);
+	va_end(ap);
+	return ret ? ret : hap_buf_addc(&l->pool, '\0');
+}
 
 /* Master address i (as target t): the workers its "show proc" (job jb)
  * lists, or t itself, failed with why. 0 or HAP_ENOMEM. */
@@ -113,17 +143,17 @@ static int add_workers(struct target_list *l, struct hap *h, size_t i, struct ha
 {
 	struct hap_proc_list pl = { 0, NULL };
 	struct hap_error perr = { 0, "" };
-	size_t k, nworkers = 0;
-	int ret;
+	size_t k, nworkers = 0, moff = NO_OFF, noff;
+	int ret = 0;
 
 	if (jb->err) {
 		t.err = jb->err;
-		snprintf(t.errmsg, sizeof(t.errmsg), "%s", jb->errmsg);
+		ret = pool_addf(l, &moff, "%s", hap_job_msg(jb));
 	} else if (hap_proc_parse(&pl, jb->reply.ptr, jb->reply.len, &perr)) {
 		t.err = HAP_EPROTO;
-		snprintf(t.errmsg, sizeof(t.errmsg), "%s", perr.msg);
+		ret = pool_addf(l, &moff, "%s", perr.msg);
 	}
-	for (k = 0; !t.err && k < pl.n; k++) {
+	for (k = 0; !ret && !t.err && k < pl.n; k++) {
 		struct hap_target w = t;
 
 		if (pl.procs[k].kind != HAP_PROC_WORKER && pl.procs[k].kind != HAP_PROC_OLD_WORKER)
@@ -132,27 +162,51 @@ static int add_workers(struct target_list *l, struct hap *h, size_t i, struct ha
 		if (pl.procs[k].kind == HAP_PROC_OLD_WORKER)
 			w.flags |= HAP_INST_OLD_WORKER;
 		snprintf(w.prefix, sizeof(w.prefix), "@!%lld ", (long long)w.pid);
-		snprintf(w.name, sizeof(w.name), "%s @!%lld", h->addrs[i].name, (long long)w.pid);
-		ret = add_target(&l->ts, &l->n, &l->cap, &w);
-		if (ret) {
-			hap_proc_release(&pl);
-			return ret;
-		}
+		ret = pool_addf(l, &noff, "%s @!%lld", h->addrs[i].name, (long long)w.pid);
+		if (!ret)
+			ret = add_target(l, &w, noff, NO_OFF);
 		nworkers++;
 	}
 	hap_proc_release(&pl);
+	if (ret)
+		return ret;
 	if (!t.err && !nworkers) {
 		t.err = HAP_EPROTO;
-		snprintf(t.errmsg, sizeof(t.errmsg), "master lists no worker");
+		t.errmsg = "master lists no worker";
 	}
 	if (t.err)
-		return add_target(&l->ts, &l->n, &l->cap, &t);
+		return add_target(l, &t, NO_OFF, moff);
 	return 0;
+}
+
+/* The targets of l in one block, their pool's strings after the array. */
+static struct hap_target *targets_block(struct target_list *l)
+{
+	struct hap_target *ts;
+	char *base;
+	size_t k;
+
+	if (!l->n)
+		return NULL;
+	ts = malloc(l->n * sizeof(*ts) + l->pool.len);
+	if (!ts)
+		return NULL;
+	memcpy(ts, l->ts, l->n * sizeof(*ts));
+	base = (char *)(ts + l->n);
+	if (l->pool.len)
+		memcpy(base, l->pool.ptr, l->pool.len);
+	for (k = 0; k < l->n; k++) {
+		if (l->off[2 * k] != NO_OFF)
+			ts[k].name = base + l->off[2 * k];
+		if (l->off[2 * k + 1] != NO_OFF)
+			ts[k].errmsg = base + l->off[2 * k + 1];
+	}
+	return ts;
 }
 
 int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 {
-	struct target_list l = { NULL, 0, 0 };
+	struct target_list l = { NULL, NULL, 0, 0, HAP_BUF_INIT };
 	struct hap_job *jobs = NULL;
 	size_t nmaster = 0, i, j;
 	int ret = 0;
@@ -170,29 +224,33 @@ int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n)
 	}
 	for (i = 0, j = 0; !ret && i < h->naddrs; i++) {
 		struct hap_target t;
+		size_t moff = NO_OFF;
+		char why[96];
 
 		memset(&t, 0, sizeof(t));
 		t.addr = i;
-		snprintf(t.name, sizeof(t.name), "%s", h->addrs[i].name);
+		t.name = h->addrs[i].name;
+		t.errmsg = "";
 		if (h->addrs[i].invalid) {
 			t.err = HAP_EINVAL;
-			snprintf(t.errmsg, sizeof(t.errmsg), "%s", h->addrs[i].invalid_msg);
+			hap_addr_why(&h->addrs[i], why, sizeof(why));
+			ret = pool_addf(&l, &moff, "%s", why);
 		}
-		if (!h->addrs[i].master)
-			ret = add_target(&l.ts, &l.n, &l.cap, &t);
-		else
+		if (!ret && !h->addrs[i].master)
+			ret = add_target(&l, &t, NO_OFF, moff);
+		else if (!ret)
 			ret = add_workers(&l, h, i, t, &jobs[j++]);
 	}
 	for (i = 0; jobs && i < nmaster; i++)
 		hap_job_release(&jobs[i]);
 	free(jobs);
-	if (ret) {
-		free(l.ts);
-		l.ts = NULL;
-		l.n = 0;
-	}
-	*out = l.ts;
-	*n = l.n;
+	*out = NULL;
+	if (!ret && l.n && !(*out = targets_block(&l)))
+		ret = HAP_ENOMEM;
+	free(l.ts);
+	free(l.off);
+	hap_buf_release(&l.pool);
+	*n = ret ? 0 : l.n;
 	return ret;
 }
 
@@ -483,8 +541,10 @@ static void call_take(struct hap_call *c, struct hap_job *j)
 	hap_buf_init(&j->reply, 0);
 	c->out.err = j->err;
 	c->out.req_sent = j->req_sent;
-	if (j->errmsg[0])
-		hap_call_errmsgf(c, "%s", j->errmsg);
+	/* its message, when there is one, moves too */
+	free(c->out.errmsg);
+	c->out.errmsg = j->errmsg;
+	j->errmsg = NULL;
 	c->sent = 1;
 }
 

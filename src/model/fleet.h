@@ -41,20 +41,26 @@ struct hap {
 	size_t naddrs;
 };
 
+/* The strings are borrowed, never freed one by one (1,000 targets held
+ * 440 bytes of them inline each): from the address (h->addrs), from the
+ * block of the array hap_targets_resolve() made (a master's workers), or
+ * from whoever set them (a plan's skip message). A copy of a target is
+ * valid while its source is. */
 struct hap_target {
-	size_t addr;     /* index in hap->addrs */
-	int64_t pid;     /* worker pid behind a master, else 0 */
-	unsigned flags;  /* HAP_INST_OLD_WORKER */
-	char prefix[32]; /* "@!<pid> " for a master's worker, else "" */
-	char name[200];  /* display name */
-	int err;         /* set when the target could not be resolved */
-	char errmsg[240];
+	size_t addr;        /* index in hap->addrs */
+	int64_t pid;        /* worker pid behind a master, else 0 */
+	unsigned flags;     /* HAP_INST_OLD_WORKER */
+	int err;            /* set when the target could not be resolved */
+	char prefix[32];    /* "@!<pid> " for a master's worker, else "" */
+	const char *name;   /* display name */
+	const char *errmsg; /* why it could not be resolved, else "" */
 };
 
 /*
  * Resolve the fleet's targets: plain endpoints as they are, masters by a
  * "show proc" round (one parallel exchange for all masters). A master that
- * fails becomes one target carrying its error. Caller frees *out.
+ * fails becomes one target carrying its error. Caller frees *out (one
+ * block: the strings not the addresses' own follow the array).
  */
 int hap_targets_resolve(struct hap *h, struct hap_target **out, size_t *n);
 

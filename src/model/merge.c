@@ -51,10 +51,10 @@ static int identity_of(const struct snap_inst *in, struct hap_buf *b)
 {
 	struct hap_view n, p, t;
 
-	if (in->err || !in->has_info || !hap_info_get(&in->info, "Pid", &p) ||
-	    !hap_info_get(&in->info, "Start_time_sec", &t))
+	if (in->err || !hap_snap_info_get(in, "Pid", &p) ||
+	    !hap_snap_info_get(in, "Start_time_sec", &t))
 		return 0;
-	if (!hap_info_get(&in->info, "node", &n))
+	if (!hap_snap_info_get(in, "node", &n))
 		n = hap_view_make("", 0);
 	return hap_buf_add(b, n.p, n.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
 	       hap_buf_add(b, p.p, p.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
@@ -236,7 +236,8 @@ static int map_header(struct hap_snapshot *s, struct snap_hdr *g)
 
 int hap_snap_build_fields(struct hap_snapshot *s)
 {
-	size_t cap = 0, icap = 0, i, c, f;
+	size_t cap = 0, icap = 0, i, f, pos;
+	struct hap_view k, v;
 	int t, ret;
 
 	for (i = 0; i < s->ninst; i++) {
@@ -244,9 +245,9 @@ int hap_snap_build_fields(struct hap_snapshot *s)
 
 		if (in->err || (in->flags & HAP_INST_DUPLICATE))
 			continue;
-		for (c = 0; in->has_info && c < in->info.n; c++) {
-			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap,
-			                    hap_info_key(&in->info, c));
+		for (pos = 0;
+		     in->has_info && hap_info_next(in->info.base, in->info_len, &pos, &k, &v);) {
+			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap, k);
 			if (ret)
 				return ret;
 		}

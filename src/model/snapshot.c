@@ -103,6 +103,17 @@ static void snap_on_bytes(struct hap_job *j, void *arg)
 		hap_snap_cut_header(in, &j->reply);
 }
 
+/* A read of rows needs a few keys of an instance's info (its identity, the
+ * list of fields): read in the text, the index made again when a value is
+ * asked (hap_snap_info_ready; 1,000 indexes were 420 KB held to the end). */
+static void info_drop(struct snap_inst *in)
+{
+	free(in->info.kv);
+	in->info.kv = NULL;
+	in->info.n = 0;
+	in->info_dropped = 1;
+}
+
 /* One instance's reply, framed by proto/frame.c, each part parsed; a part
  * that does not parse makes the instance failed (err, errmsg). */
 static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned what)
@@ -134,12 +145,15 @@ static void parse_inst(struct hap_snapshot *s, struct snap_inst *in, unsigned wh
 		break;
 	}
 	in->level = fr.level;
+	in->info_len = fr.info.n;
 	ret = hap_info_parse(&in->info, fr.info.p, fr.info.n, NULL, &perr);
 	if (ret) {
 		inst_fail(s, in, ret, perr.msg, strlen(perr.msg));
 		return;
 	}
 	in->has_info = 1;
+	if (what & HAP_SNAP_ALL)
+		info_drop(in);
 	/* "show acl" and "show map" listings, each ending with a blank line */
 	for (int k = 0; k < 2; k++) {
 		if (!fr.has_pat[k])
@@ -223,9 +237,10 @@ static struct hap_snapshot *snap_alloc(size_t n)
 }
 
 /* Instance in gets its name and reply (moved from *reply), or the error
- * of its exchange: 0 or HAP_ENOMEM. */
+ * of its exchange: 0 or HAP_ENOMEM. Parsed later (snap_parse_all): the
+ * exchange's jobs can go first, not be held beside the info indexes. */
 static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *name,
-                     struct hap_buf *reply, int xerr, const char *xmsg, unsigned what)
+                     struct hap_buf *reply, int xerr, const char *xmsg)
 {
 	in->name = hap_arena_strndup(&s->arena, name, strlen(name));
 	/* the snapshot keeps the reply: rows are views into it; a failed one
@@ -239,13 +254,53 @@ static int snap_take(struct hap_snapshot *s, struct snap_inst *in, const char *n
 	if (xerr) {
 		in->err = xerr;
 		in->errmsg = hap_arena_strndup(&s->arena, xmsg, strlen(xmsg));
-	} else {
-		parse_inst(s, in, what);
 	}
 	return !in->name || (in->err && !in->errmsg) ? HAP_ENOMEM : 0;
 }
 
+/* Every instance taken (snap_take) and not failed, parsed: 0 or HAP_ENOMEM. */
+static int snap_parse_all(struct hap_snapshot *s, unsigned what)
+{
+	for (size_t i = 0; i < s->ninst; i++) {
+		struct snap_inst *in = &s->insts[i];
+
+		if (in->err)
+			continue;
+		parse_inst(s, in, what);
+		if (in->err && !in->errmsg)
+			return HAP_ENOMEM;
+	}
+	return 0;
+}
+
 static int snap_status(struct hap_snapshot *s);
+
+int hap_snap_info_ready(struct snap_inst *in)
+{
+	if (!in->has_info)
+		return 0;
+	if (in->info_dropped) {
+		if (hap_info_parse(&in->info, in->info.base, in->info_len, NULL, NULL))
+			return 0; /* out of memory: still dropped, tried again next time */
+		in->info_dropped = 0;
+	}
+	return 1;
+}
+
+int hap_snap_info_get(const struct snap_inst *in, const char *key, struct hap_view *out)
+{
+	struct hap_view k;
+	size_t pos = 0;
+
+	if (!in->has_info)
+		return 0;
+	if (!in->info_dropped)
+		return hap_info_get(&in->info, key, out);
+	while (hap_info_next(in->info.base, in->info_len, &pos, &k, out))
+		if (hap_view_eq(k, key))
+			return 1;
+	return 0;
+}
 
 /* Every instance parsed: duplicates found, rows merged into objects. */
 static int snap_finish(struct hap_snapshot *s, struct hap_error *err)
@@ -344,8 +399,13 @@ int hap_snapshot_from_chunks_keep(struct hap_snapshot **out, const char *const *
 			left += lens[i] - j->received;
 		}
 	}
-	for (i = 0; !ret && i < n; i++)
-		ret = snap_take(s, &s->insts[i], names[i], &jobs[i].reply, 0, "", what);
+	for (i = 0; !ret && i < n; i++) {
+		ret = snap_take(s, &s->insts[i], names[i], &jobs[i].reply, 0, "");
+		s->targets[i].name = s->insts[i].name;
+		s->targets[i].errmsg = "";
+	}
+	if (!ret)
+		ret = snap_parse_all(s, what);
 	for (i = 0; jobs && i < n; i++)
 		hap_buf_release(&jobs[i].reply);
 	free(jobs);
@@ -370,9 +430,9 @@ int hap_snapshot_from_replies(struct hap_snapshot **out, const char *const *name
 	return hap_snapshot_from_chunks(out, names, replies, lens, n, what, 0, err);
 }
 
-/* Every call's reply (or error) to its instance, parsed: 0 or HAP_ENOMEM. */
-static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt,
-                    unsigned what)
+/* Every call's reply (or error) to its instance (parsed after): 0 or
+ * HAP_ENOMEM. */
+static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call *calls, size_t nt)
 {
 	for (size_t i = 0; i < nt; i++) {
 		struct snap_inst *in = &s->insts[i];
@@ -382,7 +442,7 @@ static int take_all(struct hap_snapshot *s, const struct hap *h, struct hap_call
 		if ((in->flags & HAP_INST_OLD_WORKER) && !(h->opts.flags & HAP_OPT_OLD_WORKERS))
 			in->flags |= HAP_INST_EXCLUDED;
 		if (snap_take(s, in, s->targets[i].name, &j->reply, j->err,
-		              hap_call_errmsg(&calls[i]), what))
+		              hap_call_errmsg(&calls[i])))
 			return HAP_ENOMEM;
 	}
 	return 0;
@@ -440,11 +500,13 @@ int hap_snapshot_new_keep(struct hap_snapshot **out, struct hap *h, unsigned wha
 		hap_error_set(err, ret, "exchange: %s", hap_strerror(ret));
 		goto out;
 	}
-	ret = take_all(s, h, calls, nt, what);
+	ret = take_all(s, h, calls, nt);
 	/* the replies are the snapshot's: the calls go before the merge */
 	hap_calls_release(calls, nt);
 	free(calls);
 	calls = NULL;
+	if (!ret)
+		ret = snap_parse_all(s, what);
 	if (ret) {
 		hap_error_set(err, ret, "out of memory");
 		goto out;

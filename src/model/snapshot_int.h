@@ -62,6 +62,8 @@ struct snap_inst {
 	int has_info, has_stat, has_pat[2];
 	int srvstate; /* the rows are "show servers state" (HAP_SNAP_SRVSTATE) */
 	struct hap_info info;
+	size_t info_len;  /* the "show info" text's bytes, at info.base */
+	int info_dropped; /* its index freed once built (hap_snap_info_ready) */
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
 	size_t hdr;                     /* its header in s->hdrs (has_stat) */
@@ -143,6 +145,15 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 {
 	return !in->err && !(in->flags & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
 }
+
+/* Instance in's info index, rebuilt if it was dropped after the snapshot
+ * was parsed (a read of rows needs its keys only to identify instances
+ * and list the fields: 1,000 indexes were 420 KB held to the end): 1 when it
+ * can be read, 0 without info (or out of memory). */
+int hap_snap_info_ready(struct snap_inst *in);
+/* Key of instance in's info into *out, by its index or in its text: 1, or
+ * 0 when absent (or no info). */
+int hap_snap_info_get(const struct snap_inst *in, const char *key, struct hap_view *out);
 
 /* merge.c: duplicates marked, the union of fields, the rows merged into
  * objects (every instance parsed first). 0 or HAP_ENOMEM. */

@@ -183,7 +183,7 @@ static int build_calls(const struct hap_plan *p, struct hap_target *ts, size_t *
 		if (e->skip_code) {
 			ts[*nts] = ts[e->inst];
 			ts[*nts].err = e->skip_code;
-			snprintf(ts[*nts].errmsg, sizeof(ts[*nts].errmsg), "%s", e->skip_msg);
+			ts[*nts].errmsg = e->skip_msg ? e->skip_msg : "";
 			calls[i].target = (*nts)++;
 		}
 		off[i] = text->len;

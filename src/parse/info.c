@@ -40,8 +40,7 @@ int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *
 
 static int add_kv(struct hap_info *info, size_t *cap, struct hap_view key, struct hap_view val)
 {
-	if (key.n > UINT32_MAX || val.n > UINT32_MAX ||
-	    (size_t)(key.p - info->base) > UINT32_MAX - key.n)
+	if (key.n > UINT16_MAX || val.n > UINT16_MAX || (size_t)(key.p - info->base) > UINT16_MAX)
 		return HAP_ETOOBIG;
 	if (info->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
@@ -91,23 +90,20 @@ static size_t count_lines(const char *p, const char *end)
 	return n;
 }
 
-int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
-                   struct hap_error *err)
+int hap_info_next(const char *text, size_t len, size_t *pos, struct hap_view *key,
+                  struct hap_view *val)
 {
-	const char *p = text, *end = len ? text + len : text;
-	size_t cap = count_lines(p, end);
-	int ret, have_name = 0;
+	const char *p, *end;
 
-	out->n = 0;
-	out->base = text;
-	/* sized once: 1,000 instances' indexes are held at once */
-	out->kv = cap ? malloc(cap * sizeof(*out->kv)) : NULL;
-	if (cap && !out->kv)
-		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
+	if (!len) {
+		*pos = 0;
+		return 0;
+	}
+	p = text + *pos;
+	end = text + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sep;
 		struct hap_view line = hap_view_make(p, nl ? (size_t)(nl - p) : (size_t)(end - p));
-		struct hap_view key, val;
 
 		p = nl ? nl + 1 : end;
 		if (line.n && line.p[line.n - 1] == '\r')
@@ -117,8 +113,29 @@ int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *c
 		sep = find_sep(line);
 		if (!sep || sep == line.p)
 			continue;
-		key = hap_view_make(line.p, (size_t)(sep - line.p));
-		val = hap_view_make(sep + 2, (size_t)(line.p + line.n - (sep + 2)));
+		*key = hap_view_make(line.p, (size_t)(sep - line.p));
+		*val = hap_view_make(sep + 2, (size_t)(line.p + line.n - (sep + 2)));
+		*pos = (size_t)(p - text);
+		return 1;
+	}
+	*pos = (size_t)(p - text);
+	return 0;
+}
+
+int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
+                   struct hap_error *err)
+{
+	size_t cap = count_lines(text, len ? text + len : text), pos = 0;
+	struct hap_view key, val;
+	int ret, have_name = 0;
+
+	out->n = 0;
+	out->base = text;
+	/* sized once: 1,000 instances' indexes are held at once */
+	out->kv = cap ? malloc(cap * sizeof(*out->kv)) : NULL;
+	if (cap && !out->kv)
+		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
+	while (hap_info_next(text, len, &pos, &key, &val)) {
 		if (hap_view_eq(key, "Name"))
 			have_name = 1;
 		ret = add_kv(out, &cap, key, val);
@@ -130,7 +147,7 @@ int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *c
 	}
 
 	if (consumed)
-		*consumed = len ? (size_t)(p - text) : 0;
+		*consumed = len ? pos : 0;
 	if (!have_name) {
 		hap_info_release(out);
 		return hap_error_set(err, HAP_EPROTO, "show info: no Name field");

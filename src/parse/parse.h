@@ -127,12 +127,13 @@ int hap_stat_col(const struct hap_stat *st, const char *name);
 /* ---- show info ---- */
 
 /* A "Key: value" line, as offsets from the text parsed (hap_info.base):
- * 12 bytes a key, where two views took 32 (1,000 instances hold theirs
- * at once). The value starts 2 bytes after the key (": "). */
+ * 6 bytes a key, where two views took 32 (1,000 instances hold theirs
+ * at once; a "show info" is ~1.2 KB, a text past 64 KiB is refused as
+ * too long). The value starts 2 bytes after the key (": "). */
 struct hap_kv {
-	uint32_t off;
-	uint32_t klen;
-	uint32_t vlen;
+	uint16_t off;
+	uint16_t klen;
+	uint16_t vlen;
 };
 
 struct hap_info {
@@ -162,6 +163,11 @@ static inline struct hap_view hap_info_val(const struct hap_info *info, size_t i
 int hap_info_parse(struct hap_info *out, const char *text, size_t len, size_t *consumed,
                    struct hap_error *err);
 void hap_info_release(struct hap_info *info);
+/* The "Key: value" lines of text[*pos, len) one by one, by the rules of
+ * hap_info_parse() (*pos 0 at first): 1 with key and val views into text,
+ * 0 at the first blank line or the end, *pos then just after it. */
+int hap_info_next(const char *text, size_t len, size_t *pos, struct hap_view *key,
+                  struct hap_view *val);
 /* 1 and *out set when key is present, else 0. */
 int hap_info_get(const struct hap_info *info, const char *key, struct hap_view *out);
 

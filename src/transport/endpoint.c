@@ -131,6 +131,15 @@ static int parse_tcp(struct hap_addr *out, const char *spec, const char *hp, str
 	return 0;
 }
 
+void hap_addr_why(const struct hap_addr *a, char *buf, size_t n)
+{
+	if (a->invalid)
+		snprintf(buf, n, "socket path too long (%zu bytes, max %zu)", a->invalid_len,
+		         (size_t)SUN_PATH_MAX);
+	else if (n)
+		buf[0] = '\0';
+}
+
 int hap_addr_parse(struct hap_addr *out, const char *spec, struct hap_error *err)
 {
 	const char *s = spec;
@@ -242,9 +251,7 @@ static int expand_dir(struct hap_addr **addrs, size_t *n, const char *dir, struc
 			found[nfound].kind = HAP_ADDR_UNIX;
 			found[nfound].invalid = 1;
 			snprintf(found[nfound].name, sizeof(found[nfound].name), "%s", path.ptr);
-			snprintf(found[nfound].invalid_msg, sizeof(found[nfound].invalid_msg),
-			         "socket path too long (%zu bytes, max %zu)", path.len,
-			         (size_t)SUN_PATH_MAX);
+			found[nfound].invalid_len = path.len;
 			nfound++;
 			continue;
 		}

@@ -109,19 +109,30 @@ void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *re
 void hap_job_release(struct hap_job *j)
 {
 	hap_buf_release(&j->reply);
+	hap_job_set_msg(j, NULL);
 }
 
-static void set_result(struct hap_job *j, int err, int sys_errno, const char *fmt, va_list ap)
-        __attribute__((format(printf, 4, 0)));
-
-static void set_result(struct hap_job *j, int err, int sys_errno, const char *fmt, va_list ap)
+void hap_job_vset_msg(struct hap_job *j, const char *fmt, va_list ap)
 {
-	j->err = err;
-	j->sys_errno = sys_errno;
-	if (fmt)
-		vsnprintf(j->errmsg, sizeof(j->errmsg), fmt, ap);
-	else
-		j->errmsg[0] = '\0';
+	char line[256];
+	int n;
+
+	free(j->errmsg);
+	j->errmsg = NULL;
+	if (!fmt)
+		return;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n > 0)
+		j->errmsg = strdup(line);
+}
+
+void hap_job_set_msg(struct hap_job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hap_job_vset_msg(j, fmt, ap);
+	va_end(ap);
 }
 
 /* End a started job: close its socket, free its slot, record the outcome. */
@@ -150,7 +161,9 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 		}
 	}
 	va_start(ap, fmt);
-	set_result(j, err, sys_errno, fmt, ap);
+	j->err = err;
+	j->sys_errno = sys_errno;
+	hap_job_vset_msg(j, fmt, ap);
 	va_end(ap);
 	j->elapsed_us = hap_now_us() - x->start;
 	j->req_sent = x->sent;
@@ -499,7 +512,7 @@ static void fail_rest(struct run *r, int err, const char *msg)
 			close(r->x[i].fd);
 		r->jobs[i]->err = err;
 		r->jobs[i]->sys_errno = 0;
-		snprintf(r->jobs[i]->errmsg, sizeof(r->jobs[i]->errmsg), "%s", msg);
+		hap_job_set_msg(r->jobs[i], "%s", msg);
 	}
 }
 
@@ -583,7 +596,7 @@ static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const str
 		r->x[i].fd = -1;
 		j->err = 0;
 		j->sys_errno = 0;
-		j->errmsg[0] = '\0';
+		hap_job_set_msg(j, NULL);
 		j->attempts = 0;
 		j->elapsed_us = 0;
 		j->received = 0;

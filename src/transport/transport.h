@@ -12,6 +12,7 @@
 #ifndef HAP_TRANSPORT_H
 #define HAP_TRANSPORT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -33,10 +34,14 @@ struct hap_addr {
 	socklen_t sslen;
 	/* Not usable (a socket found in a directory whose path does not fit
 	 * sun_path): kept so it is reported by name instead of dropped;
-	 * invalid_msg says why. Never passed to hap_exchange_run(). */
+	 * hap_addr_why() says why (invalid_len: the path's length). Never
+	 * passed to hap_exchange_run(). */
 	int invalid;
-	char invalid_msg[96];
+	size_t invalid_len;
 };
+
+/* Why address a is invalid, into buf (n bytes): "" when it is not. */
+void hap_addr_why(const struct hap_addr *a, char *buf, size_t n);
 
 /*
  * Parse one endpoint spec into addresses appended to *addrs (realloc'd;
@@ -91,7 +96,9 @@ struct hap_job {
 	struct hap_buf reply; /* the bytes received (capped); caller releases */
 	int err;              /* 0, or HAP_E* for this exchange */
 	int sys_errno;        /* errno behind err, when there is one */
-	char errmsg[200];     /* one line without the address, e.g. "connection refused" */
+	char *errmsg;         /* NULL, or one line without the address, e.g. "connection
+	                         refused" (read it with hap_job_msg(); allocated only on
+	                         error: 1,000 jobs held 200 bytes each for it) */
 	size_t req_sent;      /* request bytes the peer accepted (a write may have run) */
 	size_t received;      /* reply bytes received, those on_bytes dropped included */
 	int attempts;         /* connect attempts made */
@@ -101,6 +108,18 @@ struct hap_job {
 /* Prepare a job (zeroes outputs). */
 void hap_job_init(struct hap_job *j, const struct hap_addr *addr, const char *req, size_t len);
 void hap_job_release(struct hap_job *j);
+
+/* The job's message, "" without one. */
+static inline const char *hap_job_msg(const struct hap_job *j)
+{
+	return j->errmsg ? j->errmsg : "";
+}
+
+/* Set (fmt NULL: clear) the job's message; out of memory, it is left
+ * without one (its err still says what happened). */
+void hap_job_set_msg(struct hap_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hap_job_vset_msg(struct hap_job *j, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
 
 /*
  * Run every job to completion, in parallel, honouring the options. Returns

@@ -701,7 +701,7 @@ static void test_echo(void **state)
 	for (i = 0; i < 2; i++) {
 		/* The peer answers only after reading EOF: a reply proves the half-close. */
 		assert_int_equal(jobs[i].err, 0);
-		assert_string_equal(jobs[i].errmsg, "");
+		assert_string_equal(hap_job_msg(&jobs[i]), "");
 		assert_int_equal(jobs[i].reply.len, strlen(req));
 		assert_memory_equal(jobs[i].reply.ptr, req, strlen(req));
 		assert_int_equal(jobs[i].reply.ptr[jobs[i].reply.len], '\0');
@@ -821,7 +821,7 @@ static void test_hung_peer(void **state)
 	assert_true(jobs[1].elapsed_us < 400 * MS);
 	for (i = 0; i < 3; i += 2) {
 		assert_int_equal(jobs[i].err, HAP_EBUSY);
-		assert_string_equal(jobs[i].errmsg,
+		assert_string_equal(hap_job_msg(&jobs[i]),
 		                    "no reply within 0.800 s (socket busy or hung)");
 		assert_int_equal(jobs[i].reply.len, 0);
 		assert_int_equal(jobs[i].attempts, 1);
@@ -847,7 +847,7 @@ static void test_slow_drip(void **state)
 	assert_true(job.reply.len >= 3 && job.reply.len <= 13);
 	snprintf(want, sizeof(want), "reply incomplete after 0.600 s (%zu bytes received)",
 	         job.reply.len);
-	assert_string_equal(job.errmsg, want);
+	assert_string_equal(hap_job_msg(&job), want);
 	assert_true(job.elapsed_us >= 600 * MS && job.elapsed_us < 1100 * MS);
 	hap_job_release(&job);
 }
@@ -870,7 +870,7 @@ static void test_reply_cap(void **state)
 		hap_job_init(&jobs[i], &a[i], "show stat json\n", 15);
 	assert_int_equal(hap_exchange_run(jobs, 2, &o), 0);
 	assert_int_equal(jobs[0].err, HAP_ETOOBIG);
-	assert_string_equal(jobs[0].errmsg, "reply larger than 1000 bytes");
+	assert_string_equal(hap_job_msg(&jobs[0]), "reply larger than 1000 bytes");
 	assert_true(jobs[0].reply.len <= 1000);
 	assert_int_equal(jobs[1].err, 0);
 	assert_int_equal(jobs[1].reply.len, 1000);
@@ -908,10 +908,10 @@ static void test_command_deadline(void **state)
 	assert_int_equal(hap_exchange_run(jobs, 2, &o), 0);
 	assert_true(hap_now_us() - t0 < 1000 * MS);
 	assert_int_equal(jobs[0].err, HAP_EBUSY);
-	assert_non_null(strstr(jobs[0].errmsg, "command deadline reached"));
+	assert_non_null(strstr(hap_job_msg(&jobs[0]), "command deadline reached"));
 	/* one slot: the second job waited for it until the deadline had passed */
 	assert_int_equal(jobs[1].err, HAP_ETIMEDOUT);
-	assert_string_equal(jobs[1].errmsg, "command deadline reached before sending");
+	assert_string_equal(hap_job_msg(&jobs[1]), "command deadline reached before sending");
 	assert_int_equal(jobs[1].attempts, 0);
 	release_all(jobs, 2);
 }
@@ -936,7 +936,8 @@ static void test_total_budget(void **state)
 		total += jobs[i].reply.len;
 		if (jobs[i].err == HAP_ETOOBIG) {
 			over++;
-			assert_non_null(strstr(jobs[i].errmsg, "all instances' replies together"));
+			assert_non_null(
+			        strstr(hap_job_msg(&jobs[i]), "all instances' replies together"));
 		}
 	}
 	assert_true(total <= 8000);
@@ -961,7 +962,7 @@ static void test_refused(void **state)
 	assert_int_equal(hap_exchange_run(&job, 1, &o), 0);
 	assert_int_equal(job.err, HAP_ECONNREFUSED);
 	assert_int_equal(job.sys_errno, ECONNREFUSED);
-	assert_string_equal(job.errmsg, "connection refused (nothing listening)");
+	assert_string_equal(hap_job_msg(&job), "connection refused (nothing listening)");
 	assert_int_equal(job.attempts, 3);
 	/* Two 100 ms pauses between three attempts, none after the last. */
 	assert_true(job.elapsed_us >= 200 * MS && job.elapsed_us < 300 * MS);
@@ -1009,7 +1010,7 @@ static void test_missing(void **state)
 	assert_int_equal(hap_exchange_run(&job, 1, &o), 0);
 	assert_int_equal(job.err, HAP_ENOENT);
 	assert_int_equal(job.sys_errno, ENOENT);
-	assert_string_equal(job.errmsg, "no such socket file");
+	assert_string_equal(hap_job_msg(&job), "no such socket file");
 	assert_int_equal(job.attempts, 1);
 	assert_true(job.elapsed_us < 50 * MS);
 	hap_job_release(&job);
@@ -1051,7 +1052,7 @@ static void test_backlog_full(void **state)
 	assert_int_equal(job.err, HAP_EIO);
 	assert_int_equal(job.sys_errno, EAGAIN);
 	assert_int_equal(job.attempts, 2);
-	assert_string_equal(job.errmsg, "connect: listen queue full (socket busy)");
+	assert_string_equal(hap_job_msg(&job), "connect: listen queue full (socket busy)");
 	hap_job_release(&job);
 }
 
@@ -1088,7 +1089,7 @@ static void test_connect_timeout(void **state)
 	hap_job_init(&job, &a, "show info\n", 10);
 	assert_int_equal(hap_exchange_run(&job, 1, &o), 0);
 	assert_int_equal(job.err, HAP_ETIMEDOUT);
-	assert_string_equal(job.errmsg, "connect timed out after 0.300 s");
+	assert_string_equal(hap_job_msg(&job), "connect timed out after 0.300 s");
 	assert_true(job.elapsed_us >= 300 * MS && job.elapsed_us < 800 * MS);
 	hap_job_release(&job);
 }
@@ -1180,7 +1181,7 @@ static void test_write_error(void **state)
 	/* Closed unread, nothing sent back: an I/O error, at once. */
 	assert_int_equal(jobs[0].err, HAP_EIO);
 	assert_true(jobs[0].sys_errno == EPIPE || jobs[0].sys_errno == ECONNRESET);
-	check_msg(jobs[0].errmsg);
+	check_msg(hap_job_msg(&jobs[0]));
 	assert_true(jobs[0].elapsed_us < 1000 * MS);
 
 	/* Closed unread after answering: the answer is the reply. */
