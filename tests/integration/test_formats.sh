@@ -9,7 +9,9 @@ set -u
 CHECK="python3 $HAP_SRCDIR/tests/integration/formats_check.py"
 fleet_up 3
 W=$(mktemp -d "${TMPDIR:-/tmp}/hap-formats.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+# removed at exit with the fleet (lib.sh's exit trap stops the fleet and
+# checks the plan: a trap of this script's own would replace it)
+TAP_FLEET_DIRS="$TAP_FLEET_DIRS $W"
 
 # formats SHAPE DESC ARGS...: the command in the three formats, each
 # exiting 0, then the rows compared (and with the sockets' show stat when
