@@ -69,7 +69,7 @@ struct xjob {
 };
 
 struct run {
-	struct hap_job *const *jobs; /* the callers' jobs, where they are */
+	struct hap_job *jobs; /* the caller's jobs */
 	struct xjob *x;
 	size_t n;
 	size_t *group_open; /* started, unfinished jobs per group */
@@ -141,7 +141,7 @@ static void finish(struct run *r, size_t i, int err, int sys_errno, const char *
 
 static void finish(struct run *r, size_t i, int err, int sys_errno, const char *fmt, ...)
 {
-	struct hap_job *j = r->jobs[i];
+	struct hap_job *j = &r->jobs[i];
 	struct xjob *x = &r->x[i];
 	size_t last;
 	va_list ap;
@@ -191,7 +191,7 @@ static int transient(int e)
 
 static void connect_failed(struct run *r, size_t i, int e, int64_t now)
 {
-	struct hap_job *j = r->jobs[i];
+	struct hap_job *j = &r->jobs[i];
 	struct xjob *x = &r->x[i];
 
 	/* A pause that would end past the deadline is pointless: report now. */
@@ -218,10 +218,10 @@ static void connect_failed(struct run *r, size_t i, int e, int64_t now)
 
 static void attempt(struct run *r, size_t i, int64_t now)
 {
-	const struct hap_addr *a = r->jobs[i]->addr;
+	const struct hap_addr *a = r->jobs[i].addr;
 	struct xjob *x = &r->x[i];
 
-	r->jobs[i]->attempts++;
+	r->jobs[i].attempts++;
 	x->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (x->fd < 0) {
 		fail_errno(r, i, HAP_EIO, "socket", errno);
@@ -284,7 +284,7 @@ static void start_jobs(struct run *r, int64_t now)
 
 static void expire(struct run *r, size_t i)
 {
-	struct hap_job *j = r->jobs[i];
+	struct hap_job *j = &r->jobs[i];
 	int s = r->timeout_ms / 1000, ms = r->timeout_ms % 1000;
 
 	if (r->x[i].by_end)
@@ -303,7 +303,7 @@ static void expire(struct run *r, size_t i)
 
 static void do_write(struct run *r, size_t i)
 {
-	struct hap_job *j = r->jobs[i];
+	struct hap_job *j = &r->jobs[i];
 	struct xjob *x = &r->x[i];
 	ssize_t w;
 
@@ -336,7 +336,7 @@ static void ended(struct run *r, size_t i, int e)
 {
 	struct xjob *x = &r->x[i];
 
-	if (r->jobs[i]->received > 0)
+	if (r->jobs[i].received > 0)
 		finish(r, i, 0, 0, NULL);
 	else if (x->wr_errno)
 		fail_errno(r, i, HAP_EIO, "write", x->wr_errno);
@@ -351,7 +351,7 @@ static void ended(struct run *r, size_t i, int e)
 /* n more bytes of job i's reply arrived: counted, shown to its on_bytes. */
 static void got_bytes(struct run *r, size_t i, size_t n)
 {
-	struct hap_job *j = r->jobs[i];
+	struct hap_job *j = &r->jobs[i];
 	size_t held;
 
 	j->reply.len += n;
@@ -369,7 +369,7 @@ static void got_bytes(struct run *r, size_t i, size_t n)
 
 static void do_read(struct run *r, size_t i)
 {
-	struct hap_buf *b = &r->jobs[i]->reply;
+	struct hap_buf *b = &r->jobs[i].reply;
 	struct xjob *x = &r->x[i];
 	size_t room, want, used;
 	ssize_t got;
@@ -394,10 +394,10 @@ static void do_read(struct run *r, size_t i)
 				/* Grow with the reply (geometric, so no quadratic copying):
 				 * a 10-byte answer costs 16 KiB, a big dump reads 256 KiB
 				 * at a time. */
-				want = r->jobs[i]->received > b->len ? READ_STREAM
-				       : b->len < READ_FIRST         ? READ_FIRST
-				       : b->len < READ_CHUNK         ? b->len
-				                                     : READ_CHUNK;
+				want = r->jobs[i].received > b->len ? READ_STREAM
+				       : b->len < READ_FIRST        ? READ_FIRST
+				       : b->len < READ_CHUNK        ? b->len
+				                                    : READ_CHUNK;
 				ret = hap_buf_grow(b, want < room ? want : room);
 				if (ret) {
 					finish(r, i, ret, ENOMEM,
@@ -506,13 +506,13 @@ static void fail_rest(struct run *r, int err, const char *msg)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		if ((r->x && r->x[i].st == XS_DONE) || !r->jobs[i])
+		if (r->x && r->x[i].st == XS_DONE)
 			continue;
 		if (r->x && r->x[i].st != XS_WAIT && r->x[i].fd >= 0)
 			close(r->x[i].fd);
-		r->jobs[i]->err = err;
-		r->jobs[i]->sys_errno = 0;
-		hap_job_set_msg(r->jobs[i], "%s", msg);
+		r->jobs[i].err = err;
+		r->jobs[i].sys_errno = 0;
+		hap_job_set_msg(&r->jobs[i], "%s", msg);
 	}
 }
 
@@ -536,7 +536,7 @@ static int make_groups(struct run *r)
 	if (!keys)
 		return HAP_ENOMEM;
 	for (k = 0; k < r->n; k++) {
-		keys[k].name = r->jobs[k]->addr->name;
+		keys[k].name = r->jobs[k].addr->name;
 		keys[k].idx = k;
 	}
 	qsort(keys, r->n, sizeof(*keys), by_name);
@@ -563,7 +563,7 @@ static size_t clamp_parallel(size_t want)
 	return want < room ? want : room;
 }
 
-static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const struct hap_xopts *o)
+static int setup(struct run *r, struct hap_job *jobs, size_t n, const struct hap_xopts *o)
 {
 	size_t i;
 
@@ -573,7 +573,7 @@ static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const str
 	if (o && (o->timeout_ms < 0 || o->parallel < 0 || o->per_addr < 0))
 		return HAP_EINVAL;
 	for (i = 0; i < n; i++) {
-		if (!jobs[i] || !jobs[i]->addr || (!jobs[i]->req && jobs[i]->req_len))
+		if (!jobs[i].addr || (!jobs[i].req && jobs[i].req_len))
 			return HAP_EINVAL;
 	}
 	r->timeout_ms = o && o->timeout_ms ? o->timeout_ms : DEF_TIMEOUT_MS;
@@ -591,7 +591,7 @@ static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const str
 	if (!r->x || !r->active)
 		return HAP_ENOMEM;
 	for (i = 0; i < n; i++) {
-		struct hap_job *j = jobs[i];
+		struct hap_job *j = &jobs[i];
 
 		r->x[i].fd = -1;
 		j->err = 0;
@@ -608,25 +608,6 @@ static int setup(struct run *r, struct hap_job *const *jobs, size_t n, const str
 }
 
 int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts)
-{
-	struct hap_job **each;
-	int ret;
-
-	if (n == 0)
-		return 0;
-	if (!jobs)
-		return HAP_EINVAL;
-	each = malloc(n * sizeof(*each));
-	if (!each)
-		return HAP_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		each[i] = &jobs[i];
-	ret = hap_exchange_run_each(each, n, opts);
-	free(each);
-	return ret;
-}
-
-int hap_exchange_run_each(struct hap_job *const *jobs, size_t n, const struct hap_xopts *opts)
 {
 	struct pollfd *pfd = NULL;
 	size_t *pjob = NULL;

@@ -130,8 +130,6 @@ void hap_job_vset_msg(struct hap_job *j, const char *fmt, va_list ap)
  * and nothing at all was received), ETOOBIG (reply over max_reply), EIO.
  */
 int hap_exchange_run(struct hap_job *jobs, size_t n, const struct hap_xopts *opts);
-/* The same on jobs wherever they are (jobs[i] each): no copy of them. */
-int hap_exchange_run_each(struct hap_job *const *jobs, size_t n, const struct hap_xopts *opts);
 
 /* Monotonic clock in microseconds. */
 int64_t hap_now_us(void);
