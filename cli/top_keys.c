@@ -559,13 +559,11 @@ static int key_mode(struct top *t, int ch)
 	return 0;
 }
 
-void top_handle_key(struct top *t, int ch)
+static void handle_key(struct top *t, int ch)
 {
 	struct top_row *r = NULL;
 	size_t i;
 
-	if (ch == KEY_RESIZE)
-		return;
 	if (key_mode(t, ch))
 		return;
 	if (t->view != VIEW_INST && t->sel < t->nlines)
@@ -576,4 +574,19 @@ void top_handle_key(struct top *t, int ch)
 			return;
 		}
 	}
+}
+
+/* A key's answer on the status line stays there for TOP_STATUS_HOLD_S
+ * seconds before a refresh may put its health summary in its place. */
+#define TOP_STATUS_HOLD_S 3.0
+
+void top_handle_key(struct top *t, int ch)
+{
+	unsigned gen = t->status_gen;
+
+	if (ch == KEY_RESIZE)
+		return;
+	handle_key(t, ch);
+	if (t->status_gen != gen)
+		t->status_hold = top_now_s() + TOP_STATUS_HOLD_S;
 }

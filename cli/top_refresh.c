@@ -182,6 +182,8 @@ static void report_faults(struct top *t, const struct top_model *prev)
 				                       in->name);
 		}
 	}
+	if (top_now_s() < t->status_hold)
+		return; /* a key's answer is still being read */
 	if (ml)
 		top_set_status(t, bad > 0, "%s", msg);
 	else if (t->status_bad && !bad && t->mode != MODE_CONFIRM)

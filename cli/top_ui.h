@@ -93,6 +93,11 @@ struct top {
 
 	char status[1024];
 	int status_bad;
+	/* status_gen counts top_set_status calls; a key's answer is held on
+	 * the status line until status_hold (a refresh's health summary does
+	 * not replace it before then: the operator must get to read it) */
+	unsigned status_gen;
+	double status_hold;
 
 	enum mode mode;
 	char input[128];

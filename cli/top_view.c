@@ -118,4 +118,5 @@ void top_set_status(struct top *t, int bad, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
 	t->status_bad = bad;
+	t->status_gen++;
 }

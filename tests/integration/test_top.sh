@@ -180,7 +180,14 @@ is "$(stat_field "$FLEET_ADMIN_SOCK_1" backend_all srv_all1 status)" DRAIN "a ca
 # weight on two tagged servers: space tags, w asks for the value
 keys Escape / backend_all/srv_a Enter g
 check_screen 'filter: backend_all/srv_a' "a filter BACKEND/SERVER"
-n=$(sed 1d <<<"$SCREEN" | grep -c 'backend_all/srv_a')
+# tmux may capture a frame half drawn (the header already filtered, the rows
+# not yet): read the screen again, bounded, until it settles
+for _ in $(seq 50); do
+	n=$(sed 1d <<<"$SCREEN" | grep -c 'backend_all/srv_a')
+	[ "$n" = 2 ] && break
+	sleep 0.1
+	SCREEN=$(screen)
+done
 is "$n" 2 "it keeps the servers of that backend whose names match (srv_agent, srv_all1)"
 keys Space Space
 check_screen '^\*  +backend_all/srv_agent' "space tags a server (marked *)"
