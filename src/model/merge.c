@@ -197,6 +197,18 @@ void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct 
 
 		if (copy)
 			s->hdrs[g].raw = hap_view_make(copy, raw.n);
+		if (copy && !in->srvstate) {
+			/* the next instances' feeds take its columns */
+			struct hap_stat_hint *h = &s->hdrs[g].hint;
+
+			h->raw = s->hdrs[g].raw;
+			h->cols = s->hdrs[g].cols;
+			h->ncols = s->hdrs[g].ncols;
+			h->col_pxname = in->stat.col_pxname;
+			h->col_svname = in->stat.col_svname;
+			h->col_type = in->stat.col_type;
+			s->hint_hdr = g + 1;
+		}
 	}
 	in->hdr = g;
 	if (ret) {
@@ -378,6 +390,7 @@ void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
 	in->feed.colcap = s->lend_colcap;
 	in->feed.st.rows = s->lend_rows;
 	in->feed.cap = s->lend_rowcap;
+	in->feed.hint = s->hint_hdr ? &s->hdrs[s->hint_hdr - 1].hint : NULL;
 	/* the columns are the last borrower's until the final call (or the
 	 * shared header's already) */
 	if (!in->feed.cols_final_only)
@@ -393,6 +406,7 @@ void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
 	s->lend_colcap = in->feed.colcap;
 	s->lend_rows = in->feed.st.rows;
 	s->lend_rowcap = in->feed.cap;
+	in->feed.hint = NULL; /* s->hdrs may move */
 	in->feed.st.cols = NULL;
 	in->feed.st.rows = NULL;
 	in->feed.st.ncols = in->feed.st.nrows = 0;

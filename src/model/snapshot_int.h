@@ -46,8 +46,9 @@ struct snap_hdr {
 	struct hap_view *cols; /* copies in the snapshot's arena */
 	struct hap_view raw;   /* the line's bytes (a copy), when known */
 	int srvstate;
-	int registered; /* its names are fields already (build_fields) */
-	int *colmap;    /* field id -> column, or -1 */
+	int registered;            /* its names are fields already (build_fields) */
+	int *colmap;               /* field id -> column, or -1 */
+	struct hap_stat_hint hint; /* raw and cols, for the feeds (raw known) */
 };
 
 /* A "show info" reply's keys, in reply order, shared by every instance
@@ -128,6 +129,7 @@ struct hap_snapshot {
 	struct hap_hmap field_map;
 	struct snap_hdr *hdrs; /* the distinct header lines */
 	size_t nhdrs, hdrcap;
+	size_t hint_hdr; /* 1 + the header whose hint the feeds get, or 0 */
 	/* the column and row arrays lent to the feed parsing now (one pair
 	 * for every instance: nothing per instance to free and leave holes) */
 	struct hap_view *lend_cols;
