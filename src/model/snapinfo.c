@@ -62,6 +62,90 @@ static int walk(struct hap_snapshot *s, const char *text, size_t len, size_t *n,
 	return 0;
 }
 
+/* Room for the values block of n keys read from a text of len bytes in
+ * s->ivtmp: n + 1 offsets, then at most len bytes of values. */
+static uint16_t *block_room(struct hap_snapshot *s, size_t n, size_t len)
+{
+	size_t need = (n + 1) * sizeof(uint16_t) + len;
+	char *p;
+
+	if (need <= s->ivcap)
+		return (uint16_t *)s->ivtmp;
+	p = realloc(s->ivtmp, need);
+	if (!p)
+		return NULL;
+	s->ivtmp = p;
+	s->ivcap = need;
+	return (uint16_t *)p;
+}
+
+/* The values of text into the block s->ivtmp when its lines are exactly
+ * the keys of list g in order, each followed by ": " (then the first ": "
+ * of its line: a key holds none), and a blank line or the end after the
+ * last: their bytes, else 0 (hap_info_next's walk decides). A line costs
+ * one memcmp() and its value's bytes, where the walk looks for the
+ * separator in every key. */
+static size_t walk_known(struct hap_snapshot *s, const struct snap_ikeys *g, const char *text,
+                         size_t len)
+{
+	const char *p = text, *end = text + len;
+	uint16_t *off = block_room(s, g->n, len);
+	char *d0, *d;
+	size_t k;
+
+	if (!off)
+		return 0;
+	d0 = d = (char *)(off + g->n + 1);
+	for (k = 0; k < g->n; k++) {
+		struct hap_view key = g->keys[k];
+		const char *q = p + key.n + 2;
+
+		if ((size_t)(end - p) < key.n + 2 || memcmp(p, key.p, key.n) != 0 ||
+		    p[key.n] != ':' || p[key.n + 1] != ' ' || (size_t)(p - text) > UINT16_MAX)
+			return 0;
+		off[k] = (uint16_t)(d - d0);
+		while (q < end && *q != '\n')
+			*d++ = *q++;
+		if (d > d0 + off[k] && d[-1] == '\r')
+			d--;
+		if ((size_t)(d - d0) > UINT16_MAX)
+			return 0;
+		p = q < end ? q + 1 : end;
+	}
+	off[g->n] = (uint16_t)(d - d0);
+	if (p == end || p[0] == '\n' || (end - p >= 2 && p[0] == '\r' && p[1] == '\n'))
+		return (g->n + 1) * sizeof(uint16_t) + (size_t)(d - d0);
+	return 0;
+}
+
+/* The values of the n lines in s->iscratch into the block s->ivtmp: its
+ * bytes, or 0 (out of memory, or too long: *ret). */
+static size_t block_of(struct hap_snapshot *s, size_t n, size_t len, int *ret)
+{
+	uint16_t *off = block_room(s, n, len);
+	char *d;
+	size_t k, total = 0;
+
+	*ret = HAP_ENOMEM;
+	if (!off)
+		return 0;
+	d = (char *)(off + n + 1);
+	for (k = 0; k < n; k++) {
+		struct hap_view v = s->iscratch[2 * k + 1];
+
+		if (total + v.n > UINT16_MAX) {
+			*ret = HAP_ETOOBIG;
+			return 0;
+		}
+		off[k] = (uint16_t)total;
+		if (v.n)
+			memcpy(d + total, v.p, v.n);
+		total += v.n;
+	}
+	off[n] = (uint16_t)total;
+	return (n + 1) * sizeof(uint16_t) + total;
+}
+
 /* Key list g is the n keys in s->iscratch. */
 static int same_keys(const struct hap_snapshot *s, const struct snap_ikeys *g, size_t n)
 {
@@ -115,33 +199,29 @@ static int keys_of(struct hap_snapshot *s, size_t n, size_t *id)
 int hap_snap_info_take(struct hap_snapshot *s, struct snap_inst *in, const char *text, size_t len,
                        struct hap_error *err)
 {
-	size_t n = 0, total = 0, k;
-	uint16_t *iv;
-	char *vals;
-	int ret = walk(s, text, len, &n, err);
+	size_t n = 0, bytes = 0;
+	int ret;
 
-	if (ret)
-		return ret;
-	for (k = 0; k < n; k++)
-		total += s->iscratch[2 * k + 1].n;
-	if (total > UINT16_MAX)
-		return hap_error_set(err, HAP_ETOOBIG, "show info: too long");
-	if (keys_of(s, n, &in->ikeys))
-		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
-	iv = hap_arena_alloc(&s->arena, (n + 1) * sizeof(*iv) + total);
-	if (!iv)
-		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
-	vals = (char *)(iv + n + 1);
-	for (total = 0, k = 0; k < n; k++) {
-		struct hap_view v = s->iscratch[2 * k + 1];
-
-		iv[k] = (uint16_t)total;
-		if (v.n)
-			memcpy(vals + total, v.p, v.n);
-		total += v.n;
+	/* the keys of the list the previous instance sent, usually (a list is
+	 * made by the walk: it has a "Name" key) */
+	if (s->nikeys && (bytes = walk_known(s, &s->ikeys[s->ilast], text, len)) != 0) {
+		in->ikeys = s->ilast;
+	} else {
+		ret = walk(s, text, len, &n, err);
+		if (ret)
+			return ret;
+		bytes = block_of(s, n, len, &ret);
+		if (!bytes)
+			return hap_error_set(err, ret, "show info: %s",
+			                     ret == HAP_ENOMEM ? "out of memory" : "too long");
+		if (keys_of(s, n, &in->ikeys))
+			return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
+		s->ilast = in->ikeys;
 	}
-	iv[n] = (uint16_t)total;
-	in->ival = iv;
+	in->ival = hap_arena_alloc(&s->arena, bytes);
+	if (!in->ival)
+		return hap_error_set(err, HAP_ENOMEM, "show info: out of memory");
+	memcpy(in->ival, s->ivtmp, bytes);
 	return 0;
 }
 
@@ -176,4 +256,7 @@ void hap_snap_info_release(struct hap_snapshot *s)
 	free(s->iscratch);
 	s->iscratch = NULL;
 	s->iscap = 0;
+	free(s->ivtmp);
+	s->ivtmp = NULL;
+	s->ivcap = 0;
 }

@@ -139,8 +139,11 @@ struct hap_snapshot {
 	/* the distinct "show info" key lists (snapinfo.c) */
 	struct snap_ikeys *ikeys;
 	size_t nikeys, ikeycap;
+	size_t ilast;              /* the list the last instance parsed had (nikeys > 0) */
 	struct hap_view *iscratch; /* keys and values of the text parsed now */
 	size_t iscap;
+	char *ivtmp; /* its values block, built before its copy to the arena */
+	size_t ivcap;
 	/* show info keys */
 	size_t ninfo;
 	const char **info_keys;
