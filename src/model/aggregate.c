@@ -374,7 +374,7 @@ int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_
 
 		if (i >= s->ninst)
 			return HAP_EINVAL;
-		if (hap_snap_info_ready(&ms->insts[i]) && hap_info_get(&s->insts[i].info, key, &v))
+		if (hap_snap_info_get(&s->insts[i], key, &v))
 			value_of(ms, out, v);
 		return 0;
 	}
@@ -383,9 +383,8 @@ int hap_snapshot_info(struct hap_value *out, const struct hap_snapshot *s, size_
 		struct hap_value v;
 		struct hap_view f;
 
-		if (!hap_snap_inst_counts(&s->insts[x]) || !hap_snap_info_ready(&ms->insts[x]))
-			continue;
-		if (!hap_info_get(&s->insts[x].info, key, &f))
+		if (!hap_snap_inst_counts(&s->insts[x]) ||
+		    !hap_snap_info_get(&s->insts[x], key, &f))
 			continue;
 		value_of(ms, &v, f);
 		acc_feed(&a, &v);

@@ -45,17 +45,32 @@ static int register_name(struct hap_snapshot *s, struct hap_hmap *map, const cha
 	return 0;
 }
 
+/* Where a key list has the keys of an identity: looked up once a list. */
+struct idkeys {
+	size_t list, node, pid, start;
+};
+
 /* The identity of instance in ("node\0Pid\0Start_time_sec") into b, 0 when
  * it has none (no info, Pid or Start_time_sec). */
-static int identity_of(const struct snap_inst *in, struct hap_buf *b)
+static int identity_of(const struct snap_inst *in, struct idkeys *ik, struct hap_buf *b)
 {
+	const struct snap_ikeys *g;
 	struct hap_view n, p, t;
 
-	if (in->err || !hap_snap_info_get(in, "Pid", &p) ||
-	    !hap_snap_info_get(in, "Start_time_sec", &t))
+	if (in->err || !in->has_info)
 		return 0;
-	if (!hap_snap_info_get(in, "node", &n))
-		n = hap_view_make("", 0);
+	g = &in->s->ikeys[in->ikeys];
+	if (ik->list != in->ikeys) {
+		ik->list = in->ikeys;
+		ik->pid = hap_snap_ikey_find(g, "Pid");
+		ik->start = hap_snap_ikey_find(g, "Start_time_sec");
+		ik->node = hap_snap_ikey_find(g, "node");
+	}
+	if (ik->pid == g->n || ik->start == g->n)
+		return 0;
+	p = hap_snap_info_val(in, ik->pid);
+	t = hap_snap_info_val(in, ik->start);
+	n = ik->node < g->n ? hap_snap_info_val(in, ik->node) : hap_view_make("", 0);
 	return hap_buf_add(b, n.p, n.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
 	       hap_buf_add(b, p.p, p.n) == 0 && hap_buf_addc(b, '\0') == 0 &&
 	       hap_buf_add(b, t.p, t.n) == 0;
@@ -66,6 +81,7 @@ void hap_snap_identify(struct hap_snapshot *s)
 	struct hap_hmap seen = HAP_HMAP_INIT;
 	struct hap_buf keys = HAP_BUF_INIT;
 	size_t *off = calloc(s->ninst + 1, sizeof(*off)), i, j;
+	struct idkeys ik = { SIZE_MAX, 0, 0, 0 };
 
 	/*
 	 * Two sockets of one process: the same node, Pid and Start_time_sec.
@@ -78,7 +94,7 @@ void hap_snap_identify(struct hap_snapshot *s)
 		return;
 	for (i = 0; i < s->ninst; i++) {
 		off[i] = keys.len;
-		if (!identity_of(&s->insts[i], &keys))
+		if (!identity_of(&s->insts[i], &ik, &keys))
 			keys.len = off[i]; /* none (or no memory): an empty key */
 	}
 	off[s->ninst] = keys.len;
@@ -181,6 +197,18 @@ void hap_snap_share_header(struct hap_snapshot *s, struct snap_inst *in, struct 
 
 		if (copy)
 			s->hdrs[g].raw = hap_view_make(copy, raw.n);
+		if (copy && !in->srvstate) {
+			/* the next instances' feeds take its columns */
+			struct hap_stat_hint *h = &s->hdrs[g].hint;
+
+			h->raw = s->hdrs[g].raw;
+			h->cols = s->hdrs[g].cols;
+			h->ncols = s->hdrs[g].ncols;
+			h->col_pxname = in->stat.col_pxname;
+			h->col_svname = in->stat.col_svname;
+			h->col_type = in->stat.col_type;
+			s->hint_hdr = g + 1;
+		}
 	}
 	in->hdr = g;
 	if (ret) {
@@ -236,8 +264,7 @@ static int map_header(struct hap_snapshot *s, struct snap_hdr *g)
 
 int hap_snap_build_fields(struct hap_snapshot *s)
 {
-	size_t cap = 0, icap = 0, i, f, pos;
-	struct hap_view k, v;
+	size_t cap = 0, icap = 0, i, f, k;
 	int t, ret;
 
 	for (i = 0; i < s->ninst; i++) {
@@ -245,11 +272,17 @@ int hap_snap_build_fields(struct hap_snapshot *s)
 
 		if (in->err || (in->flags & HAP_INST_DUPLICATE))
 			continue;
-		for (pos = 0;
-		     in->has_info && hap_info_next(in->info.base, in->info_len, &pos, &k, &v);) {
-			ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo, &icap, k);
-			if (ret)
-				return ret;
+		/* an instance's keys, once a list: the union is the same */
+		if (in->has_info && !s->ikeys[in->ikeys].registered) {
+			struct snap_ikeys *g = &s->ikeys[in->ikeys];
+
+			g->registered = 1;
+			for (k = 0; k < g->n; k++) {
+				ret = register_name(s, &s->info_map, &s->info_keys, &s->ninfo,
+				                    &icap, g->keys[k]);
+				if (ret)
+					return ret;
+			}
 		}
 		if (in->has_stat) {
 			ret = register_header(s, &s->hdrs[in->hdr], &cap);
@@ -357,6 +390,7 @@ void hap_snap_feed_lend(struct hap_snapshot *s, struct snap_inst *in)
 	in->feed.colcap = s->lend_colcap;
 	in->feed.st.rows = s->lend_rows;
 	in->feed.cap = s->lend_rowcap;
+	in->feed.hint = s->hint_hdr ? &s->hdrs[s->hint_hdr - 1].hint : NULL;
 	/* the columns are the last borrower's until the final call (or the
 	 * shared header's already) */
 	if (!in->feed.cols_final_only)
@@ -372,6 +406,7 @@ void hap_snap_feed_return(struct hap_snapshot *s, struct snap_inst *in)
 	s->lend_colcap = in->feed.colcap;
 	s->lend_rows = in->feed.st.rows;
 	s->lend_rowcap = in->feed.cap;
+	in->feed.hint = NULL; /* s->hdrs may move */
 	in->feed.st.cols = NULL;
 	in->feed.st.rows = NULL;
 	in->feed.st.ncols = in->feed.st.nrows = 0;
@@ -402,11 +437,12 @@ void hap_snap_cut_header(struct snap_inst *in, struct hap_buf *b)
 void hap_snap_drop_header(struct snap_inst *in, size_t h0)
 {
 	const char *nl = memchr(in->reply.ptr + h0, '\n', in->reply.len - h0);
-	size_t h1, cut, info_off = (size_t)(in->info.base - in->reply.ptr), t;
+	size_t h1, cut, t;
 	char *p;
 
-	/* listings are views into the reply: kept as they are */
-	if (!nl || in->cut || in->has_pat[0] || in->has_pat[1] || !in->has_info || info_off > h0)
+	/* listings are views into the reply: kept as they are (the info's
+	 * values are copies) */
+	if (!nl || in->cut || in->has_pat[0] || in->has_pat[1])
 		return;
 	h1 = (size_t)(nl - in->reply.ptr) + 1;
 	cut = h1 - h0;
@@ -420,7 +456,6 @@ void hap_snap_drop_header(struct snap_inst *in, size_t h0)
 		in->reply.ptr = p;
 		in->reply.cap = in->reply.len + 1;
 	}
-	in->info.base = in->reply.ptr + info_off;
 }
 
 /* Rows indexed as they arrive are given up: the whole reply is parsed at

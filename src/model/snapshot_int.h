@@ -46,8 +46,18 @@ struct snap_hdr {
 	struct hap_view *cols; /* copies in the snapshot's arena */
 	struct hap_view raw;   /* the line's bytes (a copy), when known */
 	int srvstate;
-	int registered; /* its names are fields already (build_fields) */
-	int *colmap;    /* field id -> column, or -1 */
+	int registered;            /* its names are fields already (build_fields) */
+	int *colmap;               /* field id -> column, or -1 */
+	struct hap_stat_hint hint; /* raw and cols, for the feeds (raw known) */
+};
+
+/* A "show info" reply's keys, in reply order, shared by every instance
+ * that sent the same ones (all of them, in a fleet of one version): an
+ * instance keeps its values only (snapinfo.c). */
+struct snap_ikeys {
+	size_t n;
+	struct hap_view *keys; /* copies in the snapshot's arena */
+	int registered;        /* its keys are info keys already (build_fields) */
 };
 
 struct snap_inst {
@@ -61,9 +71,12 @@ struct snap_inst {
 	struct hap_buf reply;
 	int has_info, has_stat, has_pat[2];
 	int srvstate; /* the rows are "show servers state" (HAP_SNAP_SRVSTATE) */
-	struct hap_info info;
-	size_t info_len;  /* the "show info" text's bytes, at info.base */
-	int info_dropped; /* its index freed once built (hap_snap_info_ready) */
+	/* "show info": its keys s->ikeys[ikeys], its values in ival (arena):
+	 * n + 1 offsets, then the values' bytes (hap_snap_info_val) */
+	size_t ikeys;
+	uint16_t *ival;
+	int info_taken; /* parsed as it arrived, its text cut from the reply */
+	size_t icut;    /* the bytes of that text cut (less its blank line) */
 	struct hap_stat stat;
 	struct hap_pat_ref_list pat[2]; /* show acl, show map */
 	size_t hdr;                     /* its header in s->hdrs (has_stat) */
@@ -116,12 +129,21 @@ struct hap_snapshot {
 	struct hap_hmap field_map;
 	struct snap_hdr *hdrs; /* the distinct header lines */
 	size_t nhdrs, hdrcap;
+	size_t hint_hdr; /* 1 + the header whose hint the feeds get, or 0 */
 	/* the column and row arrays lent to the feed parsing now (one pair
 	 * for every instance: nothing per instance to free and leave holes) */
 	struct hap_view *lend_cols;
 	struct hap_stat_row *lend_rows;
 	size_t lend_colcap, lend_rowcap;
 	enum hap_rule *rules[3]; /* per object type, per field */
+	/* the distinct "show info" key lists (snapinfo.c) */
+	struct snap_ikeys *ikeys;
+	size_t nikeys, ikeycap;
+	size_t ilast;              /* the list the last instance parsed had (nikeys > 0) */
+	struct hap_view *iscratch; /* keys and values of the text parsed now */
+	size_t iscap;
+	char *ivtmp; /* its values block, built before its copy to the arena */
+	size_t ivcap;
 	/* show info keys */
 	size_t ninfo;
 	const char **info_keys;
@@ -146,14 +168,25 @@ static inline int hap_snap_inst_counts(const struct snap_inst *in)
 	return !in->err && !(in->flags & (HAP_INST_DUPLICATE | HAP_INST_EXCLUDED));
 }
 
-/* Instance in's info index, rebuilt if it was dropped after the snapshot
- * was parsed (a read of rows needs its keys only to identify instances
- * and list the fields: 1,000 indexes were 420 KB held to the end): 1 when it
- * can be read, 0 without info (or out of memory). */
-int hap_snap_info_ready(struct snap_inst *in);
-/* Key of instance in's info into *out, by its index or in its text: 1, or
- * 0 when absent (or no info). */
+/* snapinfo.c: the "show info" text[0, len) of instance in parsed, its
+ * keys shared (s->ikeys), its values copied: 0 or an error set in err
+ * (the words of hap_info_parse). The text is not referenced after. */
+int hap_snap_info_take(struct hap_snapshot *s, struct snap_inst *in, const char *text, size_t len,
+                       struct hap_error *err);
+/* The local index of key in key list k (the first one), or k->n. */
+size_t hap_snap_ikey_find(const struct snap_ikeys *k, const char *key);
+/* Value li (< its key list's n) of instance in. */
+static inline struct hap_view hap_snap_info_val(const struct snap_inst *in, size_t li)
+{
+	const struct snap_ikeys *k = &in->s->ikeys[in->ikeys];
+	const char *vals = (const char *)(in->ival + k->n + 1);
+
+	return hap_view_make(vals + in->ival[li], (size_t)(in->ival[li + 1] - in->ival[li]));
+}
+/* Key of instance in's info into *out: 1, or 0 when absent (or no info). */
 int hap_snap_info_get(const struct snap_inst *in, const char *key, struct hap_view *out);
+/* The key lists' memory (hap_snapshot_free). */
+void hap_snap_info_release(struct hap_snapshot *s);
 
 /* merge.c: duplicates marked, the union of fields, the rows merged into
  * objects (every instance parsed first). 0 or HAP_ENOMEM. */

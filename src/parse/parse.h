@@ -98,14 +98,25 @@ void hap_stat_release(struct hap_stat *st);
  * cols_final_only: many feeds can share one pair, only the indices of
  * pxname, svname and type are kept per feed.
  */
+/* A header line read before: its bytes ("# " included) and its columns
+ * (stable, not views into the text fed). A feed given one takes the
+ * columns of the same bytes without splitting them again. */
+struct hap_stat_hint {
+	struct hap_view raw;
+	const struct hap_view *cols;
+	size_t ncols;
+	int col_pxname, col_svname, col_type;
+};
+
 struct hap_stat_feed {
 	struct hap_stat st;
-	size_t pos;    /* offset of the first byte not indexed yet */
-	size_t seen;   /* bytes past pos up to here hold no '\n' */
-	size_t lineno; /* lines read so far */
-	size_t cap;    /* allocated rows */
-	size_t colcap; /* allocated columns */
-	int header;    /* the header line was read */
+	const struct hap_stat_hint *hint; /* set by the caller, or NULL */
+	size_t pos;                       /* offset of the first byte not indexed yet */
+	size_t seen;                      /* bytes past pos up to here hold no '\n' */
+	size_t lineno;                    /* lines read so far */
+	size_t cap;                       /* allocated rows */
+	size_t colcap;                    /* allocated columns */
+	int header;                       /* the header line was read */
 	size_t hdr_off, hdr_len, hdr_lineno;
 	uintptr_t base; /* where text was at the last call (compared, never read) */
 	/* set by the caller: 1, the columns are read on the final call only

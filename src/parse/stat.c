@@ -251,13 +251,40 @@ void hap_stat_feed_release(struct hap_stat_feed *f)
 	f->colcap = 0;
 }
 
+/* The columns of hint h, the header line's bytes: 0 or HAP_ENOMEM. */
+static int take_hint(struct hap_stat_feed *f, const struct hap_stat_hint *h)
+{
+	if (!f->st.cols || f->colcap < h->ncols) {
+		struct hap_view *c = realloc(f->st.cols, (h->ncols ? h->ncols : 1) * sizeof(*c));
+
+		if (!c)
+			return HAP_ENOMEM;
+		f->st.cols = c;
+		f->colcap = h->ncols ? h->ncols : 1;
+	}
+	if (h->ncols)
+		memcpy(f->st.cols, h->cols, h->ncols * sizeof(*h->cols));
+	f->st.ncols = h->ncols;
+	f->st.col_pxname = h->col_pxname;
+	f->st.col_svname = h->col_svname;
+	f->st.col_type = h->col_type;
+	return 0;
+}
+
 /* The header line again, on text as it is now (it may have moved). */
 static int feed_header(struct hap_stat_feed *f, const char *text, struct hap_error *err)
 {
 	size_t nrows = f->st.nrows;
 	struct hap_stat_row *rows = f->st.rows;
+	const struct hap_stat_hint *h = f->hint;
 	int ret;
 
+	/* the same bytes as a header read before: its columns, not split */
+	if (h && h->raw.n == f->hdr_len && memcmp(h->raw.p, text + f->hdr_off, f->hdr_len) == 0) {
+		if (take_hint(f, h))
+			return hap_error_set(err, HAP_ENOMEM, "show stat: out of memory");
+		return 0;
+	}
 	f->st.ncols = 0;
 	ret = parse_header(&f->st, &f->colcap, hap_view_make(text + f->hdr_off + 2, f->hdr_len - 2),
 	                   f->hdr_lineno, err);

@@ -185,6 +185,14 @@ static size_t info_end(const char *p, size_t n)
 
 int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *rest)
 {
+	size_t info_off, info_n;
+
+	return hap_frame_head(reply, len, what, &info_off, &info_n, rest);
+}
+
+int hap_frame_head(const char *reply, size_t len, unsigned what, size_t *info_off, size_t *info_n,
+                   size_t *rest)
+{
 	const char *nl = len ? memchr(reply, '\n', len) : NULL;
 	size_t used = 0, l;
 
@@ -202,6 +210,8 @@ int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *r
 	l = info_end(reply + used, len - used);
 	if (!l)
 		return 0;
+	*info_off = used;
+	*info_n = l;
 	used += l;
 	for (int k = 0; k < 2; k++) {
 		const char *p = reply + used, *q = p;

@@ -87,5 +87,9 @@ void hap_frame_snapshot(struct hap_frame *out, const char *reply, size_t len, un
  * HAP_FRAME_OK or has the same rest: callers check it at the end.
  */
 int hap_frame_rows_start(const char *reply, size_t len, unsigned what, size_t *rest);
+/* The same, and where the "show info" part is: reply[*info_off, + *info_n),
+ * up to and with its blank line (as hap_frame_snapshot() frames it). */
+int hap_frame_head(const char *reply, size_t len, unsigned what, size_t *info_off, size_t *info_n,
+                   size_t *rest);
 
 #endif

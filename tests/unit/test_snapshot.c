@@ -203,6 +203,80 @@ static void test_snapshot_duplicate(void **state)
 	hap_snapshot_free(s);
 }
 
+/* "show info" texts as the key lists shared by the instances see them:
+ * the same keys (one with CRLF line ends and an empty value), one key
+ * more, a line without ": " among the same keys, a value holding ": ",
+ * and a duplicate; whole and as small chunks, the same values. */
+static void test_snapshot_info_keys(void **state)
+{
+	static const char *const names[] = { "a", "crlf", "more", "junk", "colon", "dup" };
+	static const char *const infos[] = {
+		"Name: HAProxy\nPid: 1\nStart_time_sec: 10\nnode: a\nMaxconn: 5\n\n",
+		"Name: HAProxy\r\nPid: 2\r\nStart_time_sec: 10\r\nnode: \r\nMaxconn: 7\r\n\r\n",
+		"Name: HAProxy\nPid: 3\nStart_time_sec: 10\nnode: c\nMaxconn: 11\nExtra: x\n\n",
+		"Name: HAProxy\nPid: 4\nStart_time_sec: 10\njunk\nnode: d\nMaxconn: 13\n\n",
+		"Name: HAProxy\nPid: 5\nDesc: a: b\nStart_time_sec: 10\nnode: e\nMaxconn: 17\n\n",
+		"Name: HAProxy\nPid: 1\nStart_time_sec: 10\nnode: a\nMaxconn: 5\n\n",
+	};
+	static const char *const keys[] = { "Name",  "Pid", "Start_time_sec", "node", "Maxconn",
+		                            "Extra", "Desc" };
+	static const size_t chunks[] = { 0, 1, 7 };
+	const char *stat = "# pxname,svname,type,status\nfe,FRONTEND,0,OPEN\n\n";
+	struct hap_buf b[6];
+	const char *replies[6];
+	size_t lens[6], i, c;
+	struct hap_error err = { 0, "" };
+	struct hap_value v;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		hap_buf_init(&b[i], 0);
+		assert_int_equal(hap_buf_adds(&b[i], "admin\n\n"), 0);
+		assert_int_equal(hap_buf_adds(&b[i], infos[i]), 0);
+		assert_int_equal(hap_buf_adds(&b[i], stat), 0);
+		replies[i] = b[i].ptr;
+		lens[i] = b[i].len;
+	}
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		struct hap_snapshot *s = NULL;
+
+		assert_int_equal(hap_snapshot_from_chunks(&s, names, replies, lens, 6, HAP_SNAP_ALL,
+		                                          chunks[c], &err),
+		                 0);
+		assert_int_equal(hap_snapshot_info_count(s), 7);
+		for (i = 0; i < 7; i++)
+			assert_string_equal(hap_snapshot_info_key(s, i), keys[i]);
+		assert_true(hap_instance_flags(s, 5) & HAP_INST_DUPLICATE);
+		assert_int_equal(hap_instance_duplicate_of(s, 5), 0);
+		assert_int_equal(hap_snapshot_live_count(s), 5);
+		assert_int_equal(hap_snapshot_info(&v, s, HAP_AGGREGATE, "Maxconn"), 0);
+		assert_int_equal(v.num, 5 + 7 + 11 + 13 + 17);
+		for (i = 0; i < 5; i++) {
+			assert_int_equal(hap_snapshot_info(&v, s, i, "Pid"), 0);
+			assert_int_equal(v.kind, HAP_VALUE_NUMBER);
+			assert_int_equal(v.num, (int64_t)i + 1);
+		}
+		assert_int_equal(hap_snapshot_info(&v, s, 1, "node"), 0);
+		assert_int_equal(v.kind, HAP_VALUE_ABSENT);
+		assert_int_equal(hap_snapshot_info(&v, s, 3, "node"), 0);
+		assert_int_equal(v.len, 1);
+		assert_memory_equal(v.text, "d", 1);
+		assert_int_equal(hap_snapshot_info(&v, s, 4, "Desc"), 0);
+		assert_int_equal(v.len, 4);
+		assert_memory_equal(v.text, "a: b", 4);
+		assert_int_equal(hap_snapshot_info(&v, s, 2, "Extra"), 0);
+		assert_int_equal(v.len, 1);
+		assert_int_equal(hap_snapshot_info(&v, s, 0, "Extra"), 0);
+		assert_int_equal(v.kind, HAP_VALUE_ABSENT);
+		assert_int_equal(hap_snapshot_info(&v, s, 0, "junk"), 0);
+		assert_int_equal(v.kind, HAP_VALUE_ABSENT);
+		assert_int_equal(hap_snapshot_count(s, HAP_OBJ_FRONTEND), 1);
+		hap_snapshot_free(s);
+	}
+	for (i = 0; i < 6; i++)
+		hap_buf_release(&b[i]);
+}
+
 /* A reply cut short fails its instance only. */
 static void test_snapshot_cut_reply(void **state)
 {
@@ -570,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_merge_by_name),
 		cmocka_unit_test(test_snapshot_aggregate),
 		cmocka_unit_test(test_snapshot_duplicate),
+		cmocka_unit_test(test_snapshot_info_keys),
 		cmocka_unit_test(test_snapshot_duplicates_many),
 		cmocka_unit_test(test_snapshot_cut_reply),
 		cmocka_unit_test(test_snapshot_chunks),
