@@ -12,7 +12,6 @@
  * to a socket without a confirmation.
  */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
-#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "top.h"
+#include "top_curses.h"
 #include "top_ui.h"
 
 static volatile sig_atomic_t got_signal;
@@ -333,12 +333,17 @@ static int top_reader(struct top *t, uint32_t mask)
  * the fleet. -1 to go on to the screen, else an exit status. */
 static int top_prepare(struct top *t, int reader, uint32_t mask)
 {
+	char why[256];
 	int ret;
 
 	if (reader)
 		return top_reader(t, mask);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_usage(t->c, "top: needs a terminal");
+	if (top_curses_load(why, sizeof(why))) {
+		cli_err(t->c, "top: %s", why);
+		return EXIT_FAILED;
+	}
 	ret = cli_fleet(t->c);
 	if (ret)
 		return ret;

@@ -4,13 +4,13 @@
  * top_lines.c). Only the visible rows are formatted. The loop, the reader and the keys
  * are in top.c; both share top_ui.h.
  */
-#include <curses.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "top.h"
+#include "top_curses.h"
 #include "top_ui.h"
 
 static int attr_of(struct top *t, int pair, unsigned fallback)

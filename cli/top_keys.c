@@ -4,12 +4,12 @@
  * library, confirmed, applied, reported on the status line). The loop and
  * the reader are in top.c; both share top_ui.h.
  */
-#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "top.h"
+#include "top_curses.h"
 #include "top_ui.h"
 
 /* ---------------------------------------------------------------- actions */

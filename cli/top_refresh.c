@@ -4,7 +4,6 @@
  * screen, and the read parsed in slices between keys. The loop is in top.c.
  */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
-#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "top.h"
+#include "top_curses.h"
 #include "top_ui.h"
 
 /* ---------------------------------------------------------------- refresh */

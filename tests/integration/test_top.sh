@@ -73,6 +73,15 @@ alt_screen() { "${TM[@]}" display-message -p -t "$PANE" '#{alternate_on}'; }
 # the table's first row (screen line 3)
 first_row() { sed -n 3p <<<"$(screen)"; }
 
+# only top draws a screen: it opens ncurses itself (cli/top_curses.c), every
+# other command starts without loading it (the start of a one-server write)
+if LD_TRACE_LOADED_OBJECTS=1 "$HAPROXYADMIN" 2>&1 | grep -Eq 'lib(ncurses|tinfo)'; then
+	fail "the binary does not load ncurses at start"
+	diag "$(LD_TRACE_LOADED_OBJECTS=1 "$HAPROXYADMIN" 2>&1)"
+else
+	pass "the binary does not load ncurses at start"
+fi
+
 fleet_up 3
 TM=(env TMUX_TMPDIR="$FLEET_DIR" tmux -L "$TMUX_NAME" -f /dev/null)
 
