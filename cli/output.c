@@ -236,18 +236,40 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len)
 
 static void flush(struct jw *w)
 {
-	if (w->len)
+	if (w->len && w->f) {
 		fwrite(w->buf, 1, w->len, w->f);
-	w->len = 0;
+		w->len = 0;
+	}
+}
+
+/* Without a file (jw_init(w, NULL)) the writer keeps everything: its
+ * buffer grows to hold n more bytes. */
+static void grow(struct jw *w, size_t n)
+{
+	size_t cap = w->cap;
+	char *b;
+
+	while (n > cap - w->len)
+		cap *= 2;
+	b = realloc(w->buf, cap);
+	if (!b) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	w->buf = b;
+	w->cap = cap;
 }
 
 static inline void put(struct jw *w, const char *p, size_t n)
 {
-	if (n > JW_BUF - w->len) {
+	if (n > w->cap - w->len) {
 		flush(w);
-		if (n > JW_BUF) {
-			fwrite(p, 1, n, w->f);
-			return;
+		if (n > w->cap - w->len) {
+			if (w->f) {
+				fwrite(p, 1, n, w->f);
+				return;
+			}
+			grow(w, n);
 		}
 	}
 	memcpy(w->buf + w->len, p, n);
@@ -256,8 +278,11 @@ static inline void put(struct jw *w, const char *p, size_t n)
 
 static inline void put1(struct jw *w, char c)
 {
-	if (w->len == JW_BUF)
+	if (w->len == w->cap) {
 		flush(w);
+		if (w->len == w->cap)
+			grow(w, 1);
+	}
 	w->buf[w->len++] = c;
 }
 
@@ -266,6 +291,7 @@ void jw_init(struct jw *w, FILE *f)
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->first[0] = 1;
+	w->cap = JW_BUF;
 	w->buf = malloc(JW_BUF);
 	if (!w->buf) {
 		fputs("haproxyadmin: out of memory\n", stderr);
@@ -406,6 +432,11 @@ void jw_rawstr(struct jw *w, const char *prestr)
 	put(w, prestr, strlen(prestr));
 }
 
+void jw_raw(struct jw *w, const char *p, size_t n)
+{
+	put(w, p, n);
+}
+
 void jw_rawkeyn(struct jw *w, const char *prekey, size_t len)
 {
 	sep(w);
@@ -463,9 +494,9 @@ static inline void keynum(struct jw *w, const char *prekey, size_t klen, long lo
 	char *p, *q;
 
 	/* room for a comma, the key (rounded up to 16) and 20 digits and a sign */
-	if (klen + 16 + 1 + 24 > JW_BUF - w->len) {
+	if (klen + 16 + 1 + 24 > w->cap - w->len) {
 		flush(w);
-		if (klen + 16 + 1 + 24 > JW_BUF) {
+		if (klen + 16 + 1 + 24 > w->cap - w->len) {
 			jw_rawkeyn(w, prekey, klen);
 			jw_num(w, n);
 			return;

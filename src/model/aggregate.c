@@ -6,6 +6,7 @@
  * Must never: pick one instance's value when they differ (that is
  * HAP_VALUE_DISAGREE), or count a duplicate or excluded instance.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,17 @@ static void value_slow(struct hap_snapshot *s, struct hap_value *v, struct hap_v
 	v->text = f.p;
 	v->len = f.n;
 	if (memchr(f.p, '"', f.n)) {
-		/* a quoted CSV field with doubled quotes: decode once, keep in the arena */
+		/* a quoted CSV field with doubled quotes: decode once, keep in
+		 * the arena, which readers on other threads may share */
+		static pthread_mutex_t arena_mu = PTHREAD_MUTEX_INITIALIZER;
 		struct hap_buf b = HAP_BUF_INIT;
 		char *copy = NULL;
 
-		if (hap_csv_text(f, &b) == 0)
+		if (hap_csv_text(f, &b) == 0) {
+			pthread_mutex_lock(&arena_mu);
 			copy = hap_arena_strndup(&s->arena, b.ptr, b.len);
+			pthread_mutex_unlock(&arena_mu);
+		}
 		if (copy) {
 			v->text = copy;
 			v->len = b.len;
