@@ -141,6 +141,73 @@ static void test_strings(void **state)
 	free(got);
 }
 
+/* The reference escape of one byte, for test_escape_words. */
+static size_t ref_esc(char *d, unsigned char ch)
+{
+	switch (ch) {
+	case '"':
+		return (size_t)sprintf(d, "\\\"");
+	case '\\':
+		return (size_t)sprintf(d, "\\\\");
+	case '\n':
+		return (size_t)sprintf(d, "\\n");
+	case '\r':
+		return (size_t)sprintf(d, "\\r");
+	case '\t':
+		return (size_t)sprintf(d, "\\t");
+	}
+	if (ch < 0x20 || ch == 0x7f)
+		return (size_t)sprintf(d, "\\u%04x", ch);
+	*d = (char)ch;
+	return 1;
+}
+
+/* Strings of every length to 40 with one byte of each kind at each place
+ * (the escape checks 8 bytes at a time), and one longer than the buffer. */
+static void test_escape_words(void **state)
+{
+	static const unsigned char kinds[] = { '"',  '\\', '\n', 0x01, 0x1f,
+		                               0x7f, 0x80, 0xff, ' ',  '~' };
+	size_t len, at, k, i, big = 200000;
+	char s[48], want[48 * 6 + 8], *p, *got, *bs;
+	struct mem m;
+	struct jw w;
+
+	(void)state;
+	for (len = 1; len <= 40; len++)
+		for (at = 0; at < len; at++)
+			for (k = 0; k < sizeof(kinds); k++) {
+				for (i = 0; i < len; i++)
+					s[i] = (char)('a' + i % 26);
+				s[at] = (char)kinds[k];
+				p = want;
+				*p++ = '"';
+				for (i = 0; i < len; i++)
+					p += ref_esc(p, (unsigned char)s[i]);
+				memcpy(p, "\"\n", 3);
+				mem_open(&m, &w);
+				jw_strn(&w, s, len);
+				got = mem_done(&m, &w);
+				assert_string_equal(got, want);
+				free(got);
+			}
+	bs = malloc(big);
+	assert_non_null(bs);
+	for (i = 0; i < big; i++)
+		bs[i] = i % 1000 == 999 ? '"' : (char)('a' + i % 26);
+	mem_open(&m, &w);
+	jw_strn(&w, bs, big);
+	got = mem_done(&m, &w);
+	assert_int_equal(strlen(got), big + big / 1000 + 3);
+	for (i = 0, p = got + 1; i < big; i++) {
+		if (bs[i] == '"')
+			assert_int_equal(*p++, '\\');
+		assert_int_equal(*p++, bs[i]);
+	}
+	free(bs);
+	free(got);
+}
+
 /* More than the writer's buffer: every member arrives, in order. */
 static void test_large(void **state)
 {
@@ -171,10 +238,9 @@ static void test_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_separators),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_numbers),      cmocka_unit_test(test_separators),
+		cmocka_unit_test(test_strings),      cmocka_unit_test(test_large),
+		cmocka_unit_test(test_escape_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
