@@ -20,8 +20,11 @@
 #include "haproxyadmin.h"
 #include "cli.h"
 
-/* elements per chunk: a dump's server is ~5 KB of JSON, a summary ~1 KB */
-#define PAR_CHUNK 128
+/* elements per chunk: a dump's server is ~5 KB of JSON, a summary ~1 KB.
+ * With 128 the worker's two buffers grew to 1 MB each and a dump of the
+ * 80,000-server fleet peaked 1.3 MB higher than with one thread; with 64
+ * its peak RSS is one thread's (28.4-28.7 MB), for ~700 waits in all. */
+#define PAR_CHUNK 64
 
 struct par {
 	const struct jw_par_ops *ops;
