@@ -4,14 +4,18 @@
  * written after the last byte of the read, when the client is alone on the
  * machine, and a second core halves that time.
  *
- * The elements are cut into chunks; the calling thread renders the even
- * ones straight into its writer, a worker the odd ones into one of two
- * buffers of its own, which the caller copies in place between its chunks.
- * The bytes are the ones a single thread writes: the worker's writer starts
- * at the caller's depth, past its first element (it gets a comma).
+ * The elements are cut into chunks, claimed in order by whichever thread
+ * is free: the calling thread renders the next chunk to write straight into
+ * its writer, any later one (as the worker does) into the buffer of its
+ * slot, and writes the slots' chunks in order. Neither waits for the other
+ * while a chunk can be claimed, so a worker the scheduler keeps off a busy
+ * machine costs little: the caller goes on alone. The bytes are the ones a
+ * single thread writes: a slot's writer starts at the caller's depth, past
+ * its first element (chunk 0, always the caller's, so every other chunk
+ * starts with a comma).
  *
- * Must never: reorder or drop an element, or let the worker run more than
- * two chunks ahead (the memory of a dump stays a few chunks, not its size).
+ * Must never: reorder or drop an element, or render more than PAR_SLOTS
+ * chunks ahead of the writing (a dump's memory stays a few chunks).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,10 +25,11 @@
 #include "cli.h"
 
 /* elements per chunk: a dump's server is ~5 KB of JSON, a summary ~1 KB.
- * With 128 the worker's two buffers grew to 1 MB each and a dump of the
- * 80,000-server fleet peaked 1.3 MB higher than with one thread; with 64
- * its peak RSS is one thread's (28.4-28.7 MB), for ~700 waits in all. */
-#define PAR_CHUNK 64
+ * With 128 a dump of the 80,000-server fleet peaked 1.3 MB above one
+ * thread's RSS (the slots' buffers grow to a chunk's size). */
+#define PAR_CHUNK 32
+/* chunks rendered ahead of the writing, at most */
+#define PAR_SLOTS 4
 
 struct par {
 	const struct jw_par_ops *ops;
@@ -33,8 +38,10 @@ struct par {
 	int depth;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct jw slot[2];
-	int full[2];
+	size_t claim; /* the next chunk to render */
+	size_t wrote; /* the next chunk to write */
+	struct jw slot[PAR_SLOTS];
+	int full[PAR_SLOTS]; /* chunk c is in slot c % PAR_SLOTS */
 };
 
 static void render(const struct par *p, struct jw *w, void *ctx, size_t c)
@@ -45,66 +52,85 @@ static void render(const struct par *p, struct jw *w, void *ctx, size_t c)
 		p->ops->item(w, ctx, i);
 }
 
+/* Chunk c into its slot; called and returns with p->mu held. */
+static void render_slot(struct par *p, void *ctx, size_t c)
+{
+	struct jw *w = &p->slot[c % PAR_SLOTS];
+
+	pthread_mutex_unlock(&p->mu);
+	w->len = 0;
+	w->depth = p->depth;
+	w->first[p->depth] = 0;
+	w->after_key = 0;
+	render(p, w, ctx, c);
+	pthread_mutex_lock(&p->mu);
+	p->full[c % PAR_SLOTS] = 1;
+	pthread_cond_broadcast(&p->cv);
+}
+
+static int can_claim(const struct par *p)
+{
+	return p->claim < p->nchunks && p->claim < p->wrote + PAR_SLOTS;
+}
+
 static void *worker(void *arg)
 {
 	struct par *p = arg;
 	void *ctx = p->ops->ctx_new(p->arg);
-	size_t c;
 
-	for (c = 1; c < p->nchunks; c += 2) {
-		int s = (int)(c / 2 % 2);
-		struct jw *w = &p->slot[s];
-
-		pthread_mutex_lock(&p->mu);
-		while (p->full[s])
+	pthread_mutex_lock(&p->mu);
+	while (p->claim < p->nchunks) {
+		if (can_claim(p))
+			render_slot(p, ctx, p->claim++);
+		else
 			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		w->len = 0;
-		w->depth = p->depth;
-		w->first[p->depth] = 0;
-		w->after_key = 0;
-		render(p, w, ctx, c);
-		pthread_mutex_lock(&p->mu);
-		p->full[s] = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
 	}
+	pthread_mutex_unlock(&p->mu);
 	p->ops->ctx_free(ctx);
 	return NULL;
 }
 
-/* The caller's side: its chunks rendered, the worker's copied in order. */
-static void run_main(struct par *p, struct jw *w)
+/* The caller's side, chunk 0 rendered: every chunk written in order. */
+static void run_main(struct par *p, struct jw *w, void *ctx)
 {
-	void *ctx = p->ops->ctx_new(p->arg);
-	size_t c;
+	pthread_mutex_lock(&p->mu);
+	p->wrote = 1;
+	pthread_cond_broadcast(&p->cv);
+	while (p->wrote < p->nchunks) {
+		size_t s = p->wrote % PAR_SLOTS;
 
-	for (c = 0; c < p->nchunks; c++) {
-		int s = (int)(c / 2 % 2);
-
-		if (c % 2 == 0) {
-			render(p, w, ctx, c);
-			continue;
-		}
-		pthread_mutex_lock(&p->mu);
-		while (!p->full[s])
+		if (p->full[s]) {
+			pthread_mutex_unlock(&p->mu);
+			jw_raw(w, p->slot[s].buf, p->slot[s].len);
+			pthread_mutex_lock(&p->mu);
+			p->full[s] = 0;
+			p->wrote++;
+			pthread_cond_broadcast(&p->cv);
+		} else if (p->claim == p->wrote) {
+			/* the next to write: straight into the output */
+			p->claim++;
+			pthread_mutex_unlock(&p->mu);
+			render(p, w, ctx, p->wrote);
+			pthread_mutex_lock(&p->mu);
+			p->wrote++;
+			pthread_cond_broadcast(&p->cv);
+		} else if (can_claim(p)) {
+			render_slot(p, ctx, p->claim++);
+		} else {
+			/* the worker renders the next to write, every slot taken */
 			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-		jw_raw(w, p->slot[s].buf, p->slot[s].len);
-		pthread_mutex_lock(&p->mu);
-		p->full[s] = 0;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
+		}
 	}
-	p->ops->ctx_free(ctx);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void jw_par_items(struct jw *w, size_t n, const struct jw_par_ops *ops, void *arg)
 {
 	struct par p;
 	pthread_t th;
+	void *ctx = ops->ctx_new(arg);
 	size_t i;
-	int s;
+	int s, par, two = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.ops = ops;
@@ -112,26 +138,29 @@ void jw_par_items(struct jw *w, size_t n, const struct jw_par_ops *ops, void *ar
 	p.n = n;
 	p.nchunks = (n + PAR_CHUNK - 1) / PAR_CHUNK;
 	p.depth = w->depth;
-	if (p.nchunks >= 2 && !getenv("HAPROXYADMIN_ONE_THREAD")) {
+	p.claim = 1; /* chunk 0 is the caller's: it has no comma */
+	par = p.nchunks >= 2 && !getenv("HAPROXYADMIN_ONE_THREAD");
+	if (par) {
 		pthread_mutex_init(&p.mu, NULL);
 		pthread_cond_init(&p.cv, NULL);
-		jw_init(&p.slot[0], NULL);
-		jw_init(&p.slot[1], NULL);
-		if (pthread_create(&th, NULL, worker, &p) == 0) {
-			run_main(&p, w);
-			pthread_join(th, NULL);
-			n = 0;
-		}
-		for (s = 0; s < 2; s++)
+		for (s = 0; s < PAR_SLOTS; s++)
+			jw_init(&p.slot[s], NULL);
+		two = pthread_create(&th, NULL, worker, &p) == 0;
+	}
+	if (two) {
+		render(&p, w, ctx, 0);
+		run_main(&p, w, ctx);
+		pthread_join(th, NULL);
+	} else {
+		/* one thread: a short array, or no worker could start */
+		for (i = 0; i < n; i++)
+			ops->item(w, ctx, i);
+	}
+	if (par) {
+		for (s = 0; s < PAR_SLOTS; s++)
 			free(p.slot[s].buf);
 		pthread_cond_destroy(&p.cv);
 		pthread_mutex_destroy(&p.mu);
-		if (!n)
-			return;
 	}
-	/* one thread: a short array, or no worker could start */
-	arg = ops->ctx_new(arg);
-	for (i = 0; i < n; i++)
-		ops->item(w, arg, i);
-	ops->ctx_free(arg);
+	ops->ctx_free(ctx);
 }

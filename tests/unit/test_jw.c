@@ -242,7 +242,7 @@ static void par_item(struct jw *w, void *ctx, size_t i)
 static void test_par_items(void **state)
 {
 	static const struct jw_par_ops ops = { par_new, par_free, par_item };
-	static const size_t lens[] = { 0, 1, 63, 64, 65, 127, 128, 129, 1000, 20000 };
+	static const size_t lens[] = { 0, 1, 31, 32, 33, 64, 65, 127, 128, 129, 1000, 20000 };
 	size_t x, i;
 
 	(void)state;
@@ -266,7 +266,7 @@ static void test_par_items(void **state)
 		jw_end_arr(&w2);
 		two = mem_done(&m2, &w2);
 		assert_string_equal(one, two);
-		assert_int_equal(par_ctxs, lens[x] > 64 ? 2 : 1);
+		assert_int_equal(par_ctxs, lens[x] > 32 ? 2 : 1);
 		free(one);
 		free(two);
 	}
