@@ -94,12 +94,15 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len);
 struct jw {
 	FILE *f;
 	char *buf; /* output waiting for jw_done() or a full buffer */
-	size_t len;
+	size_t len, cap;
 	int depth;
 	int first[64];
 	int after_key;
 };
+/* f NULL: the output stays in buf (which grows) until jw_done(). */
 void jw_init(struct jw *w, FILE *f);
+/* Bytes already JSON, written as they are (no separator). */
+void jw_raw(struct jw *w, const char *p, size_t n);
 void jw_obj(struct jw *w);
 void jw_end_obj(struct jw *w);
 void jw_arr(struct jw *w);
@@ -125,6 +128,16 @@ void jw_null(struct jw *w);
 void jw_bool(struct jw *w, int b);
 /* A value: number, string, or null when absent or disagreeing. */
 void jw_value(struct jw *w, const struct hap_value *v);
+/* The n elements of the array w is in, item(w, ctx, i) each, rendered by
+ * two threads (each with its own ctx from ctx_new(arg)) and written in
+ * order, byte for byte what one thread writes (jw_par.c). item must be safe
+ * to run on two threads at once (the snapshot's getters are). */
+struct jw_par_ops {
+	void *(*ctx_new)(void *arg);
+	void (*ctx_free)(void *ctx);
+	void (*item)(struct jw *w, void *ctx, size_t i);
+};
+void jw_par_items(struct jw *w, size_t n, const struct jw_par_ops *ops, void *arg);
 /* Rows / JSON elements for the instances of s that did not answer (rows.c). */
 void table_unreached(struct table *t, size_t ncols, size_t name_col, size_t msg_col,
                      const struct hap_snapshot *s);

@@ -366,21 +366,57 @@ static void json_object(struct jw *w, const struct hap_snapshot *s, struct fplan
 	objvals_release(&ov);
 }
 
+/* The objects of a JSON array, rendered by two threads (jw_par.c): each
+ * has its plan, whose buffers hold the values of its current object. */
+struct par_arg {
+	const struct hap_snapshot *s;
+	const struct hap_object *const *objs;
+	size_t n;
+	enum obj_detail d;
+};
+
+struct par_ctx {
+	struct fplan fp;
+	const struct par_arg *a;
+};
+
+static void *par_new(void *arg)
+{
+	const struct par_arg *a = arg;
+	struct par_ctx *c = xcalloc(1, sizeof(*c));
+
+	c->a = a;
+	fplan_init(&c->fp, a->s, a->n ? hap_object_type(a->objs[0]) : HAP_OBJ_SERVER, a->d);
+	return c;
+}
+
+static void par_free(void *ctx)
+{
+	struct par_ctx *c = ctx;
+
+	fplan_release(&c->fp);
+	free(c);
+}
+
+static void par_item(struct jw *w, void *ctx, size_t i)
+{
+	struct par_ctx *c = ctx;
+
+	json_object(w, c->a->s, &c->fp, c->a->objs[i]);
+}
+
 static void json_objects(struct jw *w, const struct hap_snapshot *s,
                          const struct hap_object *const *objs, size_t n, enum obj_detail d,
                          int unreached)
 {
-	struct fplan fp;
-	size_t i;
+	static const struct jw_par_ops ops = { par_new, par_free, par_item };
+	struct par_arg a = { s, objs, n, d };
 
-	fplan_init(&fp, s, n ? hap_object_type(objs[0]) : HAP_OBJ_SERVER, d);
 	jw_arr(w);
-	for (i = 0; i < n; i++)
-		json_object(w, s, &fp, objs[i]);
+	jw_par_items(w, n, &ops, &a);
 	if (unreached)
 		jw_unreached(w, s);
 	jw_end_arr(w);
-	fplan_release(&fp);
 }
 
 void objects_json(struct jw *w, const struct hap_snapshot *s, const struct hap_object *const *objs,

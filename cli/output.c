@@ -2,6 +2,7 @@
  * output.c - the three output formats: aligned tables for people, CSV and
  * JSON as stable contracts for scripts (JSON numbers are numbers).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,18 +237,40 @@ const char *value_str(const struct hap_value *v, char *buf, size_t len)
 
 static void flush(struct jw *w)
 {
-	if (w->len)
+	if (w->len && w->f) {
 		fwrite(w->buf, 1, w->len, w->f);
-	w->len = 0;
+		w->len = 0;
+	}
+}
+
+/* Without a file (jw_init(w, NULL)) the writer keeps everything: its
+ * buffer grows to hold n more bytes. */
+static void grow(struct jw *w, size_t n)
+{
+	size_t cap = w->cap;
+	char *b;
+
+	while (n > cap - w->len)
+		cap *= 2;
+	b = realloc(w->buf, cap);
+	if (!b) {
+		fputs("haproxyadmin: out of memory\n", stderr);
+		exit(EXIT_FAILED);
+	}
+	w->buf = b;
+	w->cap = cap;
 }
 
 static inline void put(struct jw *w, const char *p, size_t n)
 {
-	if (n > JW_BUF - w->len) {
+	if (n > w->cap - w->len) {
 		flush(w);
-		if (n > JW_BUF) {
-			fwrite(p, 1, n, w->f);
-			return;
+		if (n > w->cap - w->len) {
+			if (w->f) {
+				fwrite(p, 1, n, w->f);
+				return;
+			}
+			grow(w, n);
 		}
 	}
 	memcpy(w->buf + w->len, p, n);
@@ -256,8 +279,11 @@ static inline void put(struct jw *w, const char *p, size_t n)
 
 static inline void put1(struct jw *w, char c)
 {
-	if (w->len == JW_BUF)
+	if (w->len == w->cap) {
 		flush(w);
+		if (w->len == w->cap)
+			grow(w, 1);
+	}
 	w->buf[w->len++] = c;
 }
 
@@ -266,6 +292,7 @@ void jw_init(struct jw *w, FILE *f)
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->first[0] = 1;
+	w->cap = JW_BUF;
 	w->buf = malloc(JW_BUF);
 	if (!w->buf) {
 		fputs("haproxyadmin: out of memory\n", stderr);
@@ -320,47 +347,102 @@ static int plain(unsigned char ch)
 	return ch >= 0x20 && ch != '"' && ch != '\\' && ch != 0x7f;
 }
 
-static void esc(struct jw *w, const char *s, size_t n)
+/* The escape of ch (not plain) into p: its length. */
+static size_t esc1(char *p, unsigned char ch)
 {
-	size_t i = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	p[0] = '\\';
+	switch (ch) {
+	case '"':
+	case '\\':
+		p[1] = (char)ch;
+		return 2;
+	case '\n':
+		p[1] = 'n';
+		return 2;
+	case '\r':
+		p[1] = 'r';
+		return 2;
+	case '\t':
+		p[1] = 't';
+		return 2;
+	}
+	memcpy(p + 1, "u00", 3);
+	p[4] = hex[ch >> 4];
+	p[5] = hex[ch & 15];
+	return 6;
+}
+
+#define W_ONES  0x0101010101010101ULL
+#define W_HIGHS 0x8080808080808080ULL
+
+/* Some byte of w is not plain: below 0x20, '"', '\\' or 0x7f (exact as a
+ * whole: a word without one is never flagged). */
+static inline int word_special(uint64_t w)
+{
+	uint64_t q = w ^ (W_ONES * '"'), b = w ^ (W_ONES * '\\'), d = w ^ (W_ONES * 0x7f);
+
+	return (((w - W_ONES * 0x20) | (q - W_ONES) | (b - W_ONES) | (d - W_ONES)) & ~w &
+	        W_HIGHS) != 0;
+}
+
+/* A string longer than the buffer, a byte at a time. */
+static void esc_long(struct jw *w, const char *s, size_t n)
+{
+	char u[8];
+	size_t i;
 
 	put1(w, '"');
-	while (i < n) {
-		size_t j = i;
-		unsigned char ch;
-		char u[8];
-
-		/* copy runs of plain bytes at once */
-		while (j < n && plain((unsigned char)s[j]))
-			j++;
-		if (j > i)
-			put(w, s + i, j - i);
-		if (j == n)
-			break;
-		ch = (unsigned char)s[j];
-		switch (ch) {
-		case '"':
-			put(w, "\\\"", 2);
-			break;
-		case '\\':
-			put(w, "\\\\", 2);
-			break;
-		case '\n':
-			put(w, "\\n", 2);
-			break;
-		case '\r':
-			put(w, "\\r", 2);
-			break;
-		case '\t':
-			put(w, "\\t", 2);
-			break;
-		default:
-			snprintf(u, sizeof(u), "\\u%04x", ch);
-			put(w, u, 6);
-		}
-		i = j + 1;
+	for (i = 0; i < n; i++) {
+		if (plain((unsigned char)s[i]))
+			put1(w, s[i]);
+		else
+			put(w, u, esc1(u, (unsigned char)s[i]));
 	}
 	put1(w, '"');
+}
+
+/* A string with its quotes; most values need no escape: 8 bytes at a time
+ * are checked and copied whole, into room made once. */
+static void esc(struct jw *w, const char *s, size_t n)
+{
+	size_t i = 0, room = 2 + 6 * n + 8;
+	char *p;
+
+	if (room > w->cap - w->len) {
+		flush(w);
+		if (room > w->cap - w->len) {
+			if (!w->f)
+				grow(w, room);
+			else {
+				esc_long(w, s, n);
+				return;
+			}
+		}
+	}
+	p = w->buf + w->len;
+	*p++ = '"';
+	while (i < n) {
+		uint64_t x;
+
+		if (n - i >= 8) {
+			memcpy(&x, s + i, 8);
+			if (!word_special(x)) {
+				memcpy(p, &x, 8);
+				p += 8;
+				i += 8;
+				continue;
+			}
+		}
+		if (plain((unsigned char)s[i]))
+			*p++ = s[i];
+		else
+			p += esc1(p, (unsigned char)s[i]);
+		i++;
+	}
+	*p++ = '"';
+	w->len = (size_t)(p - w->buf);
 }
 
 char *jw_make_key(const char *k)
@@ -404,6 +486,11 @@ void jw_rawstr(struct jw *w, const char *prestr)
 {
 	sep(w);
 	put(w, prestr, strlen(prestr));
+}
+
+void jw_raw(struct jw *w, const char *p, size_t n)
+{
+	put(w, p, n);
 }
 
 void jw_rawkeyn(struct jw *w, const char *prekey, size_t len)
@@ -463,9 +550,9 @@ static inline void keynum(struct jw *w, const char *prekey, size_t klen, long lo
 	char *p, *q;
 
 	/* room for a comma, the key (rounded up to 16) and 20 digits and a sign */
-	if (klen + 16 + 1 + 24 > JW_BUF - w->len) {
+	if (klen + 16 + 1 + 24 > w->cap - w->len) {
 		flush(w);
-		if (klen + 16 + 1 + 24 > JW_BUF) {
+		if (klen + 16 + 1 + 24 > w->cap - w->len) {
 			jw_rawkeyn(w, prekey, klen);
 			jw_num(w, n);
 			return;

@@ -6,9 +6,13 @@
  * Must never: pick one instance's value when they differ (that is
  * HAP_VALUE_DISAGREE), or count a duplicate or excluded instance.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "haproxyadmin.h"
 #include "model/snapshot_int.h"
@@ -29,12 +33,17 @@ static void value_slow(struct hap_snapshot *s, struct hap_value *v, struct hap_v
 	v->text = f.p;
 	v->len = f.n;
 	if (memchr(f.p, '"', f.n)) {
-		/* a quoted CSV field with doubled quotes: decode once, keep in the arena */
+		/* a quoted CSV field with doubled quotes: decode once, keep in
+		 * the arena, which readers on other threads may share */
+		static pthread_mutex_t arena_mu = PTHREAD_MUTEX_INITIALIZER;
 		struct hap_buf b = HAP_BUF_INIT;
 		char *copy = NULL;
 
-		if (hap_csv_text(f, &b) == 0)
+		if (hap_csv_text(f, &b) == 0) {
+			pthread_mutex_lock(&arena_mu);
 			copy = hap_arena_strndup(&s->arena, b.ptr, b.len);
+			pthread_mutex_unlock(&arena_mu);
+		}
 		if (copy) {
 			v->text = copy;
 			v->len = b.len;
@@ -162,12 +171,28 @@ static inline void acc_result(struct hap_value *out, const struct acc *a, enum h
 #define HIGHS 0x8080808080808080ULL
 
 /* The first need fields of a line without any '"' into v: their number.
- * HAProxy's trailing comma makes no empty field. Commas are found 8 bytes
- * at a time (as stat.c does) where the compiler allows. */
+ * HAProxy's trailing comma makes no empty field. Commas are found 16 bytes
+ * at a time with SSE2, else 8 (as stat.c does) where the compiler allows. */
 static int split_plain(const char *p, size_t n, struct hap_view *v, size_t need)
 {
 	size_t i = 0, start = 0, k = 0;
 
+#if defined(__SSE2__)
+	/* 16 bytes at a time where the baseline has SSE2 (x86-64) */
+	while (k < need && n - i >= 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(',')));
+
+		while (m && k < need) {
+			size_t c = i + (size_t)__builtin_ctz(m);
+
+			v[k++] = hap_view_make(p + start, c - start);
+			start = c + 1;
+			m &= m - 1;
+		}
+		i += 16;
+	}
+#endif
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	while (k < need && n - i >= 8) {
 		uint64_t w, x, m;

@@ -35,7 +35,11 @@ void hap_buf_release(struct hap_buf *b)
 void hap_buf_reset(struct hap_buf *b)
 {
 	b->len = 0;
-	b->ptr[0] = '\0';
+	/* without room, ptr is the shared hap_buf_empty, already "": not
+	 * written, so that threads with buffers of their own never share a
+	 * write */
+	if (b->cap)
+		b->ptr[0] = '\0';
 }
 
 int hap_buf_grow(struct hap_buf *b, size_t extra)

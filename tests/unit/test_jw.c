@@ -141,6 +141,137 @@ static void test_strings(void **state)
 	free(got);
 }
 
+/* The reference escape of one byte, for test_escape_words. */
+static size_t ref_esc(char *d, unsigned char ch)
+{
+	switch (ch) {
+	case '"':
+		return (size_t)sprintf(d, "\\\"");
+	case '\\':
+		return (size_t)sprintf(d, "\\\\");
+	case '\n':
+		return (size_t)sprintf(d, "\\n");
+	case '\r':
+		return (size_t)sprintf(d, "\\r");
+	case '\t':
+		return (size_t)sprintf(d, "\\t");
+	}
+	if (ch < 0x20 || ch == 0x7f)
+		return (size_t)sprintf(d, "\\u%04x", ch);
+	*d = (char)ch;
+	return 1;
+}
+
+/* Strings of every length to 40 with one byte of each kind at each place
+ * (the escape checks 8 bytes at a time), and one longer than the buffer. */
+static void test_escape_words(void **state)
+{
+	static const unsigned char kinds[] = { '"',  '\\', '\n', 0x01, 0x1f,
+		                               0x7f, 0x80, 0xff, ' ',  '~' };
+	size_t len, at, k, i, big = 200000;
+	char s[48], want[48 * 6 + 8], *p, *got, *bs;
+	struct mem m;
+	struct jw w;
+
+	(void)state;
+	for (len = 1; len <= 40; len++)
+		for (at = 0; at < len; at++)
+			for (k = 0; k < sizeof(kinds); k++) {
+				for (i = 0; i < len; i++)
+					s[i] = (char)('a' + i % 26);
+				s[at] = (char)kinds[k];
+				p = want;
+				*p++ = '"';
+				for (i = 0; i < len; i++)
+					p += ref_esc(p, (unsigned char)s[i]);
+				memcpy(p, "\"\n", 3);
+				mem_open(&m, &w);
+				jw_strn(&w, s, len);
+				got = mem_done(&m, &w);
+				assert_string_equal(got, want);
+				free(got);
+			}
+	bs = malloc(big);
+	assert_non_null(bs);
+	for (i = 0; i < big; i++)
+		bs[i] = i % 1000 == 999 ? '"' : (char)('a' + i % 26);
+	mem_open(&m, &w);
+	jw_strn(&w, bs, big);
+	got = mem_done(&m, &w);
+	assert_int_equal(strlen(got), big + big / 1000 + 3);
+	for (i = 0, p = got + 1; i < big; i++) {
+		if (bs[i] == '"')
+			assert_int_equal(*p++, '\\');
+		assert_int_equal(*p++, bs[i]);
+	}
+	free(bs);
+	free(got);
+}
+
+/* jw_par_items(): element i is an object of i's members, each thread
+ * with its own context (counted, to see both threads ran their own). */
+static int par_ctxs;
+
+static void *par_new(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&par_ctxs, 1, __ATOMIC_SEQ_CST);
+	return malloc(1);
+}
+
+static void par_free(void *ctx)
+{
+	free(ctx);
+}
+
+static void par_item(struct jw *w, void *ctx, size_t i)
+{
+	size_t k;
+
+	(void)ctx;
+	jw_obj(w);
+	for (k = 0; k < i % 50; k++)
+		jw_keynum(w, "\"k\":", 4, (long long)(i * k));
+	jw_key(w, "s");
+	jw_str(w, i % 3 ? "plain" : "q\"t");
+	jw_end_obj(w);
+}
+
+/* Two threads write the bytes of one, in order, for every array length
+ * around the chunks' edges and one much longer than the buffer. */
+static void test_par_items(void **state)
+{
+	static const struct jw_par_ops ops = { par_new, par_free, par_item };
+	static const size_t lens[] = { 0, 1, 31, 32, 33, 64, 65, 127, 128, 129, 1000, 20000 };
+	size_t x, i;
+
+	(void)state;
+	for (x = 0; x < sizeof(lens) / sizeof(lens[0]); x++) {
+		struct mem m1, m2;
+		struct jw w1, w2;
+		char *one, *two;
+
+		mem_open(&m1, &w1);
+		jw_key(&w1, "a");
+		jw_arr(&w1);
+		for (i = 0; i < lens[x]; i++)
+			par_item(&w1, NULL, i);
+		jw_end_arr(&w1);
+		one = mem_done(&m1, &w1);
+		par_ctxs = 0;
+		mem_open(&m2, &w2);
+		jw_key(&w2, "a");
+		jw_arr(&w2);
+		jw_par_items(&w2, lens[x], &ops, NULL);
+		jw_end_arr(&w2);
+		two = mem_done(&m2, &w2);
+		assert_string_equal(one, two);
+		assert_int_equal(par_ctxs, lens[x] > 32 ? 2 : 1);
+		free(one);
+		free(two);
+	}
+}
+
 /* More than the writer's buffer: every member arrives, in order. */
 static void test_large(void **state)
 {
@@ -171,10 +302,9 @@ static void test_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_separators),
-		cmocka_unit_test(test_strings),
-		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_numbers),      cmocka_unit_test(test_separators),
+		cmocka_unit_test(test_strings),      cmocka_unit_test(test_large),
+		cmocka_unit_test(test_escape_words), cmocka_unit_test(test_par_items),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
