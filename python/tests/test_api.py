@@ -376,9 +376,16 @@ def test_server_reads(fleet, hap):
     assert got[:2] == ('L7OK', '200')
     ip, port = rows[0][1]['addr'].rsplit(':', 1)
     assert s.address == ip and s.port == port
+    # the agent is asked each second too, and last_agt is empty while that
+    # is in progress: read both again (bounded) until they show one text
     agent = hap.server('srv_agent')[0]
-    assert agent.last_agent_check == fleet.holders('backend_all', 'srv_agent')[0][1]['last_agt']
-    assert agent.last_agent_check != ''
+    for _attempt in range(60):
+        got = agent.last_agent_check
+        held = fleet.holders('backend_all', 'srv_agent')[0][1]['last_agt']
+        if got == held != '':
+            break
+        time.sleep(0.05)
+    assert got == held and got != ''
     with pytest.raises(ValueError, match='is not valid metric'):
         s.metric('req_tot')
     # equality: the name (as the original, for `'x' in servers`), and ours
