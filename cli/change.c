@@ -255,18 +255,20 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 	const char *after = hap_result_after(r, i), *tb, *ta;
 	struct hap_value vb, va;
 
+	/* the result's strings and the names outlive the report: not copied
+	 * (8,000 rows of a write) */
 	rows_row(t);
-	rows_str(t, CH_OBJECT, hap_result_object(r, i));
-	rows_str(t, CH_INSTANCE, hap_result_instance(r, i));
-	rows_str(t, CH_COMMAND, hap_result_command(r, i));
-	rows_str(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
+	rows_str_ref(t, CH_OBJECT, hap_result_object(r, i));
+	rows_str_ref(t, CH_INSTANCE, hap_result_instance(r, i));
+	rows_str_ref(t, CH_COMMAND, hap_result_command(r, i));
+	rows_str_ref(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
 	rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
 	if (hap_result_why(r, i))
-		rows_str(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
+		rows_str_ref(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
 	else
 		rows_null(t, CH_WHY);
 	rows_bool(t, CH_SENT, hap_result_sent(r, i));
-	rows_str(t, CH_MESSAGE, hap_result_message(r, i));
+	rows_str_ref(t, CH_MESSAGE, hap_result_message(r, i));
 	lookup(&vb, cv->before, cv->before, r, i, cv->type, cv->field);
 	lookup(&va, cv->after, cv->before, r, i, cv->type, cv->field);
 	tb = value_str(&vb, b1, sizeof(b1));
@@ -276,10 +278,10 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 		rows_label(t, CH_AFTER, ta);
 		return;
 	}
-	rows_str(t, CH_FIELD, cv->field);
+	rows_str_ref(t, CH_FIELD, cv->field);
 	rows_value(t, CH_BEFORE, &vb, tb);
 	if (after)
-		rows_str(t, CH_AFTER, after);
+		rows_str_ref(t, CH_AFTER, after);
 	else
 		rows_value(t, CH_AFTER, &va, ta);
 }

@@ -3,6 +3,7 @@
  * same rows (rows.h). Tables and CSV go through output.c's table, JSON
  * through its streaming writer: a row is written when the next one starts.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct cell {
 	char *s;      /* J_STR: the string; J_LIST: the strings, each ending in '\0' */
 	size_t nlist; /* J_LIST: how many */
 	char *shown;  /* the table's text, when it is not the JSON value's */
+	int ref;      /* s is the caller's (rows_str_ref), not freed here */
 };
 
 struct rows {
@@ -107,7 +109,8 @@ static void cells_clear(struct cell *cells, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(cells[i].s);
+		if (!cells[i].ref)
+			free(cells[i].s);
 		free(cells[i].shown);
 	}
 	memset(cells, 0, n * sizeof(*cells));
@@ -313,7 +316,8 @@ static struct cell *slot(struct rows *r, size_t col)
 
 	if (!x->set)
 		r->order[r->nset++] = col;
-	free(x->s);
+	if (!x->ref)
+		free(x->s);
 	free(x->shown);
 	memset(x, 0, sizeof(*x));
 	x->set = 1;
@@ -326,6 +330,16 @@ void rows_str(struct rows *r, size_t col, const char *s)
 
 	x->jk = J_STR;
 	x->s = xstrdup(s);
+}
+
+void rows_str_ref(struct rows *r, size_t col, const char *s)
+{
+	struct cell *x = slot(r, col);
+
+	/* never written through: s is only read until r is done */
+	x->jk = J_STR;
+	x->s = (char *)(uintptr_t)(s ? s : "");
+	x->ref = 1;
 }
 
 void rows_label(struct rows *r, size_t col, const char *s)
@@ -361,6 +375,8 @@ void rows_shown(struct rows *r, size_t col, const char *text)
 
 	if (!x->set)
 		rows_null(r, col);
+	if (r->json)
+		return; /* the table's and CSV's only: JSON never shows it */
 	free(x->shown);
 	x->shown = xstrdup(text);
 }
@@ -415,6 +431,8 @@ void rows_value(struct rows *r, size_t col, const struct hap_value *v, const cha
 	} else
 		rows_null(r, col);
 	x = &r->cur[col];
+	if (r->json)
+		return; /* the table's and CSV's only: JSON never shows it */
 	if (shown)
 		x->shown = xstrdup(shown);
 	else if (v->kind != HAP_VALUE_NUMBER && v->kind != HAP_VALUE_TEXT)
