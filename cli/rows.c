@@ -34,8 +34,10 @@ struct rows {
 	int json;
 	struct jw w;
 	struct table *t;
-	size_t ntab;                 /* columns with a header */
-	size_t *tcol;                /* per column: its table column, or ncols when none */
+	size_t ntab;  /* columns with a header */
+	size_t *tcol; /* per column: its table column, or ncols when none */
+	char **jkey;  /* JSON: per column with a key, it escaped with its ':' */
+	size_t *jkeylen;
 	struct cell *lv[ROWS_DEPTH]; /* a row, its child, the child's child */
 	struct cell *cur;
 	size_t *order; /* columns of cur in the order they were set */
@@ -94,6 +96,14 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 			hdr[r->ntab++] = cols[i].head;
 	}
 	if (r->json) {
+		/* escaped once, not at every row (8,000 rows of a write) */
+		r->jkey = xmalloc0(ncols, sizeof(*r->jkey));
+		r->jkeylen = xmalloc0(ncols, sizeof(*r->jkeylen));
+		for (i = 0; i < ncols; i++)
+			if (cols[i].key) {
+				r->jkey[i] = jw_make_key(cols[i].key);
+				r->jkeylen[i] = strlen(r->jkey[i]);
+			}
 		jw_init(&r->w, stdout);
 		if (shape == ROWS_ARRAY)
 			jw_arr(&r->w);
@@ -175,9 +185,9 @@ static void write_json(struct rows *r)
 	for (i = 0; i < r->nset; i++) {
 		const struct cell *x = &r->cur[r->order[i]];
 
-		if (x->label || !r->cols[r->order[i]].key)
+		if (x->label || !r->jkey[r->order[i]])
 			continue;
-		jw_key(&r->w, r->cols[r->order[i]].key);
+		jw_rawkeyn(&r->w, r->jkey[r->order[i]], r->jkeylen[r->order[i]]);
 		json_cell(&r->w, x);
 	}
 	r->obj_open[l] = 1;
@@ -473,6 +483,10 @@ void rows_done(struct rows *r)
 		cells_clear(r->lv[i], r->ncols);
 		free(r->lv[i]);
 	}
+	for (i = 0; r->jkey && (size_t)i < r->ncols; i++)
+		free(r->jkey[i]);
+	free(r->jkey);
+	free(r->jkeylen);
 	free(r->order);
 	free(r->tcol);
 	free(r);
