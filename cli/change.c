@@ -254,6 +254,7 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 	char b1[256], b2[256], b3[64];
 	const char *after = hap_result_after(r, i), *tb, *ta;
 	struct hap_value vb, va;
+	int tab = !rows_json(t);
 
 	/* the result's strings and the names outlive the report: not copied
 	 * (8,000 rows of a write) */
@@ -262,7 +263,8 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 	rows_str_ref(t, CH_INSTANCE, hap_result_instance(r, i));
 	rows_str_ref(t, CH_COMMAND, hap_result_command(r, i));
 	rows_str_ref(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
-	rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
+	if (tab)
+		rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
 	if (hap_result_why(r, i))
 		rows_str_ref(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
 	else
@@ -271,8 +273,9 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 	rows_str_ref(t, CH_MESSAGE, hap_result_message(r, i));
 	lookup(&vb, cv->before, cv->before, r, i, cv->type, cv->field);
 	lookup(&va, cv->after, cv->before, r, i, cv->type, cv->field);
-	tb = value_str(&vb, b1, sizeof(b1));
-	ta = after ? after : value_str(&va, b2, sizeof(b2));
+	/* the texts are the table's and CSV's, and the labels' */
+	tb = tab || !cv->field ? value_str(&vb, b1, sizeof(b1)) : NULL;
+	ta = after ? after : tab || !cv->field ? value_str(&va, b2, sizeof(b2)) : NULL;
 	if (!cv->field) {
 		rows_label(t, CH_BEFORE, tb);
 		rows_label(t, CH_AFTER, ta);

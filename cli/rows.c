@@ -342,6 +342,11 @@ void rows_str(struct rows *r, size_t col, const char *s)
 	x->s = xstrdup(s);
 }
 
+int rows_json(const struct rows *r)
+{
+	return r->json;
+}
+
 void rows_str_ref(struct rows *r, size_t col, const char *s)
 {
 	struct cell *x = slot(r, col);
