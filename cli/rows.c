@@ -40,7 +40,8 @@ struct rows {
 	size_t *jkeylen;
 	struct cell *lv[ROWS_DEPTH]; /* a row, its child, the child's child */
 	struct cell *cur;
-	size_t *order; /* columns of cur in the order they were set */
+	int dirty[ROWS_DEPTH]; /* lv[l] may hold cells (cur was it since its clear) */
+	size_t *order;         /* columns of cur in the order they were set */
 	size_t nset;
 	int level;      /* of cur: 0 a row, 1 a child, 2 a grandchild, -1 written */
 	int json_only;  /* of cur: the table and CSV leave it out */
@@ -262,10 +263,16 @@ static void start_row(struct rows *r, int l, const char *key)
 		jw_end_arr(&r->w);
 		r->arr_open[l - 1] = 0;
 	}
+	/* only the levels written since their last clear (a flat report has
+	 * no child rows: 2 of its 3 levels are never written) */
 	for (k = l; k < ROWS_DEPTH; k++)
-		cells_clear(r->lv[k], r->ncols);
+		if (r->dirty[k]) {
+			cells_clear(r->lv[k], r->ncols);
+			r->dirty[k] = 0;
+		}
 	r->key_of[l] = key;
 	r->cur = r->lv[l];
+	r->dirty[l] = 1;
 	r->nset = 0;
 	r->level = l;
 }
