@@ -45,9 +45,34 @@ static size_t same_instance(const struct hap_snapshot *s, const struct hap_snaps
 	return (size_t)-1;
 }
 
+/* The last object found in a snapshot: a report's rows come object by
+ * object, one per instance holding it, so the next row finds it here. */
+struct found {
+	const struct hap_snapshot *s;
+	const char *backend, *name; /* the row's own strings (compared by value) */
+	const struct hap_object *o;
+};
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const struct hap_object *find(struct found *f, const struct hap_snapshot *s, int type,
+                                     const char *backend, const char *name)
+{
+	if (f->s == s && f->s && same_str(f->backend, backend) && same_str(f->name, name))
+		return f->o;
+	f->s = s;
+	f->backend = backend;
+	f->name = name;
+	f->o = hap_snapshot_find(s, type, backend, name);
+	return f->o;
+}
+
 /* Value of field for the object of result row i on its instance, in s (the
  * plan's read before, or the re-read after). */
-static void lookup(struct hap_value *out, const struct hap_snapshot *s,
+static void lookup(struct hap_value *out, struct found *f, const struct hap_snapshot *s,
                    const struct hap_snapshot *before, const struct hap_result *r, size_t i,
                    int type, const char *field)
 {
@@ -68,7 +93,7 @@ static void lookup(struct hap_value *out, const struct hap_snapshot *s,
 	}
 	if (hap_result_object_ref(r, i, &backend, &name) != type)
 		return;
-	o = hap_snapshot_find(s, type, backend, name);
+	o = find(f, s, type, backend, name);
 	for (k = 0; o && k < hap_object_instance_count(o); k++)
 		if (hap_object_instance(o, k) == inst) {
 			hap_object_value(out, o, k, field);
@@ -248,38 +273,43 @@ static const struct col change_cols[CH_N] = {
 	{ "AFTER", "after", COL_TEXT },   { "MESSAGE", "message", COL_TEXT },
 };
 
-static void change_row(struct rows *t, const struct change_view *cv, size_t i)
+static void change_row(struct rows *t, const struct change_view *cv, struct found *f, size_t i)
 {
 	const struct hap_result *r = cv->r;
 	char b1[256], b2[256], b3[64];
 	const char *after = hap_result_after(r, i), *tb, *ta;
 	struct hap_value vb, va;
+	int tab = !rows_json(t);
 
+	/* the result's strings and the names outlive the report: not copied
+	 * (8,000 rows of a write) */
 	rows_row(t);
-	rows_str(t, CH_OBJECT, hap_result_object(r, i));
-	rows_str(t, CH_INSTANCE, hap_result_instance(r, i));
-	rows_str(t, CH_COMMAND, hap_result_command(r, i));
-	rows_str(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
-	rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
+	rows_str_ref(t, CH_OBJECT, hap_result_object(r, i));
+	rows_str_ref(t, CH_INSTANCE, hap_result_instance(r, i));
+	rows_str_ref(t, CH_COMMAND, hap_result_command(r, i));
+	rows_str_ref(t, CH_RESULT, hap_outcome_name(hap_result_outcome(r, i)));
+	if (tab)
+		rows_shown(t, CH_RESULT, result_word(r, i, b3, sizeof(b3)));
 	if (hap_result_why(r, i))
-		rows_str(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
+		rows_str_ref(t, CH_WHY, hap_why_name(hap_result_why(r, i)));
 	else
 		rows_null(t, CH_WHY);
 	rows_bool(t, CH_SENT, hap_result_sent(r, i));
-	rows_str(t, CH_MESSAGE, hap_result_message(r, i));
-	lookup(&vb, cv->before, cv->before, r, i, cv->type, cv->field);
-	lookup(&va, cv->after, cv->before, r, i, cv->type, cv->field);
-	tb = value_str(&vb, b1, sizeof(b1));
-	ta = after ? after : value_str(&va, b2, sizeof(b2));
+	rows_str_ref(t, CH_MESSAGE, hap_result_message(r, i));
+	lookup(&vb, &f[0], cv->before, cv->before, r, i, cv->type, cv->field);
+	lookup(&va, &f[1], cv->after, cv->before, r, i, cv->type, cv->field);
+	/* the texts are the table's and CSV's, and the labels' */
+	tb = tab || !cv->field ? value_str(&vb, b1, sizeof(b1)) : NULL;
+	ta = after ? after : tab || !cv->field ? value_str(&va, b2, sizeof(b2)) : NULL;
 	if (!cv->field) {
 		rows_label(t, CH_BEFORE, tb);
 		rows_label(t, CH_AFTER, ta);
 		return;
 	}
-	rows_str(t, CH_FIELD, cv->field);
+	rows_str_ref(t, CH_FIELD, cv->field);
 	rows_value(t, CH_BEFORE, &vb, tb);
 	if (after)
-		rows_str(t, CH_AFTER, after);
+		rows_str_ref(t, CH_AFTER, after);
 	else
 		rows_value(t, CH_AFTER, &va, ta);
 }
@@ -287,11 +317,13 @@ static void change_row(struct rows *t, const struct change_view *cv, size_t i)
 static void print_report(struct cli *c, const struct change_view *cv)
 {
 	struct rows *t = rows_new(c, change_cols, CH_N, ROWS_ARRAY, NULL);
+	struct found found[2]; /* before, after */
 	char buf[256];
 	size_t i;
 
+	memset(found, 0, sizeof(found));
 	for (i = 0; i < hap_result_count(cv->r); i++)
-		change_row(t, cv, i);
+		change_row(t, cv, found, i);
 	/* instances that did not answer the read: not changed, maybe holders */
 	for (i = 0; i < hap_snapshot_instance_count(cv->before); i++) {
 		const char *msg = hap_result_message(hap_snapshot_result(cv->before), i);

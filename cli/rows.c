@@ -3,6 +3,7 @@
  * same rows (rows.h). Tables and CSV go through output.c's table, JSON
  * through its streaming writer: a row is written when the next one starts.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct cell {
 	char *s;      /* J_STR: the string; J_LIST: the strings, each ending in '\0' */
 	size_t nlist; /* J_LIST: how many */
 	char *shown;  /* the table's text, when it is not the JSON value's */
+	int ref;      /* s is the caller's (rows_str_ref), not freed here */
 };
 
 struct rows {
@@ -32,11 +34,14 @@ struct rows {
 	int json;
 	struct jw w;
 	struct table *t;
-	size_t ntab;                 /* columns with a header */
-	size_t *tcol;                /* per column: its table column, or ncols when none */
+	size_t ntab;  /* columns with a header */
+	size_t *tcol; /* per column: its table column, or ncols when none */
+	char **jkey;  /* JSON: per column with a key, it escaped with its ':' */
+	size_t *jkeylen;
 	struct cell *lv[ROWS_DEPTH]; /* a row, its child, the child's child */
 	struct cell *cur;
-	size_t *order; /* columns of cur in the order they were set */
+	int dirty[ROWS_DEPTH]; /* lv[l] may hold cells (cur was it since its clear) */
+	size_t *order;         /* columns of cur in the order they were set */
 	size_t nset;
 	int level;      /* of cur: 0 a row, 1 a child, 2 a grandchild, -1 written */
 	int json_only;  /* of cur: the table and CSV leave it out */
@@ -92,6 +97,14 @@ struct rows *rows_new(struct cli *c, const struct col *cols, size_t ncols, enum 
 			hdr[r->ntab++] = cols[i].head;
 	}
 	if (r->json) {
+		/* escaped once, not at every row (8,000 rows of a write) */
+		r->jkey = xmalloc0(ncols, sizeof(*r->jkey));
+		r->jkeylen = xmalloc0(ncols, sizeof(*r->jkeylen));
+		for (i = 0; i < ncols; i++)
+			if (cols[i].key) {
+				r->jkey[i] = jw_make_key(cols[i].key);
+				r->jkeylen[i] = strlen(r->jkey[i]);
+			}
 		jw_init(&r->w, stdout);
 		if (shape == ROWS_ARRAY)
 			jw_arr(&r->w);
@@ -107,7 +120,8 @@ static void cells_clear(struct cell *cells, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(cells[i].s);
+		if (!cells[i].ref)
+			free(cells[i].s);
 		free(cells[i].shown);
 	}
 	memset(cells, 0, n * sizeof(*cells));
@@ -172,9 +186,9 @@ static void write_json(struct rows *r)
 	for (i = 0; i < r->nset; i++) {
 		const struct cell *x = &r->cur[r->order[i]];
 
-		if (x->label || !r->cols[r->order[i]].key)
+		if (x->label || !r->jkey[r->order[i]])
 			continue;
-		jw_key(&r->w, r->cols[r->order[i]].key);
+		jw_rawkeyn(&r->w, r->jkey[r->order[i]], r->jkeylen[r->order[i]]);
 		json_cell(&r->w, x);
 	}
 	r->obj_open[l] = 1;
@@ -249,10 +263,16 @@ static void start_row(struct rows *r, int l, const char *key)
 		jw_end_arr(&r->w);
 		r->arr_open[l - 1] = 0;
 	}
+	/* only the levels written since their last clear (a flat report has
+	 * no child rows: 2 of its 3 levels are never written) */
 	for (k = l; k < ROWS_DEPTH; k++)
-		cells_clear(r->lv[k], r->ncols);
+		if (r->dirty[k]) {
+			cells_clear(r->lv[k], r->ncols);
+			r->dirty[k] = 0;
+		}
 	r->key_of[l] = key;
 	r->cur = r->lv[l];
+	r->dirty[l] = 1;
 	r->nset = 0;
 	r->level = l;
 }
@@ -313,7 +333,8 @@ static struct cell *slot(struct rows *r, size_t col)
 
 	if (!x->set)
 		r->order[r->nset++] = col;
-	free(x->s);
+	if (!x->ref)
+		free(x->s);
 	free(x->shown);
 	memset(x, 0, sizeof(*x));
 	x->set = 1;
@@ -326,6 +347,21 @@ void rows_str(struct rows *r, size_t col, const char *s)
 
 	x->jk = J_STR;
 	x->s = xstrdup(s);
+}
+
+int rows_json(const struct rows *r)
+{
+	return r->json;
+}
+
+void rows_str_ref(struct rows *r, size_t col, const char *s)
+{
+	struct cell *x = slot(r, col);
+
+	/* never written through: s is only read until r is done */
+	x->jk = J_STR;
+	x->s = (char *)(uintptr_t)(s ? s : "");
+	x->ref = 1;
 }
 
 void rows_label(struct rows *r, size_t col, const char *s)
@@ -361,6 +397,8 @@ void rows_shown(struct rows *r, size_t col, const char *text)
 
 	if (!x->set)
 		rows_null(r, col);
+	if (r->json)
+		return; /* the table's and CSV's only: JSON never shows it */
 	free(x->shown);
 	x->shown = xstrdup(text);
 }
@@ -415,6 +453,8 @@ void rows_value(struct rows *r, size_t col, const struct hap_value *v, const cha
 	} else
 		rows_null(r, col);
 	x = &r->cur[col];
+	if (r->json)
+		return; /* the table's and CSV's only: JSON never shows it */
 	if (shown)
 		x->shown = xstrdup(shown);
 	else if (v->kind != HAP_VALUE_NUMBER && v->kind != HAP_VALUE_TEXT)
@@ -455,6 +495,10 @@ void rows_done(struct rows *r)
 		cells_clear(r->lv[i], r->ncols);
 		free(r->lv[i]);
 	}
+	for (i = 0; r->jkey && (size_t)i < r->ncols; i++)
+		free(r->jkey[i]);
+	free(r->jkey);
+	free(r->jkeylen);
 	free(r->order);
 	free(r->tcol);
 	free(r);

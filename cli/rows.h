@@ -76,6 +76,10 @@ void rows_open(struct rows *r, const char *key);
 void rows_end(struct rows *r);
 /* Values of the current row's column col. */
 void rows_str(struct rows *r, size_t col, const char *s);
+/* 1 when r writes JSON (the table's texts are then not needed). */
+int rows_json(const struct rows *r);
+/* rows_str() without a copy: s stays valid and unchanged until rows_done(). */
+void rows_str_ref(struct rows *r, size_t col, const char *s);
 void rows_num(struct rows *r, size_t col, long long n);
 void rows_bool(struct rows *r, size_t col, int b);
 void rows_null(struct rows *r, size_t col);
