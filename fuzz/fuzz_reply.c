@@ -129,9 +129,18 @@ static void check_inst(const struct snap_inst *in, unsigned what)
 	FUZZ_CHECK(
 	        in->has_stat == !!(what & HAP_SNAP_ALL) ||
 	        (!in->has_stat && (what & HAP_SNAP_ALL) && contains(base, len, "No such proxy.")));
-	for (i = 0; i < in->info.n; i++) {
-		FUZZ_CHECK(fuzz_inside(hap_info_key(&in->info, i), base, len));
-		FUZZ_CHECK(fuzz_inside(hap_info_val(&in->info, i), base, len));
+	/* "show info" is kept as values only, its keys shared by the
+	 * instances that sent the same list: every value lies in its own
+	 * block, in order, and no longer than the reply it came from */
+	if (in->ival) {
+		const struct snap_ikeys *k = &in->s->ikeys[in->ikeys];
+
+		FUZZ_CHECK(in->ikeys < in->s->nikeys);
+		for (i = 0; i < k->n; i++)
+			FUZZ_CHECK(in->ival[i] <= in->ival[i + 1]);
+		FUZZ_CHECK(in->ival[k->n] <= len + in->icut);
+		if (k->n)
+			FUZZ_CHECK(hap_snap_info_val(in, k->n - 1).n <= len + in->icut);
 	}
 	for (int k = 0; k < 2; k++)
 		for (i = 0; in->has_pat[k] && i < in->pat[k].n; i++) {
