@@ -38,8 +38,8 @@ mutation rule-stot-max src/model/rules.c \
 
 # a weight sent off by one by the command formatter of server changes
 mutation weight-off-by-one src/ops/server.c \
-	'ret = hap_buf_addf(b, "set weight %s %s", id.ptr, v);' \
-	'ret = hap_buf_addf(b, "set weight %s %ld", id.ptr, strtol(v, NULL, 10) + 1);' \
+	'ret = LINE("set weight ", ID, " ", v);' \
+	'{ char m_[24]; snprintf(m_, sizeof(m_), "%ld", strtol(v, NULL, 10) + 1); ret = LINE("set weight ", ID, " ", m_); }' \
 	"ops input proxy_ops"
 
 # a refusal text judged as success: a reply no rule knows (every refusal
