@@ -167,7 +167,6 @@ static int words(struct hap_buf *b, const char *const *w)
 
 /* The command for one backend, and its reply table (a missing string as
  * printf wrote it). */
-
 static int format(struct hap_buf *b, const struct hap_server_op *op, const char *backend,
                   const struct hap_reply_table **judge)
 {
